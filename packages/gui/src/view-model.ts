@@ -1,0 +1,259 @@
+// What the GUI process tells its web front end, and what the front end may ask of it.
+// The process owns the state; the page renders it. Types only: the web package imports
+// them with `import type`, so nothing of Node reaches the browser bundle.
+//
+// Transport (all on 127.0.0.1, same origin as the page):
+// - GET  /api/events        text/event-stream. First event `snapshot`, then `patch`, `terminal`
+//                           and `notice` events as things change. Event data is JSON.
+// - GET  /api/terminal?after=SEQ  TerminalEntry[] after a sequence number (backfill after reconnect).
+// - POST /api/commands      body: Command (application/json). Reply: CommandReply.
+// - GET  /api/report        the Report of the current or last run (application/json).
+// Authentication: the process prints/opens `/?token=T`; the page is answered with a cookie
+// `pyblish-gui-token` (HttpOnly, SameSite=Strict) and the token is never needed again.
+
+import type { ActionOn, LevelName, PluginType, ShowSettings } from '@pyblish/host';
+
+/** The controller's operation state. */
+export type Phase =
+  | 'noHost' // no host has called show yet, or the shown host was closed
+  | 'ready'
+  | 'initialising' // reset: host reset, discovery, context
+  | 'collecting'
+  | 'validating'
+  | 'extracting'
+  | 'integrating'
+  | 'finished'
+  | 'stopping'
+  | 'acting';
+
+/** What a row shows. Precedence when several apply: processing > failed > warning > succeeded. */
+export type ItemStatus = 'idle' | 'processing' | 'succeeded' | 'failed' | 'warning' | 'skipped';
+
+export type Verb = 'Collect' | 'Validate' | 'Extract' | 'Integrate' | 'Other';
+
+interface RowBase {
+  id: string;
+  name: string;
+  /** label, or the name when there is none. */
+  label: string;
+  /** Checked in the GUI: publish for instances, active for plug-ins. */
+  toggled: boolean;
+  optional: boolean;
+  status: ItemStatus;
+  processed: boolean;
+  hasError: boolean;
+  hasWarning: boolean;
+  succeeded: boolean;
+  /** Accumulated milliseconds over every pair this row took part in. */
+  duration: number;
+  passed: number;
+  failed: number;
+}
+
+export interface InstanceRow extends RowBase {
+  kind: 'instance';
+  /** The context row comes first and is never optional. */
+  isContext: boolean;
+  family: string | null;
+  families: string[];
+  /** Section key: data.category, else the family, else "Other"; the context row has "". */
+  category: string;
+  comment: string;
+  /** The whitelisted data the host sent. */
+  data: Record<string, unknown>;
+}
+
+export interface ActionRow {
+  id: string;
+  label: string;
+  icon: string;
+  on: ActionOn | string;
+  kind: 'action' | 'category' | 'separator';
+  active: boolean;
+  /** Set when the action is malformed (unknown `on`, for example); shown struck through. */
+  error: string | null;
+  /** Whether `on` fits the plug-in's current state; the GUI process computes it. */
+  available: boolean;
+}
+
+export interface PluginRow extends RowBase {
+  kind: 'plugin';
+  order: number;
+  type: PluginType;
+  verb: Verb;
+  doc: string | null;
+  module: string;
+  path: string;
+  families: string[];
+  hasRepair: boolean;
+  contextEnabled: boolean;
+  instanceEnabled: boolean;
+  /** Ids of compatible instances (the context id for context plug-ins). */
+  compatible: string[];
+  /** False when no toggled instance is compatible: the row is hidden. */
+  hasCompatible: boolean;
+  actions: ActionRow[];
+  /** The last action run on this plug-in. */
+  actionState: 'none' | 'running' | 'succeeded' | 'failed';
+}
+
+export type HostStatus = 'alive' | 'busy' | 'lost';
+
+export interface HostSummary {
+  /** Stable key for the host: its port as a string. */
+  key: string;
+  port: number;
+  pid: number | null;
+  /** WindowTitle or ContextLabel from its show settings, else "Host :PORT". */
+  label: string;
+  status: HostStatus;
+  /** Milliseconds since the host was last heard from (heartbeat or reply). */
+  silentFor: number;
+  current: boolean;
+  authenticated: boolean;
+}
+
+export interface Progress {
+  done: number;
+  planned: number;
+  currentPlugin: string | null;
+  currentInstance: string | null;
+}
+
+export interface WindowSettings {
+  title: string;
+  contextLabel: string;
+  size: [number, number];
+  position: [number, number];
+  hiddenSections: string[];
+}
+
+export interface ViewState {
+  /** Grows by one with every change; patches carry the version they lead to. */
+  version: number;
+  phase: Phase;
+  /** Footer message: "Ready", "Validating..", "Stopped due to failed validation", ... */
+  message: string;
+  /** The run ended with an error that is not a plug-in's (host lost, timeout): shown as a banner. */
+  fault: { code: string; message: string } | null;
+  hosts: HostSummary[];
+  window: WindowSettings;
+  /** Context row first, then instances in host order. */
+  instances: InstanceRow[];
+  /** In processing order. */
+  plugins: PluginRow[];
+  progress: Progress;
+  comment: string;
+  /** Which extensions the current host advertises (e.g. "pyblish.cancel", "pyblish.records"). */
+  capabilities: string[];
+  /** Sequence number of the last terminal entry. */
+  terminalSeq: number;
+}
+
+/** Partial rows keyed by id, and top-level fields that changed. */
+export interface Patch {
+  version: number;
+  instances?: Array<Partial<InstanceRow> & { id: string }>;
+  plugins?: Array<Partial<PluginRow> & { id: string }>;
+  /** Present when rows were added, removed or reordered: the complete id order. */
+  instanceOrder?: string[];
+  pluginOrder?: string[];
+  /** Rows that arrive with an order change. */
+  addedInstances?: InstanceRow[];
+  addedPlugins?: PluginRow[];
+  state?: Partial<Omit<ViewState, 'version' | 'instances' | 'plugins'>>;
+}
+
+export interface RecordRow {
+  message: string;
+  levelname: LevelName;
+  levelno: number;
+  name: string;
+  filename: string;
+  pathname: string;
+  lineno: number;
+  funcName: string;
+  threadName: string;
+  created: number;
+  msecs: number;
+}
+
+export interface ErrorRow {
+  message: string;
+  fname: string | null;
+  lineNumber: number | null;
+  func: string | null;
+  exc: string | null;
+}
+
+interface EntryBase {
+  seq: number;
+}
+
+export type TerminalEntry = EntryBase &
+  (
+    | {
+        type: 'context';
+        header: Record<string, string>;
+      }
+    | { type: 'plugin'; pluginId: string; label: string }
+    | { type: 'instance'; pluginId: string; instanceId: string | null; label: string }
+    | { type: 'record'; pluginId: string | null; instanceId: string | null; record: RecordRow }
+    | { type: 'error'; pluginId: string; instanceId: string | null; error: ErrorRow }
+    | { type: 'message'; level: 'info' | 'warning' | 'error'; text: string }
+  );
+
+/** A transient notice for the footer or a toast: "Cannot toggle", "Busy", action results. */
+export interface Notice {
+  level: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+export type Command =
+  | { type: 'reset' }
+  | { type: 'validate' }
+  | { type: 'publish' }
+  | { type: 'stop' }
+  | { type: 'toggle'; id: string; value?: boolean }
+  | { type: 'toggleSection'; list: 'instances' | 'plugins'; section: string; value: boolean }
+  | { type: 'comment'; text: string; instanceId?: string }
+  | { type: 'action'; pluginId: string; actionId: string }
+  | { type: 'repair'; pluginId: string }
+  | { type: 'switchHost'; key: string };
+
+export type CommandReply = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/** One pair's outcome, as kept in the report. */
+export interface PairReport {
+  pluginId: string;
+  instanceId: string | null;
+  success: boolean;
+  duration: number;
+  error: ErrorRow | null;
+  records: RecordRow[];
+  actionId: string | null;
+}
+
+/** The document `--report FILE` writes and the front end exports. */
+export interface Report {
+  format: 'pyblish-report';
+  formatVersion: 1;
+  host: { port: number; label: string } | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** "validate", "publish", "reset" or "action". */
+  kind: string;
+  /** The phase the run ended in, and the footer message. */
+  finalPhase: Phase;
+  message: string;
+  fault: { code: string; message: string } | null;
+  success: boolean;
+  comment: string;
+  context: { id: string; name: string; data: Record<string, unknown> };
+  instances: Array<Pick<InstanceRow, 'id' | 'name' | 'label' | 'family' | 'families' | 'toggled'>>;
+  plugins: Array<Pick<PluginRow, 'id' | 'name' | 'label' | 'order' | 'type' | 'toggled'>>;
+  results: PairReport[];
+  stats: { pairs: number; failed: number; requests: number; durationMs: number };
+}
+
+export type { ShowSettings };

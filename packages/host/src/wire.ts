@@ -1,0 +1,164 @@
+// The shapes that cross the wire between a host's /pyblish service and a GUI.
+// They follow pyblish-qml's RPC-era serialisers, so a Python GUI can drive our hosts and
+// our GUI can drive Python hosts. Field names are the wire's, not ours: do not rename.
+
+/** The whitelisted `data` of a context or instance; every other key stays in the host. */
+export interface DataJSON {
+  name?: string;
+  label?: string;
+  family?: string;
+  families?: string[];
+  publish?: boolean;
+  category?: string;
+  comment?: string;
+  optional?: boolean;
+  host?: string;
+  port?: number;
+  user?: string;
+  connectTime?: string;
+  pyblishVersion?: string;
+  pyblishServerVersion?: string;
+  pyblishRPCVersion?: string;
+  pythonVersion?: string;
+  nodeVersion?: string;
+  [key: string]: unknown;
+}
+
+export interface InstanceJSON {
+  name: string;
+  id: string;
+  data: DataJSON;
+  /** Always empty: members stay in the host. */
+  children: [];
+}
+
+export interface ContextJSON {
+  name: string;
+  id: string;
+  data: DataJSON;
+  children: InstanceJSON[];
+}
+
+export type ActionOn =
+  | 'all'
+  | 'notProcessed'
+  | 'processed'
+  | 'failed'
+  | 'succeeded'
+  | 'warning'
+  | 'failedOrWarning';
+
+export interface ActionJSON {
+  id: string;
+  label: string;
+  description: string | null;
+  active: boolean;
+  icon: string;
+  /** One of ActionOn; any other string marks the action as erroneous (see __error__). */
+  on: string;
+  __type__: 'action' | 'category' | 'separator';
+  __error__: string | null;
+}
+
+export type PluginType = 'Collector' | 'Validator' | 'Extractor' | 'Integrator' | 'Other';
+
+export interface PluginJSON {
+  id: string;
+  name: string;
+  label: string | null;
+  version: [number, number, number];
+  category: string | null;
+  requires: string;
+  order: number;
+  optional: boolean;
+  active: boolean;
+  hosts: string[];
+  families: string[];
+  targets: string[];
+  doc: string | null;
+  /** pyblish match flags: Intersection 1, Subset 2, Exact 4. */
+  match: number;
+  type: PluginType;
+  module: string;
+  path: string;
+  hasRepair: boolean;
+  pre11: boolean;
+  contextEnabled: boolean;
+  instanceEnabled: boolean;
+  __pre11__: boolean;
+  __contextEnabled__: boolean;
+  __instanceEnabled__: boolean;
+  process: { args: string[] };
+  repair: { args: string[] };
+  actions: ActionJSON[];
+}
+
+export interface ErrorJSON {
+  message: string;
+  fname?: string;
+  line_number?: number;
+  func?: string;
+  exc?: string | null;
+}
+
+export type LevelName = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+export interface RecordJSON {
+  /** The formatted message. */
+  message: string;
+  levelname: LevelName;
+  levelno: number;
+  name: string;
+  threadName: string;
+  thread: number;
+  process: number;
+  processName: string;
+  module: string;
+  filename: string;
+  pathname: string;
+  lineno: number;
+  funcName: string;
+  /** Seconds since the epoch, as Python's logging does. */
+  created: number;
+  relativeCreated: number;
+  msecs: number;
+  args: null;
+  exc_info: null;
+  exc_text: string | null;
+}
+
+export interface ResultJSON {
+  success: boolean;
+  plugin: PluginJSON;
+  instance: InstanceJSON | null;
+  error: ErrorJSON | null;
+  records: RecordJSON[];
+  duration: number;
+  /** Our extension; Python GUIs ignore unknown keys. The action id when an action ran. */
+  action?: string | null;
+}
+
+/** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */
+export interface TestVars {
+  nextOrder: number;
+  ordersWithError: number[];
+}
+
+/** The settings struct of `show(port, settings)` on the GUI's 9090 server. */
+export interface ShowSettings {
+  WindowTitle?: string;
+  ContextLabel?: string;
+  WindowSize?: [number, number];
+  WindowPosition?: [number, number];
+  HeartbeatInterval?: number;
+  HiddenSections?: string[];
+  autoPublish?: boolean;
+  autoValidate?: boolean;
+  /** Our extension: a host's token, sent back by the GUI in `Authorization` when it calls the host. */
+  token?: string;
+  /** Our extension: the host's process id, for the host switcher and liveness. */
+  pid?: number;
+  [key: string]: unknown;
+}
+
+export const PING_REPLY = { message: 'Hello, whomever you are' } as const;
