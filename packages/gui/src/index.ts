@@ -1,1 +1,1 @@
-export {};
+export type * from './view-model.js';
