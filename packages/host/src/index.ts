@@ -1,1 +1,4 @@
+export * from './auth.js';
+export * from './discovery.js';
+export * from './errors.js';
 export * from './wire.js';
