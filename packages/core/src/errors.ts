@@ -1,0 +1,72 @@
+// Typed errors of the core, and the plain-data error a failing plug-in call reports.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
+import { parseStack } from './log.js';
+
+/** An error raised by the core itself (bad arguments, invalid plug-ins); `code` is a stable string. */
+export class PyblishError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PyblishError';
+  }
+}
+
+/** What went wrong inside a plug-in call, as plain data. */
+export interface PluginError {
+  message: string;
+  stack: string;
+  /** File, line and function of the failing frame inside the plug-in (null when unknown). */
+  fname: string | null;
+  lineNumber: number | null;
+  func: string | null;
+  /** The error class name ('Error', 'TypeError'...), or the type of a thrown non-Error value. */
+  exc: string;
+}
+
+const coreDir = dirname(fileURLToPath(import.meta.url));
+const demoDir = `${coreDir}/demo/`;
+
+function isCoreFrame(path: string): boolean {
+  return path.startsWith(`${coreDir}/`) && !path.startsWith(demoDir);
+}
+
+/**
+ * Turns anything thrown into a PluginError. The failing frame is the first one in the plug-in's
+ * own file, else the first one outside the core and Node's internals.
+ */
+export function toPluginError(thrown: unknown, pluginPath?: string): PluginError {
+  if (!(thrown instanceof Error)) {
+    const message =
+      typeof thrown === 'string' ? thrown : inspect(thrown, { depth: 3, breakLength: Infinity });
+    const exc =
+      thrown === null
+        ? 'null'
+        : typeof thrown === 'object'
+          ? (thrown.constructor?.name ?? 'Object')
+          : typeof thrown;
+    return {
+      message: message || `(empty ${exc} thrown)`,
+      stack: '',
+      fname: null,
+      lineNumber: null,
+      func: null,
+      exc,
+    };
+  }
+  const frames = parseStack(thrown.stack).map((f) => ({ ...f, pathname: f.pathname.split('?')[0] ?? '' }));
+  const frame =
+    frames.find((f) => f.pathname === pluginPath) ??
+    frames.find((f) => f.pathname !== '' && !f.pathname.startsWith('node:') && !isCoreFrame(f.pathname));
+  return {
+    message: thrown.message || thrown.name,
+    stack: thrown.stack ?? '',
+    fname: frame?.pathname ?? null,
+    lineNumber: frame?.lineno ?? null,
+    func: frame ? frame.funcName.replace(/^(?:Object|Module)\./, '') : null,
+    exc: thrown.name && thrown.name !== 'Error' ? thrown.name : (thrown.constructor?.name ?? 'Error'),
+  };
+}
