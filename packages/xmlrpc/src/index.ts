@@ -1,1 +1,32 @@
-export {};
+export { type CallOptions, type ClientOptions, XmlRpcClient } from './client.js';
+export {
+  type DecodedCall,
+  type DecodedResponse,
+  DecodeError,
+  decodeMethodCall,
+  decodeMethodResponse,
+  MessageDecoder,
+} from './decode.js';
+export {
+  encodeFault,
+  encodeMethodCall,
+  encodeMethodResponse,
+  encodeValueXml,
+  escapeText,
+  formatDateTime,
+} from './encode.js';
+export { EncodeError, ListenError, TransportError, type TransportErrorCode } from './errors.js';
+export { checkContentType, checkOrigin, loopbackHosts, type Refusal, tokenAuthenticator } from './guards.js';
+export { defaultLimits, type Limits, resolveLimits } from './limits.js';
+export {
+  type CallInfo,
+  type DispatchOptions,
+  type Handler,
+  type MethodOptions,
+  MethodRegistry,
+  type ParamSpec,
+  type ParamType,
+  RegistrationError,
+} from './registry.js';
+export { createServer, type ServerOptions, type XmlRpcServer } from './server.js';
+export { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';

@@ -1,0 +1,25 @@
+/** Bounds applied to every message decoded (and, for depth, encoded). */
+export interface Limits {
+  /** Largest body accepted, before and after gzip inflation (bytes). */
+  maxBodyBytes: number;
+  /** Deepest nesting of arrays and structs. */
+  maxDepth: number;
+  /** Most members in one struct. */
+  maxStructMembers: number;
+  /** Longest single string, name or scalar text (UTF-16 code units). */
+  maxStringLength: number;
+  /** Most calls in one `system.multicall`. */
+  maxMulticall: number;
+}
+
+export const defaultLimits: Readonly<Limits> = Object.freeze({
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxDepth: 100,
+  maxStructMembers: 10_000,
+  maxStringLength: 16 * 1024 * 1024,
+  maxMulticall: 64,
+});
+
+export function resolveLimits(limits?: Partial<Limits>): Limits {
+  return { ...defaultLimits, ...limits };
+}

@@ -1,0 +1,261 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGunzip, gzip } from 'node:zlib';
+import { type DecodedCall, MessageDecoder } from './decode.js';
+import { encodeFault, encodeMethodResponse } from './encode.js';
+import { ListenError } from './errors.js';
+import { checkContentType, checkOrigin, loopbackHosts, type Refusal } from './guards.js';
+import { type Limits, resolveLimits } from './limits.js';
+import type { CallInfo, MethodRegistry } from './registry.js';
+import { Fault, FaultCode } from './values.js';
+
+const gzipAsync = promisify(gzip);
+
+export interface ServerOptions {
+  /** Loopback only. */
+  host?: '127.0.0.1';
+  /** 0 picks a free port. */
+  port: number;
+  /** Exact request paths (e.g. `/`, `/RPC2`, `/pyblish`) and the methods each serves. */
+  routes: Record<string, MethodRegistry>;
+  /** Return false to answer 401 (see `tokenAuthenticator`). */
+  authenticate?: (req: IncomingMessage) => boolean;
+  limits?: Partial<Limits>;
+  /** Serve `system.listMethods`, `methodHelp`, `methodSignature` and `multicall` (default true). */
+  introspection?: boolean;
+  /** Never share the port (the default; `false` is not supported). */
+  exclusive?: true;
+  /** `Host` values accepted; default `127.0.0.1:PORT` and `localhost:PORT`. */
+  allowedHosts?: string[];
+  /** Time allowed for a request's headers (ms, default 10 000). */
+  headersTimeout?: number;
+  /** Time allowed for a whole request to arrive (ms, default 30 000); handlers may run longer. */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open (ms, default 15 000). */
+  keepAliveTimeout?: number;
+  /** Replies longer than this many bytes are gzipped when the client accepts gzip (default 1400, as Python). */
+  gzipThreshold?: number;
+  /** Told about handler errors, which callers see only as "METHOD failed". */
+  onError?: (err: unknown, method: string) => void;
+}
+
+export interface XmlRpcServer {
+  port: number;
+  /** `http://127.0.0.1:PORT/path`. */
+  url(path?: string): string;
+  /** Stops listening and drops every connection, including calls still running. */
+  close(): Promise<void>;
+  httpServer: Server;
+}
+
+class TooLarge extends Error {}
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  const body = `${refusal.message}\n`;
+  res.writeHead(refusal.status, {
+    ...refusal.headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    // The unread body would otherwise have to be drained; closing is cheaper and safer.
+    Connection: 'close',
+  });
+  res.end(body);
+}
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  return /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+}
+
+export async function createServer(options: ServerOptions): Promise<XmlRpcServer> {
+  const limits = resolveLimits(options.limits);
+  const host = options.host ?? '127.0.0.1';
+  const requestTimeout = options.requestTimeout ?? 30_000;
+  const headersTimeout = Math.min(options.headersTimeout ?? 10_000, requestTimeout);
+  const gzipThreshold = options.gzipThreshold ?? 1400;
+  const dispatchOptions = {
+    introspection: options.introspection ?? true,
+    maxMulticall: limits.maxMulticall,
+    onError: options.onError,
+  };
+  const routes = new Map(Object.entries(options.routes));
+  let allowedHosts = new Set<string>();
+
+  async function readCall(req: IncomingMessage): Promise<DecodedCall | Fault> {
+    const decoder = new MessageDecoder('call', limits);
+    let size = 0;
+    let failure: Fault | null = null;
+    const gzipped =
+      req.headers['content-encoding'] !== undefined && req.headers['content-encoding'] !== 'identity';
+    const sink = async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > limits.maxBodyBytes) throw new TooLarge();
+        if (failure !== null) continue;
+        try {
+          decoder.write(chunk);
+        } catch (err) {
+          failure = err as Fault;
+        }
+      }
+    };
+    if (gzipped) await pipeline(req, createGunzip(), sink);
+    else await pipeline(req, sink);
+    if (failure !== null) return failure;
+    try {
+      return decoder.endCall();
+    } catch (err) {
+      return err as Fault;
+    }
+  }
+
+  async function reply(req: IncomingMessage, res: ServerResponse, xml: string): Promise<void> {
+    let body: Buffer = Buffer.from(xml, 'utf8');
+    const headers: Record<string, string | number> = { 'Content-Type': 'text/xml; charset=utf-8' };
+    if (body.length > gzipThreshold && acceptsGzip(req)) {
+      body = await gzipAsync(body);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    headers['Content-Length'] = body.length;
+    if (res.destroyed) return;
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
+  function precheck(req: IncomingMessage): Refusal | null {
+    const refusal = checkOrigin(req, allowedHosts);
+    if (refusal !== null) return refusal;
+    if (options.authenticate !== undefined && !options.authenticate(req)) {
+      return {
+        status: 401,
+        message: 'unauthorized',
+        headers: { 'WWW-Authenticate': 'Basic realm="xmlrpc"' },
+      };
+    }
+    if (!routes.has(req.url ?? '')) return { status: 404, message: 'no XML-RPC service at this path' };
+    if (req.method !== 'POST') {
+      return { status: 405, message: 'XML-RPC takes POST only', headers: { Allow: 'POST' } };
+    }
+    const typeRefusal = checkContentType(req);
+    if (typeRefusal !== null) return typeRefusal;
+    const encoding = req.headers['content-encoding']?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
+      return { status: 415, message: 'send the body plain or gzipped' };
+    }
+    if (Number(req.headers['content-length'] ?? 0) > limits.maxBodyBytes) {
+      return { status: 413, message: `the body is larger than ${limits.maxBodyBytes} bytes` };
+    }
+    return null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = precheck(req);
+    if (refusal !== null) {
+      refuse(res, refusal);
+      return;
+    }
+    let call: DecodedCall | Fault;
+    try {
+      call = await readCall(req);
+    } catch (err) {
+      if (res.destroyed || req.destroyed) {
+        if (err instanceof TooLarge) res.destroy();
+        return;
+      }
+      if (err instanceof TooLarge) {
+        refuse(res, { status: 413, message: `the body is larger than ${limits.maxBodyBytes} bytes` });
+      } else {
+        refuse(res, { status: 400, message: 'the body could not be read (corrupt gzip?)' });
+      }
+      return;
+    }
+    if (call instanceof Fault) {
+      await reply(req, res, encodeFault(call));
+      return;
+    }
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const info: CallInfo = {
+      signal: controller.signal,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      method: call.method,
+    };
+    const registry = routes.get(info.path)!;
+    let xml: string;
+    try {
+      const value = await registry.dispatch(call.method, call.params, info, dispatchOptions);
+      xml = encodeMethodResponse(value, limits.maxDepth);
+    } catch (err) {
+      if (err instanceof Fault) {
+        xml = encodeFault(err);
+      } else {
+        options.onError?.(err, call.method);
+        xml = encodeFault(
+          new Fault(FaultCode.InternalError, `the reply of ${call.method} could not be encoded`),
+        );
+      }
+    }
+    await reply(req, res, xml);
+  }
+
+  const server = createHttpServer(
+    {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: options.keepAliveTimeout ?? 15_000,
+      // Node checks the two timeouts above only this often (default 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+      noDelay: true,
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => {
+        // A bug in this layer: answer, never crash the process.
+        options.onError?.(err, '');
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' }).end('internal error\n');
+        } else {
+          res.destroy();
+        }
+      });
+    },
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? 'LISTEN_FAILED';
+      const message =
+        code === 'EADDRINUSE'
+          ? `port ${options.port} on ${host} is already in use; stop the program holding it or choose another port`
+          : `cannot listen on ${host}:${options.port} (${code})`;
+      reject(new ListenError(code, options.port, message, err));
+    };
+    server.once('error', onError);
+    server.listen({ host, port: options.port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set((options.allowedHosts ?? loopbackHosts(port)).map((h) => h.toLowerCase()));
+
+  return {
+    port,
+    httpServer: server,
+    url: (path = '/') => `http://${host}:${port}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,82 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import {
+  createServer,
+  encodeMethodCall,
+  MethodRegistry,
+  type ServerOptions,
+  type XmlRpcServer,
+} from '../src/index.js';
+
+export interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTP request with exactly the headers given (plus Host unless `headers.host` is set). */
+export function rawRequest(
+  port: number,
+  options: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/RPC2',
+        method: options.method ?? 'POST',
+        headers: { host: `127.0.0.1:${port}`, 'content-type': 'text/xml', ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body ?? encodeMethodCall('ping', []));
+  });
+}
+
+/** Writes raw bytes on a fresh socket and resolves with everything the server sends before closing. */
+export function rawSocket(
+  port: number,
+  data: string | Buffer,
+  options: { endAfterWrite?: boolean } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d) => {
+      received += d.toString('latin1');
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', (err) => (received === '' ? reject(err) : resolve(received)));
+    socket.write(data);
+    if (options.endAfterWrite) socket.end();
+  });
+}
+
+/** A registry with the small methods most tests use. */
+export function testRegistry(): MethodRegistry {
+  return new MethodRegistry()
+    .register('ping', () => 'pong', { help: 'Answers pong.' })
+    .register('echo', ([v]) => v ?? null, { signature: [{ type: 'any', optional: true }] })
+    .register('add', ([a, b]) => (a as number) + (b as number), { signature: ['int', 'int'], returns: 'int' })
+    .register('fail', () => {
+      throw new Error('disk full at /home/secret/path');
+    });
+}
+
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<XmlRpcServer> {
+  return createServer({ port: 0, routes: { '/RPC2': testRegistry() }, ...options });
+}
