@@ -117,14 +117,14 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
 
   async function reply(req: IncomingMessage, res: ServerResponse, xml: string): Promise<void> {
     let body: Buffer = Buffer.from(xml, 'utf8');
-    const headers: Record<string, string | number> = { 'Content-Type': 'text/xml; charset=utf-8' };
-    if (body.length > gzipThreshold && acceptsGzip(req)) {
-      body = await gzipAsync(body);
-      headers['Content-Encoding'] = 'gzip';
-    }
-    headers['Content-Length'] = body.length;
+    const gzipped = body.length > gzipThreshold && acceptsGzip(req);
+    if (gzipped) body = await gzipAsync(body);
     if (res.destroyed) return;
-    res.writeHead(200, headers);
+    // setHeader (not writeHead's object) so the headers stay visible to `getHeader`.
+    res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+    res.setHeader('Content-Length', body.length);
+    if (gzipped) res.setHeader('Content-Encoding', 'gzip');
+    res.writeHead(200);
     res.end(body);
   }
 
