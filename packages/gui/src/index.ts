@@ -1,1 +1,7 @@
+export { CommandError, Controller, type ControllerOptions } from './controller.js';
+export { type Gui, type GuiOptions, startGui, VERSION } from './gui.js';
+export { HostCallError, HostClient } from './host-client.js';
+export { DEFAULT_LIVENESS, type HostEntry, HostRegistry, type LivenessOptions } from './registry.js';
+export { ReportBuilder, writeReportFile } from './report.js';
 export type * from './view-model.js';
+export { ViewStateStore } from './view-state.js';

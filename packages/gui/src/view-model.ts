@@ -4,7 +4,9 @@
 //
 // Transport (all on 127.0.0.1, same origin as the page):
 // - GET  /api/events        text/event-stream. First event `snapshot`, then `patch`, `terminal`
-//                           and `notice` events as things change. Event data is JSON.
+//                           and `notice` events as things change. Event data is JSON:
+//                           snapshot = ViewState, patch = Patch (versions follow one another
+//                           by one), terminal = TerminalEntry[] (in seq order), notice = Notice.
 // - GET  /api/terminal?after=SEQ  TerminalEntry[] after a sequence number (backfill after reconnect).
 // - POST /api/commands      body: Command (application/json). Reply: CommandReply.
 // - GET  /api/report        the Report of the current or last run (application/json).
@@ -148,6 +150,8 @@ export interface ViewState {
   capabilities: string[];
   /** Sequence number of the last terminal entry. */
   terminalSeq: number;
+  /** False after the shown host called `hide` (the window should hide); true after `show`. */
+  visible: boolean;
 }
 
 /** Partial rows keyed by id, and top-level fields that changed. */

@@ -1,0 +1,191 @@
+// startGui: the whole GUI process in one call (used by `pyblish-gui`, the tests and the web
+// front end's end-to-end tests). It wires the 9090 server, the host registry, the controller,
+// the report and the web server together, and takes them down in the right order.
+
+import type { ChildProcess } from 'node:child_process';
+import {
+  generateToken,
+  removeGuiDiscovery,
+  runtimeDir,
+  UNAUTHENTICATED_WARNING,
+  unauthenticatedFromEnv,
+  writeGuiDiscovery,
+} from '@pyblish/host';
+import type { XmlRpcServer } from '@pyblish/xmlrpc';
+import { openWindow } from './browser.js';
+import { Controller } from './controller.js';
+import { startGuiServer } from './gui-server.js';
+import { PortAllocator } from './ports.js';
+import { DEFAULT_LIVENESS, HostRegistry, type LivenessOptions } from './registry.js';
+import { writeReportFile } from './report.js';
+import type { Report, ViewState } from './view-model.js';
+import { ViewStateStore } from './view-state.js';
+import { startWebServer, type WebServer } from './web-server.js';
+
+export const VERSION = '0.1.0';
+
+export interface GuiOptions {
+  /** Where hosts find the GUI (default 9090; 0 picks a free port, for tests). */
+  port?: number;
+  /** The page's port (default 0: any free port). */
+  webPort?: number;
+  /** The secret hosts and the page present (default: a fresh random one). */
+  token?: string;
+  /** Accept hosts that send no token (Python hosts); default from PYBLISH_ALLOW_UNAUTHENTICATED. */
+  allowUnauthenticated?: boolean;
+  /** Validate / publish right after every reset that `show` triggers, for every host. */
+  autoValidate?: boolean;
+  autoPublish?: boolean;
+  /** Write each run's report (JSON) here, atomically. */
+  reportFile?: string;
+  /** Open a window when a host shows (default false; the CLI turns it on). */
+  openBrowser?: boolean;
+  /** The built front end (default packages/web/dist). */
+  distDir?: string;
+  /** Liveness timing; tests shorten it. */
+  liveness?: Partial<LivenessOptions>;
+  /** Long-poll wait for hosts with pyblish.poll (ms, default 1000). */
+  pollWaitMs?: number;
+  /** Refetch the context after every pair, as pyblish-qml did (benchmarks compare with it). */
+  naive?: boolean;
+  /** Patch coalescing delay (ms, default 20). */
+  flushMs?: number;
+  /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
+  env?: NodeJS.ProcessEnv;
+  /** Lines for the console (default: none). */
+  log?: (line: string) => void;
+  /** Called once the GUI has shut down after quit (0) or kill (1) from a host. */
+  onExit?: (code: number) => void;
+}
+
+export interface Gui {
+  port: number;
+  webPort: number;
+  /** The page's address, with the token. */
+  url: string;
+  token: string;
+  controller: Controller;
+  store: ViewStateStore;
+  /** The current state (pending changes included). */
+  snapshot(): ViewState;
+  report(): Report;
+  /** Resolves when the state satisfies `predicate` (checked at every phase change). */
+  waitFor(predicate: (state: ViewState) => boolean, timeoutMs?: number): Promise<ViewState>;
+  /** Ends any run (its report is written), stops serving, removes the discovery file. */
+  close(): Promise<void>;
+}
+
+export async function startGui(options: GuiOptions = {}): Promise<Gui> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const token = options.token ?? generateToken();
+  const allowUnauthenticated = options.allowUnauthenticated ?? unauthenticatedFromEnv(env);
+  const liveness: LivenessOptions = {
+    ...DEFAULT_LIVENESS,
+    ...options.liveness,
+    timeouts: { ...DEFAULT_LIVENESS.timeouts, ...options.liveness?.timeouts },
+  };
+  const store = new ViewStateStore(options.flushMs ?? 20);
+  let controller: Controller | null = null;
+  const registry = new HostRegistry(liveness, {
+    changed: () => controller?.hostsChanged(),
+    lost: (entry) => controller?.hostLost(entry),
+  });
+  controller = new Controller({
+    store,
+    registry,
+    autoPublish: options.autoPublish ?? false,
+    autoValidate: options.autoValidate ?? false,
+    pollWaitMs: options.pollWaitMs ?? 1000,
+    naive: options.naive ?? false,
+    log,
+    onRunEnd: (report) => {
+      if (options.reportFile) writeReportFile(options.reportFile, report);
+    },
+  });
+  const ctrl = controller;
+  const ports = new PortAllocator(() => registry.ports());
+
+  let window: ChildProcess | null = null;
+  let web: WebServer | null = null;
+  let rpc: XmlRpcServer | null = null;
+  let discoveryPort: number | null = null;
+  let closing: Promise<void> | null = null;
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await ctrl.shutdown({ code: 'GUI_CLOSED', message: 'The GUI was closed during the run.' });
+      registry.close();
+      store.close();
+      await Promise.all([rpc?.close(), web?.close()]);
+      if (discoveryPort !== null) removeGuiDiscovery(discoveryPort, { env });
+      if (window && window.exitCode === null) window.kill();
+    })();
+    return closing;
+  };
+
+  const exit = (code: number) => {
+    void close().then(() => options.onExit?.(code));
+  };
+
+  try {
+    web = await startWebServer({
+      port: options.webPort ?? 0,
+      token,
+      store,
+      command: (c) => ctrl.command(c),
+      report: () => ctrl.currentReport,
+      ...(options.distDir ? { distDir: options.distDir } : {}),
+    });
+    const webServer = web;
+    rpc = await startGuiServer({
+      port: options.port ?? 9090,
+      token,
+      allowUnauthenticated,
+      handlers: {
+        show: (port, settings, authenticated) => {
+          const entry = registry.show(port, settings, authenticated);
+          log(`Host at port ${port} asked to be shown`);
+          ctrl.show(entry);
+          if (options.openBrowser && webServer.clients() === 0 && (!window || window.exitCode !== null)) {
+            window = openWindow(webServer.url, runtimeDir(env), store.state.window.size);
+            if (!window) log(`Open ${webServer.url} in a browser.`);
+          }
+        },
+        hide: () => ctrl.hide(),
+        quit: () => exit(0),
+        kill: () => exit(1),
+        heartbeat: (port, authenticated) => registry.heartbeat(port, authenticated),
+        findAvailablePort: async (start) => {
+          const port = await ports.next(start);
+          if (port !== null) log(`Distributing new port ${port}`);
+          return port;
+        },
+      },
+    });
+    if (allowUnauthenticated) log(UNAUTHENTICATED_WARNING);
+    writeGuiDiscovery(rpc.port, token, { version: VERSION, env });
+    discoveryPort = rpc.port;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const rpcPort = rpc.port;
+  const webServer = web;
+  return {
+    port: rpcPort,
+    webPort: webServer.port,
+    url: webServer.url,
+    token,
+    controller: ctrl,
+    store,
+    snapshot: () => store.snapshot(),
+    report: () => ctrl.currentReport,
+    waitFor: async (predicate, timeoutMs) => {
+      await ctrl.waitFor(() => predicate(store.snapshot()), timeoutMs);
+      return store.snapshot();
+    },
+    close,
+  };
+}

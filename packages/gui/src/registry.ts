@@ -1,0 +1,231 @@
+// Every host the GUI knows, and whether each is alive, busy or lost.
+// A host is heard from through heartbeats, show and replies. When it falls silent the
+// registry asks it directly (pyblish.liveness where offered, else ping), which a busy host
+// still answers from another thread; only a host that neither beats nor answers is lost.
+// All times are monotonic (performance.now), so clock jumps and sleep do not kill hosts.
+
+import { performance } from 'node:perf_hooks';
+import type { ShowSettings } from '@pyblish/host';
+import { HostCallError, HostClient, type Timeouts } from './host-client.js';
+import type { HostStatus, HostSummary } from './view-model.js';
+
+export interface LivenessOptions {
+  /** How often statuses are re-evaluated. */
+  tickMs: number;
+  /** Silence after which the host is asked directly whether it lives. */
+  probeAfterMs: number;
+  /** A call outstanding this long makes a live host "busy". */
+  busyAfterMs: number;
+  /** Lost hosts that are not shown are forgotten after this long. */
+  forgetAfterMs: number;
+  timeouts: Timeouts;
+}
+
+export const DEFAULT_LIVENESS: LivenessOptions = {
+  tickMs: 500,
+  probeAfterMs: 3000,
+  busyAfterMs: 2000,
+  forgetAfterMs: 60_000,
+  timeouts: { probe: 2000, query: 30_000 },
+};
+
+export interface HostEntry {
+  port: number;
+  pid: number | null;
+  settings: ShowSettings;
+  authenticated: boolean;
+  status: HostStatus;
+  lastHeard: number;
+  /** When the oldest outstanding long call (process, repair, poll) started. */
+  outstandingSince: number | null;
+  outstanding: number;
+  client: HostClient;
+  /** Methods the host lists in system.listMethods (filled by the controller). */
+  methods: Set<string>;
+  probing: boolean;
+  lostAt: number | null;
+}
+
+export interface RegistryEvents {
+  /** The list or a status changed. */
+  changed(): void;
+  /** A host stopped answering. */
+  lost(entry: HostEntry): void;
+}
+
+function labelOf(entry: HostEntry): string {
+  const s = entry.settings;
+  if (typeof s.WindowTitle === 'string' && s.WindowTitle) return s.WindowTitle;
+  if (typeof s.ContextLabel === 'string' && s.ContextLabel) return s.ContextLabel;
+  return `Host :${entry.port}`;
+}
+
+export class HostRegistry {
+  private readonly hosts = new Map<number, HostEntry>();
+  private readonly timer: NodeJS.Timeout;
+  current: number | null = null;
+
+  constructor(
+    private readonly options: LivenessOptions,
+    private readonly events: RegistryEvents,
+  ) {
+    this.timer = setInterval(() => this.tick(), options.tickMs);
+    this.timer.unref();
+  }
+
+  get(port: number): HostEntry | undefined {
+    return this.hosts.get(port);
+  }
+
+  ports(): number[] {
+    return [...this.hosts.keys()];
+  }
+
+  private ensure(port: number, settings: ShowSettings | null, authenticated: boolean): HostEntry {
+    let entry = this.hosts.get(port);
+    const token = typeof settings?.token === 'string' ? settings.token : undefined;
+    if (entry && settings && token !== (entry.settings.token ?? undefined)) {
+      // A new token means a new host process at that port: start a fresh connection.
+      entry.client.close();
+      this.hosts.delete(port);
+      entry = undefined;
+    }
+    if (!entry) {
+      const made: HostEntry = {
+        port,
+        pid: null,
+        settings: settings ?? {},
+        authenticated,
+        status: 'alive',
+        lastHeard: performance.now(),
+        outstandingSince: null,
+        outstanding: 0,
+        client: undefined as unknown as HostClient,
+        methods: new Set(),
+        probing: false,
+        lostAt: null,
+      };
+      const clientOptions: ConstructorParameters<typeof HostClient>[0] = {
+        port,
+        timeouts: this.options.timeouts,
+        onHeard: () => this.heard(made),
+        onGone: () => void this.probe(made),
+      };
+      if (token) clientOptions.token = token;
+      made.client = new HostClient(clientOptions);
+      this.hosts.set(port, made);
+      entry = made;
+    }
+    return entry;
+  }
+
+  heartbeat(port: number, authenticated: boolean): void {
+    const entry = this.ensure(port, null, authenticated);
+    this.heard(entry);
+  }
+
+  show(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const entry = this.ensure(port, settings, authenticated);
+    entry.settings = settings;
+    entry.authenticated = authenticated;
+    entry.pid = typeof settings.pid === 'number' ? settings.pid : entry.pid;
+    this.current = port;
+    this.heard(entry);
+    this.events.changed();
+    return entry;
+  }
+
+  private heard(entry: HostEntry): void {
+    entry.lastHeard = performance.now();
+    if (entry.status === 'lost') {
+      entry.status = 'alive';
+      entry.lostAt = null;
+      this.events.changed();
+    }
+  }
+
+  /** The controller brackets long calls with these so a slow reply reads as busy. */
+  callStarted(entry: HostEntry): void {
+    if (entry.outstanding++ === 0) entry.outstandingSince = performance.now();
+  }
+
+  callEnded(entry: HostEntry): void {
+    if (--entry.outstanding <= 0) {
+      entry.outstanding = 0;
+      entry.outstandingSince = null;
+    }
+  }
+
+  /** Asks a silent host whether it lives; a failed answer marks it lost. */
+  async probe(entry: HostEntry): Promise<void> {
+    if (entry.probing || entry.status === 'lost') return;
+    entry.probing = true;
+    try {
+      if (entry.methods.has('pyblish.liveness')) await entry.client.liveness();
+      else await entry.client.ping();
+    } catch (err) {
+      // A fault or an auth refusal is still an answer: the process is there.
+      if (
+        !(err instanceof HostCallError && (err.code === 'HOST_FAULT' || err.code === 'HOST_REFUSED_AUTH'))
+      ) {
+        this.markLost(entry);
+      }
+    } finally {
+      entry.probing = false;
+    }
+  }
+
+  private markLost(entry: HostEntry): void {
+    if (entry.status === 'lost') return;
+    entry.status = 'lost';
+    entry.lostAt = performance.now();
+    this.events.changed();
+    this.events.lost(entry);
+  }
+
+  tick(): void {
+    const now = performance.now();
+    let changed = false;
+    for (const entry of [...this.hosts.values()]) {
+      if (entry.status === 'lost') {
+        if (entry.port !== this.current && now - (entry.lostAt ?? now) > this.options.forgetAfterMs) {
+          entry.client.close();
+          this.hosts.delete(entry.port);
+          changed = true;
+        }
+        continue;
+      }
+      if (now - entry.lastHeard > this.options.probeAfterMs) void this.probe(entry);
+      const busy = entry.outstandingSince !== null && now - entry.outstandingSince > this.options.busyAfterMs;
+      const status: HostStatus = busy ? 'busy' : 'alive';
+      if (status !== entry.status) {
+        entry.status = status;
+        changed = true;
+      }
+    }
+    if (changed) this.events.changed();
+  }
+
+  summaries(): HostSummary[] {
+    const now = performance.now();
+    return [...this.hosts.values()]
+      .sort((a, b) => a.port - b.port)
+      .map((e) => ({
+        key: String(e.port),
+        port: e.port,
+        pid: e.pid,
+        label: labelOf(e),
+        status: e.status,
+        // Whole seconds, so a steady heartbeat does not patch the page every beat.
+        silentFor: Math.floor((now - e.lastHeard) / 1000) * 1000,
+        current: e.port === this.current,
+        authenticated: e.authenticated,
+      }));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const entry of this.hosts.values()) entry.client.close();
+    this.hosts.clear();
+  }
+}

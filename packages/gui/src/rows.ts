@@ -1,0 +1,274 @@
+// Rows of the two lists, made from what a host sends, and how a result changes them.
+// Pure functions: the controller decides when, these decide what.
+
+import type { ActionJSON, ContextJSON, ErrorJSON, InstanceJSON, PluginJSON, RecordJSON } from '@pyblish/host';
+import type {
+  ActionRow,
+  ErrorRow,
+  InstanceRow,
+  ItemStatus,
+  PluginRow,
+  RecordRow,
+  Verb,
+} from './view-model.js';
+
+const VERBS: Record<string, Verb> = {
+  Collector: 'Collect',
+  Selector: 'Collect',
+  Validator: 'Validate',
+  Extractor: 'Extract',
+  Integrator: 'Integrate',
+  Conformer: 'Integrate',
+};
+
+export function verbOf(type: string): Verb {
+  return VERBS[type] ?? 'Other';
+}
+
+const KNOWN_ON = new Set([
+  'all',
+  'notProcessed',
+  'processed',
+  'failed',
+  'succeeded',
+  'warning',
+  'failedOrWarning',
+]);
+
+function runState(): Pick<
+  InstanceRow,
+  'status' | 'processed' | 'hasError' | 'hasWarning' | 'succeeded' | 'duration' | 'passed' | 'failed'
+> {
+  return {
+    status: 'idle',
+    processed: false,
+    hasError: false,
+    hasWarning: false,
+    succeeded: false,
+    duration: 0,
+    passed: 0,
+    failed: 0,
+  };
+}
+
+/** The fields a new run clears. */
+export const clearedRunState = runState;
+
+function familiesOf(data: InstanceJSON['data']): { family: string | null; families: string[] } {
+  const family = typeof data.family === 'string' && data.family !== '' ? data.family : null;
+  const extra = Array.isArray(data.families)
+    ? data.families.filter((f): f is string => typeof f === 'string')
+    : [];
+  return { family, families: family ? [family, ...extra.filter((f) => f !== family)] : extra };
+}
+
+export function contextRow(context: ContextJSON, contextLabel: string): InstanceRow {
+  const label =
+    typeof context.data.label === 'string' && context.data.label ? context.data.label : contextLabel;
+  return {
+    kind: 'instance',
+    id: context.id,
+    name: context.name,
+    label,
+    toggled: true,
+    optional: false,
+    ...runState(),
+    isContext: true,
+    family: null,
+    families: [],
+    category: '',
+    comment: typeof context.data.comment === 'string' ? context.data.comment : '',
+    data: { ...context.data },
+  };
+}
+
+export function instanceRow(instance: InstanceJSON): InstanceRow {
+  const { family, families } = familiesOf(instance.data);
+  const data = instance.data;
+  const name = typeof data.name === 'string' && data.name ? data.name : instance.name;
+  return {
+    kind: 'instance',
+    id: instance.id,
+    name,
+    label: typeof data.label === 'string' && data.label ? data.label : name,
+    toggled: data.publish !== false,
+    optional: data.optional !== false,
+    ...runState(),
+    isContext: false,
+    family,
+    families,
+    category: typeof data.category === 'string' && data.category ? data.category : (family ?? 'Other'),
+    comment: typeof data.comment === 'string' ? data.comment : '',
+    data: { ...data },
+  };
+}
+
+/** The fields of an instance row that follow the host's data (refreshed between pairs). */
+export function instanceDataFields(instance: InstanceJSON): Partial<InstanceRow> {
+  const row = instanceRow(instance);
+  return {
+    name: row.name,
+    label: row.label,
+    family: row.family,
+    families: row.families,
+    category: row.category,
+    optional: row.optional,
+    toggled: row.toggled,
+    data: row.data,
+  };
+}
+
+export function actionRow(action: ActionJSON): ActionRow {
+  const kind = action.__type__ === 'category' || action.__type__ === 'separator' ? action.__type__ : 'action';
+  let error = action.__error__ ?? null;
+  if (!error && kind === 'action' && !KNOWN_ON.has(action.on)) error = `Unknown value for "on": ${action.on}`;
+  return {
+    id: action.id,
+    label: action.label || action.id,
+    icon: action.icon ?? '',
+    on: action.on,
+    kind,
+    active: action.active !== false,
+    error,
+    available: false,
+  };
+}
+
+export function pluginRow(plugin: PluginJSON): PluginRow {
+  const instanceEnabled = plugin.__instanceEnabled__ ?? plugin.instanceEnabled ?? false;
+  const row: PluginRow = {
+    kind: 'plugin',
+    id: plugin.id,
+    name: plugin.name,
+    label: plugin.label || plugin.name,
+    toggled: plugin.active !== false,
+    optional: plugin.optional === true,
+    ...runState(),
+    order: plugin.order,
+    type: plugin.type,
+    verb: verbOf(plugin.type),
+    doc: plugin.doc ?? null,
+    module: plugin.module ?? '',
+    path: plugin.path ?? '',
+    families: Array.isArray(plugin.families) ? plugin.families : ['*'],
+    hasRepair: plugin.hasRepair === true,
+    contextEnabled: plugin.__contextEnabled__ ?? plugin.contextEnabled ?? !instanceEnabled,
+    instanceEnabled,
+    compatible: [],
+    hasCompatible: true,
+    actions: (plugin.actions ?? []).map(actionRow),
+    actionState: 'none',
+  };
+  row.actions = availableActions(row);
+  return row;
+}
+
+function fits(
+  on: string,
+  row: Pick<PluginRow, 'hasError' | 'succeeded' | 'processed' | 'hasWarning'>,
+): boolean {
+  switch (on) {
+    case 'all':
+      return true;
+    case 'failed':
+      return row.hasError;
+    case 'succeeded':
+      return row.succeeded && !row.hasError;
+    case 'processed':
+      return row.processed;
+    case 'notProcessed':
+      return !row.processed;
+    case 'warning':
+      return row.hasWarning;
+    case 'failedOrWarning':
+      return row.hasError || row.hasWarning;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The actions with `available` set from the plug-in's state. A category is available when an
+ * available action follows it before the next category; a separator when available actions
+ * stand on both sides of it.
+ */
+export function availableActions(row: PluginRow): ActionRow[] {
+  const out = row.actions.map((a) => ({
+    ...a,
+    available: a.kind === 'action' && a.error === null && fits(String(a.on), row),
+  }));
+  for (let i = 0; i < out.length; i++) {
+    const a = out[i] as ActionRow;
+    if (a.kind === 'action') continue;
+    const after = out.slice(i + 1);
+    const stop = after.findIndex((b) => b.kind !== 'action');
+    const section = stop < 0 ? after : after.slice(0, stop);
+    const followed = section.some((b) => b.available);
+    a.available =
+      a.kind === 'category'
+        ? followed
+        : followed && out.slice(0, i).some((b) => b.kind === 'action' && b.available);
+  }
+  return out;
+}
+
+export function statusOf(
+  row: Pick<InstanceRow, 'hasError' | 'hasWarning' | 'succeeded'>,
+  processing: boolean,
+): ItemStatus {
+  if (processing) return 'processing';
+  if (row.hasError) return 'failed';
+  if (row.hasWarning) return 'warning';
+  if (row.succeeded) return 'succeeded';
+  return 'idle';
+}
+
+export interface PairOutcome {
+  error: ErrorJSON | null;
+  records: RecordJSON[];
+  duration: number;
+}
+
+/** How one result changes a row (instance or plug-in); the same rules for both. */
+export function afterResult<R extends InstanceRow | PluginRow>(row: R, outcome: PairOutcome): Partial<R> {
+  const hasWarning = row.hasWarning || outcome.records.some((r) => r.levelno === 30);
+  const hasError = row.hasError || outcome.error !== null;
+  const succeeded = row.succeeded || outcome.error === null;
+  const change = {
+    processed: true,
+    hasError,
+    hasWarning,
+    succeeded,
+    duration: row.duration + (Number.isFinite(outcome.duration) ? outcome.duration : 0),
+    passed: row.passed + (outcome.error ? 0 : 1),
+    failed: row.failed + (outcome.error ? 1 : 0),
+    status: statusOf({ hasError, hasWarning, succeeded }, false),
+  } as Partial<R>;
+  return change;
+}
+
+export function recordRow(record: RecordJSON): RecordRow {
+  return {
+    message: String(record.message ?? ''),
+    levelname: record.levelname,
+    levelno: record.levelno,
+    name: record.name ?? '',
+    filename: record.filename ?? '',
+    pathname: record.pathname ?? '',
+    lineno: record.lineno ?? 0,
+    funcName: record.funcName ?? '',
+    threadName: record.threadName ?? '',
+    created: record.created ?? 0,
+    msecs: record.msecs ?? 0,
+  };
+}
+
+export function errorRow(error: ErrorJSON): ErrorRow {
+  return {
+    message: String(error.message ?? ''),
+    fname: error.fname ?? null,
+    lineNumber: error.line_number ?? null,
+    func: error.func ?? null,
+    exc: error.exc ?? null,
+  };
+}

@@ -1,0 +1,256 @@
+// The process's copy of what the page shows, and the patches that keep the page in step.
+// Changes are collected and flushed together (a few milliseconds apart) so that a run over
+// thousands of instances sends a handful of small patches, never whole lists.
+
+import type { InstanceRow, Notice, Patch, PluginRow, TerminalEntry, ViewState } from './view-model.js';
+
+type Top = Omit<ViewState, 'version' | 'instances' | 'plugins'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type NewTerminalEntry = DistributiveOmit<TerminalEntry, 'seq'>;
+
+export interface ViewEvents {
+  patch(patch: Patch): void;
+  terminal(entries: TerminalEntry[]): void;
+  notice(notice: Notice): void;
+}
+
+export type ViewListener = Partial<ViewEvents>;
+
+export function initialTop(): Top {
+  return {
+    phase: 'noHost',
+    message: 'Waiting for a host to show',
+    fault: null,
+    hosts: [],
+    window: {
+      title: 'Pyblish',
+      contextLabel: 'Context',
+      size: [430, 600],
+      position: [100, 100],
+      hiddenSections: [],
+    },
+    progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null },
+    comment: '',
+    capabilities: [],
+    terminalSeq: 0,
+    visible: false,
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** One list of rows (instances or plug-ins) with its pending changes. */
+class RowList<R extends { id: string }> {
+  rows = new Map<string, R>();
+  order: string[] = [];
+  private dirty = new Map<string, Partial<R> & { id: string }>();
+  private reordered = false;
+  /** Ids the listeners already hold a full copy of. */
+  private sent = new Set<string>();
+
+  /** New rows, all sent whole. */
+  replace(rows: R[]): void {
+    this.sent.clear();
+    this.reorder(rows);
+  }
+
+  /** Rows added, removed or moved; rows the listeners hold keep their pending field changes. */
+  reorder(rows: R[]): void {
+    this.rows = new Map(rows.map((r) => [r.id, r]));
+    this.order = rows.map((r) => r.id);
+    this.reordered = true;
+  }
+
+  update(id: string, change: Partial<R>): boolean {
+    const row = this.rows.get(id);
+    if (!row) return false;
+    let pending = this.dirty.get(id);
+    let changed = false;
+    for (const [key, value] of Object.entries(change) as Array<[keyof R, unknown]>) {
+      if (sameJson(row[key], value)) continue;
+      (row as Record<keyof R, unknown>)[key] = value;
+      if (!pending) {
+        pending = { id } as Partial<R> & { id: string };
+        this.dirty.set(id, pending);
+      }
+      (pending as Record<keyof R, unknown>)[key] = value;
+      changed = true;
+    }
+    return changed;
+  }
+
+  list(): R[] {
+    return this.order.map((id) => this.rows.get(id) as R);
+  }
+
+  /** The pending changes: rows new to the listeners travel whole, others as changed fields. */
+  take(): { order?: string[]; added?: R[]; changes?: Array<Partial<R> & { id: string }> } | null {
+    const out: { order?: string[]; added?: R[]; changes?: Array<Partial<R> & { id: string }> } = {};
+    if (this.reordered) {
+      out.order = [...this.order];
+      out.added = this.list()
+        .filter((r) => !this.sent.has(r.id))
+        .map((r) => structuredClone(r));
+    }
+    const added = new Set(out.added?.map((a) => a.id));
+    const changes = [...this.dirty.values()].filter((c) => this.sent.has(c.id) && !added.has(c.id));
+    if (changes.length) out.changes = changes.map((c) => structuredClone(c));
+    if (this.reordered) this.sent = new Set(this.order);
+    const any = this.reordered || changes.length > 0;
+    this.dirty = new Map();
+    this.reordered = false;
+    return any ? out : null;
+  }
+}
+
+export class ViewStateStore {
+  private version = 0;
+  private top: Top = initialTop();
+  private readonly instances = new RowList<InstanceRow>();
+  private readonly plugins = new RowList<PluginRow>();
+  private readonly terminal: TerminalEntry[] = [];
+  private dirtyTop: Partial<Top> = {};
+  private pendingTerminal: TerminalEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<ViewListener>();
+
+  constructor(private readonly flushDelayMs = 20) {}
+
+  subscribe(listener: ViewListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The whole state, with every pending change included (and sent to the others first). */
+  snapshot(): ViewState {
+    this.flush();
+    return {
+      version: this.version,
+      ...structuredClone(this.top),
+      instances: structuredClone(this.instances.list()),
+      plugins: structuredClone(this.plugins.list()),
+    };
+  }
+
+  get state(): Readonly<Top> {
+    return this.top;
+  }
+
+  instance(id: string): Readonly<InstanceRow> | undefined {
+    return this.instances.rows.get(id);
+  }
+
+  plugin(id: string): Readonly<PluginRow> | undefined {
+    return this.plugins.rows.get(id);
+  }
+
+  instanceRows(): readonly InstanceRow[] {
+    return this.instances.list();
+  }
+
+  pluginRows(): readonly PluginRow[] {
+    return this.plugins.list();
+  }
+
+  terminalAfter(seq: number): TerminalEntry[] {
+    // Sequence numbers are 1-based and dense, so the index is the sequence number.
+    return this.terminal.slice(Math.max(0, seq));
+  }
+
+  terminalEntries(): readonly TerminalEntry[] {
+    return this.terminal;
+  }
+
+  setState(change: Partial<Top>): void {
+    for (const [key, value] of Object.entries(change) as Array<[keyof Top, unknown]>) {
+      if (sameJson(this.top[key], value)) continue;
+      (this.top as Record<string, unknown>)[key] = value;
+      (this.dirtyTop as Record<string, unknown>)[key] = value;
+      this.schedule();
+    }
+  }
+
+  /** Replaces a whole list (after a reset, or when rows appear, vanish or move). */
+  setInstances(rows: InstanceRow[]): void {
+    this.instances.replace(rows);
+    this.schedule();
+  }
+
+  setPlugins(rows: PluginRow[]): void {
+    this.plugins.replace(rows);
+    this.schedule();
+  }
+
+  /** Instance rows added, removed or moved, keeping the rows the page already holds. */
+  reorderInstances(rows: InstanceRow[]): void {
+    this.instances.reorder(rows);
+    this.schedule();
+  }
+
+  updateInstance(id: string, change: Partial<InstanceRow>): void {
+    if (this.instances.update(id, change)) this.schedule();
+  }
+
+  updatePlugin(id: string, change: Partial<PluginRow>): void {
+    if (this.plugins.update(id, change)) this.schedule();
+  }
+
+  appendTerminal(entries: NewTerminalEntry[]): void {
+    for (const entry of entries) {
+      const full = { ...entry, seq: this.terminal.length + 1 } as TerminalEntry;
+      this.terminal.push(full);
+      this.pendingTerminal.push(full);
+    }
+    if (entries.length) this.setState({ terminalSeq: this.terminal.length });
+  }
+
+  notify(notice: Notice): void {
+    for (const l of this.listeners) l.notice?.(notice);
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.flushDelayMs);
+    this.timer.unref();
+  }
+
+  /** Sends what changed as one patch (and the new terminal entries) to every listener. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const patch: Patch = { version: this.version + 1 };
+    const instances = this.instances.take();
+    if (instances) {
+      if (instances.order) patch.instanceOrder = instances.order;
+      if (instances.added) patch.addedInstances = instances.added;
+      if (instances.changes) patch.instances = instances.changes;
+    }
+    const plugins = this.plugins.take();
+    if (plugins) {
+      if (plugins.order) patch.pluginOrder = plugins.order;
+      if (plugins.added) patch.addedPlugins = plugins.added;
+      if (plugins.changes) patch.plugins = plugins.changes;
+    }
+    const top = Object.keys(this.dirtyTop).length ? structuredClone(this.dirtyTop) : null;
+    if (top) patch.state = top;
+    this.dirtyTop = {};
+    const entries = this.pendingTerminal;
+    this.pendingTerminal = [];
+    if (instances || plugins || top) {
+      this.version = patch.version;
+      for (const l of this.listeners) l.patch?.(patch);
+    }
+    if (entries.length) for (const l of this.listeners) l.terminal?.(entries);
+  }
+
+  close(): void {
+    this.flush();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,267 @@
+// The page's server, on 127.0.0.1 only: the built front end, an event stream of the view state
+// (snapshot, then patches), the terminal backlog, commands and the report.
+// Guards: exact Host (127.0.0.1:PORT or localhost:PORT, against DNS rebinding), Origin absent
+// or our own (against cross-site requests), a token on every /api route, JSON-only commands
+// (a form cannot send them), and no CORS headers at all.
+
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { presentedToken, tokensEqual } from './tokens.js';
+import type { Command, CommandReply, Report } from './view-model.js';
+import type { ViewStateStore } from './view-state.js';
+
+export const COOKIE = 'pyblish-gui-token';
+
+export const DEFAULT_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface WebServerOptions {
+  port: number;
+  token: string;
+  store: ViewStateStore;
+  command(c: Command): Promise<CommandReply>;
+  report(): Report;
+  /** The built front end (default packages/web/dist). */
+  distDir?: string;
+  /** Told when the number of open event streams changes. */
+  onClients?(count: number): void;
+}
+
+export interface WebServer {
+  port: number;
+  url: string;
+  clients(): number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+};
+
+const MAX_COMMAND_BYTES = 1 << 20;
+/** A stream that falls this far behind is closed; the page reconnects and gets a snapshot. */
+const MAX_BACKLOG_BYTES = 64 << 20;
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const dist = resolve(options.distDir ?? DEFAULT_DIST);
+  const streams = new Set<ServerResponse>();
+  let port = 0;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  function authorised(req: IncomingMessage): boolean {
+    const presented = cookieToken(req) ?? presentedToken(req.headers);
+    return presented !== null && tokensEqual(presented, options.token);
+  }
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    const wanted = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let file = resolve(dist, wanted || 'index.html');
+    if (file !== dist && !file.startsWith(dist + sep)) return send(res, 404, 'Not found\n');
+    let info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      // Paths without an extension belong to the page itself.
+      if (extname(wanted)) return send(res, 404, 'Not found\n');
+      file = join(dist, 'index.html');
+      info = await stat(file).catch(() => null);
+      if (!info?.isFile()) {
+        return send(
+          res,
+          503,
+          'The web front end is not built. Run `npm run build -w @pyblish/web` (npm ci does it too), then reload.\n',
+        );
+      }
+    }
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': file.includes(`${sep}assets${sep}`)
+        ? 'public, max-age=31536000, immutable'
+        : 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    });
+    res.end(body);
+  }
+
+  function openStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const write = (event: string, data: unknown) => {
+      if (res.writableLength > MAX_BACKLOG_BYTES) {
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    write('snapshot', options.store.snapshot());
+    const unsubscribe = options.store.subscribe({
+      patch: (p) => write('patch', p),
+      terminal: (t) => write('terminal', t),
+      notice: (n) => write('notice', n),
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    keepAlive.unref();
+    streams.add(res);
+    options.onClients?.(streams.size);
+    const done = () => {
+      if (!streams.delete(res)) return;
+      clearInterval(keepAlive);
+      unsubscribe();
+      options.onClients?.(streams.size);
+    };
+    req.on('close', done);
+    res.on('close', done);
+  }
+
+  async function readCommand(req: IncomingMessage): Promise<Command> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_COMMAND_BYTES) throw new Error('too large');
+      chunks.push(chunk);
+    }
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    if (!value || typeof value !== 'object' || typeof (value as { type?: unknown }).type !== 'string') {
+      throw new Error('not a command');
+    }
+    return value as Command;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 403, 'Forbidden host\n');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return send(res, 403, 'Forbidden origin\n');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const method = req.method ?? 'GET';
+
+    if (!url.pathname.startsWith('/api/')) {
+      if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'Method not allowed\n');
+      const presented = url.searchParams.get('token');
+      if (presented !== null) {
+        if (!tokensEqual(presented, options.token))
+          return send(res, 401, 'Wrong token: open the URL pyblish-gui printed.\n');
+        // Trade the token in the URL for a cookie scripts cannot read, and drop it from the address bar.
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          'Set-Cookie': `${COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: url.pathname + url.search,
+          'Cache-Control': 'no-store',
+          'Content-Length': 0,
+        });
+        res.end();
+        return;
+      }
+      return serveStatic(res, url.pathname);
+    }
+
+    if (!authorised(req))
+      return send(res, 401, 'Unauthorised: open the URL pyblish-gui printed (it carries the token).\n');
+    switch (`${method} ${url.pathname}`) {
+      case 'GET /api/events':
+        return openStream(req, res);
+      case 'GET /api/terminal': {
+        const after = Number(url.searchParams.get('after') ?? '0');
+        if (!Number.isInteger(after) || after < 0)
+          return sendJson(res, 400, { error: 'after must be a whole number' });
+        return sendJson(res, 200, options.store.terminalAfter(after));
+      }
+      case 'GET /api/report':
+        return sendJson(res, 200, options.report());
+      case 'POST /api/commands': {
+        const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+        if (type !== 'application/json') {
+          return sendJson(res, 415, {
+            ok: false,
+            error: { code: 'BAD_CONTENT_TYPE', message: 'Send commands as application/json' },
+          });
+        }
+        let command: Command;
+        try {
+          command = await readCommand(req);
+        } catch (err) {
+          return sendJson(res, 400, {
+            ok: false,
+            error: { code: 'BAD_COMMAND', message: `Not a command: ${(err as Error).message}` },
+          });
+        }
+        return sendJson(res, 200, await options.command(command));
+      }
+      default:
+        return send(res, 404, 'Not found\n');
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, `Internal error: ${(err as Error).message}\n`);
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(options.token)}`,
+    clients: () => streams.size,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const res of streams) res.end();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, command, instanceByName, pluginByName, pythonHost, testGui } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('the GUI drives a Python standard-library host', () => {
+  it('collects on show: instances from the collectors, plug-ins in order, ready', async () => {
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    const s = gui.snapshot();
+    expect(s.phase).toBe('ready');
+    expect(s.message).toBe('Ready');
+    expect(s.instances.map((i) => i.name)).toEqual([
+      'Context',
+      'Richard05',
+      'Steven11',
+      'Peter01',
+      'Failure 1',
+    ]);
+    expect(s.instances[0]?.isContext).toBe(true);
+    expect(instanceByName(s, 'Peter01').toggled).toBe(false);
+    expect(instanceByName(s, 'Steven11').category).toBe('Characters');
+    expect(s.plugins.map((p) => p.name)).toEqual([
+      'CollectContextInfo',
+      'CollectInstances',
+      'CollectMore',
+      'ValidateNames',
+      'ValidateFailure',
+      'ValidateOptional',
+      'ExtractSlowly',
+      'IntegrateAll',
+    ]);
+    // The instance collector ran on what the context collector created (cooperative collection).
+    expect(pluginByName(s, 'CollectMore').passed).toBe(1);
+    expect(s.window.title).toBe('Pyblish (Python)');
+    expect(s.window.hiddenSections).toEqual(['Collect']);
+    expect(s.hosts).toHaveLength(1);
+    expect(s.hosts[0]?.status).toBe('alive');
+    expect(s.terminalSeq).toBeGreaterThan(0);
+  });
+
+  it('validates, stops after the failed validation, repairs and re-publishes without a reset', async () => {
+    const gui = await testGui();
+    const host = await pythonHost(gui);
+    await gui.controller.idle();
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    let s = gui.snapshot();
+    expect(s.phase).toBe('finished');
+    expect(s.message).toBe('Validated, with errors..');
+    const failing = pluginByName(s, 'ValidateFailure');
+    expect(failing.status).toBe('failed');
+    expect(instanceByName(s, 'Failure 1').status).toBe('failed');
+    expect(pluginByName(s, 'ValidateNames').status).toBe('warning'); // "Failure 1" has a space
+    expect(pluginByName(s, 'ValidateOptional').processed).toBe(false); // optional, off
+    expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
+    // Peter01 is toggled off: never processed.
+    expect(instanceByName(s, 'Peter01').processed).toBe(false);
+
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(s.message).toBe('Stopped due to failed validation');
+    expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
+    expect(gui.report().success).toBe(false);
+
+    await command(gui, { type: 'repair', pluginId: failing.id });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(pluginByName(s, 'ValidateFailure').hasError).toBe(false);
+    expect(instanceByName(s, 'Failure 1').hasError).toBe(false);
+
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(s.message).toBe('Published');
+    expect(pluginByName(s, 'ValidateFailure').status).toBe('succeeded');
+    expect(pluginByName(s, 'ExtractSlowly').passed).toBe(1);
+    expect(pluginByName(s, 'IntegrateAll').passed).toBe(1);
+    expect(s.progress.done).toBe(s.progress.planned);
+    await host.line(/^EMIT published/);
+    const report = gui.report();
+    expect(report.success).toBe(true);
+    expect(report.kind).toBe('publish');
+    expect(report.finalPhase).toBe('finished');
+    expect(report.stats.requests).toBeGreaterThan(0);
+  });
+
+  it('toggles an instance and an optional plug-in, in the GUI and in the host', async () => {
+    const gui = await testGui();
+    const host = await pythonHost(gui);
+    await gui.controller.idle();
+    let s = gui.snapshot();
+    const peter = instanceByName(s, 'Peter01');
+    const optional = pluginByName(s, 'ValidateOptional');
+    const context = s.instances[0];
+    expect((await gui.controller.command({ type: 'toggle', id: context?.id ?? '' })).ok).toBe(false);
+    await command(gui, { type: 'toggle', id: peter.id });
+    await command(gui, { type: 'toggle', id: optional.id, value: true });
+    await host.line(/^EMIT instanceToggled .*"new_value": true/);
+    await host.line(/^EMIT pluginToggled .*"new_value": true/);
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(instanceByName(s, 'Peter01').processed).toBe(true);
+    expect(pluginByName(s, 'ValidateOptional').passed).toBe(1);
+    // Toggling works after a run too (the original needed a reset first).
+    await command(gui, { type: 'toggle', id: peter.id, value: false });
+    expect(instanceByName(gui.snapshot(), 'Peter01').toggled).toBe(false);
+    // Non-optional plug-ins cannot be toggled.
+    const reply = await gui.controller.command({ type: 'toggle', id: pluginByName(s, 'ValidateNames').id });
+    expect(reply).toEqual({ ok: false, error: { code: 'CANNOT_TOGGLE', message: 'Cannot toggle' } });
+  });
+
+  it('runs an action offered for the plug-in state and records its result', async () => {
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    let plugin = pluginByName(gui.snapshot(), 'ValidateFailure');
+    const fix = plugin.actions.find((a) => a.id === 'FixFailure');
+    expect(fix?.available).toBe(false); // on "failed"; nothing failed yet
+    expect(plugin.actions.find((a) => a.id === 'PrintContext')?.available).toBe(true);
+    expect(
+      (await gui.controller.command({ type: 'action', pluginId: plugin.id, actionId: 'FixFailure' })).ok,
+    ).toBe(false);
+
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    plugin = pluginByName(gui.snapshot(), 'ValidateFailure');
+    expect(plugin.actions.find((a) => a.id === 'FixFailure')?.available).toBe(true);
+    expect(plugin.actions.find((a) => a.kind === 'category')?.available).toBe(true);
+    await command(gui, { type: 'action', pluginId: plugin.id, actionId: 'FixFailure' });
+    await gui.controller.idle();
+    let s = gui.snapshot();
+    expect(s.phase).toBe('finished');
+    expect(s.message).toBe('Success');
+    expect(pluginByName(s, 'ValidateFailure').actionState).toBe('succeeded');
+    expect(gui.store.terminalAfter(0).some((e) => e.type === 'record' && e.record.message === 'Fixed')).toBe(
+      true,
+    );
+
+    await command(gui, { type: 'action', pluginId: plugin.id, actionId: 'BrokenAction' });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(s.message).toBe('Failed');
+    expect(pluginByName(s, 'ValidateFailure').actionState).toBe('failed');
+
+    // The fix holds: publishing now passes validation without a reset.
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    expect(gui.snapshot().message).toBe('Published');
+  });
+});
