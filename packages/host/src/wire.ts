@@ -136,6 +136,30 @@ export interface ResultJSON {
   duration: number;
   /** Our extension; Python GUIs ignore unknown keys. The action id when an action ran. */
   action?: string | null;
+  /** Our extension: the context's `revision` after the call; refetch `context()` only when it changed. */
+  contextRevision?: number;
+}
+
+/** Our extension `pyblish.liveness()`: answered off the host's main thread, even while a plug-in blocks it. */
+export interface LivenessJSON {
+  /** A plug-in, action or repair is running. */
+  busy: boolean;
+  /** The `pyblish.begin` call id of the running pair, or null (plain `process`, or idle). */
+  callId: string | null;
+  /** When the running pair started, in seconds since the epoch; null when idle. */
+  since: number | null;
+  /** The host's process id. */
+  pid: number;
+}
+
+/** Our extension `pyblish.poll(callId, afterSeq, waitMs)`. */
+export interface PollJSON {
+  done: boolean;
+  /** The sequence number of the last record included; pass it as `afterSeq` next time. */
+  seq: number;
+  records: RecordJSON[];
+  /** Set once done. */
+  result: ResultJSON | null;
 }
 
 /** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */

@@ -1,0 +1,84 @@
+// Running pairs that a GUI follows with `pyblish.begin` / `pyblish.poll` / `pyblish.cancel`:
+// each call buffers its log records as they are logged, so a long plug-in can be watched live.
+import type { LivenessJSON, RecordJSON, ResultJSON } from './wire.js';
+
+/** What is running now, for `pyblish.liveness`. */
+export interface BusyState {
+  callId: string | null;
+  /** Seconds since the epoch. */
+  since: number;
+}
+
+export function livenessOf(busy: BusyState | null): LivenessJSON {
+  return { busy: busy !== null, callId: busy?.callId ?? null, since: busy?.since ?? null, pid: process.pid };
+}
+
+const KEEP_FINISHED = 32;
+/** The longest a single poll may wait, whatever the caller asks. */
+export const MAX_POLL_WAIT_MS = 30_000;
+
+export class RunningCall {
+  readonly records: RecordJSON[] = [];
+  result: ResultJSON | null = null;
+  readonly abort = new AbortController();
+  private waiters = new Set<() => void>();
+
+  constructor(readonly id: string) {}
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  addRecord(record: RecordJSON): void {
+    this.records.push(record);
+    this.wake();
+  }
+
+  finish(result: ResultJSON): void {
+    this.result = result;
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters) w();
+    this.waiters.clear();
+  }
+
+  /** Resolves when a record after `afterSeq` exists, the call is done, `ms` passed, or `signal` aborts. */
+  waitFor(afterSeq: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.done || this.records.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        this.waiters.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, Math.min(ms, MAX_POLL_WAIT_MS));
+      signal?.addEventListener('abort', finish, { once: true });
+      this.waiters.add(finish);
+    });
+  }
+}
+
+/** The calls of one host: running ones, and the last few finished ones until they are polled. */
+export class CallTable {
+  private readonly calls = new Map<string, RunningCall>();
+  private next = 0;
+
+  create(): RunningCall {
+    const call = new RunningCall(`call-${++this.next}-${Date.now().toString(36)}`);
+    this.calls.set(call.id, call);
+    this.prune();
+    return call;
+  }
+
+  get(id: string): RunningCall | undefined {
+    return this.calls.get(id);
+  }
+
+  private prune(): void {
+    const finished = [...this.calls.values()].filter((c) => c.done);
+    for (const c of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.calls.delete(c.id);
+  }
+}

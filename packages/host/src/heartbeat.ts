@@ -1,0 +1,86 @@
+// The heartbeat: `heartbeat(port)` to the GUI every interval, backing off (never spinning) while
+// the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
+import { XmlRpcClient } from '@pyblish/xmlrpc';
+import { readGuiDiscovery } from './discovery.js';
+
+export interface HeartbeatOptions {
+  guiPort: number;
+  hostPort: number;
+  /** Between beats while the GUI answers (ms, default 1000 as the original). */
+  intervalMs?: number;
+  /** The longest wait between attempts while the GUI is down (ms, default 10 000). */
+  maxBackoffMs?: number;
+  /** Read the GUI's token from its discovery file and send it. */
+  authenticated: boolean;
+}
+
+export interface GuiState {
+  up: boolean;
+  /** Why the last beat failed. */
+  error: string | null;
+}
+
+export class Heartbeat {
+  private timer: NodeJS.Timeout | null = null;
+  private client: XmlRpcClient | null = null;
+  private delay: number;
+  private up: boolean | null = null;
+  private stopped = false;
+  private readonly interval: number;
+  private readonly maxBackoff: number;
+
+  constructor(
+    private readonly options: HeartbeatOptions,
+    private readonly onState: (state: GuiState) => void = () => {},
+  ) {
+    this.interval = options.intervalMs ?? 1000;
+    this.maxBackoff = Math.max(this.interval, options.maxBackoffMs ?? 10_000);
+    this.delay = this.interval;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.beat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.client?.close();
+    this.client = null;
+  }
+
+  private connect(): XmlRpcClient {
+    const { guiPort, authenticated } = this.options;
+    // Re-read after every failure: a restarted GUI writes a new token, and a dead GUI's stale
+    // file must stop the token from going to whoever took its port.
+    const token = authenticated ? readGuiDiscovery(guiPort).token : undefined;
+    return new XmlRpcClient(`http://127.0.0.1:${guiPort}`, {
+      timeout: Math.max(1000, this.interval * 2),
+      ...(token !== undefined && { token }),
+    });
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.client ??= this.connect();
+      await this.client.call('heartbeat', [this.options.hostPort]);
+      this.delay = this.interval;
+      this.report({ up: true, error: null });
+    } catch (err) {
+      this.client?.close();
+      this.client = null;
+      this.delay = this.up === false ? Math.min(this.maxBackoff, this.delay * 2) : this.interval;
+      this.report({ up: false, error: err instanceof Error ? err.message : String(err) });
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.beat(), this.delay);
+  }
+
+  private report(state: GuiState): void {
+    if (state.up === this.up) return;
+    this.up = state.up;
+    this.onState(state);
+  }
+}

@@ -1,0 +1,96 @@
+// The host's HTTP server, heartbeat and liveness, off the main thread: a synchronous plug-in that
+// blocks the main thread cannot stop `ping`, `pyblish.liveness` or the heartbeat (pyblish-qml #126).
+// Every other call is forwarded to the main thread, which runs it through the service.
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  createServer,
+  Fault,
+  ListenError,
+  MethodRegistry,
+  tokenAuthenticator,
+  type XmlRpcValue,
+} from '@pyblish/xmlrpc';
+import { type BusyState, livenessOf } from './calls.js';
+import { type GuiState, Heartbeat } from './heartbeat.js';
+import { PING_REPLY } from './wire.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
+
+const port = parentPort!;
+const config = workerData as WorkerConfig;
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+let busy: BusyState | null = null;
+let heartbeat: Heartbeat | null = null;
+let nextId = 0;
+const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
+
+function forward(method: string) {
+  return (params: XmlRpcValue[], call: { signal: AbortSignal }) =>
+    new Promise<XmlRpcValue>((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject });
+      call.signal.addEventListener('abort', () => post({ type: 'abort', id }), { once: true });
+      post({ type: 'call', id, method, params });
+    });
+}
+
+const registry = new MethodRegistry();
+for (const { name, options } of config.methods) {
+  if (name === 'ping') {
+    registry.register(
+      name,
+      () => {
+        post({ type: 'counted' });
+        return { ...PING_REPLY };
+      },
+      options,
+    );
+  } else if (name === 'pyblish.liveness') {
+    registry.register(name, () => livenessOf(busy) as unknown as XmlRpcValue, options);
+  } else {
+    registry.register(name, forward(name), options);
+  }
+}
+
+try {
+  const server = await createServer({
+    port: config.port,
+    routes: { '/pyblish': registry },
+    ...(config.token !== null && { authenticate: tokenAuthenticator(config.token) }),
+  });
+  port.on('message', async (msg: ToWorker) => {
+    switch (msg.type) {
+      case 'reply':
+        pending.get(msg.id)?.resolve(msg.value);
+        pending.delete(msg.id);
+        break;
+      case 'fault':
+        pending.get(msg.id)?.reject(new Fault(msg.code, msg.message));
+        pending.delete(msg.id);
+        break;
+      case 'busy':
+        busy = msg.state;
+        break;
+      case 'heartbeat':
+        heartbeat?.stop();
+        heartbeat = new Heartbeat(msg.options, (state: GuiState) => post({ type: 'gui', state }));
+        heartbeat.start();
+        break;
+      case 'heartbeat-stop':
+        heartbeat?.stop();
+        heartbeat = null;
+        break;
+      case 'close':
+        heartbeat?.stop();
+        await server.close();
+        post({ type: 'closed' });
+        port.close();
+        break;
+    }
+  });
+  post({ type: 'ready', port: server.port });
+} catch (err) {
+  const code = err instanceof ListenError ? err.code : 'ERROR';
+  post({ type: 'listen-error', code, message: err instanceof Error ? err.message : String(err) });
+  port.close();
+}

@@ -1,0 +1,151 @@
+// Where a host's /pyblish server runs: in a worker (the default; ping, liveness and the heartbeat
+// keep answering while a plug-in blocks the main thread), or on the main thread (no worker start-up
+// cost, no message hop; a blocking plug-in stalls everything, as in the original).
+import { Worker } from 'node:worker_threads';
+import {
+  createServer,
+  Fault,
+  FaultCode,
+  ListenError,
+  tokenAuthenticator,
+  type XmlRpcServer,
+} from '@pyblish/xmlrpc';
+import type { BusyState } from './calls.js';
+import { HostError } from './errors.js';
+import { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import type { PyblishMethods } from './service.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
+
+export interface TransportOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Required from callers, or null to accept any local caller. */
+  token: string | null;
+  onGuiState: (state: GuiState) => void;
+}
+
+export interface HostTransport {
+  readonly port: number;
+  /** Mirrors the running pair for `pyblish.liveness`. */
+  setBusy(state: BusyState | null): void;
+  startHeartbeat(options: HeartbeatOptions): void;
+  stopHeartbeat(): void;
+  close(): Promise<void>;
+}
+
+function portInUse(port: number, cause: unknown): HostError {
+  return new HostError(
+    'PORT_IN_USE',
+    `Port ${port} is already in use on 127.0.0.1; the host will not share it. Choose another port ` +
+      '(--port 0 picks a free one), or stop the program that holds it.',
+    { cause },
+  );
+}
+
+export async function startInThread(
+  methods: PyblishMethods,
+  options: TransportOptions,
+): Promise<HostTransport> {
+  let server: XmlRpcServer;
+  try {
+    server = await createServer({
+      port: options.port,
+      routes: { '/pyblish': methods },
+      ...(options.token !== null && { authenticate: tokenAuthenticator(options.token) }),
+    });
+  } catch (err) {
+    if (err instanceof ListenError && err.code === 'EADDRINUSE') throw portInUse(options.port, err);
+    throw err;
+  }
+  let heartbeat: Heartbeat | null = null;
+  return {
+    port: server.port,
+    setBusy: () => {},
+    startHeartbeat(hb) {
+      heartbeat?.stop();
+      heartbeat = new Heartbeat(hb, options.onGuiState);
+      heartbeat.start();
+    },
+    stopHeartbeat() {
+      heartbeat?.stop();
+      heartbeat = null;
+    },
+    async close() {
+      heartbeat?.stop();
+      await server.close();
+    },
+  };
+}
+
+export async function startInWorker(
+  methods: PyblishMethods,
+  options: TransportOptions,
+): Promise<HostTransport> {
+  const config: WorkerConfig = { port: options.port, token: options.token, methods: methods.specs };
+  const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), { workerData: config });
+  const send = (msg: ToWorker) => worker.postMessage(msg);
+  const aborts = new Map<number, AbortController>();
+
+  async function forward(id: number, method: string, params: Parameters<PyblishMethods['dispatch']>[1]) {
+    const abort = new AbortController();
+    aborts.set(id, abort);
+    const call = { signal: abort.signal, remoteAddress: '127.0.0.1', path: '/pyblish', headers: {}, method };
+    try {
+      const value = await methods.dispatch(method, params, call, { introspection: false, maxMulticall: 0 });
+      send({ type: 'reply', id, value });
+    } catch (err) {
+      const fault = err instanceof Fault ? err : new Fault(FaultCode.InternalError, `${method} failed`);
+      send({ type: 'fault', id, code: fault.faultCode, message: fault.faultString });
+    } finally {
+      aborts.delete(id);
+    }
+  }
+
+  let closed: (() => void) | null = null;
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (msg: FromWorker) => {
+      switch (msg.type) {
+        case 'ready':
+          resolve(msg.port);
+          break;
+        case 'listen-error':
+          reject(msg.code === 'EADDRINUSE' ? portInUse(options.port, msg.message) : new Error(msg.message));
+          break;
+        case 'call':
+          void forward(msg.id, msg.method, msg.params);
+          break;
+        case 'abort':
+          aborts.get(msg.id)?.abort(new Error('the caller disconnected'));
+          break;
+        case 'counted':
+          methods.service.requestCount++;
+          break;
+        case 'gui':
+          options.onGuiState(msg.state);
+          break;
+        case 'closed':
+          closed?.();
+          break;
+      }
+    });
+  }).catch(async (err) => {
+    await worker.terminate();
+    throw err;
+  });
+
+  return {
+    port,
+    setBusy: (state) => send({ type: 'busy', state }),
+    startHeartbeat: (hb) => send({ type: 'heartbeat', options: hb }),
+    stopHeartbeat: () => send({ type: 'heartbeat-stop' }),
+    async close() {
+      await new Promise<void>((resolve) => {
+        closed = resolve;
+        worker.once('exit', () => resolve());
+        send({ type: 'close' });
+      });
+      await worker.terminate();
+    },
+  };
+}

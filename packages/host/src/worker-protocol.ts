@@ -1,0 +1,27 @@
+// Messages between a host's main thread and its server worker (see transport.ts).
+import type { MethodOptions, XmlRpcValue } from '@pyblish/xmlrpc';
+import type { BusyState } from './calls.js';
+import type { GuiState, HeartbeatOptions } from './heartbeat.js';
+
+export interface WorkerConfig {
+  port: number;
+  token: string | null;
+  methods: { name: string; options: MethodOptions }[];
+}
+
+export type ToWorker =
+  | { type: 'reply'; id: number; value: XmlRpcValue }
+  | { type: 'fault'; id: number; code: number; message: string }
+  | { type: 'busy'; state: BusyState | null }
+  | { type: 'heartbeat'; options: HeartbeatOptions }
+  | { type: 'heartbeat-stop' }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; port: number }
+  | { type: 'listen-error'; code: string; message: string }
+  | { type: 'call'; id: number; method: string; params: XmlRpcValue[] }
+  | { type: 'abort'; id: number }
+  | { type: 'counted' }
+  | { type: 'gui'; state: GuiState }
+  | { type: 'closed' };
