@@ -5,6 +5,15 @@ import type { PluginClass } from './plugin.js';
 import { type DiscoveryFilter, defaultRegistry } from './registry.js';
 
 export { Context, type Data, Instance } from './data.js';
+export { demoPluginPath, demoPlugins } from './demo.js';
+export {
+  type DiscoverOptions,
+  type Discovery,
+  type DiscoveryError,
+  type Duplicate,
+  discover,
+  PLUGIN_EXTENSIONS,
+} from './discovery.js';
 export { type PluginError, PyblishError, toPluginError } from './errors.js';
 export { type Callback, type CallbackFailure, Events, type SignalArgs, Signals } from './events.js';
 export { getLogger, Level, type LevelName, type Logger, type LogRecord } from './log.js';
@@ -41,6 +50,19 @@ export {
   setPluginSource,
 } from './plugin.js';
 export { type ProcessOptions, processPlugin, type Result, repairPlugin } from './process.js';
+export {
+  collect,
+  collectIter,
+  extract,
+  extractIter,
+  integrate,
+  integrateIter,
+  type PublishOptions,
+  publish,
+  publishIter,
+  validate,
+  validateIter,
+} from './publish.js';
 export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).

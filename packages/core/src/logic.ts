@@ -112,6 +112,19 @@ export function isPublished(instance: InstanceLike): boolean {
   return instance.data.publish !== false;
 }
 
+/** How many pairs `iterate` would yield for these plug-ins and instances if nothing stopped it. */
+export function countPairs<P extends PluginLike, I extends InstanceLike>(
+  plugins: P[],
+  instances: Iterable<I>,
+): number {
+  const list = [...instances].filter(isPublished);
+  let pairs = 0;
+  for (const plugin of plugins) {
+    if (plugin.active) pairs += plugin.instanceEnabled ? instancesByPlugin(list, plugin).length : 1;
+  }
+  return pairs;
+}
+
 export interface TestVars {
   /** The order of the plug-in about to run. */
   nextOrder: number;

@@ -93,6 +93,8 @@ abstract class PluginBase {
 /** Processes the context once. */
 export abstract class ContextPlugin extends PluginBase {
   static readonly kind: 'context' | 'instance' = 'context';
+  static readonly contextEnabled: boolean = true;
+  static readonly instanceEnabled: boolean = false;
   abstract process(context: Context, api: ProcessApi): void | Promise<void>;
   repair?(context: Context, api: ProcessApi): void | Promise<void>;
 }
@@ -100,6 +102,8 @@ export abstract class ContextPlugin extends PluginBase {
 /** Processes each compatible instance. */
 export abstract class InstancePlugin extends PluginBase {
   static readonly kind: 'context' | 'instance' = 'instance';
+  static readonly contextEnabled: boolean = false;
+  static readonly instanceEnabled: boolean = true;
   abstract process(instance: Instance, api: ProcessApi): void | Promise<void>;
   repair?(instance: Instance, api: ProcessApi): void | Promise<void>;
 }

@@ -18,6 +18,7 @@ import { defaultRegistry, type Registry } from './registry.js';
 export interface Result {
   success: boolean;
   plugin: PluginClass;
+  context: Context;
   /** null for a context-level pair. */
   instance: Instance | null;
   /** The id of the action that ran instead of the plug-in, or null. */
@@ -125,6 +126,7 @@ async function run(
   const result: Result = {
     success: error === null,
     plugin,
+    context,
     instance: instance ?? null,
     action,
     error,

@@ -1,0 +1,154 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Context, ContextPlugin, describePlugin, discover, processPlugin, Registry } from '../src/index.js';
+
+const core = pathToFileURL(join(import.meta.dirname, '../src/index.ts')).href;
+const root = mkdtempSync(join(tmpdir(), 'pyblish-discovery-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const header = `import { ContextPlugin, InstancePlugin, Order } from '${core}';\n`;
+const plugin = (name: string, statics = '', body = 'process() {}') =>
+  `export class ${name} extends ContextPlugin { ${statics} ${body} }\n`;
+
+let folders = 0;
+/** A fresh folder holding the given files. */
+function folder(files: Record<string, string>): string {
+  const dir = join(root, `f${folders++}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+const names = (plugins: { name: string }[]) => plugins.map((p) => p.name);
+
+describe('discovery', () => {
+  it('takes every exported plug-in class from .ts, .mjs and .js files, sorted by order, and skips _ files', async () => {
+    const dir = folder({
+      'collect.ts': `${header}${plugin('CollectA', 'static override order = Order.Collector;')}${plugin('CollectB', 'static override order = -0.2;')}export const helper = 1;\nexport class NotAPlugin {}\n`,
+      'validate.mjs': `${header}${plugin('ValidateC', 'static order = Order.Validator;')}`,
+      'extract.js': `${header}export default class ExtractD extends InstancePlugin { static order = 2; process() {} }\n`,
+      '_helpers.ts': `${header}${plugin('Hidden')}`,
+      'notes.txt': 'not a plug-in',
+    });
+    const found = await discover({ paths: [dir], registry: new Registry() });
+    expect(names(found.plugins)).toEqual(['CollectB', 'CollectA', 'ValidateC', 'ExtractD']);
+    expect(found.errors).toEqual([]);
+    const info = describePlugin(found.plugins[3]!);
+    expect(info).toMatchObject({
+      path: join(dir, 'extract.js'),
+      module: 'extract',
+      instanceEnabled: true,
+      type: 'Extractor',
+    });
+  });
+
+  it('reports files that fail to load and malformed plug-ins with path and reason, and goes on', async () => {
+    const dir = folder({
+      'a_syntax.ts': `${header}export class Broken extends ContextPlugin {\n  process( {\n}\n`,
+      'b_throws.ts': `${header}throw new Error('module exploded');\n`,
+      'c_invalid.ts': `${header}${plugin('BadFamilies', "static override families = 'model' as never;")}${plugin('Fine')}`,
+      'd_missing_import.ts': `import { nothing } from './does-not-exist.js';\nexport const x = nothing;\n`,
+    });
+    const found = await discover({ paths: [dir, join(root, 'nowhere')], registry: new Registry() });
+    expect(names(found.plugins)).toEqual(['Fine']);
+    const byCode = found.errors.map((e) => [e.code, e.path.replace(`${root}/`, ''), e.name]);
+    expect(byCode).toEqual([
+      ['LOAD_FAILED', `${dir.replace(`${root}/`, '')}/a_syntax.ts`, null],
+      ['LOAD_FAILED', `${dir.replace(`${root}/`, '')}/b_throws.ts`, null],
+      ['INVALID_PLUGIN', `${dir.replace(`${root}/`, '')}/c_invalid.ts`, 'BadFamilies'],
+      ['LOAD_FAILED', `${dir.replace(`${root}/`, '')}/d_missing_import.ts`, null],
+      ['PATH_NOT_FOUND', 'nowhere', null],
+    ]);
+    expect(found.errors[1]!.reason).toMatch(/module exploded/);
+    expect(found.errors[2]!.reason).toMatch(/"families" must be a list of strings/);
+    expect(found.errors[3]!.reason).toMatch(/does-not-exist/);
+  });
+
+  it('keeps the first plug-in of a name and lists later ones as duplicates with the file that won', async () => {
+    const first = folder({ 'one.ts': `${header}${plugin('Same', 'static override label = "first";')}` });
+    const second = folder({ 'two.ts': `${header}${plugin('Same', 'static override label = "second";')}` });
+    const found = await discover({ paths: [first, second], registry: new Registry() });
+    expect(found.plugins.map((p) => p.label)).toEqual(['first']);
+    expect(found.duplicates).toEqual([
+      { name: 'Same', path: join(second, 'two.ts'), winner: join(first, 'one.ts') },
+    ]);
+  });
+
+  it('reads PYBLISH_PLUGINPATH at discovery time, after the registered paths', async () => {
+    const registered = folder({ 'r.ts': `${header}${plugin('FromRegistry', 'static override order = 1;')}` });
+    const fromEnv = folder({ 'e.ts': `${header}${plugin('FromEnv')}` });
+    const registry = new Registry();
+    registry.registerPluginPath(registered);
+    const env = { PYBLISH_PLUGINPATH: [fromEnv, join(root, 'also-missing')].join(delimiter) };
+    const found = await discover({ registry, env });
+    expect(names(found.plugins).sort()).toEqual(['FromEnv', 'FromRegistry']);
+    expect(found.errors.map((e) => e.code)).toEqual(['PATH_NOT_FOUND']);
+  });
+
+  it('adds registered plug-ins after the files, under the same duplicate rule', async () => {
+    class Registered extends ContextPlugin {
+      process() {}
+    }
+    const dir = folder({
+      'x.ts': `${header}${plugin('Registered', 'static override label = "from file";')}`,
+    });
+    const registry = new Registry();
+    registry.registerPlugin(Registered);
+    const found = await discover({ paths: [dir], registry });
+    expect(found.plugins.map((p) => p.label)).toEqual(['from file']);
+    expect(found.duplicates[0]).toMatchObject({
+      name: 'Registered',
+      path: 'mem:Registered',
+      winner: join(dir, 'x.ts'),
+    });
+    const alone = await discover({ paths: [], registry });
+    expect(alone.plugins).toEqual([Registered]);
+  });
+
+  it('leaves out plug-ins for other hosts and keeps those for a registered host', async () => {
+    const dir = folder({
+      'h.ts': `${header}${plugin('Anywhere')}${plugin('MayaOnly', "static override hosts = ['maya'];")}`,
+    });
+    const registry = new Registry();
+    expect(names((await discover({ paths: [dir], registry })).plugins)).toEqual(['Anywhere']);
+    registry.registerHost('maya');
+    expect(names((await discover({ paths: [dir], registry })).plugins)).toEqual(['Anywhere', 'MayaOnly']);
+  });
+
+  it('passes the result through registered discovery filters', async () => {
+    const dir = folder({ 'f.ts': `${header}${plugin('Keep')}${plugin('Drop')}` });
+    const registry = new Registry();
+    registry.registerDiscoveryFilter((plugins) => {
+      plugins.splice(
+        plugins.findIndex((p) => p.name === 'Drop'),
+        1,
+      );
+    });
+    registry.registerDiscoveryFilter((plugins) => [...plugins].reverse());
+    expect(names((await discover({ paths: [dir], registry })).plugins)).toEqual(['Keep']);
+  });
+
+  it('picks up edited plug-in code on the next discovery and imports nothing when files are unchanged', async () => {
+    const dir = folder({
+      'edit.ts': `${header}${plugin('Edited', '', "process(c) { c.data.version = 'one'; }")}`,
+    });
+    const registry = new Registry();
+    const first = await discover({ paths: [dir], registry });
+    expect(first.imported).toBe(1);
+    const again = await discover({ paths: [dir], registry });
+    expect([again.imported, again.reused]).toEqual([0, 1]);
+    expect(again.plugins[0]).toBe(first.plugins[0]);
+
+    writeFileSync(
+      join(dir, 'edit.ts'),
+      `${header}${plugin('Edited', '', "process(c) { c.data.version = 'two'; }")}`,
+    );
+    const edited = await discover({ paths: [dir], registry });
+    expect(edited.imported).toBe(1);
+    const context = new Context();
+    await processPlugin(edited.plugins[0]!, context, null, { registry });
+    expect(context.data.version).toBe('two');
+  });
+});
