@@ -1,0 +1,32 @@
+import { useConnected, useTop } from '../hooks.js';
+
+/** What stops the artist from working, said plainly: no connection, a busy or lost host. */
+export function Banner() {
+  const connected = useConnected();
+  const top = useTop();
+  let text: string | null = null;
+  let level: 'warning' | 'error' = 'warning';
+  const host = top?.hosts.find((h) => h.current);
+  if (!connected) {
+    text = 'Lost the connection to the Pyblish GUI process. Reconnecting..';
+    level = 'error';
+  } else if (top?.fault) {
+    text = top.fault.message;
+    level = 'error';
+  } else if (host?.status === 'lost') {
+    text = `Lost contact with ${host.label} (silent for ${Math.round(host.silentFor / 1000)} s). Save your work in the host; the GUI will pick it up again when it answers.`;
+    level = 'error';
+  } else if (host?.status === 'busy') {
+    text = `${host.label} is busy (${Math.round(host.silentFor / 1000)} s). Waiting for it to finish..`;
+  } else if (top && top.visible === false) {
+    text = 'The host hid this window. It comes back when the host shows it again.';
+  } else if (top && top.phase === 'noHost') {
+    text = 'No host is connected. Open Pyblish from your application (or run a host) to start.';
+  }
+  if (!text) return null;
+  return (
+    <div className={`banner banner-${level}`} role="alert">
+      {text}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+import type { Command } from '@pyblish/gui';
+import { useEffect, useRef, useState } from 'react';
+import { controlsFor, isRunning } from '../derive.js';
+import { useServices, useTop } from '../hooks.js';
+import { Icon, type IconName } from './Icon.js';
+
+const BUTTONS: Array<{
+  type: 'reset' | 'validate' | 'publish' | 'stop';
+  label: string;
+  icon: IconName;
+  hint: string;
+}> = [
+  { type: 'reset', label: 'Reset', icon: 'refresh', hint: 'Reset: collect again' },
+  { type: 'validate', label: 'Validate', icon: 'flask', hint: 'Validate: run collectors and validators' },
+  { type: 'publish', label: 'Publish', icon: 'play', hint: 'Publish everything (Ctrl+Enter)' },
+  { type: 'stop', label: 'Stop', icon: 'stop', hint: 'Stop after the current plug-in' },
+];
+
+export function Footer() {
+  const { connection } = useServices();
+  const top = useTop();
+  const phase = top?.phase ?? 'noHost';
+  const controls = controlsFor(phase);
+  const [commentOpen, setCommentOpen] = useState(false);
+  const hasComment = (top?.comment ?? '') !== '';
+  const opened = useRef(false);
+  useEffect(() => {
+    // Like pyblish-qml: the comment box opens by itself when the context already has one.
+    if (hasComment && !opened.current) {
+      opened.current = true;
+      setCommentOpen(true);
+    }
+  }, [hasComment]);
+
+  const progress = top?.progress;
+  const running = isRunning(phase);
+  const send = (command: Command) => void connection.send(command);
+  return (
+    <footer className="footer">
+      {commentOpen && (
+        <CommentBox
+          text={top?.comment ?? ''}
+          editable={controls.editable}
+          onChange={(text) => send({ type: 'comment', text })}
+        />
+      )}
+      <div className="footer-bar">
+        <output className={`message phase-${phase}`} aria-live="polite">
+          {top?.message ?? 'Connecting..'}
+        </output>
+        {progress && (running || progress.done > 0) && (
+          <div className="progress">
+            <div
+              className="progress-track"
+              role="progressbar"
+              aria-label="Progress"
+              aria-valuemin={0}
+              aria-valuemax={Math.max(progress.planned, 1)}
+              aria-valuenow={progress.done}
+              aria-valuetext={`${progress.done} of ${progress.planned}`}
+            >
+              <div
+                className="progress-fill"
+                style={{ width: `${progress.planned > 0 ? (100 * progress.done) / progress.planned : 0}%` }}
+              />
+            </div>
+            <span className="progress-text">
+              {running && progress.currentPlugin
+                ? `${progress.currentPlugin}${progress.currentInstance ? ` · ${progress.currentInstance}` : ''} `
+                : ''}
+              {progress.done}/{progress.planned}
+            </span>
+          </div>
+        )}
+        <div className="buttons">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Comment"
+            aria-pressed={commentOpen}
+            title="Comment.."
+            onClick={() => setCommentOpen(!commentOpen)}
+          >
+            <Icon name="comment" className={hasComment ? 'filled' : ''} />
+          </button>
+          {BUTTONS.map((b) => (
+            <button
+              key={b.type}
+              type="button"
+              className={`button button-${b.type}`}
+              aria-label={b.label}
+              title={b.hint}
+              disabled={!controls[b.type]}
+              onClick={() => send({ type: b.type })}
+            >
+              <Icon name={b.icon} />
+            </button>
+          ))}
+        </div>
+      </div>
+    </footer>
+  );
+}
+
+/** Sends the comment 300 ms after typing stops, so a long comment is one command. */
+export function CommentBox({
+  text,
+  editable,
+  onChange,
+  label = 'Comment text',
+}: {
+  text: string;
+  editable: boolean;
+  onChange(text: string): void;
+  label?: string;
+}) {
+  const [draft, setDraft] = useState(text);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const typing = useRef(false);
+  useEffect(() => {
+    if (!typing.current) setDraft(text);
+  }, [text]);
+  return (
+    <textarea
+      className="comment"
+      aria-label={label}
+      placeholder={
+        editable ? 'Comment on this publish..' : 'Comments can be changed before a run (Reset first).'
+      }
+      readOnly={!editable}
+      value={draft}
+      onChange={(e) => {
+        const value = e.target.value;
+        setDraft(value);
+        typing.current = true;
+        if (timer.current) clearTimeout(timer.current);
+        timer.current = setTimeout(() => {
+          typing.current = false;
+          onChange(value);
+        }, 300);
+      }}
+    />
+  );
+}

@@ -1,0 +1,62 @@
+import { memo, useEffect, useState } from 'react';
+import { useTopField } from '../hooks.js';
+import { Icon } from './Icon.js';
+import { VirtualTree } from './VirtualTree.js';
+
+/** Instances (context first) on the left, plug-ins on the right, and a search over both. */
+export const Overview = memo(function Overview() {
+  const [query, setQuery] = useState('');
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+
+  // Sections named in the host's HiddenSections setting start collapsed after every reset.
+  const initialising = useTopField((t) => t?.phase === 'initialising');
+  const hidden = useTopField((t) => t?.window.hiddenSections.join('\n') ?? '');
+  useEffect(() => {
+    if (initialising !== undefined) setCollapsed(new Set(hidden === '' ? [] : hidden.split('\n')));
+  }, [initialising, hidden]);
+
+  const toggleCollapsed = (key: string) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  return (
+    <div className="overview">
+      <div className="searchbar">
+        <Icon name="search" />
+        <input
+          type="search"
+          aria-label="Search instances and plug-ins"
+          placeholder="Search instances and plug-ins.."
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && query !== '') {
+              e.preventDefault();
+              setQuery('');
+            }
+          }}
+        />
+      </div>
+      <div className="columns">
+        <VirtualTree
+          kind="instances"
+          label="Instances"
+          query={query}
+          collapsed={collapsed}
+          onCollapse={toggleCollapsed}
+        />
+        <VirtualTree
+          kind="plugins"
+          label="Plug-ins"
+          query={query}
+          collapsed={collapsed}
+          onCollapse={toggleCollapsed}
+        />
+      </div>
+    </div>
+  );
+});

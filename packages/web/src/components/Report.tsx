@@ -1,0 +1,152 @@
+import { useMemo } from 'react';
+import { buildReport, type ReportEntry, reportText, sinceLastReset } from '../derive.js';
+import { useRow, useRowsVersion, useServices, useTerminal, useTop } from '../hooks.js';
+import { useUi } from '../ui.js';
+import { ActionBar } from './ActionBar.js';
+import { ErrorBlock } from './Details.js';
+import { Icon } from './Icon.js';
+import { Linkified } from './Text.js';
+
+/** The validation report: each error once, the instances that failed with it, and the fixes. */
+export function ReportView() {
+  const { store } = useServices();
+  const top = useTop();
+  const terminal = useTerminal();
+  const pluginsVersion = useRowsVersion('plugins');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: pluginsVersion signals a new plug-in order
+  const report = useMemo(
+    () => buildReport(sinceLastReset(terminal.entries, terminal.count), store.getShape('plugins').order),
+    [terminal, store, pluginsVersion],
+  );
+  const failing = report.filter((e) => e.errors.length > 0);
+  const warned = report.filter((e) => e.errors.length === 0 && e.warnings.length > 0);
+  const errorCount = failing.reduce((n, e) => n + e.errors.length, 0);
+
+  const copy = async () => {
+    const text = reportText(
+      report,
+      (id) => store.getRow('plugins', id)?.label ?? id,
+      (id) => (id ? (store.getRow('instances', id)?.label ?? id) : 'Context'),
+    );
+    try {
+      await navigator.clipboard.writeText(text);
+      store.pushNotice({ level: 'info', text: `Copied ${errorCount} errors to the clipboard.` });
+    } catch {
+      store.pushNotice({
+        level: 'warning',
+        text: 'The browser refused the clipboard; use Export report instead.',
+      });
+    }
+  };
+
+  const ran = (top?.progress.done ?? 0) > 0 || top?.phase === 'finished';
+  return (
+    <div className="report">
+      <div className="report-head">
+        <h2>
+          {errorCount > 0
+            ? `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in ${failing.length} ${failing.length === 1 ? 'plug-in' : 'plug-ins'}`
+            : ran
+              ? 'No errors'
+              : 'Nothing to report yet'}
+        </h2>
+        <span className="dim">{top?.message}</span>
+        <div className="spacer" />
+        <button type="button" className="button text-button" disabled={errorCount === 0} onClick={copy}>
+          <Icon name="copy" />
+          Copy errors
+        </button>
+      </div>
+      {!ran && <p className="dim">Validate to see what needs fixing here.</p>}
+      {failing.map((entry) => (
+        <ReportCard key={entry.pluginId} entry={entry} />
+      ))}
+      {warned.length > 0 && <h3 className="report-sub">Warnings</h3>}
+      {warned.map((entry) => (
+        <ReportCard key={entry.pluginId} entry={entry} />
+      ))}
+    </div>
+  );
+}
+
+function ReportCard({ entry }: { entry: ReportEntry }) {
+  const ui = useUi();
+  const plugin = useRow('plugins', entry.pluginId);
+  const label = plugin?.label ?? entry.pluginId;
+  const failed = entry.errors.length > 0;
+  return (
+    <article className={`report-card ${failed ? 'failed' : 'warning'}`} aria-label={label}>
+      <header>
+        <Icon name={failed ? 'error' : 'alert'} className={failed ? 'status-failed' : 'status-warning'} />
+        <h3>{label}</h3>
+        <span className="dim">{plugin?.verb}</span>
+        <div className="spacer" />
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Details of ${label}`}
+          onClick={() => ui.openDetails({ kind: 'plugins', id: entry.pluginId })}
+        >
+          <Icon name="right" />
+        </button>
+      </header>
+      {plugin?.doc && (
+        <div className="doc-box pre">
+          <Linkified text={plugin.doc.trim()} />
+        </div>
+      )}
+      {entry.errors.map((err) => (
+        <div key={err.message} className="report-error">
+          <ErrorBlock
+            error={err.error}
+            instanceId={err.instances[0] ?? null}
+            pluginId={entry.pluginId}
+            inReport
+          />
+          <ul className="instances" aria-label={`Failed instances of ${label}`}>
+            {err.instances.map((id) => (
+              <InstanceChip key={id ?? 'context'} id={id} />
+            ))}
+          </ul>
+        </div>
+      ))}
+      {entry.warnings.length > 0 && (
+        <details className="warnings" open={!failed}>
+          <summary>Warnings ({entry.warnings.length})</summary>
+          <ul className="records">
+            {entry.warnings.map((w) => (
+              <li key={w.seq} className="level-WARNING">
+                <span className="pre">
+                  <Linkified text={w.record.message} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {plugin && <ActionBar plugin={plugin} />}
+    </article>
+  );
+}
+
+function InstanceChip({ id }: { id: string | null }) {
+  const ui = useUi();
+  const { store } = useServices();
+  const contextId = store.getShape('instances').order[0] ?? null;
+  const rowId = id ?? contextId;
+  const row = useRow('instances', rowId ?? '');
+  const label = row?.label ?? (id === null ? 'Context' : id);
+  return (
+    <li>
+      <button
+        type="button"
+        className={`chip status-${row?.status ?? 'idle'}`}
+        disabled={!row}
+        onClick={() => rowId && ui.openDetails({ kind: 'instances', id: rowId })}
+      >
+        <Icon name="file" />
+        {label}
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,38 @@
+import { Fragment } from 'react';
+
+const URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
+
+/** Plain text with http(s) addresses made into links that open outside the GUI. */
+export function Linkified({ text }: { text: string }) {
+  const parts = text.split(URL_PATTERN);
+  // The parts of one text never move, so their position is their identity.
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one text keep their positions
+          <a key={i} href={part} target="_blank" rel="noreferrer">
+            {part}
+          </a>
+        ) : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one text keep their positions
+          <Fragment key={i}>{part}</Fragment>
+        ),
+      )}
+    </>
+  );
+}
+
+export function firstLine(text: string): string {
+  const i = text.indexOf('\n');
+  return i < 0 ? text : text.slice(0, i);
+}
+
+export function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

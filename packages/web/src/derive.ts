@@ -1,0 +1,290 @@
+// Pure functions from state to what the page shows: list sections, footer controls, the
+// validation report, action menus and terminal filtering. No DOM, no React: unit-tested.
+import type {
+  ActionRow,
+  ErrorRow,
+  InstanceRow,
+  ItemStatus,
+  Phase,
+  PluginRow,
+  RecordRow,
+  TerminalEntry,
+} from '@pyblish/gui';
+
+export type Row = InstanceRow | PluginRow;
+
+// --- lists ------------------------------------------------------------------------------
+
+export type ListItem =
+  | { type: 'section'; key: string; size: number }
+  | { type: 'row'; id: string; section: string; posInSet: number; setSize: number };
+
+export const sectionOf = (row: Row): string => (row.kind === 'instance' ? row.category : row.verb);
+
+export function matchesQuery(row: Row, query: string): boolean {
+  if (query === '') return true;
+  const q = query.toLowerCase();
+  const fields = [row.label, row.name, ...row.families];
+  if (row.kind === 'instance') fields.push(row.category, row.family ?? '');
+  return fields.some((f) => f.toLowerCase().includes(q));
+}
+
+/**
+ * Flattens rows into section headers and rows. Rows are grouped by section key in order of
+ * first appearance (so interleaved categories do not repeat a header); rows without a key
+ * (the context row) come first with no header. A search shows matches in collapsed sections.
+ */
+export function buildListItems(
+  rows: readonly Row[],
+  options: { query: string; collapsed: ReadonlySet<string> },
+): ListItem[] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    if (row.kind === 'plugin' && !row.hasCompatible) continue;
+    if (!matchesQuery(row, options.query)) continue;
+    const key = sectionOf(row);
+    let group = groups.get(key);
+    if (!group) {
+      group = [];
+      groups.set(key, group);
+    }
+    group.push(row);
+  }
+  const items: ListItem[] = [];
+  const headless = groups.get('');
+  if (headless) pushRows(items, '', headless);
+  for (const [key, group] of groups) {
+    if (key === '') continue;
+    items.push({ type: 'section', key, size: group.length });
+    if (options.query !== '' || !options.collapsed.has(key)) pushRows(items, key, group);
+  }
+  return items;
+}
+
+function pushRows(items: ListItem[], section: string, group: readonly Row[]): void {
+  group.forEach((row, i) => {
+    items.push({ type: 'row', id: row.id, section, posInSet: i + 1, setSize: group.length });
+  });
+}
+
+export type CheckState = 'true' | 'false' | 'mixed';
+
+export interface SectionSummary {
+  status: ItemStatus;
+  checked: CheckState;
+  /** Whether any row in the section can be toggled. */
+  optional: boolean;
+}
+
+const STATUS_RANK: Record<ItemStatus, number> = {
+  processing: 5,
+  failed: 4,
+  warning: 3,
+  succeeded: 2,
+  skipped: 1,
+  idle: 0,
+};
+
+/** Aggregates for every section header of a list, keyed by section. */
+export function summariseSections(rows: readonly Row[]): Map<string, SectionSummary> {
+  const out = new Map<string, SectionSummary & { on: number; off: number }>();
+  for (const row of rows) {
+    if (row.kind === 'plugin' && !row.hasCompatible) continue;
+    const key = sectionOf(row);
+    let s = out.get(key);
+    if (!s) {
+      s = { status: 'idle', checked: 'false', optional: false, on: 0, off: 0 };
+      out.set(key, s);
+    }
+    if (STATUS_RANK[row.status] > STATUS_RANK[s.status]) s.status = row.status;
+    if (row.toggled) s.on++;
+    else s.off++;
+    if (row.optional) s.optional = true;
+  }
+  for (const s of out.values()) s.checked = s.off === 0 ? 'true' : s.on === 0 ? 'false' : 'mixed';
+  return out;
+}
+
+// --- footer -----------------------------------------------------------------------------
+
+export interface Controls {
+  reset: boolean;
+  validate: boolean;
+  publish: boolean;
+  stop: boolean;
+  /** Toggles and comments are accepted only while idle. */
+  editable: boolean;
+}
+
+const RUNNING: readonly Phase[] = ['initialising', 'collecting', 'validating', 'extracting', 'integrating'];
+
+export function controlsFor(phase: Phase): Controls {
+  // After a run the controller accepts another one (Publish after a clean Validate goes on
+  // from extraction) and toggles, so "finished" is as idle as "ready".
+  const idle = phase === 'ready' || phase === 'finished';
+  return { reset: idle, validate: idle, publish: idle, stop: RUNNING.includes(phase), editable: idle };
+}
+
+export function isRunning(phase: Phase): boolean {
+  return RUNNING.includes(phase) || phase === 'stopping' || phase === 'acting';
+}
+
+// --- actions ----------------------------------------------------------------------------
+
+/**
+ * The plug-in's context menu: available actions (and broken ones, shown struck through),
+ * with categories kept only when an action follows them and separators only between items.
+ */
+export function menuEntries(actions: readonly ActionRow[]): ActionRow[] {
+  const shown = actions.filter((a) => a.kind !== 'action' || a.available || a.error !== null);
+  const out: ActionRow[] = [];
+  shown.forEach((entry, i) => {
+    if (entry.kind === 'category') {
+      const next = shown.slice(i + 1).find((e) => e.kind !== 'category');
+      if (next?.kind === 'action') out.push(entry);
+    } else if (entry.kind === 'separator') {
+      const prev = out.at(-1);
+      const hasNext = shown.slice(i + 1).some((e) => e.kind === 'action');
+      if (prev && prev.kind !== 'separator' && hasNext) out.push(entry);
+    } else out.push(entry);
+  });
+  return out;
+}
+
+// --- report -----------------------------------------------------------------------------
+
+export interface ReportError {
+  message: string;
+  error: ErrorRow;
+  /** Instance ids, null for the context. */
+  instances: Array<string | null>;
+}
+
+export interface ReportEntry {
+  pluginId: string;
+  errors: ReportError[];
+  warnings: Array<{ seq: number; instanceId: string | null; record: RecordRow }>;
+}
+
+/** Entries since the last reset (the terminal's last context header). */
+export function sinceLastReset(entries: readonly TerminalEntry[], count = entries.length): TerminalEntry[] {
+  let start = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    if (entries[i]?.type === 'context') {
+      start = i;
+      break;
+    }
+  }
+  return entries.slice(start, count);
+}
+
+/**
+ * Groups the run's errors by plug-in, then by message: each error once, with the instances
+ * that failed with it. Warnings (WARNING records) are collected per plug-in. Plug-ins come in
+ * the order given by `pluginOrder`.
+ */
+export function buildReport(
+  entries: readonly TerminalEntry[],
+  pluginOrder: readonly string[],
+): ReportEntry[] {
+  const byPlugin = new Map<string, ReportEntry>();
+  const entryFor = (pluginId: string): ReportEntry => {
+    let e = byPlugin.get(pluginId);
+    if (!e) {
+      e = { pluginId, errors: [], warnings: [] };
+      byPlugin.set(pluginId, e);
+    }
+    return e;
+  };
+  for (const entry of entries) {
+    if (entry.type === 'error') {
+      const e = entryFor(entry.pluginId);
+      const same = e.errors.find((x) => x.message === entry.error.message);
+      if (same) {
+        if (!same.instances.includes(entry.instanceId)) same.instances.push(entry.instanceId);
+      } else
+        e.errors.push({ message: entry.error.message, error: entry.error, instances: [entry.instanceId] });
+    } else if (entry.type === 'record' && entry.pluginId && entry.record.levelno === 30) {
+      entryFor(entry.pluginId).warnings.push({
+        seq: entry.seq,
+        instanceId: entry.instanceId,
+        record: entry.record,
+      });
+    }
+  }
+  const rank = new Map(pluginOrder.map((id, i) => [id, i]));
+  return [...byPlugin.values()].sort(
+    (a, b) =>
+      (rank.get(a.pluginId) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.pluginId) ?? Number.MAX_SAFE_INTEGER),
+  );
+}
+
+/** Plain text of the report's errors, for the clipboard. */
+export function reportText(
+  report: readonly ReportEntry[],
+  pluginLabel: (id: string) => string,
+  instanceLabel: (id: string | null) => string,
+): string {
+  const lines: string[] = [];
+  for (const entry of report) {
+    for (const err of entry.errors) {
+      const where = err.error.fname ? ` (${err.error.fname}:${err.error.lineNumber ?? '?'})` : '';
+      lines.push(`${pluginLabel(entry.pluginId)}: ${err.message}${where}`);
+      for (const id of err.instances) lines.push(`  - ${instanceLabel(id)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+// --- terminal ---------------------------------------------------------------------------
+
+export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export function entryText(entry: TerminalEntry): string {
+  switch (entry.type) {
+    case 'context':
+      return Object.entries(entry.header)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(' ');
+    case 'plugin':
+    case 'instance':
+      return entry.label;
+    case 'record':
+      return entry.record.message;
+    case 'error':
+      return entry.error.message;
+    case 'message':
+      return entry.text;
+  }
+}
+
+/**
+ * Level toggles apply to records; the text filter applies to every entry. Both must agree
+ * (pyblish-qml let a text filter override the level toggles; here they work together).
+ */
+export function terminalFilter(shown: ReadonlySet<Level>, text: string): (entry: TerminalEntry) => boolean {
+  const q = text.trim().toLowerCase();
+  return (entry) => {
+    if (entry.type === 'record' && !shown.has(entry.record.levelname as Level)) return false;
+    return q === '' || entryText(entry).toLowerCase().includes(q);
+  };
+}
+
+// --- formatting -------------------------------------------------------------------------
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const STATUS_TEXT: Record<ItemStatus, string> = {
+  idle: 'Not processed',
+  processing: 'Processing',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  warning: 'Warning',
+  skipped: 'Skipped',
+};

@@ -1,0 +1,109 @@
+// React bindings of the store: every hook selects the smallest piece it needs, so a change
+// re-renders only the components that show it.
+import type { InstanceRow, PluginRow } from '@pyblish/gui';
+import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
+import type { Connection } from './connection.js';
+import { type Row, type SectionSummary, summariseSections } from './derive.js';
+import {
+  type ListKind,
+  type ListShape,
+  type NoticeItem,
+  type TerminalView,
+  type Top,
+  ViewStore,
+} from './store.js';
+
+export interface AppServices {
+  store: ViewStore;
+  connection: Connection;
+}
+
+export const Services = createContext<AppServices | null>(null);
+
+export function useServices(): AppServices {
+  const services = useContext(Services);
+  if (!services) throw new Error('useServices needs <Services.Provider>.');
+  return services;
+}
+
+function useChannel<T>(channel: string, read: () => T): T {
+  const { store } = useServices();
+  const subscribe = useCallback((cb: () => void) => store.subscribe(channel, cb), [store, channel]);
+  return useSyncExternalStore(subscribe, read);
+}
+
+export function useTop(): Top | null {
+  const { store } = useServices();
+  return useChannel('top', () => store.getTop());
+}
+
+/**
+ * One field of the top-level state. Patches keep the references of fields they do not
+ * change, so a component that reads `phase` is not re-rendered by progress or new log lines.
+ */
+export function useTopField<T>(select: (top: Top | null) => T): T {
+  const { store } = useServices();
+  return useChannel('top', () => select(store.getTop()));
+}
+
+export function useConnected(): boolean {
+  const { store } = useServices();
+  return useChannel('connection', () => store.isConnected());
+}
+
+export function useRow(kind: 'instances', id: string): InstanceRow | undefined;
+export function useRow(kind: 'plugins', id: string): PluginRow | undefined;
+export function useRow(kind: ListKind, id: string): Row | undefined;
+export function useRow(kind: ListKind, id: string): Row | undefined {
+  const { store } = useServices();
+  return useChannel(ViewStore.rowChannel(kind, id), () => store.getRow(kind, id));
+}
+
+export function useShape(kind: ListKind): ListShape {
+  const { store } = useServices();
+  return useChannel(`shape:${kind}`, () => store.getShape(kind));
+}
+
+/** Grows with any row change in the list: for views that aggregate rows (report, sections). */
+export function useRowsVersion(kind: ListKind): number {
+  const { store } = useServices();
+  return useChannel(`rows:${kind}`, () => store.getRowsVersion(kind));
+}
+
+export function useTerminal(): TerminalView {
+  const { store } = useServices();
+  return useChannel('terminal', () => store.getTerminal());
+}
+
+export function useNotices(): readonly NoticeItem[] {
+  const { store } = useServices();
+  return useChannel('notices', () => store.getNotices());
+}
+
+const summaries = new WeakMap<
+  ViewStore,
+  Record<string, { version: number; map: Map<string, SectionSummary> }>
+>();
+
+/** A section header's aggregate, as a string so unchanged aggregates do not re-render. */
+export function useSectionSummary(kind: ListKind, key: string): SectionSummary | undefined {
+  const { store } = useServices();
+  const encoded = useChannel(`rows:${kind}`, () => {
+    let cache = summaries.get(store);
+    if (!cache) {
+      cache = {};
+      summaries.set(store, cache);
+    }
+    const version = store.getRowsVersion(kind);
+    let entry = cache[kind];
+    if (entry?.version !== version) {
+      entry = { version, map: summariseSections(store.list(kind)) };
+      cache[kind] = entry;
+    }
+    const s = entry.map.get(key);
+    return s ? `${s.status}|${s.checked}|${s.optional}` : '';
+  });
+  if (encoded === '') return undefined;
+  const [status, checked, optional] = encoded.split('|');
+  return { status, checked, optional: optional === 'true' } as SectionSummary;
+}

@@ -1,0 +1,141 @@
+import type { ActionRow, TerminalEntry } from '@pyblish/gui';
+import { describe, expect, it } from 'vitest';
+import { buildListItems, buildReport, controlsFor, menuEntries, terminalFilter } from '../src/derive.js';
+import { instanceRow, pluginRow } from './support/fixture.js';
+
+const ctx = instanceRow('ctx', 'Context', '', { isContext: true, family: null, families: [], category: '' });
+
+describe('overview lists', () => {
+  it('puts the context first and shows one header per category even when categories interleave', () => {
+    const rows = [
+      ctx,
+      instanceRow('a', 'A', 'model'),
+      instanceRow('b', 'B', 'rig'),
+      instanceRow('c', 'C', 'model'),
+    ];
+    const items = buildListItems(rows, { query: '', collapsed: new Set() });
+    expect(items.map((i) => (i.type === 'section' ? `#${i.key}` : i.id))).toEqual([
+      'ctx',
+      '#model',
+      'a',
+      'c',
+      '#rig',
+      'b',
+    ]);
+  });
+
+  it('hides plug-ins without compatible instances and rows of collapsed sections', () => {
+    const rows = [
+      pluginRow('c', 'Collect', 0),
+      pluginRow('v', 'Validate', 1),
+      pluginRow('x', 'Validate other', 1, { hasCompatible: false }),
+    ];
+    const items = buildListItems(rows, { query: '', collapsed: new Set(['Collect']) });
+    expect(items.map((i) => (i.type === 'section' ? `#${i.key}` : i.id))).toEqual([
+      '#Collect',
+      '#Validate',
+      'v',
+    ]);
+  });
+
+  it('searches labels and families, showing matches inside collapsed sections', () => {
+    const rows = [ctx, instanceRow('a', 'Box', 'model'), instanceRow('b', 'Hero', 'rig')];
+    const items = buildListItems(rows, { query: 'RIG', collapsed: new Set(['rig']) });
+    expect(items.map((i) => (i.type === 'section' ? `#${i.key}` : i.id))).toEqual(['#rig', 'b']);
+  });
+});
+
+describe('footer controls', () => {
+  it('offers Stop only while running and the rest only while idle', () => {
+    expect(controlsFor('ready')).toMatchObject({ reset: true, validate: true, publish: true, stop: false });
+    expect(controlsFor('validating')).toMatchObject({
+      reset: false,
+      validate: false,
+      publish: false,
+      stop: true,
+    });
+    expect(controlsFor('stopping')).toMatchObject({ reset: false, stop: false });
+    expect(controlsFor('noHost')).toMatchObject({
+      reset: false,
+      validate: false,
+      publish: false,
+      stop: false,
+    });
+  });
+});
+
+describe('action menus', () => {
+  const a = (id: string, kind: ActionRow['kind'], available = true): ActionRow => ({
+    id,
+    label: id,
+    icon: '',
+    on: 'all',
+    kind,
+    active: true,
+    error: null,
+    available,
+  });
+  it('drops unavailable actions, categories with nothing under them and stray separators', () => {
+    const entries = menuEntries([
+      a('cat1', 'category'),
+      a('hidden', 'action', false),
+      a('sep0', 'separator'),
+      a('cat2', 'category'),
+      a('run', 'action'),
+      a('sep1', 'separator'),
+    ]);
+    expect(entries.map((e) => e.id)).toEqual(['cat2', 'run']);
+  });
+});
+
+describe('the validation report', () => {
+  const error = (
+    seq: number,
+    pluginId: string,
+    instanceId: string | null,
+    message: string,
+  ): TerminalEntry => ({
+    seq,
+    type: 'error',
+    pluginId,
+    instanceId,
+    error: { message, fname: 'v.ts', lineNumber: 3, func: 'process', exc: 'Error' },
+  });
+  it('lists each error once with every instance that failed with it, in plug-in order', () => {
+    const report = buildReport(
+      [error(1, 'v2', 'a', 'No UVs'), error(2, 'v1', 'a', 'No normals'), error(3, 'v1', 'b', 'No normals')],
+      ['v1', 'v2'],
+    );
+    expect(report.map((r) => r.pluginId)).toEqual(['v1', 'v2']);
+    expect(report[0]?.errors).toHaveLength(1);
+    expect(report[0]?.errors[0]?.instances).toEqual(['a', 'b']);
+  });
+});
+
+describe('terminal filters', () => {
+  const record = (seq: number, levelname: 'DEBUG' | 'INFO', message: string): TerminalEntry => ({
+    seq,
+    type: 'record',
+    pluginId: 'p',
+    instanceId: null,
+    record: {
+      message,
+      levelname,
+      levelno: levelname === 'DEBUG' ? 10 : 20,
+      name: 'p',
+      filename: 'p.ts',
+      pathname: '/p.ts',
+      lineno: 1,
+      funcName: 'process',
+      threadName: 'main',
+      created: 0,
+      msecs: 0,
+    },
+  });
+  it('applies the text filter and the level toggles together', () => {
+    const keep = terminalFilter(new Set(['INFO']), 'mesh');
+    expect(keep(record(1, 'INFO', 'Checking mesh'))).toBe(true);
+    expect(keep(record(2, 'DEBUG', 'Checking mesh'))).toBe(false);
+    expect(keep(record(3, 'INFO', 'Checking rig'))).toBe(false);
+  });
+});
