@@ -141,6 +141,7 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
     this.registry = options.registry;
+    this.store.subscribe({ patch: () => this.checkWaiters() });
   }
 
   get phase(): Phase {

@@ -120,8 +120,10 @@ export class HostRegistry {
   }
 
   heartbeat(port: number, authenticated: boolean): void {
+    const known = this.hosts.has(port);
     const entry = this.ensure(port, null, authenticated);
     this.heard(entry);
+    if (!known) this.events.changed();
   }
 
   show(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
@@ -150,9 +152,12 @@ export class HostRegistry {
   }
 
   callEnded(entry: HostEntry): void {
-    if (--entry.outstanding <= 0) {
-      entry.outstanding = 0;
-      entry.outstandingSince = null;
+    if (--entry.outstanding > 0) return;
+    entry.outstanding = 0;
+    entry.outstandingSince = null;
+    if (entry.status === 'busy') {
+      entry.status = 'alive';
+      this.events.changed();
     }
   }
 

@@ -1,0 +1,187 @@
+// `pyblish-gui`: the long-lived GUI process hosts find at 127.0.0.1:9090.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readGuiDiscovery } from '@pyblish/host';
+import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
+import { startGui } from './gui.js';
+import { portIsFree } from './ports.js';
+
+const HELP = `Usage: pyblish-gui [options]
+
+The Pyblish GUI: hosts find it at 127.0.0.1:PORT and it drives their publishes in a window.
+
+Options:
+  --port N                  where hosts find the GUI (default 9090)
+  --web-port N              the window's port (default: any free port)
+  --no-browser              do not open a window; print its address (with the token)
+  --auto-validate           validate every host as soon as it is shown and collected
+  --auto-publish            publish every host as soon as it is shown and collected
+  --report FILE             write the report of each run to FILE (JSON)
+  --allow-unauthenticated   accept hosts that send no token (pyblish-qml 0.x Python hosts)
+  --kill                    stop the GUI already running at the port, then start
+  --demo                    also start a demo TypeScript host that shows itself
+  -h, --help                this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`pyblish-gui: ${message}\n`);
+  process.exit(1);
+}
+
+function parsePort(value: string | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 65535)
+    fail(`${name} must be a port number (${min}..65535), not "${value}"`);
+  return n;
+}
+
+type Existing =
+  | { kind: 'none' }
+  | { kind: 'gui'; client: XmlRpcClient; pid: number | null }
+  | { kind: 'other' };
+
+/** Who answers at the port: nobody, a Pyblish GUI, or something else. */
+async function whoIsAt(port: number): Promise<Existing> {
+  if (await portIsFree(port)) return { kind: 'none' };
+  let token: string | undefined;
+  let pid: number | null = null;
+  try {
+    const found = readGuiDiscovery(port);
+    token = found.token;
+    pid = found.pid;
+  } catch {
+    // No usable discovery file: still try, an unauthenticated GUI answers anyway.
+  }
+  const client = new XmlRpcClient(
+    `http://127.0.0.1:${port}`,
+    token ? { token, timeout: 2000 } : { timeout: 2000 },
+  );
+  try {
+    const reply = (await client.call('ping')) as { message?: unknown } | null;
+    if (reply && typeof reply === 'object' && typeof reply.message === 'string')
+      return { kind: 'gui', client, pid };
+  } catch (err) {
+    // A GUI that wants a token we do not have still is a GUI.
+    if (err instanceof TransportError && err.code === 'HTTP_STATUS' && err.status === 401) {
+      return { kind: 'gui', client, pid };
+    }
+  }
+  client.close();
+  return { kind: 'other' };
+}
+
+async function waitUntilFree(port: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await portIsFree(port)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+function startDemoHost(guiPort: number): ChildProcess {
+  const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [cli, 'host', '--demo', '--register', '--gui-port', String(guiPort)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  child.on('error', (err) =>
+    process.stderr.write(`pyblish-gui: the demo host did not start: ${err.message}\n`),
+  );
+  return child;
+}
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        'web-port': { type: 'string' },
+        'no-browser': { type: 'boolean', default: false },
+        'auto-publish': { type: 'boolean', default: false },
+        'auto-validate': { type: 'boolean', default: false },
+        report: { type: 'string' },
+        'allow-unauthenticated': { type: 'boolean', default: false },
+        kill: { type: 'boolean', default: false },
+        demo: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  }
+  try {
+    args = parse();
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${HELP}`);
+  }
+  const o = args.values;
+  if (o.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const port = parsePort(o.port, 9090, '--port', 1);
+  const webPort = parsePort(o['web-port'], 0, '--web-port', 0);
+
+  const existing = await whoIsAt(port);
+  if (existing.kind === 'gui') {
+    if (!o.kill) {
+      fail(
+        `a Pyblish GUI already runs at 127.0.0.1:${port}${existing.pid ? ` (process ${existing.pid})` : ''}; ` +
+          'hosts will use that one. Stop it first with `pyblish-gui --kill`, or choose another port with --port.',
+      );
+    }
+    await existing.client.call('kill').catch(() => undefined);
+    existing.client.close();
+    if (!(await waitUntilFree(port, 5000)))
+      fail(`the GUI at port ${port} did not stop within 5 s; stop its process by hand.`);
+    process.stdout.write(`Stopped the Pyblish GUI at port ${port}.\n`);
+  } else if (existing.kind === 'other') {
+    fail(
+      `port ${port} is in use by another program (it is not a Pyblish GUI). Free it, or start with --port N ` +
+        'and point your hosts at that port.',
+    );
+  }
+
+  let demo: ChildProcess | null = null;
+  let gui: Awaited<ReturnType<typeof startGui>>;
+  try {
+    gui = await startGui({
+      port,
+      webPort,
+      openBrowser: !o['no-browser'],
+      autoPublish: o['auto-publish'],
+      autoValidate: o['auto-validate'],
+      ...(o.report ? { reportFile: o.report } : {}),
+      ...(o['allow-unauthenticated'] ? { allowUnauthenticated: true } : {}),
+      log: (line) => process.stderr.write(`${line}\n`),
+      onExit: (code) => {
+        demo?.kill();
+        process.exit(code);
+      },
+    });
+  } catch (err) {
+    if (err instanceof ListenError && err.code === 'EADDRINUSE') {
+      fail(`port ${err.port} was taken while starting; another program uses it. Free it or choose --port N.`);
+    }
+    fail((err as Error).message);
+  }
+  process.stdout.write(`Pyblish GUI: hosts find it at 127.0.0.1:${gui.port}\n`);
+  process.stdout.write(`Window: ${gui.url}\n`);
+  if (o.demo) demo = startDemoHost(gui.port);
+
+  const stop = () => {
+    demo?.kill();
+    void gui.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();
