@@ -333,11 +333,12 @@ class Controller(object):
             ("hidden", "_dispatch", ()),
             ("dunder", "__init__", ()),
             ("unknownPlugin", "process", ({"id": "no-such-plugin"}, None, None)),
-            ("badArgs", "process", ("not a struct",)),
+            ("badArgs", "process", (42, None, None)),
         ]
         for label, name, args in probes:
             try:
-                self.call(name, *args)
+                # ServerProxy's own attributes (such as __init__) shadow remote names: go direct.
+                self.host._ServerProxy__request(name, args)
                 out[label] = None
             except xmlrpc.client.Fault as fault:
                 out[label] = {"code": fault.faultCode, "message": fault.faultString}

@@ -1,0 +1,167 @@
+// A Python process using only its standard library plays the GUI (pyblish-qml's RPC-era role):
+// it receives show() from a TypeScript host started with --register and drives a full publish.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const fakeGui = fileURLToPath(new URL('./python/fake_gui.py', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
+const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
+
+type Event = { event: string } & Record<string, unknown>;
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/** Starts a process and collects its JSON-line events; `next(name)` waits for one. */
+function startPeer(command: string, args: string[]) {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const events: Event[] = [];
+  const waiters: (() => void)[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      events.push(JSON.parse(line));
+    } catch {
+      return;
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  async function next(name: string, ms = 30_000): Promise<Event> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = events.find((e) => e.event === name);
+      if (found) return found;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(
+          `no "${name}" event from ${args[0]}; events ${JSON.stringify(events)}; stderr ${stderr}`,
+        );
+      }
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+  return { child, events, next, exited, stderr: () => stderr };
+}
+
+function startHost(guiPort: number, extra: string[]) {
+  const host = spawn(
+    process.execPath,
+    [cli, 'host', '--register', '--gui-port', String(guiPort), '--allow-unauthenticated', ...extra],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(host);
+  let output = '';
+  host.stdout!.on('data', (d) => {
+    output += d;
+  });
+  host.stderr!.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((r) => host.on('exit', (code) => r(code)));
+  return { host, exited, output: () => output };
+}
+
+describe('a Python standard-library GUI driving a TypeScript host', () => {
+  it('receives show, publishes, stops after the failed validation, toggles, acts and repairs', async () => {
+    const gui = startPeer('python3', [
+      fakeGui,
+      '--drive',
+      '--toggle-instance',
+      'hero',
+      '--toggle-plugin',
+      'ValidateRig',
+    ]);
+    const { port: guiPort } = await gui.next('listening');
+    const host = startHost(guiPort as number, ['--plugin-path', fixtures]);
+
+    const show = await gui.next('show');
+    expect(show.settings).toMatchObject({
+      WindowTitle: 'Pyblish (Node)',
+      ContextLabel: 'Node',
+      WindowSize: [430, 600],
+      WindowPosition: [100, 100],
+      HeartbeatInterval: 60,
+      HiddenSections: ['Collect'],
+      autoPublish: false,
+      autoValidate: false,
+      pid: host.host.pid,
+    });
+    expect(show.settings).not.toHaveProperty('token');
+    expect((await gui.next('find_available_port')).port).toBe(show.port);
+
+    const s = (await gui.next('summary')) as Record<string, never>;
+    expect(s.exception).toBeUndefined();
+    expect(s.problems).toEqual([]);
+    expect(s.heartbeats).toBeGreaterThan(0);
+    expect(s.contextName).toBe('Context');
+    expect(s.contextData).toMatchObject({
+      host: 'node',
+      port: show.port,
+      pyblishRPCVersion: expect.any(String),
+    });
+    expect(s.collected).toEqual(['chair', 'table', 'hero']);
+
+    const pairs = (
+      s.pairs as { stage: string; plugin: string; instance: string | null; success: boolean }[]
+    ).map((p) => [p.stage, p.plugin, p.instance, p.success]);
+    expect(pairs).toEqual([
+      ['collect', 'CollectFurniture', null, true],
+      ['publish', 'ValidateNaming', 'chair', true],
+      ['publish', 'ValidateNaming', 'table', false],
+    ]);
+    expect(s.stopped).toBe('Stopped due to failed validation');
+    expect(s.instanceToggled).toEqual({ name: 'hero', publishAfter: false });
+    expect(s.pluginToggled).toEqual({ name: 'ValidateRig', activeAfter: false });
+    expect(s.action).toMatchObject({
+      plugin: 'ValidateNaming',
+      label: 'Select invalid',
+      success: true,
+      action: 'SelectInvalid',
+      records: ['selected table for ValidateNaming'],
+    });
+    expect(s.repair).toMatchObject({
+      plugin: 'ValidateNaming',
+      instance: 'table',
+      success: true,
+      test: null,
+    });
+    expect(s.testAfterFailedValidation).toBe('failed validation');
+    expect(s.faults).toMatchObject({
+      hidden: { code: -32601 },
+      dunder: { code: -32601 },
+      unknownPlugin: { message: expect.stringMatching(/no plug-in with id/) },
+      badArgs: { code: -32602 },
+      pingAfter: { message: 'Hello, whomever you are' },
+    });
+    expect(s.methods).toEqual(expect.arrayContaining(['process', 'pyblish.poll', 'pyblish.liveness']));
+    expect(await gui.exited).toBe(0);
+
+    host.host.kill('SIGTERM');
+    expect(await host.exited).toBe(0);
+    expect(host.output()).toMatch(/authentication is off/);
+  });
+
+  it('serves the demo plug-ins to a Python GUI, every reply in the wire shapes', async () => {
+    const gui = startPeer('python3', [fakeGui, '--drive']);
+    const { port: guiPort } = await gui.next('listening');
+    const host = startHost(guiPort as number, ['--demo']);
+    const s = (await gui.next('summary')) as Record<string, never>;
+    expect(s.exception).toBeUndefined();
+    expect(s.problems).toEqual([]);
+    expect((s.plugins as unknown[]).length).toBeGreaterThan(3);
+    expect((s.pairs as unknown[]).length).toBeGreaterThan(3);
+    host.host.kill('SIGTERM');
+    expect(await host.exited).toBe(0);
+  });
+});
