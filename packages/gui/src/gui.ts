@@ -124,8 +124,9 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     return closing;
   };
 
+  // The reply to quit/kill goes out first; then everything closes.
   const exit = (code: number) => {
-    void close().then(() => options.onExit?.(code));
+    setTimeout(() => void close().then(() => options.onExit?.(code)), 50);
   };
 
   try {

@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
+import { Fault, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, testGui } from './helpers.js';
+
+afterEach(cleanup);
+
+function client(port: number, token?: string, path = ''): XmlRpcClient {
+  return new XmlRpcClient(
+    `http://127.0.0.1:${port}${path}`,
+    token ? { token, timeout: 5000 } : { timeout: 5000 },
+  );
+}
+
+async function fault(promise: Promise<unknown>): Promise<Fault> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof Fault) return err;
+    throw err;
+  }
+  throw new Error('expected a fault');
+}
+
+function listen(port = 0): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen({ port, host: '127.0.0.1' }, () => resolve(server));
+  });
+}
+
+describe('the 9090 server', () => {
+  it('answers ping on /, /RPC2 and /pyblish', async () => {
+    const gui = await testGui();
+    for (const path of ['', '/', '/RPC2', '/pyblish']) {
+      expect(await client(gui.port, undefined, path).call('ping')).toEqual({
+        message: 'Hello, whomever you are',
+      });
+    }
+  });
+
+  it('never hands out a port twice, nor one in use on the machine', async () => {
+    const gui = await testGui();
+    const squatter = await listen();
+    const busy = (squatter.address() as { port: number }).port;
+    try {
+      const c = client(gui.port);
+      const [a, b] = await Promise.all([
+        c.call('find_available_port', [busy]),
+        c.call('find_available_port', [busy]),
+      ]);
+      expect(a).not.toBe(busy);
+      expect(b).not.toBe(busy);
+      expect(a).not.toBe(b);
+      // Handed out moments ago: still reserved even though nobody bound it yet.
+      const c2 = await c.call('find_available_port', [a as number]);
+      expect([a, b]).not.toContain(c2);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('checks its arguments and leaves the GUI alone on bad ones', async () => {
+    const gui = await testGui();
+    const c = client(gui.port);
+    expect((await fault(c.call('find_available_port', [80]))).faultCode).toBe(-32602);
+    expect((await fault(c.call('find_available_port', [70000]))).faultCode).toBe(-32602);
+    expect((await fault(c.call('show', ['9001', {}]))).faultCode).toBe(-32602);
+    expect((await fault(c.call('show', [0, {}]))).faultCode).toBe(-32602);
+    expect((await fault(c.call('show', [9001, 'notastruct']))).faultCode).toBe(-32602);
+    expect((await fault(c.call('show', [9001, { WindowSize: 'big' }]))).faultCode).toBe(-32602);
+    expect((await fault(c.call('heartbeat', ['abc']))).faultCode).toBe(-32602);
+    expect((await fault(c.call('show', []))).faultCode).toBe(-32602);
+    expect(gui.snapshot().phase).toBe('noHost');
+    expect(gui.snapshot().hosts).toEqual([]);
+  });
+
+  it('wants the token from the discovery file unless told to allow unauthenticated hosts', async () => {
+    const gui = await testGui({ allowUnauthenticated: false });
+    const found = readGuiDiscovery(gui.port, { env: gui.env });
+    expect(found.token).toBe(gui.token);
+    expect(found.pid).toBe(process.pid);
+    const refused = await client(gui.port)
+      .call('ping')
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TransportError);
+    expect((refused as TransportError).status).toBe(401);
+    expect(await client(gui.port, found.token).call('ping')).toEqual({ message: 'Hello, whomever you are' });
+    await client(gui.port, found.token).call('heartbeat', [45678]);
+    await gui.waitFor((s) => s.hosts.length === 1);
+    expect(gui.snapshot().hosts[0]?.authenticated).toBe(true);
+  });
+
+  it('quits cleanly on quit: the discovery file goes, the port is free', async () => {
+    let exitCode: number | null = null;
+    const gui = await testGui({
+      onExit: (code) => {
+        exitCode = code;
+      },
+    });
+    const path = guiDiscoveryPath(gui.port, gui.env);
+    expect(existsSync(path)).toBe(true);
+    expect(await client(gui.port).call('quit')).toBe(true);
+    await expect.poll(() => exitCode).toBe(0);
+    expect(existsSync(path)).toBe(false);
+    const reused = await listen(gui.port);
+    reused.close();
+  });
+
+  it('fails loudly when its port is taken', async () => {
+    const squatter = await listen();
+    try {
+      await expect(testGui({ port: (squatter.address() as { port: number }).port })).rejects.toThrow(
+        /in use|EADDRINUSE/,
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('applies show settings: title, context label, size, position, hidden sections', async () => {
+    const gui = await testGui();
+    await client(gui.port).call('show', [
+      45679,
+      {
+        WindowTitle: 'Pyblish (Maya)',
+        ContextLabel: 'Maya',
+        WindowSize: [800, 700],
+        WindowPosition: [20, 30],
+        HiddenSections: ['Collect', 'Other'],
+      },
+    ]);
+    const s = await gui.waitFor((state) => state.window.title === 'Pyblish (Maya)');
+    expect(s.window).toEqual({
+      title: 'Pyblish (Maya)',
+      contextLabel: 'Maya',
+      size: [800, 700],
+      position: [20, 30],
+      hiddenSections: ['Collect', 'Other'],
+    });
+    expect(s.visible).toBe(true);
+    expect(s.hosts[0]?.label).toBe('Pyblish (Maya)');
+    // Nothing serves port 45679: the reset fails with a clear fault instead of hanging.
+    await gui.controller.idle();
+    expect(gui.snapshot().fault?.code).toBe('HOST_LOST');
+    await client(gui.port).call('hide');
+    await gui.waitFor((state) => !state.visible);
+  });
+});

@@ -1,0 +1,178 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Patch, TerminalEntry, ViewState } from '../src/view-model.js';
+import { cleanup, pythonHost, testGui } from './helpers.js';
+
+afterEach(cleanup);
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function http(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { ...options.headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Reads the event stream until `until` says it has seen enough. */
+function events(
+  port: number,
+  cookie: string,
+  until: (seen: Array<{ event: string; data: unknown }>) => boolean,
+): Promise<Array<{ event: string; data: unknown }>> {
+  return new Promise((resolve, reject) => {
+    const seen: Array<{ event: string; data: unknown }> = [];
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { cookie } }, (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) seen.push({ event, data: JSON.parse(data) });
+          end = buffer.indexOf('\n\n');
+        }
+        if (until(seen)) {
+          req.destroy();
+          resolve(seen);
+        }
+      });
+    });
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
+    req.end();
+  });
+}
+
+async function login(port: number, token: string): Promise<string> {
+  const reply = await http(port, `/?token=${encodeURIComponent(token)}`);
+  expect(reply.status).toBe(303);
+  expect(reply.headers.location).toBe('/');
+  const cookie = (reply.headers['set-cookie'] as string[])[0] ?? '';
+  expect(cookie).toMatch(/HttpOnly/);
+  expect(cookie).toMatch(/SameSite=Strict/);
+  return cookie.split(';')[0] ?? '';
+}
+
+describe('the web server', () => {
+  it('trades the token for a cookie and wants one of them on every /api route', async () => {
+    const gui = await testGui();
+    expect((await http(gui.webPort, '/api/report')).status).toBe(401);
+    expect((await http(gui.webPort, '/?token=wrong')).status).toBe(401);
+    const cookie = await login(gui.webPort, gui.token);
+    const report = await http(gui.webPort, '/api/report', { headers: { cookie } });
+    expect(report.status).toBe(200);
+    expect(JSON.parse(report.body).format).toBe('pyblish-report');
+    const bearer = await http(gui.webPort, '/api/terminal?after=0', {
+      headers: { authorization: `Bearer ${gui.token}` },
+    });
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses foreign Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    const hostile = [
+      { host: `evil.example:${gui.webPort}` },
+      { host: `localhost.:${gui.webPort}` },
+      { host: `127.0.0.1:${gui.webPort + 1}` },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ];
+    for (const headers of hostile) {
+      const reply = await http(gui.webPort, '/api/report', { headers: { cookie, ...headers } });
+      expect(reply.status, JSON.stringify(headers)).toBe(403);
+    }
+    const own = await http(gui.webPort, '/api/report', {
+      headers: { cookie, origin: `http://127.0.0.1:${gui.webPort}`, host: `localhost:${gui.webPort}` },
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it('takes commands as JSON only, and answers with the command reply', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    const body = JSON.stringify({ type: 'validate' });
+    const form = await http(gui.webPort, '/api/commands', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'text/plain' },
+      body,
+    });
+    expect(form.status).toBe(415);
+    const bad = await http(gui.webPort, '/api/commands', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{"nope"',
+    });
+    expect(bad.status).toBe(400);
+    const reply = await http(gui.webPort, '/api/commands', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json; charset=utf-8' },
+      body,
+    });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({
+      ok: false,
+      error: { code: 'NOT_READY', message: 'Not ready: no host has asked to be shown' },
+    });
+  });
+
+  it('streams a snapshot, then small patches and terminal entries as a host is collected', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    const seen = events(gui.webPort, cookie, (s) =>
+      s.some((e) => e.event === 'patch' && (e.data as Patch).state?.phase === 'ready'),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await pythonHost(gui);
+    const stream = await seen;
+    expect(stream[0]?.event).toBe('snapshot');
+    const snapshot = stream[0]?.data as ViewState;
+    const patches = stream.filter((e) => e.event === 'patch').map((e) => e.data as Patch);
+    // Versions follow one another by one from the snapshot's.
+    patches.forEach((p, i) => {
+      expect(p.version).toBe(snapshot.version + i + 1);
+    });
+    const rows = patches.flatMap((p) => p.addedInstances ?? []).map((r) => r.name);
+    expect(rows).toEqual(expect.arrayContaining(['Context', 'Richard05', 'Failure 1']));
+    const terminal = stream.filter((e) => e.event === 'terminal').flatMap((e) => e.data as TerminalEntry[]);
+    expect(terminal.some((t) => t.type === 'context')).toBe(true);
+    expect(terminal.map((t) => t.seq)).toEqual(terminal.map((_, i) => i + 1));
+    const backlog = await http(gui.webPort, '/api/terminal?after=1', { headers: { cookie } });
+    expect((JSON.parse(backlog.body) as TerminalEntry[])[0]?.seq).toBe(2);
+  });
+
+  it('serves the built front end, or says how to build it', async () => {
+    const gui = await testGui({ distDir: '/nonexistent-pyblish-dist' });
+    const reply = await http(gui.webPort, '/');
+    expect(reply.status).toBe(503);
+    expect(reply.body).toMatch(/npm run build -w @pyblish\/web/);
+    const traversal = await http(gui.webPort, '/../../../etc/passwd');
+    expect(traversal.status).not.toBe(200);
+  });
+});
