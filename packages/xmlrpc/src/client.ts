@@ -196,16 +196,20 @@ export class XmlRpcClient {
         failure = err as Error;
       }
     });
-    stream.on('error', (err) =>
-      settle(new TransportError('BAD_RESPONSE', `${method}: unreadable reply`, { cause: err })),
-    );
+    const truncated = () => new TransportError('TRUNCATED', `${method}: the connection closed mid-reply`);
+    const broken = (err: unknown) =>
+      settle(
+        res.complete
+          ? new TransportError('BAD_RESPONSE', `${method}: unreadable reply`, { cause: err })
+          : truncated(),
+      );
+    res.on('error', broken);
+    if (stream !== res) stream.on('error', broken);
     res.on('close', () => {
-      if (!res.complete)
-        settle(new TransportError('TRUNCATED', `${method}: the connection closed mid-reply`));
+      if (!res.complete) settle(truncated());
     });
     stream.on('end', () => {
-      if (!res.complete)
-        return settle(new TransportError('TRUNCATED', `${method}: the connection closed mid-reply`));
+      if (!res.complete) return settle(truncated());
       try {
         if (failure !== null) throw failure;
         const r = decoder.endResponse();

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
 import { type DecodedCall, MessageDecoder } from './decode.js';
@@ -55,16 +55,17 @@ export interface XmlRpcServer {
   httpServer: Server;
 }
 
-class TooLarge extends Error {}
+/** Why a body was not decoded: over the cap, corrupt gzip, or the client left. */
+type BodyProblem = 'too-large' | 'bad-body' | 'gone';
 
-function refuse(res: ServerResponse, refusal: Refusal): void {
+function refuse(res: ServerResponse, refusal: Refusal, close = true): void {
   const body = `${refusal.message}\n`;
   res.writeHead(refusal.status, {
     ...refusal.headers,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    // The unread body would otherwise have to be drained; closing is cheaper and safer.
-    Connection: 'close',
+    // Refused before reading: the unread body would otherwise have to be drained.
+    ...(close ? { Connection: 'close' } : {}),
   });
   res.end(body);
 }
@@ -87,32 +88,54 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
   const routes = new Map(Object.entries(options.routes));
   let allowedHosts = new Set<string>();
 
-  async function readCall(req: IncomingMessage): Promise<DecodedCall | Fault> {
+  /** Streams the body into the decoder as it arrives, never holding more than the decoder needs. */
+  function readCall(req: IncomingMessage): Promise<DecodedCall | Fault | BodyProblem> {
     const decoder = new MessageDecoder('call', limits);
+    const encoding = req.headers['content-encoding']?.toLowerCase();
+    const inflater = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : null;
+    const source: Readable = inflater === null ? req : req.pipe(inflater);
     let size = 0;
     let failure: Fault | null = null;
-    const gzipped =
-      req.headers['content-encoding'] !== undefined && req.headers['content-encoding'] !== 'identity';
-    const sink = async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (outcome: DecodedCall | Fault | BodyProblem) => {
+        if (settled) return;
+        settled = true;
+        source.removeAllListeners('data');
+        if (outcome === 'too-large' || outcome === 'bad-body') {
+          // Stop inflating; the rest of the raw body is discarded (bounded by requestTimeout) so
+          // the client can read our refusal instead of a connection reset.
+          if (inflater !== null) {
+            req.unpipe(inflater);
+            inflater.destroy();
+          }
+          req.resume();
+        }
+        resolve(outcome);
+      };
+      source.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limits.maxBodyBytes) throw new TooLarge();
-        if (failure !== null) continue;
+        if (size > limits.maxBodyBytes) return settle('too-large');
+        if (failure !== null) return;
         try {
           decoder.write(chunk);
         } catch (err) {
           failure = err as Fault;
         }
-      }
-    };
-    if (gzipped) await pipeline(req, createGunzip(), sink);
-    else await pipeline(req, sink);
-    if (failure !== null) return failure;
-    try {
-      return decoder.endCall();
-    } catch (err) {
-      return err as Fault;
-    }
+      });
+      source.on('end', () => {
+        if (failure !== null) return settle(failure);
+        try {
+          settle(decoder.endCall());
+        } catch (err) {
+          settle(err as Fault);
+        }
+      });
+      source.on('error', () => settle(req.complete || !req.destroyed ? 'bad-body' : 'gone'));
+      req.on('close', () => {
+        if (!req.complete) settle('gone');
+      });
+    });
   }
 
   async function reply(req: IncomingMessage, res: ServerResponse, xml: string): Promise<void> {
@@ -160,19 +183,14 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
       refuse(res, refusal);
       return;
     }
-    let call: DecodedCall | Fault;
-    try {
-      call = await readCall(req);
-    } catch (err) {
-      if (res.destroyed || req.destroyed) {
-        if (err instanceof TooLarge) res.destroy();
-        return;
-      }
-      if (err instanceof TooLarge) {
-        refuse(res, { status: 413, message: `the body is larger than ${limits.maxBodyBytes} bytes` });
-      } else {
-        refuse(res, { status: 400, message: 'the body could not be read (corrupt gzip?)' });
-      }
+    const call = await readCall(req);
+    if (call === 'gone') return;
+    if (call === 'too-large' || call === 'bad-body') {
+      const message =
+        call === 'too-large'
+          ? `the body is larger than ${limits.maxBodyBytes} bytes`
+          : 'the gzipped body is corrupt';
+      refuse(res, { status: call === 'too-large' ? 413 : 400, message }, false);
       return;
     }
     if (call instanceof Fault) {
