@@ -1,60 +1,12 @@
 // A Python process using only its standard library plays the GUI (pyblish-qml's RPC-era role):
 // it receives show() from a TypeScript host started with --register and drives a full publish.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { children, fakeGui, killChildren, root, type Summary, startPeer } from './helpers/peers.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const fakeGui = fileURLToPath(new URL('./python/fake_gui.py', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
-
-type Event = { event: string } & Record<string, unknown>;
-// biome-ignore lint/suspicious/noExplicitAny: a JSON summary from Python, checked field by field below
-type Summary = Record<string, any>;
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-/** Starts a process and collects its JSON-line events; `next(name)` waits for one. */
-function startPeer(command: string, args: string[]) {
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const events: Event[] = [];
-  const waiters: (() => void)[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      events.push(JSON.parse(line));
-    } catch {
-      return;
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  async function next(name: string, ms = 30_000): Promise<Event> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = events.find((e) => e.event === name);
-      if (found) return found;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(
-          `no "${name}" event from ${args[0]}; events ${JSON.stringify(events)}; stderr ${stderr}`,
-        );
-      }
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 200);
-      });
-    }
-  }
-  return { child, events, next, exited, stderr: () => stderr };
-}
 
 function startHost(guiPort: number, extra: string[]) {
   const host = spawn(
@@ -73,6 +25,8 @@ function startHost(guiPort: number, extra: string[]) {
   const exited = new Promise<number | null>((r) => host.on('exit', (code) => r(code)));
   return { host, exited, output: () => output };
 }
+
+afterEach(killChildren);
 
 describe('a Python standard-library GUI driving a TypeScript host', () => {
   it('receives show, publishes, stops after the failed validation, toggles, acts and repairs', async () => {

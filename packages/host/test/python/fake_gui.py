@@ -7,7 +7,10 @@ an action and a repair. Every reply is checked against the wire shapes. Events a
 JSON lines on stdout; the last one is {"event": "summary", ...}.
 
 Usage: fake_gui.py [--port N] [--drive] [--timeout SECONDS]
-                   [--toggle-instance NAME] [--toggle-plugin NAME]
+                   [--toggle-instance NAME] [--toggle-plugin NAME] [--probe-busy MARKER]
+
+--probe-busy: after show, wait until pyblish.liveness says busy, check ping and heartbeats still
+arrive, then create MARKER (the blocking test plug-in waits for it).
 """
 
 import argparse
@@ -392,7 +395,29 @@ class Gui(object):
         self.shown.append(port)
         if self.options.drive:
             threading.Thread(target=self.drive, args=(port, settings), daemon=True).start()
+        elif self.options.probe_busy:
+            threading.Thread(target=self.probe, args=(port,), daemon=True).start()
         return True
+
+    def probe(self, port):
+        """Waits for the host to be busy, then checks that ping, liveness and heartbeats still work
+        while the host's main thread is blocked; finally writes the marker that releases it."""
+        host = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/pyblish" % port, allow_none=True)
+        deadline = time.time() + 20
+        liveness = host.pyblish.liveness()
+        while not liveness["busy"] and time.time() < deadline:
+            time.sleep(0.01)
+            liveness = host.pyblish.liveness()
+        beats = self.heartbeats.get(port, 0)
+        ping = host.ping()
+        while self.heartbeats.get(port, 0) <= beats and time.time() < deadline:
+            time.sleep(0.01)
+        still = host.pyblish.liveness()
+        with open(self.options.probe_busy, "w") as f:
+            f.write("release")
+        say("probe", liveness=liveness, stillBusy=still["busy"], ping=ping,
+            heartbeatsWhileBusy=self.heartbeats.get(port, 0) - beats)
+        self.done.set()
 
     def drive(self, port, settings):
         controller = Controller(port, self.options)
@@ -411,6 +436,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--toggle-instance")
     parser.add_argument("--toggle-plugin")
+    parser.add_argument("--probe-busy", metavar="MARKER")
     options = parser.parse_args()
 
     gui = Gui(options)
@@ -421,7 +447,8 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say("listening", port=server.server_address[1])
 
-    finished = gui.done.wait(options.timeout) if options.drive else _wait_forever(options.timeout)
+    waits = options.drive or options.probe_busy
+    finished = gui.done.wait(options.timeout) if waits else _wait_forever(options.timeout)
     if not finished:
         say("timeout", heartbeats=gui.heartbeats, shown=gui.shown)
     server.shutdown()

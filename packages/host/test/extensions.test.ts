@@ -1,0 +1,146 @@
+// Our host extensions (pyblish.begin/poll/cancel/liveness), pair queueing, and liveness that does
+// not depend on the host's main thread: a synchronous plug-in blocks it while a Python GUI probes.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Context, ContextPlugin, type ProcessApi, Registry } from '@pyblish/core';
+import { Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Host } from '../src/host.js';
+import type { LivenessJSON, PollJSON } from '../src/wire.js';
+import { fakeGui, killChildren, startPeer } from './helpers/peers.js';
+
+let dir: string;
+let marker: string;
+const order: string[] = [];
+let release: () => void = () => {};
+
+class Stepper extends ContextPlugin {
+  async process(context: Context, { log, signal }: ProcessApi): Promise<void> {
+    log.info('step one');
+    await new Promise<void>((resolve, reject) => {
+      release = resolve;
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    log.info('step two');
+    context.createInstance('made by stepper');
+  }
+}
+
+class Recorder extends ContextPlugin {
+  async process(_context: Context, { log }: ProcessApi): Promise<void> {
+    order.push('start');
+    await new Promise((r) => setTimeout(r, 20));
+    order.push('end');
+    log.info('recorded');
+  }
+}
+
+/** Blocks the main thread synchronously until the marker file appears (or 20 s pass). */
+class Blocker extends ContextPlugin {
+  process(): void {
+    const end = Date.now() + 20_000;
+    while (!existsSync(marker) && Date.now() < end) {
+      // spin: the point is that nothing else on this thread can run
+    }
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pyblish-ext-'));
+  marker = join(dir, 'release');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(killChildren);
+
+async function withHost<T>(
+  run: (host: Host, client: XmlRpcClient) => Promise<T>,
+  guiPort?: number,
+): Promise<T> {
+  const host = new Host({
+    registry: new Registry(),
+    plugins: () => [Stepper, Recorder, Blocker],
+    allowUnauthenticated: guiPort !== undefined,
+    heartbeatIntervalMs: 50,
+    log: () => {},
+    ...(guiPort !== undefined && { guiPort }),
+  });
+  try {
+    if (guiPort !== undefined) await host.show();
+    else await host.serve(0);
+    const client = new XmlRpcClient(host.url!, { token: host.token });
+    try {
+      return await run(host, client);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await host.uninstall();
+  }
+}
+
+describe('host extensions', () => {
+  it('streams records of a running pair through pyblish.poll and cancels it', () =>
+    withHost(async (_host, client) => {
+      const callId = (await client.call('pyblish.begin', ['Stepper', null, null])) as string;
+      const first = (await client.call('pyblish.poll', [callId, 0, 5000])) as unknown as PollJSON;
+      expect(first).toMatchObject({ done: false, seq: 1, result: null });
+      expect(first.records.map((r) => r.message)).toEqual(['step one']);
+      const live = (await client.call('pyblish.liveness')) as unknown as LivenessJSON;
+      expect(live).toMatchObject({ busy: true, callId, pid: process.pid });
+      expect(live.since).toBeGreaterThan(0);
+
+      expect(await client.call('pyblish.cancel', [callId])).toBe(true);
+      let polled = first;
+      while (!polled.done)
+        polled = (await client.call('pyblish.poll', [callId, polled.seq, 5000])) as unknown as PollJSON;
+      expect(polled.result).toMatchObject({ success: false, error: { message: 'Cancelled by the GUI' } });
+      expect(await client.call('pyblish.cancel', [callId])).toBe(false);
+      expect(((await client.call('pyblish.liveness')) as unknown as LivenessJSON).busy).toBe(false);
+      await expect(client.call('pyblish.poll', ['no-such-call', 0])).rejects.toBeInstanceOf(Fault);
+    }));
+
+  it('delivers the result and the context revision when a begun pair finishes', () =>
+    withHost(async (_host, client) => {
+      const callId = (await client.call('pyblish.begin', [{ id: 'Stepper' }, null, null])) as string;
+      await client.call('pyblish.poll', [callId, 0, 5000]);
+      release();
+      let polled = (await client.call('pyblish.poll', [callId, 1, 5000])) as unknown as PollJSON;
+      while (!polled.done)
+        polled = (await client.call('pyblish.poll', [callId, polled.seq, 5000])) as unknown as PollJSON;
+      expect(polled.records.map((r) => r.message)).toEqual(['step two']);
+      expect(polled.result?.success).toBe(true);
+      expect(polled.result?.records.map((r) => r.message)).toEqual(['step one', 'step two']);
+      expect(polled.result?.contextRevision).toBe(1);
+      const context = (await client.call('context')) as { children: XmlRpcValue[] };
+      expect(context.children).toHaveLength(1);
+    }));
+
+  it('runs concurrent pairs one after the other, never interleaved', () =>
+    withHost(async (_host, client) => {
+      order.length = 0;
+      await Promise.all([
+        client.call('process', ['Recorder', null, null]),
+        client.call('process', ['Recorder', null, null]),
+        client.call('process', ['Recorder', null, null]),
+      ]);
+      expect(order).toEqual(['start', 'end', 'start', 'end', 'start', 'end']);
+    }));
+
+  it('answers ping and liveness, and keeps sending heartbeats, while a plug-in blocks the main thread', async () => {
+    const gui = startPeer('python3', [fakeGui, '--probe-busy', marker, '--timeout', '30']);
+    const { port } = await gui.next('listening');
+    await withHost(async (_host, client) => {
+      await gui.next('show');
+      const result = (await client.call('process', ['Blocker', null, null])) as { success: boolean };
+      expect(result.success).toBe(true);
+    }, port as number);
+    const probe = await gui.next('probe');
+    expect(probe).toMatchObject({
+      liveness: { busy: true, callId: null },
+      stillBusy: true,
+      ping: { message: 'Hello, whomever you are' },
+    });
+    expect(probe.heartbeatsWhileBusy).toBeGreaterThan(0);
+  });
+});
