@@ -161,10 +161,17 @@ export class Controller {
         reject(new Error(`Timed out waiting; the GUI is ${this.phase}: ${this.store.state.message}`));
       }, timeoutMs);
       const check = () => {
-        if (!predicate(this)) return;
+        let outcome: boolean | Error;
+        try {
+          outcome = predicate(this);
+        } catch (err) {
+          outcome = err instanceof Error ? err : new Error(String(err));
+        }
+        if (outcome === false) return;
         clearTimeout(timer);
         this.phaseWaiters.delete(check);
-        resolve();
+        if (outcome === true) resolve();
+        else reject(outcome);
       };
       this.phaseWaiters.add(check);
     });
@@ -857,7 +864,6 @@ export class Controller {
         })),
       );
     };
-    this.options.log?.(`process ${plugin.id} ${instance?.id ?? '-'}`);
     this.registry.callStarted(host);
     let result: HostResult;
     try {

@@ -29,6 +29,8 @@ export interface GuiServerOptions {
   token: string;
   allowUnauthenticated: boolean;
   handlers: GuiServerHandlers;
+  /** Told about handlers that failed (callers only see "METHOD failed"). */
+  onError?: (err: unknown, method: string) => void;
 }
 
 const PORT_SPEC = { type: 'int', name: 'port', min: 1, max: PORT_MAX } as const;
@@ -132,6 +134,7 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
     port: options.port,
     routes: { '/': methods, '/RPC2': methods, '/pyblish': methods },
   };
+  if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
     serverOptions.authenticate = (req) => requestHasToken(req.headers, token);
   }

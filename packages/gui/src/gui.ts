@@ -143,6 +143,8 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       port: options.port ?? 9090,
       token,
       allowUnauthenticated,
+      onError: (err, method) =>
+        log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
       handlers: {
         show: (port, settings, authenticated) => {
           const entry = registry.show(port, settings, authenticated);

@@ -32,6 +32,7 @@ export async function testGui(options: GuiOptions = {}): Promise<TestGui> {
     allowUnauthenticated: true,
     env,
     flushMs: 5,
+    ...(process.env.GUI_TEST_LOG ? { log: (line: string) => process.stderr.write(`GUI: ${line}\n`) } : {}),
     liveness: { tickMs: 100, probeAfterMs: 1000, busyAfterMs: 500, timeouts: { probe: 1000, query: 10_000 } },
     ...options,
   });
@@ -122,24 +123,31 @@ export async function pythonHost(
   return { ...host, port: Number(ready.split(' ')[2]) };
 }
 
-/** Starts our TypeScript host through the CLI (`pyblish host`), registered with the GUI. */
-export async function tsHost(gui: TestGui, args: string[] = []): Promise<HostProcess> {
+export const TEST_PLUGINS = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
+
+/**
+ * Starts our TypeScript host through the CLI (`pyblish host`) with the test plug-ins (the same
+ * as the Python host's), registered with the GUI; resolves once the GUI shows it.
+ */
+export async function tsHost(
+  gui: TestGui,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<HostProcess> {
+  const before = new Set(gui.snapshot().hosts.map((h) => h.port));
+  const cli = join(REPO, 'packages/cli/bin/pyblish.mjs');
   const proc = spawn(
     process.execPath,
-    [
-      join(REPO, 'packages/cli/bin/pyblish.mjs'),
-      'host',
-      '--register',
-      '--gui-port',
-      String(gui.port),
-      ...args,
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: gui.env },
+    [cli, 'host', '--register', '--gui-port', String(gui.port), '--plugin-path', TEST_PLUGINS, ...args],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...gui.env, ...env } },
   );
   const host = watch(proc);
   cleanups.push(() => host.kill());
-  await gui.waitFor((s) => s.hosts.length > 0 && s.phase !== 'noHost');
-  const port = gui.snapshot().hosts.find((h) => h.current)?.port ?? 0;
+  const shown = await Promise.race([
+    gui.waitFor((s) => s.hosts.some((h) => h.current && !before.has(h.port)), 30_000),
+    host.line(/^\0never/, 30_000),
+  ]);
+  const port = (shown as ReturnType<TestGui['snapshot']>).hosts.find((h) => h.current)?.port ?? 0;
   return { ...host, port };
 }
 

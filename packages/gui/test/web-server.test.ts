@@ -97,7 +97,7 @@ describe('the web server', () => {
   it('refuses foreign Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
     const gui = await testGui();
     const cookie = await login(gui.webPort, gui.token);
-    const hostile = [
+    const hostile: Array<Record<string, string>> = [
       { host: `evil.example:${gui.webPort}` },
       { host: `localhost.:${gui.webPort}` },
       { host: `127.0.0.1:${gui.webPort + 1}` },
