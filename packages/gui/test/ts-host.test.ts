@@ -71,9 +71,7 @@ describe('the GUI drives our TypeScript host (authenticated)', () => {
     await gui.controller.idle();
     await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
     await command(gui, { type: 'publish' });
-    await gui.waitFor(
-      (s) => s.progress.currentPlugin !== null && s.progress.currentPlugin.includes('ExtractSlowly'),
-    );
+    await gui.waitFor((s) => s.progress.currentPlugin?.includes('ExtractSlowly') === true);
     // Live records: "Extracting Steven11" reaches the terminal while the plug-in still runs.
     await gui.waitFor(() =>
       gui.store
