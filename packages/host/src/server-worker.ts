@@ -56,6 +56,7 @@ try {
   const server = await createServer({
     port: config.port,
     routes: { '/pyblish': registry },
+    gzipThreshold: Number.POSITIVE_INFINITY, // loopback only: see NO_GZIP in transport.ts
     ...(config.token !== null && { authenticate: tokenAuthenticator(config.token) }),
   });
   port.on('message', async (msg: ToWorker) => {

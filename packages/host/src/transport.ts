@@ -16,6 +16,9 @@ import { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 import type { PyblishMethods } from './service.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
+/** Replies travel over loopback only: compressing them costs more CPU than the bytes it saves. */
+export const NO_GZIP = Number.POSITIVE_INFINITY;
+
 export interface TransportOptions {
   /** 0 picks a free port. */
   port: number;
@@ -51,6 +54,7 @@ export async function startInThread(
     server = await createServer({
       port: options.port,
       routes: { '/pyblish': methods },
+      gzipThreshold: NO_GZIP,
       ...(options.token !== null && { authenticate: tokenAuthenticator(options.token) }),
     });
   } catch (err) {

@@ -1,0 +1,186 @@
+// Host benchmark: our /pyblish service against a Python standard-library host with an equivalent
+// service (bench/python_host.py), measured in the same run with the same client.
+// - process() calls per second for a trivial plug-in (the result carries the plug-in in full)
+// - context() time and bytes for 1,000 and 10,000 instances
+// Our host is measured twice: served from a worker (the default; liveness survives blocking
+// plug-ins) and on the main thread, so the worker's cost is visible.
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type Context, ContextPlugin, Registry } from '@pyblish/core';
+import { decodeMethodResponse, encodeMethodCall, XmlRpcClient } from '@pyblish/xmlrpc';
+import { Host } from '../src/host.js';
+
+class Trivial extends ContextPlugin {
+  static override order = 1;
+  process(): void {}
+}
+
+const PROCESS_CALLS = 3000;
+const CONTEXT_RUNS = 7;
+
+interface Target {
+  name: string;
+  port: number;
+  token?: string;
+  populate(n: number): Promise<void>;
+}
+
+function populate(context: Context, n: number): void {
+  for (const i of [...context]) context.remove(i);
+  for (let i = 0; i < n; i++) {
+    context.createInstance(`instance${String(i).padStart(5, '0')}`, {
+      family: 'model',
+      families: ['geometry'],
+      publish: true,
+      label: `Instance ${i}`,
+      nodes: Array(5).fill('|a|b|c'),
+    });
+  }
+}
+
+async function tsHost(name: string, offMainThread: boolean): Promise<Target & { host: Host }> {
+  const host = new Host({ registry: new Registry(), plugins: () => [Trivial], offMainThread, log: () => {} });
+  const port = await host.serve(0);
+  return {
+    name,
+    port,
+    token: host.token,
+    host,
+    async populate(n) {
+      await host.service.session.whenReady();
+      populate(host.service.session.context, n);
+    },
+  };
+}
+
+async function pythonHost(): Promise<Target & { stop(): void }> {
+  const script = fileURLToPath(new URL('./python_host.py', import.meta.url));
+  const child = spawn('python3', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const port = (JSON.parse(line) as { port: number }).port;
+  const client = new XmlRpcClient(`http://127.0.0.1:${port}/pyblish`);
+  return {
+    name: 'Python',
+    port,
+    async populate(n) {
+      await client.call('bench_populate', [n]);
+    },
+    stop() {
+      client.close();
+      child.kill();
+    },
+  };
+}
+
+async function processRate(t: Target): Promise<number> {
+  const client = new XmlRpcClient(`http://127.0.0.1:${t.port}/pyblish`, t.token ? { token: t.token } : {});
+  const params = [{ id: 'Trivial' }, null, null];
+  for (let i = 0; i < 200; i++) await client.call('process', params);
+  const started = performance.now();
+  for (let i = 0; i < PROCESS_CALLS; i++) await client.call('process', params);
+  const seconds = (performance.now() - started) / 1000;
+  client.close();
+  return PROCESS_CALLS / seconds;
+}
+
+/**
+ * One context() call over a fresh connection: time until the last byte of the reply (the host's
+ * cost; decoding is the client's and the same for every host), and the body's bytes (no gzip).
+ */
+function contextOnce(t: Target): Promise<{ ms: number; bytes: number }> {
+  const body = encodeMethodCall('context', []);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: t.port,
+        path: '/pyblish',
+        method: 'POST',
+        headers: {
+          'Content-Type': 'text/xml',
+          'Content-Length': Buffer.byteLength(body),
+          ...(t.token && { Authorization: `Bearer ${t.token}` }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const ms = performance.now() - started;
+          const raw = Buffer.concat(chunks);
+          const value = decodeMethodResponse(raw) as { children: unknown[] };
+          if (!Array.isArray(value.children)) reject(new Error('context() without children'));
+          resolve({ ms, bytes: raw.length });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function contextCost(t: Target, n: number): Promise<{ ms: number; bytes: number }> {
+  await t.populate(n);
+  await contextOnce(t);
+  const runs: { ms: number; bytes: number }[] = [];
+  for (let i = 0; i < CONTEXT_RUNS; i++) runs.push(await contextOnce(t));
+  runs.sort((a, b) => a.ms - b.ms);
+  return runs[Math.floor(runs.length / 2)]!;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const python = await pythonHost();
+  const worker = await tsHost('TS (worker)', true);
+  const inThread = await tsHost('TS (main thread)', false);
+  const targets: Target[] = [worker, inThread, python];
+  try {
+    const rows: [string, number[], 'higher' | 'lower' | 'info', number][] = [];
+    const rates = [];
+    for (const t of targets) rates.push(await processRate(t));
+    rows.push(['process() calls/s, trivial plug-in', rates, 'higher', 0]);
+    for (const n of [1000, 10_000]) {
+      const costs = [];
+      for (const t of targets) costs.push(await contextCost(t, n));
+      rows.push([`context() ms, ${fmt(n)} instances`, costs.map((c) => c.ms), 'lower', 1]);
+      rows.push([`context() bytes, ${fmt(n)} instances`, costs.map((c) => c.bytes), 'info', 0]);
+    }
+
+    const head = ['metric', ...targets.map((t) => t.name), 'worker vs Python', 'main thread vs Python'];
+    const widths = [36, 14, 17, 12, 17, 22];
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+    console.log('Host /pyblish service vs a Python standard-library host (same client, same run)\n');
+    console.log(line(head));
+    for (const [label, [w, m, p], better, digits] of rows) {
+      const ratio = (x: number) =>
+        better === 'higher'
+          ? `${fmt(x / p!, 1)}x`
+          : better === 'lower'
+            ? `${fmt(p! / x, 1)}x`
+            : `${fmt(x / p!, 2)} size`;
+      console.log(line([label, fmt(w!, digits), fmt(m!, digits), fmt(p!, digits), ratio(w!), ratio(m!)]));
+    }
+    const [w, m] = rates;
+    console.log(
+      `\nworker hop cost on process(): ${fmt((1 - w! / m!) * 100, 0)}% fewer calls/s than serving on the main thread`,
+    );
+    console.log(
+      'ratios: higher is better for us (Python time / our time, our rate / Python rate); target >= 10x',
+    );
+  } finally {
+    python.stop();
+    await worker.host.uninstall();
+    await inThread.host.uninstall();
+  }
+}
+
+await main();
