@@ -496,14 +496,15 @@ export class Controller {
   /** Ends a run that failed outside a plug-in (host lost, timeout, bad reply). */
   private failRun(run: Run, err: unknown): void {
     let fault: { code: string; message: string };
-    if (run.lost || (err instanceof HostCallError && err.code === 'HOST_LOST'))
+    if (run.lost || (err instanceof HostCallError && err.code === 'HOST_LOST')) {
       fault = this.lostFault(run.host);
-    else if (err instanceof HostCallError) fault = { code: err.code, message: err.message };
-    else
-      fault = {
-        code: 'INTERNAL',
-        message: `Unknown error: ${err instanceof Error ? err.message : String(err)}`,
-      };
+      this.registry.markLost(run.host);
+    } else if (err instanceof HostCallError) {
+      fault = { code: err.code, message: err.message };
+    } else {
+      const message = err instanceof Error ? err.message : String(err);
+      fault = { code: 'INTERNAL', message: `Unknown error: ${message}` };
+    }
     this.validatedClean = false;
     this.endRun(run, 'finished', fault.message, fault, false);
   }

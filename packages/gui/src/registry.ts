@@ -180,7 +180,8 @@ export class HostRegistry {
     }
   }
 
-  private markLost(entry: HostEntry): void {
+  /** Marks a host lost (a call found its connection gone); its next heartbeat revives it. */
+  markLost(entry: HostEntry): void {
     if (entry.status === 'lost') return;
     entry.status = 'lost';
     entry.lostAt = performance.now();
