@@ -2,18 +2,18 @@
 // it receives show() from a TypeScript host started with --register and drives a full publish.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { children, fakeGui, killChildren, root, type Summary, startPeer } from './helpers/peers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
 
-function startHost(guiPort: number, extra: string[]) {
-  const host = spawn(
-    process.execPath,
-    [cli, 'host', '--register', '--gui-port', String(guiPort), '--allow-unauthenticated', ...extra],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function startCli(args: string[]) {
+  const host = spawn(process.execPath, [cli, 'host', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(host);
   let output = '';
   host.stdout!.on('data', (d) => {
@@ -24,6 +24,10 @@ function startHost(guiPort: number, extra: string[]) {
   });
   const exited = new Promise<number | null>((r) => host.on('exit', (code) => r(code)));
   return { host, exited, output: () => output };
+}
+
+function startHost(guiPort: number, extra: string[]) {
+  return startCli(['--register', '--gui-port', String(guiPort), '--allow-unauthenticated', ...extra]);
 }
 
 afterEach(killChildren);
@@ -119,5 +123,37 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
     expect((s.pairs as unknown[]).length).toBeGreaterThan(3);
     host.host.kill('SIGTERM');
     expect(await host.exited).toBe(0);
+  });
+});
+
+describe('the CLI host', () => {
+  it('serves on a free port with --port 0, prints it with its token, and answers only with the token', async () => {
+    const cli = startCli(['--demo', '--port', '0']);
+    const printed = /serving (http:\S+)\n[\s\S]*token (\S+)/;
+    const deadline = Date.now() + 30_000;
+    while (!printed.test(cli.output()) && cli.host.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const match = cli.output().match(printed);
+    expect(match, cli.output()).not.toBeNull();
+    const [, url, token] = match!;
+    const ok = new XmlRpcClient(url!, { token: token! });
+    expect(await ok.call('ping')).toEqual({ message: 'Hello, whomever you are' });
+    expect(((await ok.call('discover')) as unknown[]).length).toBeGreaterThan(3);
+    ok.close();
+    const anonymous = new XmlRpcClient(url!);
+    await expect(anonymous.call('ping')).rejects.toMatchObject({ status: 401 });
+    anonymous.close();
+    cli.host.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('refuses to register with a GUI that cannot authenticate unless told to allow it', async () => {
+    const gui = startPeer('python3', [fakeGui, '--timeout', '30']);
+    const { port } = await gui.next('listening');
+    const cli = startCli(['--demo', '--register', '--gui-port', String(port)]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/cannot prove who it is[\s\S]*--allow-unauthenticated/);
+    expect(gui.events.some((e) => e.event === 'heartbeat' || e.event === 'show')).toBe(false);
   });
 });
