@@ -1,5 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { type Limits, resolveLimits } from './limits.js';
+import { FastScanner, NEEDS_FULL_PARSER, type XmlSink } from './scan.js';
+import { Utf8Decoder } from './utf8.js';
 import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
 
 /**
@@ -54,18 +56,22 @@ const SCALARS = new Set([
 ]);
 
 // Which children each element may hold; scalars and names hold only text.
-const CHILDREN: Record<string, readonly string[]> = {
-  methodCall: ['methodName', 'params'],
-  methodResponse: ['params', 'fault'],
-  params: ['param'],
-  param: ['value'],
-  fault: ['value'],
-  value: [...SCALARS, 'array', 'struct'],
-  array: ['data'],
-  data: ['value'],
-  struct: ['member'],
-  member: ['name', 'value'],
-};
+const CHILDREN = new Map<string, ReadonlySet<string>>([
+  ['methodCall', new Set(['methodName', 'params'])],
+  ['methodResponse', new Set(['params', 'fault'])],
+  ['params', new Set(['param'])],
+  ['param', new Set(['value'])],
+  ['fault', new Set(['value'])],
+  ['value', new Set([...SCALARS, 'array', 'struct'])],
+  ['array', new Set(['data'])],
+  ['data', new Set(['value'])],
+  ['struct', new Set(['member'])],
+  ['member', new Set(['name', 'value'])],
+]);
+// Elements whose text is content (everything else may hold only whitespace).
+const TEXT_HOLDERS = new Set([...SCALARS, 'value', 'name', 'methodName']);
+// A lone surrogate (only possible in string input): left to saxes to refuse.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function parseInteger(tag: string, text: string): number | bigint {
   const m = INTEGER.exec(text);
@@ -179,110 +185,39 @@ interface StructFrame {
 }
 
 /**
- * An incremental decoder for one message: feed it chunks as they arrive, then `end()`.
+ * Builds a call or response from element events, checking the XML-RPC grammar and the limits.
  * Iterative (an explicit stack), so nesting depth is bounded by `limits.maxDepth`, never by the
- * JavaScript stack. Throws DecodeError.
+ * JavaScript stack.
  */
-export class MessageDecoder {
-  private readonly parser: SaxesParser;
+class MessageBuilder implements XmlSink {
   private readonly limits: Limits;
   private readonly kind: Kind;
-  private readonly bytes = new TextDecoder('utf-8', { fatal: true });
   private tags: string[] = [];
   private childCounts: number[] = [];
   private containers: (ArrayFrame | StructFrame)[] = [];
-  private text = '';
+  private buffer = '';
   private slot: XmlRpcValue = null;
-  private method: string | null = null;
-  private params: XmlRpcValue[] = [];
-  private faultValue: XmlRpcValue | undefined;
-  private sawRoot = false;
-  private failed: DecodeError | null = null;
+  method: string | null = null;
+  params: XmlRpcValue[] = [];
+  faultValue: XmlRpcValue | undefined;
+  sawRoot = false;
 
-  constructor(kind: Kind, limits?: Partial<Limits>) {
+  constructor(kind: Kind, limits: Limits) {
     this.kind = kind;
-    this.limits = resolveLimits(limits);
-    const parser = new SaxesParser({ position: false });
-    parser.on('xmldecl', (decl) => {
-      if (decl.encoding !== undefined && !ENCODINGS.test(decl.encoding)) {
-        throw new DecodeError(
-          FaultCode.UnsupportedEncoding,
-          `unsupported encoding "${decl.encoding}"; send UTF-8`,
-        );
-      }
-    });
-    parser.on('doctype', () => {
-      throw invalid('DOCTYPE declarations are not allowed');
-    });
-    parser.on('processinginstruction', () => {
-      throw invalid('processing instructions are not allowed');
-    });
-    parser.on('opentag', (tag) => this.open(tag));
-    parser.on('closetag', (tag) => this.close(tag));
-    parser.on('text', (t) => this.addText(t));
-    parser.on('cdata', (t) => this.addText(t));
-    this.parser = parser;
+    this.limits = limits;
   }
 
-  write(chunk: string | Uint8Array): void {
-    if (this.failed !== null) throw this.failed;
-    let text: string;
-    if (typeof chunk === 'string') {
-      text = chunk;
-    } else {
-      try {
-        text = this.bytes.decode(chunk, { stream: true });
-      } catch {
-        this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
-      }
-    }
-    if (ILLEGAL.test(text)) text = text.replace(ILLEGAL_ALL, '\ufffd');
-    this.feed(() => this.parser.write(text));
-  }
-
-  /** Finishes the message; returns the call (kind 'call') or the response. */
-  endCall(): DecodedCall {
-    this.finish();
-    if (this.method === null) throw invalid('the call has no <methodName>');
-    return { method: this.method, params: this.params };
-  }
-
-  endResponse(): DecodedResponse {
-    this.finish();
-    if (this.faultValue !== undefined) return { fault: toFault(this.faultValue) };
-    if (this.params.length !== 1) throw invalid('a response must hold exactly one <param>');
-    return { fault: null, value: this.params[0]! };
-  }
-
-  private finish(): void {
-    if (this.failed !== null) throw this.failed;
-    try {
-      this.bytes.decode();
-    } catch {
-      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
-    }
-    this.feed(() => this.parser.close());
-    if (!this.sawRoot) this.fail(new DecodeError(FaultCode.ParseError, 'the body holds no XML element'));
-  }
-
-  private feed(step: () => void): void {
-    try {
-      step();
-    } catch (err) {
-      if (err instanceof DecodeError) this.fail(err);
-      // saxes reports malformed XML with a plain Error; its message names no path or secret.
-      const detail = err instanceof Error ? err.message.replace(/^undefined:/, '').trim() : String(err);
-      this.fail(new DecodeError(FaultCode.ParseError, `malformed XML: ${detail.slice(0, 120)}`));
+  xmlDecl(encoding: string | undefined): void {
+    if (encoding !== undefined && !ENCODINGS.test(encoding)) {
+      throw new DecodeError(FaultCode.UnsupportedEncoding, `unsupported encoding "${encoding}"; send UTF-8`);
     }
   }
 
-  private fail(err: DecodeError): never {
-    this.failed = err;
-    throw err;
+  top(): string | undefined {
+    return this.tags[this.tags.length - 1];
   }
 
-  private open(tag: { name: string }): void {
-    const name = tag.name;
+  open(name: string): void {
     const depth = this.tags.length;
     if (depth === 0) {
       const root = this.kind === 'call' ? 'methodCall' : 'methodResponse';
@@ -290,14 +225,13 @@ export class MessageDecoder {
       this.sawRoot = true;
     } else {
       const parent = this.tags[depth - 1]!;
-      const allowed = CHILDREN[parent];
-      if (allowed === undefined || !allowed.includes(name))
+      if (CHILDREN.get(parent)?.has(name) !== true)
         throw invalid(`<${name}> is not allowed inside <${parent}>`);
       const seen = this.childCounts[depth - 1]!;
       this.childCounts[depth - 1] = seen + 1;
       this.checkOrder(parent, name, seen);
-      if (parent === 'value') {
-        if (!WHITESPACE.test(this.text)) throw invalid('a <value> mixes text with a typed value');
+      if (parent === 'value' && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
+        throw invalid('a <value> mixes text with a typed value');
       }
       if (name === 'array' || name === 'struct') {
         if (this.containers.length >= this.limits.maxDepth) {
@@ -310,7 +244,7 @@ export class MessageDecoder {
     }
     this.tags.push(name);
     this.childCounts.push(0);
-    this.text = '';
+    this.buffer = '';
   }
 
   private checkOrder(parent: string, name: string, seen: number): void {
@@ -334,12 +268,12 @@ export class MessageDecoder {
     }
   }
 
-  private addText(t: string): void {
+  text(t: string): void {
     const top = this.tags[this.tags.length - 1];
     if (top === undefined) return;
-    if (top === 'value' || top === 'name' || top === 'methodName' || SCALARS.has(top)) {
-      this.text += t;
-      if (this.text.length > this.limits.maxStringLength) {
+    if (TEXT_HOLDERS.has(top)) {
+      this.buffer += t;
+      if (this.buffer.length > this.limits.maxStringLength) {
         throw limit(`a string is longer than ${this.limits.maxStringLength} characters`);
       }
     } else if (!WHITESPACE.test(t)) {
@@ -347,16 +281,15 @@ export class MessageDecoder {
     }
   }
 
-  private close(tag: { name: string }): void {
-    const name = tag.name;
+  close(name: string): void {
     this.tags.pop();
     const children = this.childCounts.pop()!;
     switch (name) {
       case 'value': {
-        const value = children === 0 ? this.text : this.slot;
-        if (children !== 0 && !WHITESPACE.test(this.text))
+        if (children !== 0 && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
           throw invalid('a <value> mixes text with a typed value');
-        this.deliver(value);
+        }
+        this.deliver(children === 0 ? this.buffer : this.slot);
         break;
       }
       case 'array':
@@ -377,11 +310,11 @@ export class MessageDecoder {
         break;
       }
       case 'name':
-        (this.containers[this.containers.length - 1] as StructFrame).name = this.text;
+        (this.containers[this.containers.length - 1] as StructFrame).name = this.buffer;
         break;
       case 'methodName':
-        if (this.text.length === 0) throw invalid('<methodName> is empty');
-        this.method = this.text;
+        if (this.buffer.length === 0) throw invalid('<methodName> is empty');
+        this.method = this.buffer;
         break;
       case 'param':
       case 'fault':
@@ -392,9 +325,9 @@ export class MessageDecoder {
         if (children === 0) throw invalid(`<${name}> is empty`);
         break;
       default:
-        if (SCALARS.has(name)) this.slot = parseScalar(name, this.text);
+        if (SCALARS.has(name)) this.slot = parseScalar(name, this.buffer);
     }
-    this.text = '';
+    this.buffer = '';
   }
 
   private deliver(value: XmlRpcValue): void {
@@ -410,6 +343,136 @@ export class MessageDecoder {
       frame.value = value;
       frame.hasValue = true;
     }
+  }
+}
+
+function saxesFor(builder: MessageBuilder): SaxesParser {
+  const parser = new SaxesParser({ position: false });
+  parser.on('xmldecl', (decl) => builder.xmlDecl(decl.encoding));
+  parser.on('doctype', () => {
+    throw invalid('DOCTYPE declarations are not allowed');
+  });
+  parser.on('processinginstruction', () => {
+    throw invalid('processing instructions are not allowed');
+  });
+  parser.on('opentag', (tag) => builder.open(tag.name));
+  parser.on('closetag', (tag) => builder.close(tag.name));
+  parser.on('text', (t) => builder.text(t));
+  parser.on('cdata', (t) => builder.text(t));
+  return parser;
+}
+
+/**
+ * An incremental decoder for one message: feed it chunks as they arrive, then end it.
+ * Plain messages go through a fast scanner; anything unusual is re-read from the start by saxes,
+ * which has the last word on what is well-formed. Throws DecodeError.
+ */
+export class MessageDecoder {
+  private readonly limits: Limits;
+  private readonly kind: Kind;
+  private readonly utf8 = new Utf8Decoder();
+  private builder: MessageBuilder;
+  private scanner: FastScanner | null;
+  private parser: SaxesParser | null = null;
+  // What the fast scanner has read, kept in case saxes must re-read it.
+  private seen: string[] = [];
+  private failed: DecodeError | null = null;
+
+  /** `fastPath: false` sends everything through saxes (for diagnosis and differential tests). */
+  constructor(kind: Kind, limits?: Partial<Limits>, options: { fastPath?: boolean } = {}) {
+    this.kind = kind;
+    this.limits = resolveLimits(limits);
+    this.builder = new MessageBuilder(kind, this.limits);
+    this.scanner = null;
+    if (options.fastPath === false) this.useSaxes();
+    else this.scanner = new FastScanner(this.builder);
+  }
+
+  write(chunk: string | Uint8Array): void {
+    if (this.failed !== null) throw this.failed;
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = chunk;
+    } else {
+      const decoded = this.utf8.write(chunk);
+      if (decoded === null)
+        this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
+      text = decoded;
+    }
+    if (ILLEGAL.test(text)) text = text.replace(ILLEGAL_ALL, '\ufffd');
+    this.step(text, typeof chunk === 'string' && this.scanner !== null && LONE_SURROGATE.test(text));
+  }
+
+  /** Finishes a call message. */
+  endCall(): DecodedCall {
+    this.finish();
+    if (this.builder.method === null) throw invalid('the call has no <methodName>');
+    return { method: this.builder.method, params: this.builder.params };
+  }
+
+  /** Finishes a response message. */
+  endResponse(): DecodedResponse {
+    this.finish();
+    const b = this.builder;
+    if (b.faultValue !== undefined) return { fault: toFault(b.faultValue) };
+    if (b.params.length !== 1) throw invalid('a response must hold exactly one <param>');
+    return { fault: null, value: b.params[0]! };
+  }
+
+  private step(text: string | null, needsSaxes = false): void {
+    try {
+      if (this.scanner !== null) {
+        try {
+          if (needsSaxes) throw NEEDS_FULL_PARSER;
+          if (text === null) {
+            this.scanner.end();
+          } else {
+            this.seen.push(text);
+            this.scanner.write(text);
+          }
+          return;
+        } catch (err) {
+          if (err !== NEEDS_FULL_PARSER) throw err;
+          if (needsSaxes && text !== null) this.seen.push(text);
+          this.useSaxes();
+        }
+        if (text === null) this.parser!.close();
+      } else if (text === null) {
+        this.parser!.close();
+      } else {
+        this.parser!.write(text);
+      }
+    } catch (err) {
+      if (err instanceof DecodeError) this.fail(err);
+      // saxes reports malformed XML with a plain Error; its message names no path or secret.
+      const detail = err instanceof Error ? err.message.replace(/^undefined:/, '').trim() : String(err);
+      this.fail(new DecodeError(FaultCode.ParseError, `malformed XML: ${detail.slice(0, 120)}`));
+    }
+  }
+
+  /** Starts over with saxes on everything read so far. */
+  private useSaxes(): void {
+    this.scanner = null;
+    this.builder = new MessageBuilder(this.kind, this.limits);
+    const parser = saxesFor(this.builder);
+    this.parser = parser;
+    const seen = this.seen;
+    this.seen = [];
+    for (const t of seen) parser.write(t);
+  }
+
+  private finish(): void {
+    if (this.failed !== null) throw this.failed;
+    if (!this.utf8.end())
+      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
+    this.step(null);
+    if (!this.builder.sawRoot)
+      this.fail(new DecodeError(FaultCode.ParseError, 'the body holds no XML element'));
+  }
+
+  private fail(err: DecodeError): never {
+    this.failed = err;
+    throw err;
   }
 }
 

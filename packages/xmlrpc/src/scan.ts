@@ -1,0 +1,208 @@
+/** What a tokenizer reports; the message builder implements it for both tokenizers. */
+export interface XmlSink {
+  xmlDecl(encoding: string | undefined): void;
+  open(name: string): void;
+  text(t: string): void;
+  close(name: string): void;
+  /** The innermost open element. */
+  top(): string | undefined;
+}
+
+/** Thrown by the fast scanner when the input needs the full parser (saxes) to decide. */
+export const NEEDS_FULL_PARSER = Symbol('needs full parser');
+
+// Every element name XML-RPC uses; anything else goes to saxes (and is then refused).
+const KNOWN = new Set([
+  'methodCall',
+  'methodResponse',
+  'methodName',
+  'params',
+  'param',
+  'fault',
+  'value',
+  'array',
+  'data',
+  'struct',
+  'member',
+  'name',
+  'i4',
+  'int',
+  'i8',
+  'boolean',
+  'string',
+  'double',
+  'dateTime.iso8601',
+  'base64',
+  'nil',
+]);
+const XML_DECL =
+  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
+const ALL_SPACE = /^[ \t\r\n]*$/;
+// Longest markup token the scanner buffers across chunks; longer ones go to saxes.
+const MAX_TAG = 512;
+
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
+
+function refused(): never {
+  throw NEEDS_FULL_PARSER;
+}
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 9 ||
+    cp === 10 ||
+    cp === 13 ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+function decodeEntities(t: string): string {
+  let out = '';
+  let last = 0;
+  let amp = t.indexOf('&');
+  while (amp !== -1) {
+    const semi = t.indexOf(';', amp);
+    if (semi === -1 || semi - amp > 12) refused();
+    const ref = t.slice(amp + 1, semi);
+    let ch: string;
+    switch (ref) {
+      case 'amp':
+        ch = '&';
+        break;
+      case 'lt':
+        ch = '<';
+        break;
+      case 'gt':
+        ch = '>';
+        break;
+      case 'quot':
+        ch = '"';
+        break;
+      case 'apos':
+        ch = "'";
+        break;
+      default: {
+        const hex = ref.startsWith('#x');
+        const digits = ref.slice(hex ? 2 : 1);
+        if (ref[0] !== '#' || !(hex ? /^[0-9a-fA-F]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) refused();
+        const cp = Number.parseInt(digits, hex ? 16 : 10);
+        if (!isXmlChar(cp)) refused();
+        ch = String.fromCodePoint(cp);
+      }
+    }
+    out += t.slice(last, amp) + ch;
+    last = semi + 1;
+    amp = t.indexOf('&', last);
+  }
+  return out + t.slice(last);
+}
+
+/**
+ * A fast tokenizer for the plain XML that XML-RPC peers write: known element names without
+ * attributes, text, the predefined entities, character references and an XML declaration.
+ * Whenever input is anything else (comments, CDATA, DOCTYPE, attributes, a malformed construct)
+ * it throws NEEDS_FULL_PARSER and the caller re-reads the message with saxes, which decides.
+ * So this never accepts what saxes would refuse; it only makes the common case fast.
+ */
+export class FastScanner {
+  private readonly sink: XmlSink;
+  private textParts: string[] = [];
+  private partialTag = '';
+  private depth = 0;
+  private started = false;
+  private sawRoot = false;
+  private rootDone = false;
+
+  constructor(sink: XmlSink) {
+    this.sink = sink;
+  }
+
+  write(chunk: string): void {
+    let start = 0;
+    if (this.partialTag !== '') {
+      const gt = chunk.indexOf('>');
+      if (gt === -1) {
+        this.partialTag += chunk;
+        if (this.partialTag.length > MAX_TAG) refused();
+        return;
+      }
+      const tag = this.partialTag + chunk.slice(0, gt + 1);
+      this.partialTag = '';
+      this.markup(tag, 0, tag.length - 1);
+      start = gt + 1;
+    }
+    for (;;) {
+      const lt = chunk.indexOf('<', start);
+      if (lt === -1) {
+        if (start < chunk.length) this.textParts.push(chunk.slice(start));
+        return;
+      }
+      if (lt > start) this.textParts.push(chunk.slice(start, lt));
+      if (this.textParts.length > 0) this.flushText();
+      const gt = chunk.indexOf('>', lt + 1);
+      if (gt === -1) {
+        this.partialTag = chunk.slice(lt);
+        if (this.partialTag.length > MAX_TAG) refused();
+        return;
+      }
+      this.markup(chunk, lt, gt);
+      start = gt + 1;
+    }
+  }
+
+  end(): void {
+    if (this.textParts.length > 0) this.flushText();
+    if (this.partialTag !== '' || !this.rootDone) refused();
+  }
+
+  private flushText(): void {
+    let t = this.textParts.length === 1 ? this.textParts[0]! : this.textParts.join('');
+    this.textParts = [];
+    this.started = true;
+    if (this.depth === 0) {
+      if (!ALL_SPACE.test(t)) refused();
+      return;
+    }
+    if (t.includes(']]>')) refused();
+    // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
+    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+    if (t.includes('&')) t = decodeEntities(t);
+    this.sink.text(t);
+  }
+
+  private markup(s: string, lt: number, gt: number): void {
+    const c = s.charCodeAt(lt + 1);
+    if (c === 47 /* / */) {
+      let end = gt;
+      while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
+      const name = s.slice(lt + 2, end);
+      if (this.depth === 0 || name !== this.sink.top()) refused();
+      this.depth--;
+      this.sink.close(name);
+      if (this.depth === 0) this.rootDone = true;
+    } else if (c === 63 /* ? */) {
+      if (this.started) refused();
+      const m = XML_DECL.exec(s.slice(lt, gt + 1));
+      if (m === null) refused();
+      this.sink.xmlDecl(m[1] ?? m[2]);
+    } else {
+      let end = gt;
+      const selfClosing = s.charCodeAt(end - 1) === 47;
+      if (selfClosing) end--;
+      while (end > lt + 1 && isSpace(s.charCodeAt(end - 1))) end--;
+      const name = s.slice(lt + 1, end);
+      if (!KNOWN.has(name) || this.rootDone) refused();
+      this.sawRoot = true;
+      this.sink.open(name);
+      if (selfClosing) {
+        this.sink.close(name);
+        if (this.depth === 0) this.rootDone = true;
+      } else {
+        this.depth++;
+      }
+    }
+    this.started = true;
+  }
+}
