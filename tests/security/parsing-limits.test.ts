@@ -25,7 +25,6 @@ import {
   guiEndpoint,
   type HostProcess,
   hostEndpoint,
-  http,
   ping,
   post,
   raw,
