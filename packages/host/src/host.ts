@@ -109,6 +109,7 @@ export class Host {
       port,
       token: this.authenticated ? this.token : null,
       onGuiState: (state) => this.onGuiState(state),
+      log: this.log,
     });
   }
 

@@ -131,9 +131,7 @@ export class PyblishService {
       } finally {
         this.setBusy(null);
       }
-      const id = result.plugin.name;
-      const json = session.pluginJson(id) ?? session.pluginJson(plugin.name)!;
-      return formatResult(result, json, session.context);
+      return formatResult(result, session.pluginJsonOf(plugin), session.context);
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
@@ -319,7 +317,7 @@ export class PyblishService {
 
   /** A result for a begun pair whose instance vanished before it ran (a fault cannot reach a poller). */
   private failedRun(plugin: PluginClass, instanceId: string | null, err: unknown): ResultJSON {
-    const json = this.session.pluginJson(plugin.name)!;
+    const json = this.session.pluginJsonOf(plugin);
     const message = err instanceof Fault ? err.faultString : err instanceof Error ? err.message : String(err);
     return {
       success: false,

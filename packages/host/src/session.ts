@@ -8,6 +8,7 @@ import {
   discover,
   type Instance,
   type PluginClass,
+  pluginId,
   pyblishVersion,
   type Registry,
 } from '@pyblish/core';
@@ -45,7 +46,6 @@ function currentUser(): string {
 export class Session {
   readonly registry: Registry;
   context = new Context();
-  private plugins: PluginClass[] = [];
   private byId = new Map<string, { plugin: PluginClass; json: PluginJSON }>();
   /** pluginToggled: active state per plug-in for this session; class statics stay untouched. */
   private active = new Map<string, boolean>();
@@ -53,39 +53,52 @@ export class Session {
 
   constructor(private readonly options: SessionOptions = {}) {
     this.registry = options.registry ?? defaultRegistry;
-    this.ready = this.load();
+    this.ready = this.load().catch(() => undefined);
   }
 
   /** A fresh, empty context and freshly discovered plug-ins. */
+  /**
+   * Rejects with a fault when discovery itself failed; the session then keeps its previous
+   * plug-ins (with a fresh context), so the host stays usable and a later reset may succeed.
+   */
   reset(): Promise<void> {
-    this.ready = this.load();
-    return this.ready;
+    const loading = this.load();
+    this.ready = loading.catch(() => undefined);
+    return loading;
   }
 
-  /** Settles when the last reset has finished. */
+  /** Settles (never rejects) when the last reset has finished. */
   whenReady(): Promise<void> {
     return this.ready;
   }
 
+  private report(message: string): void {
+    (this.options.onDiscoveryError ?? ((m) => process.stderr.write(`pyblish host: ${m}\n`)))(message);
+  }
+
   private async load(): Promise<void> {
-    const context = new Context();
+    this.context = new Context();
     let plugins: PluginClass[];
-    if (this.options.plugins) {
-      plugins = await this.options.plugins();
-    } else {
-      const found = await discover({ registry: this.registry });
-      for (const e of found.errors) {
-        (this.options.onDiscoveryError ?? ((m) => process.stderr.write(`pyblish host: ${m}\n`)))(
-          `skipped ${e.path}${e.name ? ` (${e.name})` : ''}: ${e.reason}`,
-        );
+    try {
+      if (this.options.plugins) {
+        plugins = await this.options.plugins();
+      } else {
+        const found = await discover({ registry: this.registry });
+        for (const e of found.errors)
+          this.report(`skipped ${e.path}${e.name ? ` (${e.name})` : ''}: ${e.reason}`);
+        plugins = found.plugins;
       }
-      plugins = found.plugins;
+    } catch (err) {
+      const message = `plug-in discovery failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.report(message);
+      throw new Fault(FaultCode.ApplicationError, `${message}; fix it and call reset() again`);
     }
-    this.context = context;
-    this.plugins = plugins;
     this.active = new Map();
     this.byId = new Map(
-      plugins.map((p) => [describePlugin(p).id, { plugin: p, json: formatPlugin(describePlugin(p)) }]),
+      plugins.map((p) => {
+        const json = formatPlugin(describePlugin(p));
+        return [json.id, { plugin: p, json }];
+      }),
     );
   }
 
@@ -99,6 +112,11 @@ export class Session {
     data.pyblishVersion = pyblishVersion;
     data.pyblishRPCVersion = HOST_VERSION;
     data.nodeVersion = process.versions.node;
+  }
+
+  /** The wire form of a plug-in (also of one a reset has since dropped, for a result still in flight). */
+  pluginJsonOf(plugin: PluginClass): PluginJSON {
+    return this.pluginJson(pluginId(plugin)) ?? formatPlugin(describePlugin(plugin));
   }
 
   pluginList(): PluginJSON[] {

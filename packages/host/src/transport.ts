@@ -25,6 +25,8 @@ export interface TransportOptions {
   /** Required from callers, or null to accept any local caller. */
   token: string | null;
   onGuiState: (state: GuiState) => void;
+  /** Told when the server worker dies on its own (the host then no longer answers). */
+  log: (message: string) => void;
 }
 
 export interface HostTransport {
@@ -137,6 +139,12 @@ export async function startInWorker(
     await worker.terminate();
     throw err;
   });
+  let closing = false;
+  worker.on('error', (err) => options.log(`the server worker failed: ${err.message}`));
+  worker.on('exit', (code) => {
+    if (!closing)
+      options.log(`the server worker stopped (exit code ${code}); uninstall and install the host again`);
+  });
 
   return {
     port,
@@ -144,6 +152,7 @@ export async function startInWorker(
     startHeartbeat: (hb) => send({ type: 'heartbeat', options: hb }),
     stopHeartbeat: () => send({ type: 'heartbeat-stop' }),
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => {
         closed = resolve;
         worker.once('exit', () => resolve());

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Registry } from '@pyblish/core';
+import { ContextPlugin, Registry } from '@pyblish/core';
 import { Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
@@ -276,5 +276,41 @@ describe('the dispatch wrapper', () => {
     expect(seen).toHaveLength(3);
     await call('ping');
     expect(seen).toHaveLength(3);
+  });
+});
+
+describe('a failing plug-in discovery', () => {
+  it('fails the reset with a message, keeps the host usable, and recovers on a later reset', async () => {
+    let fail = false;
+    const reports: string[] = [];
+    class Only extends ContextPlugin {
+      process(): void {}
+    }
+    const h = new Host({
+      registry: new Registry(),
+      offMainThread: false,
+      plugins: () => {
+        if (fail) throw new Error('the plug-in server is down');
+        return [Only];
+      },
+      onDiscoveryError: (m) => reports.push(m),
+      log: () => {},
+    });
+    const c = new XmlRpcClient(`http://127.0.0.1:${await h.serve(0)}/pyblish`, { token: h.token });
+    try {
+      fail = true;
+      const f = await c.call('reset').catch((e: unknown) => e as Fault);
+      expect(f).toBeInstanceOf(Fault);
+      expect((f as Fault).faultString).toMatch(
+        /discovery failed: the plug-in server is down.*reset\(\) again/,
+      );
+      expect(reports).toHaveLength(1);
+      expect(((await c.call('discover')) as unknown as PluginJSON[]).map((p) => p.name)).toEqual(['Only']);
+      fail = false;
+      expect(await c.call('reset')).toBeNull();
+    } finally {
+      c.close();
+      await h.uninstall();
+    }
   });
 });
