@@ -116,6 +116,23 @@ describe('host extensions', () => {
       expect(context.children).toHaveLength(1);
     }));
 
+  it('processes a batch of pairs in one request with system.multicall, in order', () =>
+    withHost(async (_host, client) => {
+      order.length = 0;
+      const replies = (await client.call('system.multicall', [
+        [
+          { methodName: 'process', params: ['Recorder', null, null] },
+          { methodName: 'process', params: ['NoSuchPlugin', null, null] },
+          { methodName: 'process', params: ['Recorder', null, null] },
+          { methodName: 'stats', params: [] },
+        ],
+      ])) as unknown as [{ success: boolean }][];
+      expect(replies[0]?.[0]?.success).toBe(true);
+      expect(replies[1]).toMatchObject({ faultCode: -32500 });
+      expect(replies[2]?.[0]?.success).toBe(true);
+      expect(order).toEqual(['start', 'end', 'start', 'end']);
+    }));
+
   it('runs concurrent pairs one after the other, never interleaved', () =>
     withHost(async (_host, client) => {
       order.length = 0;
