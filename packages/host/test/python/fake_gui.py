@@ -123,7 +123,10 @@ class Shapes(object):
             "message": str, "levelname": str, "levelno": int, "name": str, "threadName": str,
             "thread": int, "process": int, "processName": str, "module": str, "filename": str,
             "pathname": str, "lineno": int, "funcName": str, "created": NUMBER,
-            "relativeCreated": NUMBER, "msecs": NUMBER})
+            "relativeCreated": NUMBER, "msecs": NUMBER, "exc_text": OPTIONAL_STR})
+        for key in ("args", "exc_info"):
+            if isinstance(r, dict) and key not in r:
+                self.fail(where, "missing %r" % key)
         if isinstance(r, dict) and r.get("levelname") not in LEVELS:
             self.fail(where, "levelname %r" % r.get("levelname"))
 
