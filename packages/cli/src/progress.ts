@@ -1,0 +1,165 @@
+// What `pyblish publish` prints: one line per result, and on a terminal a live status line for
+// the pair being processed (colours too). Without a terminal the output is plain lines only.
+import { basename } from 'node:path';
+import {
+  type Discovery,
+  type Instance,
+  type LogRecord,
+  type PluginClass,
+  pluginType,
+  type Result,
+} from '@pyblish/core';
+import { hasWarning, pluginLabel, type Summary, WARNING } from './report.js';
+
+export interface DisplayOptions {
+  /** Live line and colours. */
+  tty: boolean;
+  /** Print every record, not only warnings and errors. */
+  verbose: boolean;
+  /** Print failures and the summary only. */
+  quiet: boolean;
+  columns?: number;
+}
+
+// Built from a string: a literal escape character in a regex literal reads as a mistake.
+const ESC = String.fromCharCode(27);
+const ESCAPES = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g');
+const COLOUR = new RegExp(`^${ESC}\\[[0-9;]*m$`);
+const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+function paint(tty: boolean, code: number, text: string): string {
+  return tty ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+/** Terminal control sequences other than colours are removed; without a terminal, all of them. */
+function clean(text: string, tty: boolean): string {
+  return tty ? text.replace(ESCAPES, (s) => (COLOUR.test(s) ? s : '')) : text.replace(ESCAPES, '');
+}
+
+function indent(text: string, by: string): string {
+  return text.replace(/\n/g, `\n${by}`);
+}
+
+export class Display {
+  private current: string | null = null;
+  private lastRecord = '';
+  private started = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private progress = 0;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly options: DisplayOptions,
+  ) {}
+
+  private write(line: string): void {
+    this.clearLive();
+    this.out.write(`${line}\n`);
+    this.drawLive();
+  }
+
+  private clearLive(): void {
+    if (this.options.tty && this.current !== null) this.out.write('\r\u001b[K');
+  }
+
+  private drawLive(): void {
+    if (!this.options.tty || this.current === null) return;
+    const seconds = ((performance.now() - this.started) / 1000).toFixed(1);
+    const spin = SPINNER[this.frame++ % SPINNER.length];
+    const pct = `${Math.round(this.progress * 100)}%`.padStart(4);
+    const status = `${spin} ${pct} ${this.current} ${seconds}s ${this.lastRecord}`;
+    const width = Math.max(20, (this.options.columns ?? 80) - 1);
+    this.out.write(`\r\u001b[K${paint(true, 36, status.replace(ESCAPES, '').slice(0, width))}`);
+  }
+
+  discovery(found: Discovery): void {
+    for (const e of found.errors) {
+      this.write(
+        paint(
+          this.options.tty,
+          33,
+          `discovery: ${e.code} ${e.name ? `${e.name} in ` : ''}${e.path}: ${e.reason}`,
+        ),
+      );
+    }
+    for (const d of found.duplicates) {
+      this.write(
+        paint(
+          this.options.tty,
+          33,
+          `discovery: duplicate ${d.name} in ${d.path} ignored; kept the one in ${d.winner}`,
+        ),
+      );
+    }
+  }
+
+  start(plugin: PluginClass, instance: Instance | null): void {
+    this.current = `${pluginType(plugin.order)} · ${pluginLabel(plugin)} › ${instance?.name ?? 'Context'}`;
+    this.lastRecord = '';
+    this.started = performance.now();
+    if (this.options.tty && !this.timer) {
+      this.timer = setInterval(() => {
+        this.clearLive();
+        this.drawLive();
+      }, 100);
+      this.timer.unref();
+    }
+    this.drawLive();
+  }
+
+  record(record: LogRecord): void {
+    this.lastRecord = record.message.split('\n')[0] ?? '';
+  }
+
+  result(result: Result): void {
+    const { tty, verbose, quiet } = this.options;
+    this.progress = result.progress ?? this.progress;
+    const warned = hasWarning(result);
+    if (quiet && result.success) return;
+    const status = !result.success
+      ? paint(tty, 31, 'FAIL')
+      : warned
+        ? paint(tty, 33, 'WARN')
+        : paint(tty, 32, '  ok');
+    const pct = `[${`${Math.round(this.progress * 100)}%`.padStart(4)}]`;
+    const what = `${pluginLabel(result.plugin)} › ${result.instance?.name ?? 'Context'}`;
+    const ms = `(${result.duration < 10 ? result.duration.toFixed(1) : Math.round(result.duration)} ms)`;
+    const lines = [`${status} ${pct} ${what} ${paint(tty, 2, ms)}`];
+    if (result.error) {
+      const where = result.error.fname ? ` (${basename(result.error.fname)}:${result.error.lineNumber})` : '';
+      lines.push(
+        `       ${paint(tty, 31, indent(clean(result.error.message, tty), '       '))}${paint(tty, 2, where)}`,
+      );
+    }
+    for (const r of result.records) {
+      if (!verbose && r.levelno < WARNING) continue;
+      const level = r.levelname.padEnd(8);
+      const colour = r.levelno >= 40 ? 31 : r.levelno >= WARNING ? 33 : 2;
+      lines.push(`       ${paint(tty, colour, level)} ${indent(clean(r.message, tty), '                ')}`);
+    }
+    this.write(lines.join('\n'));
+  }
+
+  finish(summary: Summary): void {
+    if (this.timer) clearInterval(this.timer);
+    this.clearLive();
+    this.current = null;
+    const { tty } = this.options;
+    if (summary.failures.length > 0) {
+      this.out.write('\nFailures:\n');
+      for (const f of summary.failures) {
+        const where = f.file ? ` (${basename(f.file)}:${f.line})` : '';
+        this.out.write(
+          `  ${f.plugin} › ${f.instance ?? 'Context'}: ${indent(clean(f.message, tty), '    ')}${where}\n`,
+        );
+      }
+    }
+    if (summary.stopped) this.out.write(`\n${paint(tty, 33, summary.stopped)}\n`);
+    const parts = [`${summary.pairs} pairs`, `${summary.succeeded} succeeded`, `${summary.failed} failed`];
+    if (summary.warnings > 0) parts.push(`${summary.warnings} with warnings`);
+    if (summary.discoveryErrors > 0) parts.push(`${summary.discoveryErrors} discovery error(s)`);
+    const verdict = summary.success ? paint(tty, 32, 'Published') : paint(tty, 31, 'Failed');
+    this.out.write(`\n${verdict}: ${parts.join(', ')} in ${(summary.duration / 1000).toFixed(2)} s\n`);
+  }
+}

@@ -1,0 +1,173 @@
+// `pyblish publish`: discover plug-ins, publish headlessly, print progress, write a JSON report.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  Context,
+  createState,
+  demoPluginPath,
+  discover,
+  publishIter,
+  Registry,
+  type Result,
+} from '@pyblish/core';
+import { Display } from './progress.js';
+import { buildReport, summarise } from './report.js';
+
+const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
+
+Discovers plug-ins and publishes: collect, validate, extract, integrate. Validation failures stop
+the run before extraction. Exits with 0 when everything succeeded, 1 when anything failed (a
+plug-in, or loading a plug-in file), 2 for bad usage, 130 when interrupted.
+
+Options:
+  -p, --plugin-path PATH  a folder (or file) of plug-ins; repeatable; positional paths count too.
+                          PYBLISH_PLUGINPATH (a ${process.platform === 'win32' ? ';' : ':'}-separated list) is searched as well.
+      --demo              add the demo plug-ins
+  -t, --target NAME       a publishing target; repeatable or comma-separated (default: "default")
+  -d, --data KEY=VALUE    set context data before collection; VALUE is parsed as JSON when it can be
+      --host NAME         register a host name (plug-ins limited to other hosts are left out)
+      --json FILE         write the full report (plug-ins, instances, results, summary) to FILE
+  -v, --verbose           print every log record, not only warnings and errors
+  -q, --quiet             print failures and the summary only
+  -h, --help              show this help
+
+Environment: PYBLISH_DEMO_DELAY=MS shortens the demo's slow steps.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
+      demo: { type: 'boolean', default: false },
+      target: { type: 'string', short: 't', multiple: true, default: [] },
+      data: { type: 'string', short: 'd', multiple: true, default: [] },
+      host: { type: 'string', multiple: true, default: [] },
+      json: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const data: Record<string, unknown> = {};
+  for (const pair of values.data) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--data "${pair}" is not KEY=VALUE, e.g. --data shot=sh010`);
+    const raw = pair.slice(eq + 1);
+    try {
+      data[pair.slice(0, eq)] = JSON.parse(raw);
+    } catch {
+      data[pair.slice(0, eq)] = raw;
+    }
+  }
+  const targets = values.target
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
+  return {
+    paths: [...values['plugin-path'], ...positionals].map((p) => resolve(p)),
+    demo: values.demo,
+    targets,
+    hosts: values.host,
+    data,
+    json: values.json,
+    verbose: values.verbose,
+    quiet: values.quiet,
+    help: values.help,
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    console.error(
+      `pyblish publish: ${(error as Error).message}\nRun "pyblish publish --help" for the options.`,
+    );
+    return 2;
+  }
+  if (args.help) {
+    console.log(help);
+    return 0;
+  }
+
+  const registry = new Registry();
+  for (const path of args.demo ? [...args.paths, demoPluginPath] : args.paths)
+    registry.registerPluginPath(path);
+  for (const host of args.hosts) registry.registerHost(host);
+  const paths = registry.pluginPaths();
+  const display = new Display(process.stdout, {
+    tty: process.stdout.isTTY === true,
+    verbose: args.verbose,
+    quiet: args.quiet,
+    columns: process.stdout.columns,
+  });
+
+  const discovery = await discover({ registry });
+  display.discovery(discovery);
+  if (discovery.plugins.length === 0) {
+    console.error(
+      'pyblish publish: no plug-ins found. Pass --plugin-path DIR, set PYBLISH_PLUGINPATH, or try --demo.',
+    );
+    return 1;
+  }
+
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error('Interrupted (Ctrl+C); press it again to quit at once.'));
+  };
+  process.on('SIGINT', interrupt);
+
+  const context = new Context({ ...args.data });
+  const targets = args.targets.length > 0 ? args.targets : registry.defaultTargets();
+  const state = createState();
+  const results: Result[] = [];
+  const started = performance.now();
+  try {
+    for await (const result of publishIter({
+      context,
+      plugins: discovery.plugins,
+      targets,
+      registry,
+      state,
+      signal: controller.signal,
+      onPair: (plugin, instance) => display.start(plugin, instance),
+      onRecord: (record) => display.record(record),
+    })) {
+      results.push(result);
+      display.result(result);
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  const summary = summarise(results, state.stopped, discovery, performance.now() - started);
+  display.finish(summary);
+
+  if (args.json) {
+    const report = buildReport({
+      context,
+      plugins: discovery.plugins,
+      targets,
+      paths,
+      discovery,
+      results,
+      summary,
+    });
+    try {
+      await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
+      if (!args.quiet) console.log(`Report written to ${resolve(args.json)}`);
+    } catch (error) {
+      console.error(
+        `pyblish publish: could not write the report to ${args.json}: ${(error as Error).message}`,
+      );
+      return 1;
+    }
+  }
+  if (controller.signal.aborted) return 130;
+  return summary.success ? 0 : 1;
+}
