@@ -166,16 +166,44 @@ export interface ReportEntry {
   warnings: Array<{ seq: number; instanceId: string | null; record: RecordRow }>;
 }
 
-/** Entries since the last reset (the terminal's last context header). */
-export function sinceLastReset(entries: readonly TerminalEntry[], count = entries.length): TerminalEntry[] {
+/**
+ * Entries since the last reset (the terminal's last context header), or since `afterSeq`
+ * (where the current run began) when that is later.
+ */
+export function sinceLastReset(
+  entries: readonly TerminalEntry[],
+  count = entries.length,
+  afterSeq = 0,
+): TerminalEntry[] {
   let start = 0;
   for (let i = count - 1; i >= 0; i--) {
-    if (entries[i]?.type === 'context') {
+    const entry = entries[i]!;
+    if (entry.seq <= afterSeq) {
+      start = i + 1;
+      break;
+    }
+    if (entry.type === 'context') {
       start = i;
       break;
     }
   }
   return entries.slice(start, count);
+}
+
+/**
+ * Keeps the errors that are still open: a repair clears the failed state of a plug-in or an
+ * instance, and the report then drops what was fixed.
+ */
+export function openErrors(
+  report: readonly ReportEntry[],
+  failing: (pluginId: string, instanceId: string | null) => boolean,
+): ReportEntry[] {
+  return report.map((entry) => ({
+    ...entry,
+    errors: entry.errors
+      .map((e) => ({ ...e, instances: e.instances.filter((id) => failing(entry.pluginId, id)) }))
+      .filter((e) => e.instances.length > 0),
+  }));
 }
 
 /**

@@ -1,9 +1,17 @@
 // React bindings of the store: every hook selects the smallest piece it needs, so a change
 // re-renders only the components that show it.
 import type { InstanceRow, PluginRow } from '@pyblish/gui';
-import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
+import { createContext, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { Connection } from './connection.js';
-import { type Row, type SectionSummary, summariseSections } from './derive.js';
+import {
+  buildReport,
+  openErrors,
+  type ReportEntry,
+  type Row,
+  type SectionSummary,
+  sinceLastReset,
+  summariseSections,
+} from './derive.js';
 import {
   type ListKind,
   type ListShape,
@@ -78,6 +86,26 @@ export function useTerminal(): TerminalView {
 export function useNotices(): readonly NoticeItem[] {
   const { store } = useServices();
   return useChannel('notices', () => store.getNotices());
+}
+
+/**
+ * The validation report of the current run: errors grouped by plug-in and message, minus the
+ * ones a repair fixed. Recomputed when the terminal or any row changes.
+ */
+export function useReport(): ReportEntry[] {
+  const { store } = useServices();
+  const terminal = useTerminal();
+  const plugins = useRowsVersion('plugins');
+  const instances = useRowsVersion('instances');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the versions signal row changes
+  return useMemo(() => {
+    const entries = sinceLastReset(terminal.entries, terminal.count, store.getRunStart());
+    const contextId = store.getShape('instances').order[0] ?? '';
+    return openErrors(buildReport(entries, store.getShape('plugins').order), (pluginId, instanceId) => {
+      if (store.getRow('plugins', pluginId)?.hasError !== true) return false;
+      return store.getRow('instances', instanceId ?? contextId)?.hasError !== false;
+    });
+  }, [terminal, store, plugins, instances]);
 }
 
 const summaries = new WeakMap<

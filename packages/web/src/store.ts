@@ -3,7 +3,7 @@
 // and every row has its own channel, so a patch to one row re-renders that row alone; the
 // lists listen to a "shape" channel that changes only when order, grouping, visibility or
 // searchable text changes.
-import type { InstanceRow, Notice, Patch, PluginRow, TerminalEntry, ViewState } from '@pyblish/gui';
+import type { InstanceRow, Notice, Patch, Phase, PluginRow, TerminalEntry, ViewState } from '@pyblish/gui';
 
 export type Top = Omit<ViewState, 'instances' | 'plugins'>;
 export type ListKind = 'instances' | 'plugins';
@@ -14,6 +14,10 @@ const SHAPE_FIELDS: Record<ListKind, readonly string[]> = {
   instances: ['category', 'label', 'name', 'family', 'families', 'isContext'],
   plugins: ['verb', 'label', 'name', 'families', 'hasCompatible'],
 };
+
+/** Phases a new run (reset, validate, publish) begins with, and the idle phases before it. */
+const STARTS: readonly Phase[] = ['initialising', 'collecting', 'validating'];
+const IDLE: readonly Phase[] = ['ready', 'finished', 'noHost'];
 
 export interface ListShape {
   order: readonly string[];
@@ -48,6 +52,8 @@ export class ViewStore {
   private noticeList: NoticeItem[] = [];
   private nextNoticeId = 1;
   private connected = false;
+  /** Terminal sequence number before the current validate/publish/reset began (0: unknown). */
+  private runStart = 0;
   private readonly listeners = new Map<string, Set<Listener>>();
 
   // --- subscriptions -------------------------------------------------------------------
@@ -103,6 +109,9 @@ export class ViewStore {
   getTerminal(): TerminalView {
     return this.terminalView;
   }
+  getRunStart(): number {
+    return this.runStart;
+  }
   lastTerminalSeq(): number {
     return this.terminalEntries.at(-1)?.seq ?? 0;
   }
@@ -146,7 +155,12 @@ export class ViewStore {
     if (patch.version !== this.top.version + 1) return 'gap';
     this.patchList('instances', patch.instances, patch.addedInstances, patch.instanceOrder);
     this.patchList('plugins', patch.plugins, patch.addedPlugins, patch.pluginOrder);
+    const before = this.top.phase;
     this.top = { ...this.top, ...patch.state, version: patch.version };
+    if (STARTS.includes(this.top.phase) && IDLE.includes(before)) {
+      this.runStart = this.lastTerminalSeq();
+      this.emit('terminal');
+    }
     this.emit('top');
     return 'applied';
   }

@@ -1,6 +1,5 @@
-import { type KeyboardEvent, useMemo } from 'react';
-import { buildReport, sinceLastReset } from '../derive.js';
-import { useServices, useTerminal, useTopField } from '../hooks.js';
+import type { KeyboardEvent } from 'react';
+import { useReport, useTopField } from '../hooks.js';
 import { type Tab, type Theme, useUi } from '../ui.js';
 import { ExportButton } from './ExportButton.js';
 import { HostSwitcher } from './HostSwitcher.js';
@@ -69,13 +68,5 @@ export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
 }
 
 function useErrorCount(): number {
-  const { store } = useServices();
-  const terminal = useTerminal();
-  return useMemo(() => {
-    const report = buildReport(
-      sinceLastReset(terminal.entries, terminal.count),
-      store.getShape('plugins').order,
-    );
-    return report.reduce((n, e) => n + e.errors.length, 0);
-  }, [terminal, store]);
+  return useReport().reduce((n, e) => n + e.errors.length, 0);
 }

@@ -1,6 +1,5 @@
-import { useMemo } from 'react';
-import { buildReport, type ReportEntry, reportText, sinceLastReset } from '../derive.js';
-import { useRow, useRowsVersion, useServices, useTerminal, useTop } from '../hooks.js';
+import { type ReportEntry, reportText } from '../derive.js';
+import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { ErrorBlock } from './Details.js';
@@ -11,13 +10,7 @@ import { Linkified } from './Text.js';
 export function ReportView() {
   const { store } = useServices();
   const top = useTop();
-  const terminal = useTerminal();
-  const pluginsVersion = useRowsVersion('plugins');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: pluginsVersion signals a new plug-in order
-  const report = useMemo(
-    () => buildReport(sinceLastReset(terminal.entries, terminal.count), store.getShape('plugins').order),
-    [terminal, store, pluginsVersion],
-  );
+  const report = useReport();
   const failing = report.filter((e) => e.errors.length > 0);
   const warned = report.filter((e) => e.errors.length === 0 && e.warnings.length > 0);
   const errorCount = failing.reduce((n, e) => n + e.errors.length, 0);

@@ -99,7 +99,8 @@ export function VirtualTree(props: {
 
   const onKeyDown = (e: KeyboardEvent) => {
     const item = items[activeIndex];
-    if (!item || e.target instanceof HTMLButtonElement) return;
+    // Ctrl+Enter (publish) and other shortcuts belong to the window.
+    if (!item || e.target instanceof HTMLButtonElement || e.ctrlKey || e.metaKey || e.altKey) return;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = {
       ArrowDown: activeIndex + 1,

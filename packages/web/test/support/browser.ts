@@ -1,0 +1,69 @@
+// Headless Debian Chromium through playwright-core, with the flags this machine (and CI) needs,
+// and the page bundle built when it is missing or older than its sources.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+export const WEB = join(import.meta.dirname, '..', '..');
+export const CHROMIUM = process.env.PYBLISH_CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds packages/web/dist unless it is newer than every source file. */
+export function ensureBuilt(): void {
+  const built = (() => {
+    try {
+      return statSync(join(WEB, 'dist', 'index.html')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs);
+  if (built > sources) return;
+  execFileSync('npm', ['run', 'build', '-w', '@pyblish/web'], { cwd: join(WEB, '..', '..'), stdio: 'pipe' });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A fresh profile each time, so no cookie or theme leaks between runs. */
+export async function launchBrowser(
+  options: { width?: number; height?: number; dark?: boolean } = {},
+): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'pyblish-web-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    acceptDownloads: true,
+    viewport: { width: options.width ?? 1000, height: options.height ?? 700 },
+    colorScheme: options.dark === false ? 'light' : 'dark',
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
