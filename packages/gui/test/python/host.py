@@ -237,10 +237,11 @@ class IntegrateAll(Plugin):
 def bench_plugins(count):
     """One collector and count-1 instance plug-ins that do nothing: protocol cost only."""
     made = [CollectInstances]
+    orders = [1, 1.1, 1.2, 1.3, 1.4, 2, 2.1, 2.2, 3]  # as test/fixtures/bench-plugins
     for index in range(count - 1):
-        order = 1 + index * 0.1 if index < 5 else 2 + (index - 5) * 0.1
+        order = orders[index % len(orders)]
         made.append(type("Bench%d" % index, (Plugin,), {
-            "order": order, "instance_enabled": True,
+            "order": order, "instance_enabled": True, "families": ["bench"],
             "process": lambda self, instance: None,
         }))
     return made
