@@ -1,5 +1,6 @@
 // Host benchmark: our /pyblish service against a Python standard-library host with an equivalent
-// service (bench/python_host.py), measured in the same run with the same client.
+// service (bench/python_host.py), each in its own process, measured in the same run with the same
+// client. Ours is the CLI host serving bench/plugins.
 // - process() calls per second for a trivial plug-in (the result carries the plug-in in full)
 // - context() time and bytes for 1,000 and 10,000 instances
 // Our host is measured twice: served from a worker (the default; liveness survives blocking
@@ -8,54 +9,58 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type Context, ContextPlugin, Registry } from '@pyblish/core';
 import { decodeMethodResponse, encodeMethodCall, XmlRpcClient } from '@pyblish/xmlrpc';
-import { Host } from '../src/host.js';
-
-class Trivial extends ContextPlugin {
-  static override order = 1;
-  process(): void {}
-}
 
 const PROCESS_CALLS = 3000;
 const CONTEXT_RUNS = 7;
+const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
+const benchPlugins = fileURLToPath(new URL('./plugins', import.meta.url));
 
 interface Target {
   name: string;
   port: number;
   token?: string;
   populate(n: number): Promise<void>;
+  stop(): void;
 }
 
-function populate(context: Context, n: number): void {
-  for (const i of [...context]) context.remove(i);
-  for (let i = 0; i < n; i++) {
-    context.createInstance(`instance${String(i).padStart(5, '0')}`, {
-      family: 'model',
-      families: ['geometry'],
-      publish: true,
-      label: `Instance ${i}`,
-      nodes: Array(5).fill('|a|b|c'),
+/** Our host in its own process, as the Python one is: the CLI host serving the bench plug-ins. */
+async function tsHost(name: string, extra: string[]): Promise<Target> {
+  const child = spawn(
+    process.execPath,
+    [cli, 'host', '--port', '0', '--plugin-path', benchPlugins, ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    let url = '';
+    child.once('exit', (code) => reject(new Error(`the host exited with ${code}`)));
+    lines.on('line', (line) => {
+      const served = /serving (\S+)/.exec(line);
+      const tok = /token (\S+)/.exec(line);
+      if (served) url = served[1]!;
+      if (tok) resolve({ url, token: tok[1]! });
     });
-  }
-}
-
-async function tsHost(name: string, offMainThread: boolean): Promise<Target & { host: Host }> {
-  const host = new Host({ registry: new Registry(), plugins: () => [Trivial], offMainThread, log: () => {} });
-  const port = await host.serve(0);
+  });
+  const client = new XmlRpcClient(url, { token });
   return {
     name,
-    port,
-    token: host.token,
-    host,
+    port: Number(new URL(url).port),
+    token,
     async populate(n) {
-      await host.service.session.whenReady();
-      populate(host.service.session.context, n);
+      await client.call('update', ['benchInstances', n, 'Context']);
+      await client.call('process', ['CollectBench', null, null]);
+    },
+    stop() {
+      client.close();
+      child.kill();
     },
   };
 }
 
-async function pythonHost(): Promise<Target & { stop(): void }> {
+async function pythonHost(): Promise<Target> {
   const script = fileURLToPath(new URL('./python_host.py', import.meta.url));
   const child = spawn('python3', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
@@ -139,8 +144,8 @@ const fmt = (n: number, digits = 0) =>
 
 async function main(): Promise<void> {
   const python = await pythonHost();
-  const worker = await tsHost('TS (worker)', true);
-  const inThread = await tsHost('TS (main thread)', false);
+  const worker = await tsHost('TS (worker)', []);
+  const inThread = await tsHost('TS (main thread)', ['--in-thread']);
   const targets: Target[] = [worker, inThread, python];
   try {
     const rows: [string, number[], 'higher' | 'lower' | 'info', number][] = [];
@@ -158,7 +163,9 @@ async function main(): Promise<void> {
     const widths = [36, 14, 17, 12, 17, 22];
     const line = (cells: string[]) =>
       cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
-    console.log('Host /pyblish service vs a Python standard-library host (same client, same run)\n');
+    console.log(
+      'Host /pyblish service vs a Python standard-library host (each in its own process; same client, same run)\n',
+    );
     console.log(line(head));
     for (const [label, [w, m, p], better, digits] of rows) {
       const ratio = (x: number) =>
@@ -177,9 +184,7 @@ async function main(): Promise<void> {
       'ratios: higher is better for us (Python time / our time, our rate / Python rate); target >= 10x',
     );
   } finally {
-    python.stop();
-    await worker.host.uninstall();
-    await inThread.host.uninstall();
+    for (const t of targets) t.stop();
   }
 }
 
