@@ -148,27 +148,48 @@ function fallback(record: LogRecord): void {
     process.stderr.write(`${record.levelname}:${record.name}:${record.message}\n`);
 }
 
-/**
- * A logger whose records go to `target` (a fixed capture) or, without one, to the capture of the
- * plug-in call currently running (if any).
- */
-export function createLogger(name: string, target?: Capture): Logger {
-  const emit = (levelno: number, message: unknown, args: unknown[]) => {
-    const capture = target ?? storage.getStore();
-    const record = makeRecord(name, levelno, format(message, ...args));
+/** Records go to a fixed capture or, without one, to the capture of the plug-in call running now. */
+class CapturingLogger implements Logger {
+  constructor(
+    readonly name: string,
+    private readonly target: Capture | undefined,
+  ) {}
+
+  log(levelno: number, message: unknown, ...args: unknown[]): void {
+    const capture = this.target ?? storage.getStore();
+    const record = makeRecord(this.name, levelno, format(message, ...args));
     if (capture && !capture.closed) deliver(capture, record);
     else fallback(record);
-  };
-  return {
-    name,
-    debug: (m, ...a) => emit(Level.DEBUG, m, a),
-    info: (m, ...a) => emit(Level.INFO, m, a),
-    warning: (m, ...a) => emit(Level.WARNING, m, a),
-    warn: (m, ...a) => emit(Level.WARNING, m, a),
-    error: (m, ...a) => emit(Level.ERROR, m, a),
-    critical: (m, ...a) => emit(Level.CRITICAL, m, a),
-    log: (level, m, ...a) => emit(level, m, a),
-  };
+  }
+
+  debug(message: unknown, ...args: unknown[]): void {
+    this.log(Level.DEBUG, message, ...args);
+  }
+
+  info(message: unknown, ...args: unknown[]): void {
+    this.log(Level.INFO, message, ...args);
+  }
+
+  warning(message: unknown, ...args: unknown[]): void {
+    this.log(Level.WARNING, message, ...args);
+  }
+
+  warn(message: unknown, ...args: unknown[]): void {
+    this.log(Level.WARNING, message, ...args);
+  }
+
+  error(message: unknown, ...args: unknown[]): void {
+    this.log(Level.ERROR, message, ...args);
+  }
+
+  critical(message: unknown, ...args: unknown[]): void {
+    this.log(Level.CRITICAL, message, ...args);
+  }
+}
+
+/** A logger writing into `target`, or into the current plug-in call's capture when omitted. */
+export function createLogger(name: string, target?: Capture): Logger {
+  return new CapturingLogger(name, target);
 }
 
 /** A logger for helper code: inside a plug-in call its records join that call's result. */

@@ -48,8 +48,9 @@ type Method = 'process' | 'repair';
 const never = new AbortController().signal;
 
 /** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+async function untilAborted<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal === never) return work();
+  if (signal.aborted) throw signal.reason;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
