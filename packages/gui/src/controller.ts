@@ -711,6 +711,7 @@ export class Controller {
       const outcome = await this.iteratePairs(run, plugins, state, (phase) => {
         reached = phase;
       });
+      this.markSkipped(plugins);
       this.validatedClean = kind === 'validate' && !outcome && !run.stop && state.ordersWithError.size === 0;
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       const failed = state.ordersWithError.size > 0;
@@ -724,6 +725,19 @@ export class Controller {
       this.emitToHost(kind === 'validate' ? 'validated' : 'published', { context: null });
     } catch (err) {
       this.failRun(run, err);
+    }
+  }
+
+  /** Rows the run passed over: plug-ins switched off, stopped before or without work, instances off. */
+  private markSkipped(plugins: PluginProxy[]): void {
+    for (const plugin of plugins) {
+      const row = this.store.plugin(plugin.id);
+      if (row && !row.processed && row.status === 'idle')
+        this.store.updatePlugin(plugin.id, { status: 'skipped' });
+    }
+    for (const row of this.store.instanceRows()) {
+      if (!row.isContext && !row.toggled && row.status === 'idle')
+        this.store.updateInstance(row.id, { status: 'skipped' });
     }
   }
 

@@ -53,7 +53,8 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(failing.status).toBe('failed');
     expect(instanceByName(s, 'Failure 1').status).toBe('failed');
     expect(pluginByName(s, 'ValidateNames').status).toBe('warning'); // "Failure 1" has a space
-    expect(pluginByName(s, 'ValidateOptional').processed).toBe(false); // optional, off
+    expect(pluginByName(s, 'ValidateOptional').status).toBe('skipped'); // optional, off
+    expect(instanceByName(s, 'Peter01').status).toBe('skipped'); // toggled off
     expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
     // Peter01 is toggled off: never processed.
     expect(instanceByName(s, 'Peter01').processed).toBe(false);
@@ -62,7 +63,7 @@ describe('the GUI drives a Python standard-library host', () => {
     await gui.controller.idle();
     s = gui.snapshot();
     expect(s.message).toBe('Stopped due to failed validation');
-    expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
+    expect(pluginByName(s, 'ExtractSlowly').status).toBe('skipped');
     expect(gui.report().success).toBe(false);
 
     await command(gui, { type: 'repair', pluginId: failing.id });
@@ -150,5 +151,33 @@ describe('the GUI drives a Python standard-library host', () => {
     await command(gui, { type: 'publish' });
     await gui.controller.idle();
     expect(gui.snapshot().message).toBe('Published');
+  });
+
+  it('toggles whole sections and sends comments to the host', async () => {
+    const gui = await testGui();
+    const host = await pythonHost(gui);
+    await gui.controller.idle();
+    await command(gui, { type: 'toggleSection', list: 'instances', section: 'A', value: false });
+    let s = gui.snapshot();
+    expect(instanceByName(s, 'Richard05').toggled).toBe(false);
+    expect(instanceByName(s, 'Steven11').toggled).toBe(true);
+    // CollectMore only applies to family A, now all off: the row hides.
+    expect(pluginByName(s, 'CollectMore').hasCompatible).toBe(false);
+    await command(gui, { type: 'toggleSection', list: 'plugins', section: 'Validate', value: true });
+    expect(pluginByName(gui.snapshot(), 'ValidateOptional').toggled).toBe(true);
+    await command(gui, { type: 'comment', text: 'Looks good' });
+    const steven = instanceByName(gui.snapshot(), 'Steven11');
+    await command(gui, { type: 'comment', text: 'Hero rig', instanceId: steven.id });
+    await host.line(/^EMIT commented .*Looks good/);
+    await host.line(/^EMIT instanceCommented .*Hero rig/);
+    s = gui.snapshot();
+    expect(s.comment).toBe('Looks good');
+    expect(instanceByName(s, 'Steven11').comment).toBe('Hero rig');
+    // The comment survives a reset (written back into the new context).
+    await command(gui, { type: 'reset' });
+    await gui.controller.idle();
+    s = gui.snapshot();
+    expect(s.comment).toBe('Looks good');
+    expect(s.instances[0]?.comment).toBe('Looks good');
   });
 });
