@@ -6,8 +6,8 @@ import type { XmlRpcValue } from '../src/index.js';
  */
 export function structPayload(bytes = 1024 * 1024): XmlRpcValue[] {
   const records: XmlRpcValue[] = [];
-  // One record encodes to roughly 1 KB.
-  const count = Math.round(bytes / 1030);
+  // One record encodes to roughly 1.38 KB.
+  const count = Math.round(bytes / 1384);
   for (let i = 0; i < count; i++) {
     records.push({
       id: `instance-${i}`,

@@ -205,7 +205,9 @@ export class MethodRegistry {
     if (entry === undefined) throw notFound(method);
     checkParams(method, entry, params);
     try {
-      return (await entry.handler(params, { ...call, method })) ?? null;
+      // Multicall entries carry their own method name; the spread is kept off the common path.
+      const info = call.method === method ? call : { ...call, method };
+      return (await entry.handler(params, info)) ?? null;
     } catch (err) {
       if (err instanceof Fault) throw err;
       options.onError?.(err, method);

@@ -35,6 +35,24 @@ const KNOWN = new Set([
   'base64',
   'nil',
 ]);
+// Names by first character, so a tag is recognised without slicing it out of the input.
+const BY_FIRST = new Map<number, string[]>();
+for (const name of KNOWN) {
+  const list = BY_FIRST.get(name.charCodeAt(0)) ?? [];
+  list.push(name);
+  BY_FIRST.set(name.charCodeAt(0), list);
+}
+
+/** The known element name spelled at s[from, end), or undefined. */
+function knownName(s: string, from: number, end: number): string | undefined {
+  const candidates = BY_FIRST.get(s.charCodeAt(from));
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) {
+    if (name.length === end - from && s.startsWith(name, from)) return name;
+  }
+  return undefined;
+}
+
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
 const ALL_SPACE = /^[ \t\r\n]*$/;
@@ -177,8 +195,15 @@ export class FastScanner {
     if (c === 47 /* / */) {
       let end = gt;
       while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
-      const name = s.slice(lt + 2, end);
-      if (this.depth === 0 || name !== this.sink.top()) refused();
+      const name = this.sink.top();
+      if (
+        this.depth === 0 ||
+        name === undefined ||
+        name.length !== end - lt - 2 ||
+        !s.startsWith(name, lt + 2)
+      ) {
+        refused();
+      }
       this.depth--;
       this.sink.close(name);
       if (this.depth === 0) this.rootDone = true;
@@ -192,8 +217,8 @@ export class FastScanner {
       const selfClosing = s.charCodeAt(end - 1) === 47;
       if (selfClosing) end--;
       while (end > lt + 1 && isSpace(s.charCodeAt(end - 1))) end--;
-      const name = s.slice(lt + 1, end);
-      if (!KNOWN.has(name) || this.rootDone) refused();
+      const name = knownName(s, lt + 1, end);
+      if (name === undefined || this.rootDone) refused();
       this.sawRoot = true;
       this.sink.open(name);
       if (selfClosing) {

@@ -70,6 +70,16 @@ function refuse(res: ServerResponse, refusal: Refusal, close = true): void {
   res.end(body);
 }
 
+function send(res: ServerResponse, body: Buffer, encoding: 'gzip' | undefined): void {
+  if (res.destroyed) return;
+  // setHeader (not writeHead's object) so the headers stay visible to `getHeader`.
+  res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  if (encoding !== undefined) res.setHeader('Content-Encoding', encoding);
+  res.writeHead(200);
+  res.end(body);
+}
+
 function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
 }
@@ -138,17 +148,12 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
     });
   }
 
-  async function reply(req: IncomingMessage, res: ServerResponse, xml: string): Promise<void> {
-    let body: Buffer = Buffer.from(xml, 'utf8');
-    const gzipped = body.length > gzipThreshold && acceptsGzip(req);
-    if (gzipped) body = await gzipAsync(body);
-    if (res.destroyed) return;
-    // setHeader (not writeHead's object) so the headers stay visible to `getHeader`.
-    res.setHeader('Content-Type', 'text/xml; charset=utf-8');
-    res.setHeader('Content-Length', body.length);
-    if (gzipped) res.setHeader('Content-Encoding', 'gzip');
-    res.writeHead(200);
-    res.end(body);
+  function reply(req: IncomingMessage, res: ServerResponse, xml: string): void | Promise<void> {
+    const body = Buffer.from(xml, 'utf8');
+    if (body.length > gzipThreshold && acceptsGzip(req)) {
+      return gzipAsync(body).then((zipped) => send(res, zipped, 'gzip'));
+    }
+    send(res, body, undefined);
   }
 
   function precheck(req: IncomingMessage): Refusal | null {
@@ -197,12 +202,17 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
       await reply(req, res, encodeFault(call));
       return;
     }
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
     const info: CallInfo = {
-      signal: controller.signal,
+      // Created on first use: most calls never look at it.
+      get signal() {
+        const controller = new AbortController();
+        if (res.destroyed && !res.writableFinished) controller.abort();
+        res.on('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
+        Object.defineProperty(this, 'signal', { value: controller.signal });
+        return controller.signal;
+      },
       remoteAddress: req.socket.remoteAddress ?? '',
       path: req.url ?? '',
       headers: req.headers,

@@ -1,0 +1,227 @@
+// XML-RPC benchmark: our codec and transport against Python's standard library (measured in the
+// same run on the same machine) and against a bare keep-alive node:http echo (the floor).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { decodeMethodResponse, encodeMethodCall, encodeMethodResponse, XmlRpcClient } from '../src/index.js';
+import { structPayload } from './payload.js';
+
+const here = import.meta.dirname;
+// The machine may be shared: each figure is the best of ROUNDS short rounds, and competing
+// measurements alternate round by round so a burst of outside load hits both alike.
+const ROUNDS = 6;
+const ROUND_MS = 500;
+const CALLERS = 4;
+
+function startProcess(command: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ port: Number(line), child }));
+  });
+}
+
+const startNode = (mode: string) =>
+  startProcess(process.execPath, ['--import', 'tsx', join(here, 'server.ts'), mode]);
+const startPython = () => startProcess('python3', [join(here, '..', 'test', 'python', 'echo_server.py')]);
+
+function peer(...args: string[]): Record<string, number> {
+  const rounds = [String(ROUNDS), String(ROUND_MS / 1000)];
+  return JSON.parse(
+    execFileSync('python3', [join(here, 'peer.py'), ...args, ...rounds], { encoding: 'utf8' }),
+  );
+}
+
+/** Calls per second of `call` run sequentially for one round. */
+async function sequentialRound(call: () => Promise<unknown>): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ROUND_MS) {
+    await call();
+    n++;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** Best round of each contender, rounds interleaved. */
+async function bestOf(contenders: (() => Promise<number>)[]): Promise<number[]> {
+  const best = contenders.map(() => 0);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, run] of contenders.entries()) best[i] = Math.max(best[i]!, await run());
+  }
+  return best;
+}
+
+/** The floor: a keep-alive node:http client posting the same ping body to a bare echo server. */
+function barePing(port: number): () => Promise<void> {
+  const agent = new Agent({ keepAlive: true });
+  const body = Buffer.from(encodeMethodCall('ping', []));
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/RPC2',
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length, Host: `127.0.0.1:${port}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            Buffer.concat(chunks).toString('utf8');
+            resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** MB/s of `fn` over one round. */
+async function codecRound(fn: () => unknown, bytes: number): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ROUND_MS) {
+    fn();
+    n++;
+  }
+  return (n * bytes) / 1e6 / ((performance.now() - start) / 1000);
+}
+
+interface Row {
+  what: string;
+  ours: number;
+  peerName: string;
+  peer: number;
+  unit: string;
+  target: string;
+  met: boolean;
+}
+
+const rows: Row[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'xmlrpc-bench-'));
+const children: ChildProcess[] = [];
+try {
+  const payload = structPayload(1024 * 1024);
+  const responseXml = encodeMethodResponse(payload);
+  const payloadBytes = Buffer.byteLength(responseXml);
+  const payloadFile = join(dir, 'payload.xml');
+  writeFileSync(payloadFile, responseXml);
+
+  const ours = await startNode('xmlrpc');
+  const bare = await startNode('bare');
+  const py = await startPython();
+  children.push(ours.child, bare.child, py.child);
+  const ourUrl = `http://127.0.0.1:${ours.port}/RPC2`;
+  const pyUrl = `http://127.0.0.1:${py.port}/RPC2`;
+
+  // 1. Sequential round trips.
+  const client = new XmlRpcClient(ourUrl);
+  const bareCall = barePing(bare.port);
+  for (let i = 0; i < 300; i++) await Promise.all([client.call('ping'), bareCall()]);
+  const [oursPing, floorPing] = (await bestOf([
+    () => sequentialRound(() => client.call('ping')),
+    () => sequentialRound(bareCall),
+  ])) as [number, number];
+  const pyPing = peer('ping', pyUrl).per_second!;
+  rows.push({
+    what: 'sequential ping round trips',
+    ours: oursPing,
+    peerName: 'bare node:http',
+    peer: floorPing,
+    unit: 'calls/s',
+    target: 'within 1.25x of bare',
+    met: floorPing / oursPing <= 1.25,
+  });
+  rows.push({
+    what: 'sequential ping round trips',
+    ours: oursPing,
+    peerName: 'Python client+server',
+    peer: pyPing,
+    unit: 'calls/s',
+    target: '(about 4x)',
+    met: true,
+  });
+
+  // 2. Throughput: 4 callers echoing a 1 MB struct-heavy payload.
+  const callers = Array.from({ length: CALLERS }, () => new XmlRpcClient(ourUrl, { timeout: 60_000 }));
+  const throughputRound = async () => {
+    let calls = 0;
+    const start = performance.now();
+    await Promise.all(
+      callers.map(async (c) => {
+        while (performance.now() - start < ROUND_MS * 2) {
+          await c.call('echo', [payload]);
+          calls++;
+        }
+      }),
+    );
+    return (calls * payloadBytes) / 1e6 / ((performance.now() - start) / 1000);
+  };
+  await throughputRound();
+  const [oursThroughput] = (await bestOf([throughputRound])) as [number];
+  const pyThroughput = peer('throughput', pyUrl, payloadFile, String(CALLERS)).mb_per_second!;
+  rows.push({
+    what: `1 MB struct echo, ${CALLERS} callers`,
+    ours: oursThroughput,
+    peerName: 'Python client+server',
+    peer: pyThroughput,
+    unit: 'MB/s',
+    target: '>= 10x Python',
+    met: oursThroughput / pyThroughput >= 10,
+  });
+  for (const c of [client, ...callers]) c.close();
+
+  // 3. Codec speed on the same payload.
+  const pyCodec = peer('codec', payloadFile);
+  const bytes = Buffer.from(responseXml);
+  const [encode, decode] = (await bestOf([
+    () => codecRound(() => encodeMethodResponse(payload), payloadBytes),
+    () => codecRound(() => decodeMethodResponse(bytes), payloadBytes),
+  ])) as [number, number];
+  rows.push({
+    what: 'encode (methodResponse)',
+    ours: encode,
+    peerName: 'Python dumps',
+    peer: pyCodec.encode_mb_per_second!,
+    unit: 'MB/s',
+    target: '>= 10x Python',
+    met: encode / pyCodec.encode_mb_per_second! >= 10,
+  });
+  rows.push({
+    what: 'decode (methodResponse)',
+    ours: decode,
+    peerName: 'Python loads',
+    peer: pyCodec.decode_mb_per_second!,
+    unit: 'MB/s',
+    target: '>= 10x Python',
+    met: decode / pyCodec.decode_mb_per_second! >= 10,
+  });
+
+  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  console.log(
+    `payload: ${(payloadBytes / 1e6).toFixed(2)} MB of XML, ${payload.length} records; best of ${ROUNDS} rounds of ${ROUND_MS} ms`,
+  );
+  console.table(
+    rows.map((r) => ({
+      measure: r.what,
+      unit: r.unit,
+      ours: fmt(r.ours),
+      peer: r.peerName,
+      'peer figure': fmt(r.peer),
+      ratio: `${(r.ours / r.peer).toFixed(2)}x`,
+      target: r.target,
+      met: r.met ? 'yes' : 'NO',
+    })),
+  );
+} finally {
+  for (const c of children) c.kill();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,91 @@
+"""The Python side of the benchmark: standard-library client, measured the way bench/main.ts measures.
+
+usage: peer.py ping URL ROUNDS SECONDS | peer.py throughput URL PAYLOAD.xml CALLERS ROUNDS SECONDS
+       peer.py codec PAYLOAD.xml ROUNDS SECONDS
+Each figure is the best of ROUNDS rounds of SECONDS (the machine may be shared). Prints one JSON object.
+"""
+import json
+import sys
+import threading
+import time
+import xmlrpc.client
+
+
+def proxy(url):
+    return xmlrpc.client.ServerProxy(url, allow_none=True, use_builtin_types=True)
+
+
+def best(rounds, measure):
+    return max(measure() for _ in range(rounds))
+
+
+def ping(url, rounds, seconds):
+    p = proxy(url)
+    for _ in range(100):
+        p.ping()
+
+    def measure():
+        n = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            p.ping()
+            n += 1
+        return n / (time.perf_counter() - start)
+
+    return {"per_second": best(rounds, measure)}
+
+
+def throughput(url, path, callers, rounds, seconds):
+    data = open(path, "rb").read()
+    (value,), _ = xmlrpc.client.loads(data, use_builtin_types=True)
+    proxies = [proxy(url) for _ in range(callers)]
+
+    def measure():
+        counts = [0] * callers
+        start = time.perf_counter()
+
+        def run(i):
+            while time.perf_counter() - start < seconds * 2:
+                proxies[i].echo(value)
+                counts[i] += 1
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(callers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return sum(counts) * len(data) / 1e6 / (time.perf_counter() - start)
+
+    return {"mb_per_second": best(rounds, measure)}
+
+
+def codec(path, rounds, seconds):
+    data = open(path, "rb").read()
+    (value,), _ = xmlrpc.client.loads(data, use_builtin_types=True)
+
+    def rate(fn):
+        def measure():
+            n = 0
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                fn()
+                n += 1
+            return n * len(data) / 1e6 / (time.perf_counter() - start)
+
+        return best(rounds, measure)
+
+    return {
+        "encode_mb_per_second": rate(lambda: xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True)),
+        "decode_mb_per_second": rate(lambda: xmlrpc.client.loads(data, use_builtin_types=True)),
+    }
+
+
+mode = sys.argv[1]
+rounds, seconds = int(sys.argv[-2]), float(sys.argv[-1])
+if mode == "ping":
+    out = ping(sys.argv[2], rounds, seconds)
+elif mode == "throughput":
+    out = throughput(sys.argv[2], sys.argv[3], int(sys.argv[4]), rounds, seconds)
+else:
+    out = codec(sys.argv[2], rounds, seconds)
+print(json.dumps(out))
