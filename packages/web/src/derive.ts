@@ -166,28 +166,10 @@ export interface ReportEntry {
   warnings: Array<{ seq: number; instanceId: string | null; record: RecordRow }>;
 }
 
-/**
- * Entries since the last reset (the terminal's last context header), or since `afterSeq`
- * (where the current run began) when that is later.
- */
-export function sinceLastReset(
-  entries: readonly TerminalEntry[],
-  count = entries.length,
-  afterSeq = 0,
-): TerminalEntry[] {
-  let start = 0;
-  for (let i = count - 1; i >= 0; i--) {
-    const entry = entries[i]!;
-    if (entry.seq <= afterSeq) {
-      start = i + 1;
-      break;
-    }
-    if (entry.type === 'context') {
-      start = i;
-      break;
-    }
-  }
-  return entries.slice(start, count);
+/** Entries since the last reset (the terminal's last context header). */
+export function sinceLastReset(entries: readonly TerminalEntry[], count = entries.length): TerminalEntry[] {
+  for (let i = count - 1; i >= 0; i--) if (entries[i]?.type === 'context') return entries.slice(i, count);
+  return entries.slice(0, count);
 }
 
 /**

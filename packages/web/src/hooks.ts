@@ -99,7 +99,12 @@ export function useReport(): ReportEntry[] {
   const instances = useRowsVersion('instances');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the versions signal row changes
   return useMemo(() => {
-    const entries = sinceLastReset(terminal.entries, terminal.count, store.getRunStart());
+    // This run's entries, and the collectors' from the reset before it (they ran then).
+    const runStart = store.getRunStart();
+    const entries = sinceLastReset(terminal.entries, terminal.count).filter(
+      (e) =>
+        e.seq > runStart || (e.type === 'error' && store.getRow('plugins', e.pluginId)?.verb === 'Collect'),
+    );
     const contextId = store.getShape('instances').order[0] ?? '';
     return openErrors(buildReport(entries, store.getShape('plugins').order), (pluginId, instanceId) => {
       if (store.getRow('plugins', pluginId)?.hasError !== true) return false;

@@ -1,6 +1,14 @@
 import type { ActionRow, TerminalEntry } from '@pyblish/gui';
 import { describe, expect, it } from 'vitest';
-import { buildListItems, buildReport, controlsFor, menuEntries, terminalFilter } from '../src/derive.js';
+import {
+  buildListItems,
+  buildReport,
+  controlsFor,
+  menuEntries,
+  openErrors,
+  sinceLastReset,
+  terminalFilter,
+} from '../src/derive.js';
 import { instanceRow, pluginRow } from './support/fixture.js';
 
 const ctx = instanceRow('ctx', 'Context', '', { isContext: true, family: null, families: [], category: '' });
@@ -109,6 +117,25 @@ describe('the validation report', () => {
     expect(report.map((r) => r.pluginId)).toEqual(['v1', 'v2']);
     expect(report[0]?.errors).toHaveLength(1);
     expect(report[0]?.errors[0]?.instances).toEqual(['a', 'b']);
+  });
+
+  it('drops what a repair fixed', () => {
+    const report = buildReport(
+      [error(1, 'v1', 'a', 'No normals'), error(2, 'v1', 'b', 'No normals')],
+      ['v1'],
+    );
+    const open = openErrors(report, (_plugin, instance) => instance === 'b');
+    expect(open[0]?.errors[0]?.instances).toEqual(['b']);
+    expect(openErrors(report, () => false)[0]?.errors).toEqual([]);
+  });
+
+  it('starts at the last reset', () => {
+    const entries: TerminalEntry[] = [
+      error(1, 'v1', 'a', 'old'),
+      { seq: 2, type: 'context', header: {} },
+      error(3, 'v1', 'a', 'new'),
+    ];
+    expect(sinceLastReset(entries).map((e) => e.seq)).toEqual([2, 3]);
   });
 });
 

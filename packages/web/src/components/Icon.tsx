@@ -40,6 +40,11 @@ const PATHS: Record<string, string> = {
   external: 'M9.5 2.5h4v4M13.5 2.5L8 8M11.5 9.5v4h-9v-9h4',
   expand: 'M4 6h8M8 2v8',
   collapse: 'M4 8h8',
+  clock: 'M8 1.5a6.5 6.5 0 1 0 0 13a6.5 6.5 0 1 0 0-13M8 4.5V8l2.5 1.5',
+  hourglass: 'M4 1.5h8M4 14.5h8M5 1.5c0 3.5 6 3.5 6 6.5s-6 3-6 6.5M11 1.5c0 3.5-6 3.5-6 6.5s6 3 6 6.5',
+  thumb: 'M5 7l2.5-5a1.5 1.5 0 0 1 1.5 1.5V6h3.5a1 1 0 0 1 1 1.2l-1 5.5a1 1 0 0 1-1 .8H5zM2 7h3v6.5H2z',
+  bomb: 'M7 4.5a5 5 0 1 0 0.01 0M9.5 4.5l1.5-1.5M11.5 1.5l1 1M13 3l1-.5',
+  checkbox: 'M2.5 2.5h11v11h-11zM5 8l2 2 4-4',
 };
 
 /** Font Awesome names (as plug-in actions use them) onto our glyphs. */
@@ -88,6 +93,23 @@ const FONT_AWESOME: Record<string, keyof typeof PATHS> = {
   link: 'link',
   'external-link': 'external',
   'angle-right': 'right',
+  'check-square': 'checkbox',
+  'check-square-o': 'checkbox',
+  hourglass: 'hourglass',
+  'hourglass-o': 'hourglass',
+  'thumbs-up': 'thumb',
+  'thumbs-o-up': 'thumb',
+  'file-text': 'report',
+  'file-text-o': 'report',
+  bomb: 'bomb',
+  clock: 'clock',
+  'clock-o': 'clock',
+  'hand-pointer': 'hand',
+  exclamation: 'alert',
+  'question-circle': 'info',
+  save: 'download',
+  'floppy-o': 'download',
+  camera: 'eye',
 };
 
 export type IconName = keyof typeof PATHS;
