@@ -37,6 +37,14 @@ async function main(argv: string[]): Promise<number> {
   return module.run(rest);
 }
 
+// A reader that goes away (`pyblish publish | head`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../..');
@@ -122,6 +123,19 @@ describe('pyblish publish', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/discovery: LOAD_FAILED .*broken\.ts/);
     expect(stdout).toMatch(/ok \[ *\d+%\] ValidateShotNames › sh010/);
+  });
+
+  it('runs the complete example of docs/plugins.md from a folder outside the repository', async () => {
+    const guide = readFileSync(join(root, 'docs/plugins.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(guide)![1]!;
+    const dir = mkdtempSync(join(tmp, 'guide-'));
+    const core = pathToFileURL(join(root, 'packages/core/src/index.ts')).href;
+    writeFileSync(join(dir, 'shots.ts'), example.replace("'@pyblish/core'", `'${core}'`));
+    const { code, stdout } = await pyblish(['publish', '--plugin-path', dir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ok \[ *\d+%\] Validate shot names › sh010/);
+    expect(stdout).toMatch(/FAIL \[ *\d+%\] Validate shot names › SH030/);
+    expect(stdout).toContain('"SH030" must be lower case: rename it, or press Repair. (shots.ts:');
   });
 
   it('says what to do when no plug-ins are found', async () => {

@@ -60,31 +60,40 @@ async function* run(options: PublishOptions, stage: number | null): AsyncGenerat
   const others = plugins.filter((p) => !collectors.includes(p));
 
   let done = 0;
-  // Recomputed after collection, when the instances are known.
-  let expected = countPairs(collectors, context) + countPairs(others, context);
+  let expected = 0;
   const processOptions = { signal: options.signal, onRecord: options.onRecord, registry };
 
-  async function* pass(list: PluginClass[]): AsyncGenerator<Result, void, void> {
+  // `later` counts the pairs of passes still to come. The estimate is redone whenever the
+  // instances changed (collectors create them), so progress does not jump backwards by much.
+  async function* pass(list: PluginClass[], later: () => number): AsyncGenerator<Result, void, void> {
+    let revision = -1;
+    let current: PluginClass | null = null;
+    let doneForCurrent = 0;
     for (const { plugin, instance } of iterate(list, context, { state, test })) {
       if (options.signal?.aborted) {
         state.stopped = 'Stopped';
         return;
       }
+      if (plugin !== current) {
+        current = plugin;
+        doneForCurrent = 0;
+      }
+      if (context.revision !== revision) {
+        revision = context.revision;
+        expected = done - doneForCurrent + countPairs(list.slice(list.indexOf(plugin)), context) + later();
+      }
       options.onPair?.(plugin, instance);
       const result = await processPlugin(plugin, context, instance, processOptions);
       if (!result.success) state.ordersWithError.add(plugin.order);
       done++;
+      doneForCurrent++;
       result.progress = Math.min(1, done / Math.max(expected, done));
       yield result;
     }
   }
 
-  yield* pass(collectors);
-  if (state.stopped === null) {
-    const work = pluginsWithWork(others, context);
-    expected = done + countPairs(work, context);
-    yield* pass(work);
-  }
+  yield* pass(collectors, () => countPairs(pluginsWithWork(others, context), context));
+  if (state.stopped === null) yield* pass(pluginsWithWork(others, context), () => 0);
   registry.emit(stageSignals.get(stage) ?? 'published', { context });
 }
 

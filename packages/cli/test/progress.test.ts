@@ -1,0 +1,56 @@
+import { PassThrough } from 'node:stream';
+import { Context, ContextPlugin, type ProcessApi, processPlugin, Registry } from '@pyblish/core';
+import { describe, expect, it } from 'vitest';
+import { Display } from '../src/progress.js';
+
+class Colourful extends ContextPlugin {
+  static override label = 'Colourful';
+  process(_context: Context, { log }: ProcessApi) {
+    log.warning('\u001b[31mred\u001b[0m and \u001b[2Jclear-screen\nsecond line');
+    throw new Error('failed\non two lines');
+  }
+}
+
+async function render(tty: boolean): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => {
+    text += d;
+  });
+  const display = new Display(out, { tty, verbose: false, quiet: false, columns: 80 });
+  display.start(Colourful, null);
+  const result = await processPlugin(Colourful, new Context(), null, { registry: new Registry() });
+  display.result({ ...result, progress: 1 });
+  display.finish({
+    success: false,
+    pairs: 1,
+    succeeded: 0,
+    failed: 1,
+    warnings: 0,
+    stopped: null,
+    discoveryErrors: 0,
+    duration: 5,
+    failures: [],
+  });
+  return text;
+}
+
+describe('progress display', () => {
+  it('prints plain lines without any terminal codes when the output is not a terminal', async () => {
+    const text = await render(false);
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('FAIL [100%] Colourful › Context');
+    expect(text).toContain('       failed\n       on two lines');
+    expect(text).toContain('WARNING  red and clear-screen\n                second line');
+    expect(text).toContain('Failed: 1 pairs, 0 succeeded, 1 failed');
+  });
+
+  it('draws a live status line and colours on a terminal, keeping colours but no other codes from messages', async () => {
+    const text = await render(true);
+    expect(text).toContain('\r\u001b[K');
+    expect(text).toMatch(/Other · Colourful › Context/);
+    expect(text).toContain('\u001b[31mFAIL\u001b[0m');
+    expect(text).toContain('\u001b[31mred\u001b[0m');
+    expect(text).not.toContain('\u001b[2J');
+  });
+});
