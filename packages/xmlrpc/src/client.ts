@@ -20,6 +20,11 @@ export interface ClientOptions {
   limits?: Partial<Limits>;
   /** Gzip request bodies longer than this many bytes (default: never). */
   gzipThreshold?: number;
+  /**
+   * Offer `Accept-Encoding: gzip` (default false: on loopback, compressing costs more than the
+   * bytes it saves). Gzipped replies are inflated either way.
+   */
+  acceptGzip?: boolean;
 }
 
 export interface CallOptions {
@@ -121,10 +126,10 @@ export class XmlRpcClient {
       const headers: Record<string, string | number> = {
         'Content-Type': 'text/xml',
         'Content-Length': body.length,
-        'Accept-Encoding': 'gzip',
         'User-Agent': 'pyblish-xmlrpc',
       };
       if (gzipped) headers['Content-Encoding'] = 'gzip';
+      if (this.options.acceptGzip === true) headers['Accept-Encoding'] = 'gzip';
       if (this.authorization !== undefined) headers.Authorization = this.authorization;
       const req = request({
         host: this.url.hostname,

@@ -157,8 +157,13 @@ export class FastScanner {
         if (start < chunk.length) this.textParts.push(chunk.slice(start));
         return;
       }
-      if (lt > start) this.textParts.push(chunk.slice(start, lt));
-      if (this.textParts.length > 0) this.flushText();
+      if (this.textParts.length > 0) {
+        if (lt > start) this.textParts.push(chunk.slice(start, lt));
+        this.flushText(this.textParts.length === 1 ? this.textParts[0]! : this.textParts.join(''));
+        this.textParts = [];
+      } else if (lt > start) {
+        this.flushText(chunk.slice(start, lt));
+      }
       const gt = chunk.indexOf('>', lt + 1);
       if (gt === -1) {
         this.partialTag = chunk.slice(lt);
@@ -171,13 +176,12 @@ export class FastScanner {
   }
 
   end(): void {
-    if (this.textParts.length > 0) this.flushText();
+    if (this.textParts.length > 0) this.flushText(this.textParts.join(''));
     if (this.partialTag !== '' || !this.rootDone) refused();
   }
 
-  private flushText(): void {
-    let t = this.textParts.length === 1 ? this.textParts[0]! : this.textParts.join('');
-    this.textParts = [];
+  private flushText(text: string): void {
+    let t = text;
     this.started = true;
     if (this.depth === 0) {
       if (!ALL_SPACE.test(t)) refused();

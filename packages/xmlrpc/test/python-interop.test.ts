@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  encodeMethodCall,
   Fault,
   FaultCode,
   MethodRegistry,
@@ -8,7 +9,7 @@ import {
   type XmlRpcServer,
   type XmlRpcValue,
 } from '../src/index.js';
-import { startTestServer, testRegistry } from './helpers.js';
+import { rawRequest, startTestServer, testRegistry } from './helpers.js';
 import { fromTagged, type PythonServer, runPythonClient, startPythonServer, toTagged } from './python.js';
 
 const proto: Record<string, XmlRpcValue> = {};
@@ -122,8 +123,14 @@ describe('our client against a Python standard-library server', () => {
   });
 
   it('gzip both ways: Python gzips a large reply, and reads our gzipped request', async () => {
-    const gz = new XmlRpcClient(py.url('/RPC2'), { gzipThreshold: 100 });
+    const gz = new XmlRpcClient(py.url('/RPC2'), { gzipThreshold: 100, acceptGzip: true });
     try {
+      // Python does gzip such a reply when asked:
+      const raw = await rawRequest(py.port, {
+        headers: { 'accept-encoding': 'gzip' },
+        body: encodeMethodCall('text', [200_000]),
+      });
+      expect(raw.headers['content-encoding']).toBe('gzip');
       const before = (await gz.call('stats')) as { gzip_requests: number };
       expect(((await gz.call('text', [200_000])) as string).length).toBe(200_000);
       expect(await gz.call('echo', ['y'.repeat(5000)])).toBe('y'.repeat(5000));

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createServer,
@@ -12,7 +14,7 @@ import {
   XmlRpcClient,
   type XmlRpcServer,
 } from '../src/index.js';
-import { rawRequest, startTestServer, testRegistry } from './helpers.js';
+import { rawRequest, rawSocket, startTestServer, testRegistry } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -131,6 +133,29 @@ describe('calls through the client', () => {
   });
 });
 
+describe('gzip', () => {
+  it('replies are gzipped only when the client asks and the reply is large', async () => {
+    const server = await serve();
+    const encodings: unknown[] = [];
+    server.httpServer.on('request', (_req, res) => {
+      res.on('finish', () => encodings.push(res.getHeader('content-encoding')));
+    });
+    const big = 'x'.repeat(10_000);
+    expect(await client(server.url('/RPC2'), { acceptGzip: true }).call('echo', [big])).toBe(big);
+    expect(await client(server.url('/RPC2'), { acceptGzip: true }).call('echo', ['small'])).toBe('small');
+    expect(await client(server.url('/RPC2')).call('echo', [big])).toBe(big);
+    expect(encodings).toEqual(['gzip', undefined, undefined]);
+  });
+
+  it('gzipped requests are inflated; the inflated size is capped too', async () => {
+    const server = await serve({ limits: { maxBodyBytes: 50_000 } });
+    const c = client(server.url('/RPC2'), { gzipThreshold: 0 });
+    expect(await c.call('echo', ['y'.repeat(20_000)])).toBe('y'.repeat(20_000));
+    const err = (await rejection(c.call('echo', ['y'.repeat(60_000)]))) as TransportError;
+    expect([err.code, err.status]).toEqual(['HTTP_STATUS', 413]);
+  });
+});
+
 describe('transport errors are distinct from faults', () => {
   it('connection refused', async () => {
     const server = await serve();
@@ -158,6 +183,40 @@ describe('transport errors are distinct from faults', () => {
     controller.abort();
     expect(((await rejection(pending)) as TransportError).code).toBe('ABORTED');
     expect(await c.call('sleep', [1])).toBe(true);
+  });
+
+  it('a kept-alive connection reset before any reply is retried once on a new connection', async () => {
+    const reply =
+      '<?xml version="1.0"?><methodResponse><params><param><value>ok</value></param></params></methodResponse>';
+    let connections = 0;
+    const flaky = createNetServer((socket) => {
+      connections++;
+      let requests = 0;
+      socket.on('data', () => {
+        // The second request on a connection meets a reset, as when an idle socket times out.
+        if (++requests === 2) return socket.resetAndDestroy();
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: ${reply.length}\r\n\r\n${reply}`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => flaky.close());
+    const c = client(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/RPC2`);
+    expect(await c.call('a')).toBe('ok');
+    expect(await c.call('b')).toBe('ok');
+    expect(connections).toBe(2);
+  });
+
+  it('an HTTP/1.0 client is answered and its connection closed', async () => {
+    const server = await serve();
+    const body = encodeMethodCall('ping', []);
+    const answer = await rawSocket(
+      server.port,
+      `POST /RPC2 HTTP/1.0\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: text/xml\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(decodeMethodResponse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toBe('pong');
   });
 
   it('an HTTP refusal is HTTP_STATUS with the status', async () => {
