@@ -5,6 +5,7 @@ import {
   Action,
   Context,
   ContextPlugin,
+  getLogger,
   type Instance,
   InstancePlugin,
   type LogRecord,
@@ -156,6 +157,20 @@ describe('processing one pair', () => {
     ]);
     expect(result.records[0]!.pathname).toBe(thisFile);
     expect(result.records[0]!.lineno).toBe(lineOf("console.log('printed"));
+  });
+
+  it('captures records of helper loggers (getLogger) into the call that runs them', async () => {
+    const helper = getLogger('studio.tools');
+    class UsesHelper extends ContextPlugin {
+      async process() {
+        await Promise.resolve();
+        helper.warning('from a helper');
+      }
+    }
+    const result = await processPlugin(UsesHelper, new Context(), null, options);
+    expect(result.records.map((r) => [r.name, r.levelname, r.message])).toEqual([
+      ['studio.tools', 'WARNING', 'from a helper'],
+    ]);
   });
 
   it('keeps records of concurrent calls apart', async () => {

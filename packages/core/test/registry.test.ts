@@ -1,6 +1,21 @@
 import { delimiter, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ContextPlugin, defaultTest, Order, PyblishError, Registry, Signals } from '../src/index.js';
+import {
+  ContextPlugin,
+  currentHost,
+  defaultRegistry,
+  defaultTest,
+  deregisterAllHosts,
+  deregisterAllPlugins,
+  discover,
+  Order,
+  PyblishError,
+  Registry,
+  registeredPlugins,
+  registerHost,
+  registerPlugin,
+  Signals,
+} from '../src/index.js';
 
 class Valid extends ContextPlugin {
   static override order = Order.Collector;
@@ -68,6 +83,23 @@ describe('Registry', () => {
     expect(registry.registeredTest()).toBe(test);
     registry.deregisterTest();
     expect(registry.registeredTest()).toBe(defaultTest);
+  });
+});
+
+describe('the default registry', () => {
+  it('backs the free functions, which discover() uses when given no registry', async () => {
+    registerPlugin(Valid);
+    registerHost('houdini');
+    try {
+      expect(registeredPlugins()).toEqual([Valid]);
+      expect(currentHost()).toBe('houdini');
+      const found = await discover({ paths: [] });
+      expect(found.plugins).toEqual([Valid]);
+    } finally {
+      deregisterAllPlugins();
+      deregisterAllHosts();
+    }
+    expect(defaultRegistry.registeredPlugins()).toEqual([]);
   });
 });
 
