@@ -10,6 +10,7 @@ import {
   InstancePlugin,
   type PluginClass,
   type ProcessApi,
+  processPlugin,
   publishIter,
   Registry,
 } from '../src/index.js';
@@ -76,6 +77,19 @@ async function bareLoop(): Promise<number> {
   return pairs;
 }
 
+async function processLoop(): Promise<number> {
+  const context = makeContext();
+  const registry = new Registry();
+  let pairs = 0;
+  for (const Plugin of plugins) {
+    for (const instance of context) {
+      await processPlugin(Plugin, context, instance, { registry });
+      if (++pairs % 1000 === 0) sample();
+    }
+  }
+  return pairs;
+}
+
 async function convenience(): Promise<number> {
   const context = makeContext();
   let pairs = 0;
@@ -93,8 +107,9 @@ async function convenience(): Promise<number> {
 
 const rows: Row[] = [];
 rows.push(await measure('bare loop (same process methods)', bareLoop));
-rows.push(await measure('publishIter (results, records, events)', convenience));
-const [bare, publish] = rows as [Row, Row];
+rows.push(await measure('processPlugin loop (results, capture)', processLoop));
+rows.push(await measure('publishIter (+ iteration, test, progress)', convenience));
+const [bare, processing, publish] = rows as [Row, Row, Row];
 
 console.log(`${INSTANCES} instances x ${PLUGINS} plug-ins`);
 console.log(
@@ -106,7 +121,9 @@ for (const r of rows) {
     `${r.name.padEnd(42)}${String(r.pairs).padStart(9)}${r.ms.toFixed(0).padStart(9)}${String(rate).padStart(12)}${mb(r.peak).padStart(12)}`,
   );
 }
-console.log(`publishIter / bare loop time: ${(publish.ms / bare.ms).toFixed(1)}x`);
+console.log(
+  `time vs bare loop: processPlugin loop ${(processing.ms / bare.ms).toFixed(1)}x, publishIter ${(publish.ms / bare.ms).toFixed(1)}x`,
+);
 console.log(`peak RSS of the whole run: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 
 // A GUI Reset rediscovers the plug-ins; unchanged files must not be imported again.
