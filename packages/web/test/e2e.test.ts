@@ -68,14 +68,23 @@ describe('the artist', () => {
     expect(await page.getByRole('banner').textContent()).toContain('Maya (demo)');
   });
 
-  it('untoggles an instance and the plug-ins only it needed disappear, re-rendering only that row', async () => {
+  it('untoggles an instance and the plug-ins only it needed disappear', async () => {
     await item('Plug-ins', 'Validate look assignments').waitFor();
-    const before = await renders();
     await item('Instances', 'HeroLook').locator('.check').click();
     await eventually(async () =>
       expect(await item('Instances', 'HeroLook').getAttribute('aria-checked')).toBe('false'),
     );
     await item('Plug-ins', 'Validate look assignments').waitFor({ state: 'detached' });
+  });
+
+  it('re-renders only the row that a change from the GUI process touches', async () => {
+    const before = await renders();
+    const reply = await t.gui.controller.command({ type: 'toggle', id: idOf('HeroLook'), value: true });
+    expect(reply.ok).toBe(true);
+    await eventually(async () =>
+      expect(await item('Instances', 'HeroLook').getAttribute('aria-checked')).toBe('true'),
+    );
+    await item('Plug-ins', 'Validate look assignments').waitFor();
     const after = await renders();
     expect(after[`row:${idOf('HeroLook')}`]).toBeGreaterThan(before[`row:${idOf('HeroLook')}`] ?? 0);
     expect(after[`row:${idOf('Richard05')}`]).toBe(before[`row:${idOf('Richard05')}`]);
@@ -84,6 +93,8 @@ describe('the artist', () => {
 
   it('works the lists from the keyboard: arrows, Space, Enter and Escape', async () => {
     await item('Instances', 'HeroLook').click();
+    await page.keyboard.press('Space');
+    await item('Plug-ins', 'Validate look assignments').waitFor({ state: 'detached' });
     await page.keyboard.press('Space');
     await item('Plug-ins', 'Validate look assignments').waitFor();
     await item('Instances', 'Richard05').click();
@@ -100,6 +111,21 @@ describe('the artist', () => {
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'detached' });
     await item('Instances', 'tree01 (bad name)').waitFor();
+  });
+
+  it('comments on the publish and switches the theme', async () => {
+    await button('Comment').click();
+    await page.getByRole('textbox', { name: 'Comment text' }).fill('Fixed the arm rig');
+    await eventually(() => expect(t.gui.snapshot().comment).toBe('Fixed the arm rig'));
+    await button('Comment').click();
+    await page.getByRole('textbox', { name: 'Comment text' }).waitFor({ state: 'detached' });
+
+    const theme = button('Dark theme');
+    const before = await page.evaluate('document.documentElement.dataset.theme');
+    await theme.click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).not.toBe(before);
+    expect(await theme.getAttribute('aria-pressed')).toBe(before === 'dark' ? 'false' : 'true');
+    await theme.click();
   });
 
   it('searches instances and plug-ins', async () => {
@@ -174,8 +200,32 @@ describe('the artist', () => {
     await eventually(async () =>
       expect(await item('Instances', 'Piraya12').getAttribute('aria-checked')).toBe('false'),
     );
+    // Watch the terminal while publishing: the slow extractor's records must arrive while it
+    // runs (Frame 1 without Frame 5), with Stop enabled and Publish disabled at that moment.
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('searchbox', { name: 'Filter terminal' }).fill('Frame ');
+    await page.evaluate(`(() => {
+      window.__seen = [];
+      const log = document.querySelector('[role="log"]');
+      new MutationObserver(() => {
+        const frames = [...log.querySelectorAll('.entry-text')].map((e) => e.textContent);
+        const stop = document.querySelector('button[aria-label="Stop"]').disabled;
+        const publish = document.querySelector('button[aria-label="Publish"]').disabled;
+        window.__seen.push({ frames, stop, publish });
+      }).observe(log, { childList: true, subtree: true, characterData: true });
+    })()`);
     await page.keyboard.press('Control+Enter');
     await eventually(async () => expect(await message()).toBe('Published'));
+    const seen = (await page.evaluate('window.__seen')) as Array<{
+      frames: string[];
+      stop: boolean;
+      publish: boolean;
+    }>;
+    const midway = seen.filter((s) => s.frames.includes('Frame 1/5') && !s.frames.includes('Frame 5/5'));
+    expect(midway.length).toBeGreaterThan(0);
+    expect(midway.every((s) => !s.stop && s.publish)).toBe(true);
+    await page.getByRole('searchbox', { name: 'Filter terminal' }).fill('');
+    await page.getByRole('tab', { name: 'Overview' }).click();
     const progress = page.getByRole('progressbar', { name: 'Progress' });
     expect(await progress.getAttribute('aria-valuenow')).toBe(await progress.getAttribute('aria-valuemax'));
     expect(await item('Plug-ins', 'Integrate assets').getAttribute('aria-description')).toBe('Succeeded');

@@ -17,7 +17,7 @@ const BUTTONS: Array<{
 ];
 
 export function Footer() {
-  const { connection } = useServices();
+  const { connection, store } = useServices();
   const top = useTop();
   const phase = top?.phase ?? 'noHost';
   const controls = controlsFor(phase);
@@ -33,6 +33,12 @@ export function Footer() {
   }, [hasComment]);
 
   const progress = top?.progress;
+  const current = progress?.currentPlugin
+    ? (store.getRow('plugins', progress.currentPlugin)?.label ?? progress.currentPlugin)
+    : null;
+  const currentInstance = progress?.currentInstance
+    ? (store.getRow('instances', progress.currentInstance)?.label ?? progress.currentInstance)
+    : null;
   const running = isRunning(phase);
   const send = (command: Command) => void connection.send(command);
   return (
@@ -65,9 +71,7 @@ export function Footer() {
               />
             </div>
             <span className="progress-text">
-              {running && progress.currentPlugin
-                ? `${progress.currentPlugin}${progress.currentInstance ? ` · ${progress.currentInstance}` : ''} `
-                : ''}
+              {running && current ? `${current}${currentInstance ? ` · ${currentInstance}` : ''} ` : ''}
               {progress.done}/{progress.planned}
             </span>
           </div>

@@ -158,7 +158,10 @@ export function VirtualTree(props: {
         tabIndex={activeShown ? -1 : 0}
         onKeyDown={onKeyDown}
         onFocus={(e) => {
-          if (e.target === scrollRef.current && items.length > 0) moveTo(activeIndex);
+          // Focus that lands on a row (a click, a screen reader, a script) makes it the active one.
+          const key = (e.target as HTMLElement).dataset.key;
+          if (key !== undefined) setActiveKey(key);
+          else if (e.target === scrollRef.current && items.length > 0) moveTo(activeIndex);
         }}
       >
         {items.length === 0 && (

@@ -17,8 +17,9 @@ export interface TestGui {
 
 export async function startTestGui(): Promise<TestGui> {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-web-e2e-'));
-  // Short demo delays keep the slow extractor quick; the runtime directory isolates the token file.
-  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: '30' };
+  // The slow extractor takes a second (long enough to watch its records stream, short enough
+  // for the suite); the runtime directory isolates the token file.
+  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: '1000' };
   const gui = await startGui({
     port: 0,
     env,
