@@ -182,10 +182,14 @@ export class PyblishService {
         this.call(async () => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
           const i = optionalId(instance, 'process', 'instance');
-          if (action !== null && action !== undefined && typeof action !== 'string') {
-            throw invalid('process: action must be an action id or nil');
-          }
-          return (await this.runPair('process', p, i, action ?? null, null)) as unknown as XmlRpcValue;
+          // The signature has checked that action is a string or nil.
+          return (await this.runPair(
+            'process',
+            p,
+            i,
+            (action as string | null) ?? null,
+            null,
+          )) as unknown as XmlRpcValue;
         }),
       {
         signature: [pluginParam, instanceParam, actionParam],
@@ -242,11 +246,8 @@ export class PyblishService {
           const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));
           const i = optionalId(instance, 'pyblish.begin', 'instance');
           if (i !== null) s.instance(i);
-          if (action !== null && action !== undefined && typeof action !== 'string') {
-            throw invalid('pyblish.begin: action must be an action id or nil');
-          }
           const running = this.calls.create();
-          this.runPair('process', p, i, action ?? null, running).then(
+          this.runPair('process', p, i, (action as string | null) ?? null, running).then(
             (result) => running.finish(result),
             (err: unknown) => running.finish(this.failedRun(p, i, err)),
           );
