@@ -71,6 +71,8 @@ interface Run {
   callId: string | null;
   requestsAtStart: number;
   lost: boolean;
+  /** Set when the GUI closes during the run: the fault the run ends with. */
+  closing: { code: string; message: string } | null;
   done: Promise<void>;
 }
 
@@ -203,6 +205,8 @@ export class Controller {
     this.store.setState({ visible: true });
     if (this.run && this.run.host !== entry) {
       this.pendingShow = entry.port;
+      this.registry.current = this.run.host.port;
+      this.hostsChanged();
       this.say('info', `${this.labelOf(entry)} asked to be shown; it will be once this run ends.`);
       return;
     }
@@ -443,6 +447,7 @@ export class Controller {
       callId: null,
       requestsAtStart: host.client.requests,
       lost: false,
+      closing: null,
       done,
     };
     (run as Run & { finish: () => void }).finish = finish;
@@ -496,7 +501,9 @@ export class Controller {
   /** Ends a run that failed outside a plug-in (host lost, timeout, bad reply). */
   private failRun(run: Run, err: unknown): void {
     let fault: { code: string; message: string };
-    if (run.lost || (err instanceof HostCallError && err.code === 'HOST_LOST')) {
+    if (run.closing) {
+      fault = run.closing;
+    } else if (run.lost || (err instanceof HostCallError && err.code === 'HOST_LOST')) {
       fault = this.lostFault(run.host);
       this.registry.markLost(run.host);
     } else if (err instanceof HostCallError) {
@@ -1086,6 +1093,7 @@ export class Controller {
     const run = this.run;
     if (!run) return;
     run.stop = true;
+    run.closing = reason;
     if (run.callId && run.host.methods.has('pyblish.cancel')) {
       await run.host.client.cancel(run.callId).catch(() => undefined);
     }

@@ -172,16 +172,15 @@ async function main(): Promise<void> {
     }
     fail((err as Error).message);
   }
-  process.stdout.write(`Pyblish GUI: hosts find it at 127.0.0.1:${gui.port}\n`);
-  process.stdout.write(`Window: ${gui.url}\n`);
-  if (o.demo) demo = startDemoHost(gui.port);
-
   const stop = () => {
     demo?.kill();
     void gui.close().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(`Pyblish GUI: hosts find it at 127.0.0.1:${gui.port}\n`);
+  process.stdout.write(`Window: ${gui.url}\n`);
+  if (o.demo) demo = startDemoHost(gui.port);
 }
 
 await main();

@@ -72,6 +72,23 @@ describe('when hosts misbehave', () => {
     );
   });
 
+  it('still writes the report when the GUI quits mid-run', async () => {
+    const base = await testGui();
+    await base.close();
+    const reportFile = join(base.runtime, 'quit-report.json');
+    const gui = await testGui({ reportFile });
+    await pythonHost(gui, ['--long', '60']);
+    await gui.controller.idle();
+    await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
+    await command(gui, { type: 'publish' });
+    await gui.waitFor((s) => s.progress.currentPlugin === 'ExtractSlowly');
+    await gui.close();
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    expect(report.kind).toBe('publish');
+    expect(report.fault).toEqual({ code: 'GUI_CLOSED', message: 'The GUI was closed during the run.' });
+    expect(report.finishedAt).not.toBeNull();
+  });
+
   it('reports a host busy for longer than the heartbeat interval as busy, never lost, and stays responsive', async () => {
     const gui = await testGui();
     await pythonHost(gui, ['--long', '2.5']);
@@ -142,6 +159,22 @@ describe('many hosts', () => {
     expect(s.phase).toBe('ready');
     expect(s.instances[0]?.data.port).toBe(first.port);
     expect(s.hosts.find((h) => h.current)?.port).toBe(first.port);
+  });
+
+  it('shows a host that asks during a run on another one once the run ends', async () => {
+    const gui = await testGui();
+    const first = await pythonHost(gui, ['--label', 'First', '--long', '1']);
+    await gui.controller.idle();
+    await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
+    await command(gui, { type: 'publish' });
+    await gui.waitFor((s) => s.progress.currentPlugin === 'ExtractSlowly');
+    const second = await pythonHost(gui, ['--label', 'Second']);
+    // The run goes on against the first host...
+    expect(gui.snapshot().hosts.find((h) => h.current)?.port).toBe(first.port);
+    await gui.waitFor((s) => s.message === 'Published' || s.instances[0]?.data.port === second.port);
+    // ...then the second one is shown and collected.
+    await gui.waitFor((s) => s.phase === 'ready' && s.instances[0]?.data.port === second.port);
+    expect(gui.report().host?.port).toBe(second.port);
   });
 
   it('picks up live hosts again when the GUI restarts on the same port', async () => {
