@@ -281,6 +281,14 @@ export function terminalFilter(shown: ReadonlySet<Level>, text: string): (entry:
   };
 }
 
+/** A copy of `set` with `key` added, or removed when it was there. */
+export function flipped<T>(set: ReadonlySet<T>, key: T): ReadonlySet<T> {
+  const next = new Set(set);
+  if (next.has(key)) next.delete(key);
+  else next.add(key);
+  return next;
+}
+
 // --- formatting -------------------------------------------------------------------------
 
 export function formatDuration(ms: number): string {

@@ -77,6 +77,17 @@ describe('the artist', () => {
     await item('Plug-ins', 'Validate look assignments').waitFor({ state: 'detached' });
   });
 
+  it('toggles a whole section from its header', async () => {
+    const camera = item('Instances', 'camera');
+    await camera.locator('.check').click();
+    await eventually(async () => expect(await camera.getAttribute('aria-checked')).toBe('false'));
+    expect(await item('Instances', 'MainCamera').getAttribute('aria-checked')).toBe('false');
+    await item('Plug-ins', 'Validate camera settings').waitFor({ state: 'detached' });
+    await camera.locator('.check').click();
+    await eventually(async () => expect(await camera.getAttribute('aria-checked')).toBe('true'));
+    await item('Plug-ins', 'Validate camera settings').waitFor();
+  });
+
   it('re-renders only the row that a change from the GUI process touches', async () => {
     const before = await renders();
     const reply = await t.gui.controller.command({ type: 'toggle', id: idOf('HeroLook'), value: true });
@@ -274,6 +285,7 @@ describe('the artist', () => {
       const picker = page.getByRole('combobox', { name: 'Host' });
       await eventually(async () => expect(await picker.locator('option').count()).toBe(2));
       expect(await picker.inputValue()).toBe(String(second.port));
+      expect(await picker.locator('option:checked').textContent()).toContain('Houdini (demo)');
       await page.getByRole('tab', { name: 'Overview' }).click();
       await eventually(async () =>
         expect(await item('Instances', 'Piraya12').getAttribute('aria-checked')).toBe('true'),

@@ -1,6 +1,7 @@
 import { memo, useEffect, useState } from 'react';
+import { flipped } from '../derive.js';
 import { useTopField } from '../hooks.js';
-import { Icon } from './Icon.js';
+import { SearchBox } from './SearchBox.js';
 import { VirtualTree } from './VirtualTree.js';
 
 /** Instances (context first) on the left, plug-ins on the right, and a search over both. */
@@ -15,32 +16,16 @@ export const Overview = memo(function Overview() {
     if (initialising !== undefined) setCollapsed(new Set(hidden === '' ? [] : hidden.split('\n')));
   }, [initialising, hidden]);
 
-  const toggleCollapsed = (key: string) =>
-    setCollapsed((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
+  const toggleCollapsed = (key: string) => setCollapsed((prev) => flipped(prev, key));
 
   return (
     <div className="overview">
-      <div className="searchbar">
-        <Icon name="search" />
-        <input
-          type="search"
-          aria-label="Search instances and plug-ins"
-          placeholder="Search instances and plug-ins.."
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && query !== '') {
-              e.preventDefault();
-              setQuery('');
-            }
-          }}
-        />
-      </div>
+      <SearchBox
+        label="Search instances and plug-ins"
+        placeholder="Search instances and plug-ins.."
+        value={query}
+        onChange={setQuery}
+      />
       <div className="columns">
         <VirtualTree
           kind="instances"

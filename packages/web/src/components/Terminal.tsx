@@ -4,10 +4,11 @@
 import type { TerminalEntry } from '@pyblish/gui';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { LEVELS, type Level, terminalFilter } from '../derive.js';
+import { flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
 import { useServices, useTerminal } from '../hooks.js';
 import { useStickyState } from '../ui.js';
 import { Icon, type IconName } from './Icon.js';
+import { SearchBox } from './SearchBox.js';
 import { firstLine, Linkified } from './Text.js';
 
 const LEVEL_ICON: Record<Level, IconName> = {
@@ -62,32 +63,12 @@ export const Terminal = memo(function Terminal() {
     if (stick.current && visible.length > 0) virtualizer.scrollToIndex(visible.length - 1, { align: 'end' });
   }, [visible, virtualizer]);
 
-  const toggleLevel = (l: Level) => {
-    const next = new Set(shown);
-    if (next.has(l)) next.delete(l);
-    else next.add(l);
-    setShown(next);
-  };
-  const toggleExpanded = (seq: number) => {
-    const next = new Set(expanded);
-    if (next.has(seq)) next.delete(seq);
-    else next.add(seq);
-    setExpanded(next);
-  };
+  const toggleExpanded = (seq: number) => setExpanded(flipped(expanded, seq));
 
   return (
     <div className="terminal">
       <div className="terminal-bar">
-        <div className="searchbar">
-          <Icon name="search" />
-          <input
-            type="search"
-            aria-label="Filter terminal"
-            placeholder="Filter.."
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-        </div>
+        <SearchBox label="Filter terminal" placeholder="Filter.." value={text} onChange={setText} />
         <fieldset className="levels" aria-label="Levels">
           {LEVELS.map((l) => (
             <button
@@ -96,7 +77,7 @@ export const Terminal = memo(function Terminal() {
               className={`level-toggle level-${l}`}
               aria-pressed={shown.has(l)}
               title={`${shown.has(l) ? 'Hide' : 'Show'} ${l} records`}
-              onClick={() => toggleLevel(l)}
+              onClick={() => setShown(flipped(shown, l))}
             >
               <Icon name={LEVEL_ICON[l]} />
               {l}
