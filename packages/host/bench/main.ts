@@ -13,6 +13,7 @@ import { decodeMethodResponse, encodeMethodCall, XmlRpcClient } from '@pyblish/x
 
 const PROCESS_CALLS = 3000;
 const CONTEXT_RUNS = 7;
+const BATCH = 32;
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
 const benchPlugins = fileURLToPath(new URL('./plugins', import.meta.url));
 
@@ -93,6 +94,22 @@ async function processRate(t: Target): Promise<number> {
   return PROCESS_CALLS / seconds;
 }
 
+/** Our batching extension: `system.multicall` with BATCH process calls per request. */
+async function batchedRate(t: Target): Promise<number> {
+  const client = new XmlRpcClient(`http://127.0.0.1:${t.port}/pyblish`, t.token ? { token: t.token } : {});
+  const batch = Array.from({ length: BATCH }, () => ({
+    methodName: 'process',
+    params: [{ id: 'Trivial' }, null, null],
+  }));
+  for (let i = 0; i < 10; i++) await client.call('system.multicall', [batch]);
+  const rounds = Math.ceil(PROCESS_CALLS / BATCH);
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await client.call('system.multicall', [batch]);
+  const seconds = (performance.now() - started) / 1000;
+  client.close();
+  return (rounds * BATCH) / seconds;
+}
+
 /**
  * One context() call over a fresh connection: time until the last byte of the reply (the host's
  * cost; decoding is the client's and the same for every host), and the body's bytes (no gzip).
@@ -152,6 +169,9 @@ async function main(): Promise<void> {
     const rates = [];
     for (const t of targets) rates.push(await processRate(t));
     rows.push(['process() calls/s, trivial plug-in', rates, 'higher', 0]);
+    // Python hosts cannot batch (pyblish-qml registers no multicall): compare with their plain rate.
+    const batched = [await batchedRate(worker), await batchedRate(inThread), rates[2]!];
+    rows.push([`process() calls/s, batches of ${BATCH} *`, batched, 'higher', 0]);
     for (const n of [1000, 10_000]) {
       const costs = [];
       for (const t of targets) costs.push(await contextCost(t, n));

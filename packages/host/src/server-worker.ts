@@ -28,8 +28,20 @@ function forward(method: string) {
   return (params: XmlRpcValue[], call: { signal: AbortSignal }) =>
     new Promise<XmlRpcValue>((resolve, reject) => {
       const id = ++nextId;
-      pending.set(id, { resolve, reject });
-      call.signal.addEventListener('abort', () => post({ type: 'abort', id }), { once: true });
+      const onAbort = () => post({ type: 'abort', id });
+      // One request's signal may serve many calls (system.multicall): never leave listeners behind.
+      const settle = () => call.signal.removeEventListener('abort', onAbort);
+      pending.set(id, {
+        resolve: (v) => {
+          settle();
+          resolve(v);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
+      call.signal.addEventListener('abort', onAbort, { once: true });
       post({ type: 'call', id, method, params });
     });
 }
