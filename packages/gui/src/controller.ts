@@ -83,7 +83,7 @@ export interface ControllerOptions {
   autoValidate?: boolean;
   /** Long-poll wait for hosts with pyblish.poll. */
   pollWaitMs?: number;
-  /** Refetch the context after every pair, as pyblish-qml did (for comparisons). */
+  /** Drive hosts as pyblish-qml did: plain process, the context after every pair (for comparisons). */
   naive?: boolean;
   /** Called after every run with its report. */
   onRunEnd?(report: Report): void;
@@ -890,7 +890,7 @@ export class Controller {
     let result: HostResult;
     try {
       if (repair) result = await host.client.repair(plugin.id, instance?.id ?? null, run.abort.signal);
-      else if (host.methods.has('pyblish.begin') && host.methods.has('pyblish.poll')) {
+      else if (!this.options.naive && host.methods.has('pyblish.begin') && host.methods.has('pyblish.poll')) {
         result = await this.processStreaming(run, plugin.id, instance?.id ?? null, actionId, onRecords);
       } else result = await host.client.process(plugin.id, instance?.id ?? null, actionId, run.abort.signal);
     } finally {

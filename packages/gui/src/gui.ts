@@ -46,7 +46,7 @@ export interface GuiOptions {
   liveness?: Partial<LivenessOptions>;
   /** Long-poll wait for hosts with pyblish.poll (ms, default 1000). */
   pollWaitMs?: number;
-  /** Refetch the context after every pair, as pyblish-qml did (benchmarks compare with it). */
+  /** Drive hosts as pyblish-qml did: plain process, the context after every pair (benchmarks compare). */
   naive?: boolean;
   /** Patch coalescing delay (ms, default 20). */
   flushMs?: number;
@@ -186,7 +186,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     snapshot: () => store.snapshot(),
     report: () => ctrl.currentReport,
     waitFor: async (predicate, timeoutMs) => {
-      await ctrl.waitFor(() => predicate(store.snapshot()), timeoutMs);
+      await ctrl.waitFor(() => predicate(store.view() as ViewState), timeoutMs);
       return store.snapshot();
     },
     close,

@@ -209,7 +209,8 @@ export class HostRegistry {
         changed = true;
       }
     }
-    if (changed) this.events.changed();
+    // Also refreshes how long each host has been silent (the store drops unchanged values).
+    if (changed || this.hosts.size > 0) this.events.changed();
   }
 
   summaries(): HostSummary[] {

@@ -136,6 +136,16 @@ export class ViewStateStore {
     };
   }
 
+  /** The current state without copying (read it, do not keep or change it). */
+  view(): Readonly<ViewState> {
+    return {
+      version: this.version,
+      ...this.top,
+      instances: this.instances.list(),
+      plugins: this.plugins.list(),
+    };
+  }
+
   get state(): Readonly<Top> {
     return this.top;
   }
