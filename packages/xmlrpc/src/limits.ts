@@ -20,6 +20,13 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxMulticall: 64,
 });
 
+const resolved = new WeakSet<Limits>();
+
+/** Fills in defaults; a result passed back in is returned as it is (decoders are made per message). */
 export function resolveLimits(limits?: Partial<Limits>): Limits {
-  return { ...defaultLimits, ...limits };
+  if (limits === undefined) return defaultLimits;
+  if (resolved.has(limits as Limits)) return limits as Limits;
+  const full = { ...defaultLimits, ...limits };
+  resolved.add(full);
+  return full;
 }

@@ -164,6 +164,12 @@ export class FastScanner {
       } else if (lt > start) {
         this.flushText(chunk.slice(start, lt));
       }
+      // The common case, `<name>` or `</name>` right up to the '>', is read without a search.
+      const end = this.plainTag(chunk, lt);
+      if (end !== -1) {
+        start = end;
+        continue;
+      }
       const gt = chunk.indexOf('>', lt + 1);
       if (gt === -1) {
         this.partialTag = chunk.slice(lt);
@@ -192,6 +198,35 @@ export class FastScanner {
     if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
     if (t.includes('&')) t = decodeEntities(t);
     this.sink.text(t);
+  }
+
+  /** Handles a plain open or close tag at `lt` and returns the index after it; -1 for anything else. */
+  private plainTag(s: string, lt: number): number {
+    const c = s.charCodeAt(lt + 1);
+    if (c === 47 /* / */) {
+      const top = this.sink.top();
+      if (top === undefined || this.depth === 0) return -1;
+      const gt = lt + 2 + top.length;
+      if (s.charCodeAt(gt) !== 62 || !s.startsWith(top, lt + 2)) return -1;
+      this.depth--;
+      this.sink.close(top);
+      if (this.depth === 0) this.rootDone = true;
+      this.started = true;
+      return gt + 1;
+    }
+    const candidates = BY_FIRST.get(c);
+    if (candidates === undefined || this.rootDone) return -1;
+    for (const name of candidates) {
+      const gt = lt + 1 + name.length;
+      if (s.charCodeAt(gt) === 62 && s.startsWith(name, lt + 1)) {
+        this.sawRoot = true;
+        this.sink.open(name);
+        this.depth++;
+        this.started = true;
+        return gt + 1;
+      }
+    }
+    return -1;
   }
 
   private markup(s: string, lt: number, gt: number): void {
