@@ -572,3 +572,70 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     for (const e of endpoints) expect(await ping(e)).toBeTruthy();
   });
 });
+
+describe('beyond §5: the web endpoints', () => {
+  it('serves only files inside its folder, with anti-framing and no-sniff headers', async () => {
+    const root = tempDir();
+    const dist = join(root, 'dist');
+    mkdirSync(dist);
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>page</title>');
+    const outside = join(root, 'outside-secret.txt');
+    writeFileSync(outside, 'SECRET-OUTSIDE');
+    const g = await systemGui({ distDir: dist });
+    const get = (path: string) =>
+      http(g.webPort, { method: 'GET', path, headers: { Host: `127.0.0.1:${g.webPort}` } });
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expectNoCors(page.headers);
+    for (const path of [
+      '/../outside-secret.txt',
+      '/%2e%2e/outside-secret.txt',
+      '/..%2foutside-secret.txt',
+      '/..%5coutside-secret.txt',
+      '/assets/..%2f..%2foutside-secret.txt',
+      '/%2e%2e%2f%2e%2e%2fetc/passwd',
+    ]) {
+      const reply = await get(path);
+      expect(reply.body, path).not.toContain('SECRET-OUTSIDE');
+      expect(reply.body, path).not.toContain('root:');
+    }
+    // Only GET and HEAD outside /api; the token in a query string does not open /api.
+    const posted = await http(g.webPort, {
+      method: 'POST',
+      path: '/',
+      headers: { Host: `127.0.0.1:${g.webPort}`, 'Content-Type': 'text/plain' },
+      body: 'x',
+    });
+    expect(posted.status).toBe(405);
+    const query = await get(`/api/report?token=${encodeURIComponent(g.token)}`);
+    expect(query.status).toBe(401);
+  });
+
+  it('bounds and checks commands: oversize and unknown commands are refused without effect', async () => {
+    const json = { ...bearer(), 'Content-Type': 'application/json' };
+    const big = await web('/api/commands', {
+      method: 'POST',
+      headers: json,
+      body: `"${'x'.repeat(2 << 20)}"`,
+    });
+    expect(big.status).toBe(400);
+    for (const body of [
+      '{"type":"__proto__"}',
+      '{"type":"constructor"}',
+      '{"type":"comment","text":{"a":1}}',
+      'null',
+      '[]',
+      '{',
+    ]) {
+      const reply = await web('/api/commands', { method: 'POST', headers: json, body });
+      expect([200, 400], body).toContain(reply.status);
+      expect(JSON.parse(reply.body)).toMatchObject({ ok: false });
+    }
+    expect((await web('/api/terminal?after=-1', { headers: bearer() })).status).toBe(400);
+    expect(gui.exits).toEqual([]);
+    await webAnswers();
+  });
+});
