@@ -38,7 +38,12 @@ export function ensureBuilt(): void {
   })();
   const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs);
   if (built > sources) return;
-  execFileSync('npm', ['run', 'build', '-w', '@pyblish/web'], { cwd: join(WEB, '..', '..'), stdio: 'pipe' });
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  execFileSync('npm', ['run', 'build', '-w', '@pyblish/web'], {
+    cwd: join(WEB, '..', '..'),
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
 
 export interface Browser {
