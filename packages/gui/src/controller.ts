@@ -115,6 +115,36 @@ const MESSAGE_OF: Partial<Record<Phase, string>> = {
   integrating: 'Integrating..',
 };
 
+const FIELDS: Record<string, Record<string, 'string' | 'boolean' | 'string?' | 'boolean?'>> = {
+  reset: {},
+  validate: {},
+  publish: {},
+  stop: {},
+  toggle: { id: 'string', value: 'boolean?' },
+  toggleSection: { list: 'string', section: 'string', value: 'boolean' },
+  comment: { text: 'string', instanceId: 'string?' },
+  action: { pluginId: 'string', actionId: 'string' },
+  repair: { pluginId: 'string' },
+  switchHost: { key: 'string' },
+};
+
+/** Commands come from a page as JSON: check their shape before acting on them. */
+function checkCommand(c: Command): void {
+  const fields = FIELDS[(c as { type: string }).type];
+  if (!fields)
+    throw new CommandError('UNKNOWN_COMMAND', `Unknown command ${String((c as { type: unknown }).type)}`);
+  for (const [name, kind] of Object.entries(fields)) {
+    const value = (c as unknown as Record<string, unknown>)[name];
+    if (kind.endsWith('?') && value === undefined) continue;
+    if (typeof value !== kind.replace('?', '')) {
+      throw new CommandError('BAD_COMMAND', `${c.type}: "${name}" must be a ${kind.replace('?', '')}`);
+    }
+  }
+  if (c.type === 'toggleSection' && c.list !== 'instances' && c.list !== 'plugins') {
+    throw new CommandError('BAD_COMMAND', 'toggleSection: "list" must be "instances" or "plugins"');
+  }
+}
+
 function revisionOf(result: HostResult): number | undefined {
   return typeof result.contextRevision === 'number' ? result.contextRevision : undefined;
 }
@@ -284,6 +314,7 @@ export class Controller {
   }
 
   private async dispatch(c: Command): Promise<void> {
+    checkCommand(c);
     switch (c.type) {
       case 'reset':
         this.guardIdle();
@@ -311,8 +342,6 @@ export class Controller {
         return;
       case 'switchHost':
         return this.switchHost(c.key);
-      default:
-        throw new CommandError('UNKNOWN_COMMAND', `Unknown command ${(c as { type: unknown }).type}`);
     }
   }
 
@@ -399,7 +428,6 @@ export class Controller {
   }
 
   private comment(text: string, instanceId?: string): void {
-    if (typeof text !== 'string') throw new CommandError('BAD_COMMAND', 'A comment is text');
     if (this.run) throw new CommandError('NOT_READY', 'Not ready');
     const key = instanceId ?? '';
     if (instanceId) {

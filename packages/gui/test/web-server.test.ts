@@ -140,6 +140,15 @@ describe('the web server', () => {
       ok: false,
       error: { code: 'NOT_READY', message: 'Not ready: no host has asked to be shown' },
     });
+    const malformed = await http(gui.webPort, '/api/commands', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'toggle', id: 42 }),
+    });
+    expect(JSON.parse(malformed.body)).toEqual({
+      ok: false,
+      error: { code: 'BAD_COMMAND', message: 'toggle: "id" must be a string' },
+    });
   });
 
   it('streams a snapshot, then small patches and terminal entries as a host is collected', async () => {
