@@ -110,6 +110,8 @@ export class Host {
       token: this.authenticated ? this.token : null,
       onGuiState: (state) => this.onGuiState(state),
       log: this.log,
+      onError: (err, method) =>
+        this.log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
   }
 

@@ -27,6 +27,8 @@ export interface TransportOptions {
   onGuiState: (state: GuiState) => void;
   /** Told when the server worker dies on its own (the host then no longer answers). */
   log: (message: string) => void;
+  /** Told about unexpected errors in service methods (callers only see "METHOD failed"). */
+  onError: (err: unknown, method: string) => void;
 }
 
 export interface HostTransport {
@@ -57,6 +59,7 @@ export async function startInThread(
       port: options.port,
       routes: { '/pyblish': methods },
       gzipThreshold: NO_GZIP,
+      onError: options.onError,
       ...(options.token !== null && { authenticate: tokenAuthenticator(options.token) }),
     });
   } catch (err) {
@@ -97,7 +100,11 @@ export async function startInWorker(
     aborts.set(id, abort);
     const call = { signal: abort.signal, remoteAddress: '127.0.0.1', path: '/pyblish', headers: {}, method };
     try {
-      const value = await methods.dispatch(method, params, call, { introspection: false, maxMulticall: 0 });
+      const value = await methods.dispatch(method, params, call, {
+        introspection: false,
+        maxMulticall: 0,
+        onError: options.onError,
+      });
       send({ type: 'reply', id, value });
     } catch (err) {
       const fault = err instanceof Fault ? err : new Fault(FaultCode.InternalError, `${method} failed`);

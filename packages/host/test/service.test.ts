@@ -314,3 +314,25 @@ describe('a failing plug-in discovery', () => {
     }
   });
 });
+
+describe('an unexpected error in a service method', () => {
+  it('reaches the caller as a short fault and the host log in full', async () => {
+    const logged: string[] = [];
+    const reg = new Registry();
+    reg.registerTest(() => {
+      throw new TypeError('the studio test broke at /secret/path.ts');
+    });
+    const h = new Host({ registry: reg, plugins: () => [], log: (m) => logged.push(m) });
+    const c = new XmlRpcClient(`http://127.0.0.1:${await h.serve(0)}/pyblish`, { token: h.token });
+    try {
+      const f = (await c
+        .call('test', [{ nextOrder: 1, ordersWithError: [] }])
+        .catch((e: unknown) => e)) as Fault;
+      expect(f).toMatchObject({ faultCode: -32500, faultString: 'test failed' });
+      expect(logged.join('\n')).toMatch(/test failed: TypeError: the studio test broke/);
+    } finally {
+      c.close();
+      await h.uninstall();
+    }
+  });
+});
