@@ -1,8 +1,9 @@
 import { SaxesParser } from 'saxes';
+import { CHILDREN, SCALARS } from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { FastScanner, NEEDS_FULL_PARSER, type XmlSink } from './scan.js';
 import { Utf8Decoder } from './utf8.js';
-import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
+import { Fault, FaultCode, I8_MAX, I8_MIN, setMember, type XmlRpcValue } from './values.js';
 
 /**
  * The message itself is wrong (malformed XML, not XML-RPC, a limit exceeded). A server sends it
@@ -40,34 +41,7 @@ const SPECIAL_DOUBLE = /^([+-]?)(nan|inf|infinity)$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATETIME = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
-const I8_MIN = -(2n ** 63n);
-const I8_MAX = 2n ** 63n - 1n;
 
-const SCALARS = new Set([
-  'i4',
-  'int',
-  'i8',
-  'boolean',
-  'string',
-  'double',
-  'dateTime.iso8601',
-  'base64',
-  'nil',
-]);
-
-// Which children each element may hold; scalars and names hold only text.
-const CHILDREN = new Map<string, ReadonlySet<string>>([
-  ['methodCall', new Set(['methodName', 'params'])],
-  ['methodResponse', new Set(['params', 'fault'])],
-  ['params', new Set(['param'])],
-  ['param', new Set(['value'])],
-  ['fault', new Set(['value'])],
-  ['value', new Set([...SCALARS, 'array', 'struct'])],
-  ['array', new Set(['data'])],
-  ['data', new Set(['value'])],
-  ['struct', new Set(['member'])],
-  ['member', new Set(['name', 'value'])],
-]);
 // Elements whose text is content (everything else may hold only whitespace).
 const TEXT_HOLDERS = new Set([...SCALARS, 'value', 'name', 'methodName']);
 // A lone surrogate (only possible in string input): left to saxes to refuse.

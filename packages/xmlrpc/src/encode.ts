@@ -1,6 +1,6 @@
 import { EncodeError } from './errors.js';
 import { defaultLimits } from './limits.js';
-import type { Fault, XmlRpcValue } from './values.js';
+import { type Fault, I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
 
 // Characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF)
 // become U+FFFD, so a plug-in's ANSI-coloured log line never makes a whole reply unparseable.
@@ -34,8 +34,6 @@ export function escapeText(s: string): string {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const I8_MIN = -(2n ** 63n);
-const I8_MAX = 2n ** 63n - 1n;
 
 /** Python's `YYYYMMDDTHH:MM:SS`, in UTC; milliseconds are dropped. */
 export function formatDateTime(d: Date): string {

@@ -1,3 +1,5 @@
+import { ELEMENTS } from './grammar.js';
+
 /** What a tokenizer reports; the message builder implements it for both tokenizers. */
 export interface XmlSink {
   xmlDecl(encoding: string | undefined): void;
@@ -11,33 +13,9 @@ export interface XmlSink {
 /** Thrown by the fast scanner when the input needs the full parser (saxes) to decide. */
 export const NEEDS_FULL_PARSER = Symbol('needs full parser');
 
-// Every element name XML-RPC uses; anything else goes to saxes (and is then refused).
-const KNOWN = new Set([
-  'methodCall',
-  'methodResponse',
-  'methodName',
-  'params',
-  'param',
-  'fault',
-  'value',
-  'array',
-  'data',
-  'struct',
-  'member',
-  'name',
-  'i4',
-  'int',
-  'i8',
-  'boolean',
-  'string',
-  'double',
-  'dateTime.iso8601',
-  'base64',
-  'nil',
-]);
 // Names by first character, so a tag is recognised without slicing it out of the input.
 const BY_FIRST = new Map<number, string[]>();
-for (const name of KNOWN) {
+for (const name of ELEMENTS) {
   const list = BY_FIRST.get(name.charCodeAt(0)) ?? [];
   list.push(name);
   BY_FIRST.set(name.charCodeAt(0), list);

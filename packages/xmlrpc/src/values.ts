@@ -1,3 +1,7 @@
+/** The range of `<i8>`. */
+export const I8_MIN = -(2n ** 63n);
+export const I8_MAX = 2n ** 63n - 1n;
+
 /** A value that travels over XML-RPC. `null` is the `<nil/>` extension (Python's `allow_none`). */
 export type XmlRpcValue =
   | null
