@@ -1,5 +1,5 @@
-import type { KeyboardEvent } from 'react';
-import { useReport, useTopField } from '../hooks.js';
+import { type KeyboardEvent, useMemo } from 'react';
+import { useRowsVersion, useServices, useTopField } from '../hooks.js';
 import { type Tab, type Theme, useUi } from '../ui.js';
 import { ExportButton } from './ExportButton.js';
 import { HostSwitcher } from './HostSwitcher.js';
@@ -14,7 +14,7 @@ const TABS: Array<{ id: Tab; label: string; icon: IconName }> = [
 export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
   const ui = useUi();
   const contextLabel = useTopField((t) => t?.window.contextLabel);
-  const errors = useErrorCount();
+  const failing = useFailingCount();
   const onKey = (e: KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === ui.tab);
     const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
@@ -40,9 +40,9 @@ export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
           >
             <Icon name={t.icon} />
             {t.label}
-            {t.id === 'report' && errors > 0 && (
-              <span className="badge" role="img" aria-label={`${errors} errors`}>
-                {errors}
+            {t.id === 'report' && failing > 0 && (
+              <span className="badge" role="img" aria-label={`${failing} failing plug-ins`}>
+                {failing}
               </span>
             )}
           </button>
@@ -67,6 +67,10 @@ export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
   );
 }
 
-function useErrorCount(): number {
-  return useReport().reduce((n, e) => n + e.errors.length, 0);
+/** Plug-ins with open errors: the report's cards. Cheap, unlike the report itself. */
+function useFailingCount(): number {
+  const { store } = useServices();
+  const version = useRowsVersion('plugins');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals row changes
+  return useMemo(() => store.list('plugins').filter((p) => p.hasError).length, [store, version]);
 }
