@@ -65,7 +65,10 @@ export function App() {
         setDetails(target);
         if (!target) requestAnimationFrame(() => returnFocus.current?.focus());
       },
-      openMenu: setMenu,
+      openMenu: (target) => {
+        if (target) returnFocus.current = document.activeElement as HTMLElement | null;
+        setMenu(target);
+      },
     }),
     [tab, details],
   );
@@ -76,8 +79,10 @@ export function App() {
         e.preventDefault();
         if (controlsFor(phase).publish) void connection.send({ type: 'publish' });
       } else if (e.key === 'Escape' && !e.defaultPrevented) {
-        if (menu) setMenu(null);
-        else if (details) ui.openDetails(null);
+        if (menu) {
+          setMenu(null);
+          returnFocus.current?.focus();
+        } else if (details) ui.openDetails(null);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -118,7 +123,15 @@ export function App() {
         </main>
         <Footer />
         <Notices />
-        {menu && <ActionMenu target={menu} onClose={() => setMenu(null)} />}
+        {menu && (
+          <ActionMenu
+            target={menu}
+            onClose={() => {
+              setMenu(null);
+              returnFocus.current?.focus();
+            }}
+          />
+        )}
       </div>
     </UiContext.Provider>
   );
