@@ -1,4 +1,4 @@
-import { ELEMENTS } from './grammar.js';
+import { ELEMENTS, SCALARS } from './grammar.js';
 
 /** What a tokenizer reports; the message builder implements it for both tokenizers. */
 export interface XmlSink {
@@ -95,6 +95,19 @@ function decodeEntities(t: string): string {
   return out + t.slice(last);
 }
 
+/** Character data as the parser reports it: line ends normalised, references expanded. */
+function content(raw: string): string {
+  let t = raw;
+  if (t.includes(']]>')) refused();
+  // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
+  if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+  if (t.includes('&')) t = decodeEntities(t);
+  return t;
+}
+
+// Elements that hold only text, and how each closes.
+const LEAF_CLOSE = new Map([...SCALARS, 'name', 'methodName'].map((name) => [name, `</${name}>`]));
+
 /**
  * A fast tokenizer for the plain XML that XML-RPC peers write: known element names without
  * attributes, text, the predefined entities, character references and an XML declaration.
@@ -164,18 +177,13 @@ export class FastScanner {
     if (this.partialTag !== '' || !this.rootDone) refused();
   }
 
-  private flushText(text: string): void {
-    let t = text;
+  private flushText(t: string): void {
     this.started = true;
     if (this.depth === 0) {
       if (!ALL_SPACE.test(t)) refused();
       return;
     }
-    if (t.includes(']]>')) refused();
-    // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
-    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-    if (t.includes('&')) t = decodeEntities(t);
-    this.sink.text(t);
+    this.sink.text(content(t));
   }
 
   /** Handles a plain open or close tag at `lt` and returns the index after it; -1 for anything else. */
@@ -198,13 +206,29 @@ export class FastScanner {
       const gt = lt + 1 + name.length;
       if (s.charCodeAt(gt) === 62 && s.startsWith(name, lt + 1)) {
         this.sawRoot = true;
-        this.sink.open(name);
-        this.depth++;
         this.started = true;
+        this.sink.open(name);
+        const leafEnd = this.leaf(s, name, gt + 1);
+        if (leafEnd !== -1) return leafEnd;
+        this.depth++;
         return gt + 1;
       }
     }
     return -1;
+  }
+
+  /**
+   * Reads `text</name>` after an opened leaf element in one step; -1 when the text is not all
+   * in this chunk or something else follows (the general path then takes over).
+   */
+  private leaf(s: string, name: string, from: number): number {
+    const close = LEAF_CLOSE.get(name);
+    if (close === undefined) return -1;
+    const lt = s.indexOf('<', from);
+    if (lt === -1 || !s.startsWith(close, lt)) return -1;
+    if (lt > from) this.sink.text(content(s.slice(from, lt)));
+    this.sink.close(name);
+    return lt + close.length;
   }
 
   private markup(s: string, lt: number, gt: number): void {
