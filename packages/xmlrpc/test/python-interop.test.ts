@@ -159,6 +159,7 @@ describe('a Python ServerProxy against our server', () => {
   beforeAll(async () => {
     const registry = testRegistry()
       .register('describe', ([v]) => [kind(v!), v!])
+      .register('logline', () => '\u001b[31mred\u001b[0m\u0000 \ud800 a\r\nb')
       .register('raise', ([code, message]) => {
         throw new Fault(code as number, message as string);
       });
@@ -226,6 +227,11 @@ describe('a Python ServerProxy against our server', () => {
     expect(results[2]).toEqual({ ok: '\ufffd[31mred\ufffd[0m\ufffd' });
     expect(results[3]).toEqual({ ok: ['double', { $float: '0.5' }] });
     expect(results[4]).toEqual({ ok: { $dict: { $weird: 1 } } });
+  });
+
+  it('a reply with ANSI escapes, NUL, a lone surrogate and \\r stays well-formed for Python', async () => {
+    const results = await runPythonClient(server.url('/RPC2'), [{ method: 'logline' }]);
+    expect(results).toEqual([{ ok: '\ufffd[31mred\ufffd[0m\ufffd \ufffd a\r\nb' }]);
   });
 
   it('introspection and MultiCall from Python', async () => {
