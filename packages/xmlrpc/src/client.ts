@@ -84,11 +84,12 @@ export class XmlRpcClient {
     if (gzipped) body = await gzipAsync(body);
     const timeout = options.timeout ?? this.options.timeout ?? 30_000;
     try {
-      return await this.send(method, body, gzipped, timeout, options.signal);
+      return await this.send(method, body, gzipped, timeout, options.signal, true);
     } catch (err) {
       // A kept-alive socket the server closed while idle: the request never reached it, retry once
       // (Python's Transport does the same).
-      if (err instanceof RetryableReset) return this.send(method, body, gzipped, timeout, options.signal);
+      if (err instanceof RetryableReset)
+        return this.send(method, body, gzipped, timeout, options.signal, false);
       throw err;
     }
   }
@@ -105,6 +106,7 @@ export class XmlRpcClient {
     gzipped: boolean,
     timeout: number,
     signal: AbortSignal | undefined,
+    mayRetry: boolean,
   ): Promise<XmlRpcValue> {
     const where = `${this.url.hostname}:${this.url.port || 80}`;
     return new Promise<XmlRpcValue>((resolve, reject) => {
@@ -141,7 +143,8 @@ export class XmlRpcClient {
       });
       let responded = false;
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (!responded && req.reusedSocket && err.code === 'ECONNRESET') settle(new RetryableReset());
+        if (mayRetry && !responded && req.reusedSocket && err.code === 'ECONNRESET')
+          settle(new RetryableReset());
         else settle(netError(err, where));
       });
       req.on('response', (res) => {

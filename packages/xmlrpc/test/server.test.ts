@@ -208,6 +208,25 @@ describe('transport errors are distinct from faults', () => {
     expect(connections).toBe(2);
   });
 
+  it('a reset on the retry too is reported as ECONNRESET, a TransportError', async () => {
+    let served = 0;
+    const reply =
+      '<?xml version="1.0"?><methodResponse><params><param><value>ok</value></param></params></methodResponse>';
+    const broken = createNetServer((socket) => {
+      socket.on('data', () => {
+        if (served++ > 0) return socket.resetAndDestroy();
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${reply.length}\r\n\r\n${reply}`);
+      });
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => broken.close());
+    const c = client(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/RPC2`);
+    expect(await c.call('a')).toBe('ok');
+    const err = (await rejection(c.call('b'))) as TransportError;
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.code).toBe('ECONNRESET');
+  });
+
   it('an HTTP/1.0 client is answered and its connection closed', async () => {
     const server = await serve();
     const body = encodeMethodCall('ping', []);
