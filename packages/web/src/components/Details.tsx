@@ -75,13 +75,13 @@ export function Details({ target }: { target: DetailsTarget }) {
         </div>
       </div>
       <div className="details-body">
-        {row.kind === 'plugin' && <PluginParts row={row} />}
         <Group title={`Errors (${mine.errors.length})`} open={mine.errors.length > 0}>
           {mine.errors.length === 0 && <p className="dim">No errors.</p>}
           {mine.errors.map((e) => (
             <ErrorBlock key={e.seq} error={e.error} instanceId={e.instanceId} pluginId={e.pluginId} />
           ))}
         </Group>
+        {row.kind === 'plugin' && <PluginDoc row={row} />}
         <Group title={`Records (${mine.records.length})`} open={mine.records.length > 0}>
           {mine.records.length === 0 && <p className="dim">No records.</p>}
           {mine.records.length > RECORD_LIMIT && (
@@ -101,7 +101,7 @@ export function Details({ target }: { target: DetailsTarget }) {
             ))}
           </ul>
         </Group>
-        {row.kind === 'instance' && <InstanceParts row={row} />}
+        {row.kind === 'plugin' ? <PluginParts row={row} /> : <InstanceParts row={row} />}
       </div>
     </section>
   );
@@ -188,13 +188,21 @@ export function ErrorBlock({
   );
 }
 
-function PluginParts({ row }: { row: PluginRow }) {
+/** What the plug-in is for and what it offers to fix: right under its errors. */
+function PluginDoc({ row }: { row: PluginRow }) {
   return (
     <>
       <Group title="Documentation" open>
         <div className="pre doc">{row.doc ? <Linkified text={row.doc} /> : 'No documentation'}</div>
       </Group>
       <ActionBar plugin={row} />
+    </>
+  );
+}
+
+function PluginParts({ row }: { row: PluginRow }) {
+  return (
+    <>
       <Group title="Data" open={false}>
         <Fields
           data={{
