@@ -14,7 +14,7 @@ import {
 } from '@pyblish/core';
 import type { ContextJSON, InstanceJSON, PluginJSON, RecordJSON, ShowSettings } from '@pyblish/host';
 import type { XmlRpcValue } from '@pyblish/xmlrpc';
-import { HostCallError, type HostResult } from './host-client.js';
+import { HostCallError, type HostResult, type PollReply } from './host-client.js';
 import type { HostEntry, HostRegistry } from './registry.js';
 import { ReportBuilder } from './report.js';
 import {
@@ -986,13 +986,21 @@ export class Controller {
     onRecords: (r: RecordJSON[]) => void,
   ): Promise<HostResult> {
     const client = run.host.client;
-    const callId = await client.begin(pluginId, instanceId, actionId);
+    const callId = await client.begin(pluginId, instanceId, actionId, run.abort.signal);
     run.callId = callId;
     if (run.stop && run.host.methods.has('pyblish.cancel')) void client.cancel(callId).catch(() => undefined);
     let seq = 0;
     try {
       for (;;) {
-        const reply = await client.poll(callId, seq, this.options.pollWaitMs ?? 1000, run.abort.signal);
+        let reply: PollReply;
+        try {
+          reply = await client.poll(callId, seq, this.options.pollWaitMs ?? 1000, run.abort.signal);
+        } catch (err) {
+          // A plug-in blocking the host's main thread delays polls too; liveness decides whether it lives.
+          if (err instanceof HostCallError && err.code === 'HOST_TIMEOUT' && run.host.status !== 'lost')
+            continue;
+          throw err;
+        }
         if (Array.isArray(reply.records) && reply.records.length) onRecords(reply.records);
         if (typeof reply.seq === 'number') seq = reply.seq;
         if (reply.done) {

@@ -220,8 +220,14 @@ export class HostClient {
     )) as unknown as HostResult;
   }
 
-  async begin(pluginId: string, instanceId: string | null, actionId: string | null): Promise<string> {
-    return String(await this.call('pyblish.begin', [pluginId, instanceId, actionId], this.timeouts.query));
+  /** No timeout: a host may run a blocking plug-in before it answers; liveness watches it. */
+  async begin(
+    pluginId: string,
+    instanceId: string | null,
+    actionId: string | null,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    return String(await this.call('pyblish.begin', [pluginId, instanceId, actionId], 0, signal));
   }
 
   async poll(callId: string, afterSeq: number, waitMs: number, signal?: AbortSignal): Promise<PollReply> {

@@ -86,9 +86,15 @@ describe('the GUI drives our TypeScript host (authenticated)', () => {
     expect(pluginByName(s, 'IntegrateAll').processed).toBe(false);
   });
 
+  // The plug-in blocks the host's thread for longer than the GUI's query timeout (2 s here):
+  // calls waiting on that thread must not time out while liveness (served by the host's
+  // server thread) says the host is busy.
   it('tells busy from dead while a plug-in blocks the host thread', async () => {
-    const gui = await testGui({ allowUnauthenticated: false });
-    await tsHost(gui, [], { PYBLISH_TEST_LONG_MS: '2500', PYBLISH_TEST_BLOCK: '1' });
+    const gui = await testGui({
+      allowUnauthenticated: false,
+      liveness: { tickMs: 100, probeAfterMs: 1000, busyAfterMs: 500, timeouts: { probe: 1000, query: 2000 } },
+    });
+    await tsHost(gui, [], { PYBLISH_TEST_LONG_MS: '4000', PYBLISH_TEST_BLOCK: '1' });
     await gui.controller.idle();
     await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
     await command(gui, { type: 'publish' });
