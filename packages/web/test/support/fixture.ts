@@ -5,7 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import type { Command, InstanceRow, Patch, PluginRow, TerminalEntry, ViewState } from '@pyblish/gui';
+import type {
+  Command,
+  CommandReply,
+  InstanceRow,
+  Patch,
+  PluginRow,
+  TerminalEntry,
+  ViewState,
+} from '@pyblish/gui';
 
 export const DIST = join(import.meta.dirname, '..', '..', 'dist');
 
@@ -17,13 +25,19 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface Fixture {
   url: string;
   state: ViewState;
   commands: Command[];
-  /** Applies a patch to the fixture's state and sends it to every page. */
-  patch(patch: Omit<Patch, 'version'>): void;
-  terminal(entries: Array<Omit<TerminalEntry, 'seq'>>): void;
+  /** What POST /api/commands answers (default: accepted). */
+  reply: CommandReply;
+  /** Applies a patch to the fixture's state and sends it to every page (unless `send` is false). */
+  patch(patch: Omit<Patch, 'version'>, options?: { send?: boolean }): void;
+  terminal(entries: Array<DistributiveOmit<TerminalEntry, 'seq'>>, options?: { send?: boolean }): void;
+  /** Ends every event stream, as a restarting or overloaded server would. */
+  drop(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +55,8 @@ export async function startFixture(
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      // Reconnect quickly after drop().
+      res.write('retry: 100\n\n');
       res.write(`event: snapshot\ndata: ${JSON.stringify(state)}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
@@ -57,7 +73,7 @@ export async function startFixture(
       for await (const chunk of req) body += chunk;
       commands.push(JSON.parse(body) as Command);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
+      res.end(JSON.stringify(fixture.reply));
       return;
     }
     const page = extraPages[url.pathname];
@@ -81,11 +97,12 @@ export async function startFixture(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const fixture: Fixture = {
     url: `http://127.0.0.1:${port}/`,
     state,
     commands,
-    patch(p) {
+    reply: { ok: true },
+    patch(p, options) {
       state.version++;
       const full: Patch = { ...p, version: state.version };
       for (const change of p.instances ?? []) {
@@ -97,19 +114,24 @@ export async function startFixture(
         if (row) Object.assign(row, change);
       }
       Object.assign(state, p.state);
-      send('patch', full);
+      if (options?.send !== false) send('patch', full);
     },
-    terminal(newEntries) {
+    terminal(newEntries, options) {
       const numbered = newEntries.map((e, i) => ({ ...e, seq: entries.length + i + 1 }) as TerminalEntry);
       for (const e of numbered) entries.push(e);
       state.terminalSeq = entries.length;
-      send('terminal', numbered);
+      if (options?.send !== false) send('terminal', numbered);
+    },
+    drop() {
+      for (const res of streams) res.end();
+      streams.clear();
     },
     async close() {
       for (const res of streams) res.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fixture;
 }
 
 const base = {

@@ -1,0 +1,71 @@
+// The page on its own, against a scripted stand-in for the GUI process's web server: what is
+// hard to make the real process do on cue (a busy host, a dropped stream, a missed patch).
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { type Fixture, instanceRow, largeState, startFixture } from './support/fixture.js';
+
+let fixture: Fixture;
+let browser: Browser;
+let page: Page;
+const eventually = (check: () => Promise<void> | void) =>
+  vi.waitFor(check, { timeout: 10_000, interval: 50 });
+const message = () => page.locator('footer output').first().textContent();
+
+beforeAll(async () => {
+  ensureBuilt();
+  const state = largeState(3, 2);
+  state.instances.push(instanceRow('extra', 'Extra', 'model'));
+  fixture = await startFixture(state);
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(fixture.url);
+  await page.getByRole('treeitem', { name: 'Extra', exact: true }).waitFor();
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+describe('the page', () => {
+  it('says plainly when the host is busy and when it is lost', async () => {
+    const host = fixture.state.hosts[0]!;
+    fixture.patch({ state: { hosts: [{ ...host, status: 'busy', silentFor: 4000 }] } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain('Bench host is busy (4 s)'),
+    );
+    fixture.patch({ state: { hosts: [{ ...host, status: 'lost', silentFor: 9000 }] } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain('Lost contact with Bench host'),
+    );
+    fixture.patch({ state: { hosts: [host] } });
+    await page.getByRole('alert').waitFor({ state: 'detached' });
+  });
+
+  it('catches up after its event stream drops: fresh state and the log lines it missed', async () => {
+    fixture.drop();
+    fixture.patch({ state: { message: 'Validated' } }, { send: false });
+    fixture.terminal([{ type: 'message', level: 'info', text: 'Logged while away' }], { send: false });
+    await eventually(async () => expect(await message()).toBe('Validated'));
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('log', { name: 'Terminal' }).getByText('Logged while away').waitFor();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+  });
+
+  it('starts over from a fresh snapshot when a patch went missing', async () => {
+    fixture.patch({ instances: [{ id: 'extra', label: 'Renamed' }] }, { send: false });
+    fixture.patch({ state: { message: 'After the gap' } });
+    await eventually(async () => expect(await message()).toBe('After the gap'));
+    await page.getByRole('treeitem', { name: 'Renamed', exact: true }).waitFor();
+  });
+
+  it('shows a refused command as a notice', async () => {
+    fixture.reply = { ok: false, error: { code: 'BUSY', message: 'Busy: a run is going' } };
+    await page.getByRole('button', { name: 'Validate', exact: true }).click();
+    await page.locator('.notices').getByText('Busy: a run is going').waitFor();
+    expect(fixture.commands.at(-1)).toEqual({ type: 'validate' });
+    fixture.reply = { ok: true };
+  });
+});
