@@ -7,7 +7,6 @@ import type { ViewStore } from './store.js';
 export interface Connection {
   send(command: Command): Promise<CommandReply>;
   fetchReport(): Promise<unknown>;
-  close(): void;
 }
 
 export function forgetToken(): void {
@@ -19,7 +18,6 @@ export function forgetToken(): void {
 
 export function connect(store: ViewStore): Connection {
   let source: EventSource | null = null;
-  let closed = false;
 
   const backfill = async (): Promise<void> => {
     const res = await fetch(`/api/terminal?after=${store.lastTerminalSeq()}`);
@@ -28,7 +26,6 @@ export function connect(store: ViewStore): Connection {
 
   const open = (): void => {
     source?.close();
-    if (closed) return;
     const es = new EventSource('/api/events');
     source = es;
     es.onopen = () => store.setConnected(true);
@@ -86,10 +83,6 @@ export function connect(store: ViewStore): Connection {
       const res = await fetch('/api/report');
       if (!res.ok) throw new Error(`The GUI process refused the report (HTTP ${res.status}).`);
       return res.json();
-    },
-    close() {
-      closed = true;
-      source?.close();
     },
   };
 }

@@ -4,7 +4,7 @@
 // when that row changes (see TreeRow).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { buildListItems, type ListItem } from '../derive.js';
+import { buildListItems, type ListItem, sectionOf } from '../derive.js';
 import { useServices, useShape } from '../hooks.js';
 import { countRender } from '../instrument.js';
 import type { ListKind } from '../store.js';
@@ -123,9 +123,7 @@ export function VirtualTree(props: {
         handlers.collapse(item.key);
       } else if (e.key === ' ') {
         e.preventDefault();
-        const row = store
-          .list(kind)
-          .find((r) => r.optional && (r.kind === 'instance' ? r.category : r.verb) === item.key);
+        const row = store.list(kind).find((r) => r.optional && sectionOf(r) === item.key);
         handlers.toggleSection(item.key, !(row?.toggled ?? false));
       }
       return;
