@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('the page', () => {
-  it('says plainly when the host is busy and when it is lost', async () => {
+  it('says plainly when the host is busy, lost, hidden or absent', async () => {
     const host = fixture.state.hosts[0]!;
     fixture.patch({ state: { hosts: [{ ...host, status: 'busy', silentFor: 4000 }] } });
     await eventually(async () =>
@@ -40,7 +40,15 @@ describe('the page', () => {
     await eventually(async () =>
       expect(await page.getByRole('alert').textContent()).toContain('Lost contact with Bench host'),
     );
-    fixture.patch({ state: { hosts: [host] } });
+    fixture.patch({ state: { hosts: [host], visible: false } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain('The host hid this window'),
+    );
+    fixture.patch({ state: { hosts: [], phase: 'noHost' } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain('No host is connected'),
+    );
+    fixture.patch({ state: { hosts: [host], phase: 'ready', visible: true } });
     await page.getByRole('alert').waitFor({ state: 'detached' });
   });
 

@@ -18,10 +18,10 @@ export function Banner() {
     level = 'error';
   } else if (host?.status === 'busy') {
     text = `${host.label} is busy (${Math.round(host.silentFor / 1000)} s). Waiting for it to finish..`;
-  } else if (top && top.visible === false) {
-    text = 'The host hid this window. It comes back when the host shows it again.';
   } else if (top && top.phase === 'noHost') {
     text = 'No host is connected. Open Pyblish from your application (or run a host) to start.';
+  } else if (top && top.visible === false) {
+    text = 'The host hid this window. It comes back when the host shows it again.';
   }
   if (!text) return null;
   return (
