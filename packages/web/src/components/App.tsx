@@ -40,17 +40,16 @@ export function App() {
     if (title) document.title = title;
   }, [title]);
 
-  // Size and position from the host's show settings: browsers honour this only for windows
-  // a script or an app launcher opened, so it is a request, not a promise.
-  const placed = useRef(false);
+  // Size and position from the host's show settings, each time they change: browsers honour
+  // this only for windows a script or an app launcher opened, so it is a request, not a promise.
+  const [w, h] = settings?.size ?? [0, 0];
+  const [x, y] = settings?.position ?? [0, 0];
   useEffect(() => {
-    if (!settings || placed.current) return;
-    placed.current = true;
-    const [w, h] = settings.size;
-    const [x, y] = settings.position;
     if (w > 0 && h > 0) window.resizeTo(w, h);
+  }, [w, h]);
+  useEffect(() => {
     if (x > 0 || y > 0) window.moveTo(x, y);
-  }, [settings]);
+  }, [x, y]);
 
   const ui = useMemo<Ui>(
     () => ({

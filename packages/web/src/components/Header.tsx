@@ -39,7 +39,7 @@ export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
             onClick={() => ui.setTab(t.id)}
           >
             <Icon name={t.icon} />
-            {t.label}
+            <span className="tab-text">{t.label}</span>
             {t.id === 'report' && failing > 0 && (
               <span className="badge" role="img" aria-label={`${failing} failing plug-ins`}>
                 {failing}
