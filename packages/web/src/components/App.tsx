@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { controlsFor } from '../derive.js';
+import { controlsFor, isRunning } from '../derive.js';
 import { useServices, useTopField } from '../hooks.js';
 import {
   type DetailsTarget,
@@ -35,10 +35,22 @@ export function App() {
     window.localStorage.setItem('pyblish-theme', theme);
   }, [theme]);
 
-  const title = settings?.title;
+  // The title, and, like pyblish-qml's taskbar alert, the outcome in front of it when a run
+  // ends while the window is in the background, until the artist comes back to it.
+  const title = settings?.title ?? 'Pyblish';
+  const message = useTopField((t) => t?.message ?? '');
+  const wasRunning = useRef(false);
   useEffect(() => {
-    if (title) document.title = title;
-  }, [title]);
+    const running = isRunning(phase);
+    const ended = wasRunning.current && !running;
+    wasRunning.current = running;
+    document.title = ended && !document.hasFocus() ? `(${message}) ${title}` : title;
+    const restore = () => {
+      document.title = title;
+    };
+    window.addEventListener('focus', restore);
+    return () => window.removeEventListener('focus', restore);
+  }, [phase, message, title]);
 
   // Size and position from the host's show settings, each time they change: browsers honour
   // this only for windows a script or an app launcher opened, so it is a request, not a promise.
