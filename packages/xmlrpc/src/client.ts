@@ -1,4 +1,4 @@
-import { Agent, type IncomingMessage, request } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
 import { DecodeError, MessageDecoder } from './decode.js';
@@ -108,130 +108,157 @@ export class XmlRpcClient {
     signal: AbortSignal | undefined,
     mayRetry: boolean,
   ): Promise<XmlRpcValue> {
-    const where = `${this.url.hostname}:${this.url.port || 80}`;
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'text/xml',
+      'Content-Length': body.length,
+      'User-Agent': 'pyblish-xmlrpc',
+    };
+    if (gzipped) headers['Content-Encoding'] = 'gzip';
+    if (this.options.acceptGzip === true) headers['Accept-Encoding'] = 'gzip';
+    if (this.authorization !== undefined) headers.Authorization = this.authorization;
+    const req = request({
+      host: this.url.hostname,
+      port: this.url.port || 80,
+      path: this.path,
+      method: 'POST',
+      agent: this.agent,
+      headers,
+    });
     return new Promise<XmlRpcValue>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (err: Error | null, value?: XmlRpcValue) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (err === null) {
-          resolve(value ?? null);
-        } else {
-          reject(err);
-          req.destroy();
-        }
-      };
-      const onAbort = () => settle(new TransportError('ABORTED', `${method} was aborted`));
-      const headers: Record<string, string | number> = {
-        'Content-Type': 'text/xml',
-        'Content-Length': body.length,
-        'User-Agent': 'pyblish-xmlrpc',
-      };
-      if (gzipped) headers['Content-Encoding'] = 'gzip';
-      if (this.options.acceptGzip === true) headers['Accept-Encoding'] = 'gzip';
-      if (this.authorization !== undefined) headers.Authorization = this.authorization;
-      const req = request({
-        host: this.url.hostname,
-        port: this.url.port || 80,
-        path: this.path,
-        method: 'POST',
-        agent: this.agent,
-        headers,
-      });
-      let responded = false;
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (mayRetry && !responded && req.reusedSocket && err.code === 'ECONNRESET')
-          settle(new RetryableReset());
-        else settle(netError(err, where));
-      });
-      req.on('response', (res) => {
-        responded = true;
-        this.receive(method, res, settle);
-      });
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout > 0) {
-        timer = setTimeout(
-          () => settle(new TransportError('TIMEOUT', `${method} got no reply within ${timeout} ms`)),
-          timeout,
-        );
-      }
-      req.end(body);
+      const exchange = new Exchange(method, req, this.limits, resolve, reject);
+      req.on('error', (err: NodeJS.ErrnoException) => exchange.requestError(err, mayRetry, this.where));
+      req.on('response', (res) => exchange.response(res));
+      if (signal !== undefined) exchange.watch(signal);
+      if (timeout > 0) exchange.expireAfter(timeout);
+      if (!exchange.settled) req.end(body);
     });
   }
 
-  private receive(
-    method: string,
-    res: IncomingMessage,
-    settle: (err: Error | null, value?: XmlRpcValue) => void,
-  ): void {
+  private get where(): string {
+    return `${this.url.hostname}:${this.url.port || 80}`;
+  }
+}
+
+/** One request and its reply. (A class rather than closures: this runs for every call.) */
+class Exchange {
+  settled = false;
+  private responded = false;
+  private timer: NodeJS.Timeout | undefined;
+  private signal: AbortSignal | undefined;
+  private abortListener: (() => void) | undefined;
+  private size = 0;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly method: string,
+    private readonly req: ClientRequest,
+    private readonly limits: Limits,
+    private readonly resolve: (value: XmlRpcValue) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  watch(signal: AbortSignal): void {
+    const aborted = () => this.settle(new TransportError('ABORTED', `${this.method} was aborted`));
+    if (signal.aborted) {
+      aborted();
+      return;
+    }
+    this.signal = signal;
+    this.abortListener = aborted;
+    signal.addEventListener('abort', aborted, { once: true });
+  }
+
+  expireAfter(ms: number): void {
+    this.timer = setTimeout(
+      () => this.settle(new TransportError('TIMEOUT', `${this.method} got no reply within ${ms} ms`)),
+      ms,
+    );
+  }
+
+  requestError(err: NodeJS.ErrnoException, mayRetry: boolean, where: string): void {
+    // A kept-alive socket the server closed while idle: the request never reached it.
+    if (mayRetry && !this.responded && this.req.reusedSocket && err.code === 'ECONNRESET') {
+      this.settle(new RetryableReset());
+    } else {
+      this.settle(netError(err, where));
+    }
+  }
+
+  response(res: IncomingMessage): void {
+    this.responded = true;
     if (res.statusCode !== 200) {
       res.resume();
-      settle(
-        new TransportError(
-          'HTTP_STATUS',
-          `${method}: the server answered HTTP ${res.statusCode} ${res.statusMessage}`,
-          {
-            status: res.statusCode,
-          },
-        ),
-      );
+      const message = `${this.method}: the server answered HTTP ${res.statusCode} ${res.statusMessage}`;
+      this.settle(new TransportError('HTTP_STATUS', message, { status: res.statusCode }));
       return;
     }
     const decoder = new MessageDecoder('response', this.limits);
     const encoding = res.headers['content-encoding']?.toLowerCase();
     const stream = encoding === 'gzip' || encoding === 'x-gzip' ? res.pipe(createGunzip()) : res;
-    let size = 0;
-    let failure: Error | null = null;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > this.limits.maxBodyBytes) {
-        settle(
-          new TransportError(
-            'TOO_LARGE',
-            `${method}: the reply is larger than ${this.limits.maxBodyBytes} bytes`,
-          ),
-        );
-        return;
-      }
-      if (failure !== null) return;
-      try {
-        decoder.write(chunk);
-      } catch (err) {
-        failure = err as Error;
-      }
-    });
-    const truncated = () => new TransportError('TRUNCATED', `${method}: the connection closed mid-reply`);
-    const broken = (err: unknown) =>
-      settle(
-        res.complete
-          ? new TransportError('BAD_RESPONSE', `${method}: unreadable reply`, { cause: err })
-          : truncated(),
-      );
-    res.on('error', broken);
-    if (stream !== res) stream.on('error', broken);
+    stream.on('data', (chunk: Buffer) => this.data(decoder, chunk));
+    res.on('error', (err) => this.broken(res, err));
+    if (stream !== res) stream.on('error', (err) => this.broken(res, err));
     res.on('close', () => {
-      if (!res.complete) settle(truncated());
+      if (!res.complete) this.settle(this.truncated());
     });
-    stream.on('end', () => {
-      if (!res.complete) return settle(truncated());
-      try {
-        if (failure !== null) throw failure;
-        const r = decoder.endResponse();
-        if (r.fault !== null) settle(r.fault);
-        else settle(null, r.value);
-      } catch (err) {
-        const detail = err instanceof DecodeError ? err.faultString : String(err);
-        settle(
-          new TransportError('BAD_RESPONSE', `${method}: the reply is not valid XML-RPC (${detail})`, {
-            cause: err,
-          }),
-        );
-      }
-    });
+    stream.on('end', () => this.end(res, decoder));
+  }
+
+  private data(decoder: MessageDecoder, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.limits.maxBodyBytes) {
+      const message = `${this.method}: the reply is larger than ${this.limits.maxBodyBytes} bytes`;
+      this.settle(new TransportError('TOO_LARGE', message));
+      return;
+    }
+    if (this.failure !== null) return;
+    try {
+      decoder.write(chunk);
+    } catch (err) {
+      this.failure = err as Error;
+    }
+  }
+
+  private end(res: IncomingMessage, decoder: MessageDecoder): void {
+    if (!res.complete) {
+      this.settle(this.truncated());
+      return;
+    }
+    try {
+      if (this.failure !== null) throw this.failure;
+      const r = decoder.endResponse();
+      this.settle(r.fault, r.fault === null ? r.value : null);
+    } catch (err) {
+      const detail = err instanceof DecodeError ? err.faultString : String(err);
+      const message = `${this.method}: the reply is not valid XML-RPC (${detail})`;
+      this.settle(new TransportError('BAD_RESPONSE', message, { cause: err }));
+    }
+  }
+
+  private broken(res: IncomingMessage, err: unknown): void {
+    this.settle(
+      res.complete
+        ? new TransportError('BAD_RESPONSE', `${this.method}: unreadable reply`, { cause: err })
+        : this.truncated(),
+    );
+  }
+
+  private truncated(): TransportError {
+    return new TransportError('TRUNCATED', `${this.method}: the connection closed mid-reply`);
+  }
+
+  private settle(err: Error | null, value: XmlRpcValue = null): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
+    if (err === null) {
+      this.resolve(value);
+    } else {
+      this.reject(err);
+      this.req.destroy();
+    }
   }
 }
 

@@ -96,34 +96,31 @@ type Frame =
   | { items: readonly unknown[]; i: number }
   | { obj: Record<string, unknown>; keys: string[]; i: number };
 
+/** The XML that opens `v` (all of it, for a scalar); pushes a frame for an array or struct. */
+function open(v: unknown, stack: Frame[], maxDepth: number): string {
+  const scalar = scalarXml(v);
+  if (scalar !== null) return scalar;
+  if (stack.length >= maxDepth) {
+    throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
+  }
+  if (Array.isArray(v)) {
+    stack.push({ items: v, i: 0 });
+    return '<value><array><data>';
+  }
+  const obj = v as Record<string, unknown>;
+  stack.push({ obj, keys: Object.keys(obj), i: 0 });
+  return '<value><struct>';
+}
+
 // Iterative (an explicit stack), so no value, however deep, can overflow the JavaScript stack.
 function encodeValue(root: unknown, maxDepth: number): string {
-  let out = '';
   const stack: Frame[] = [];
-  const emit = (v: unknown) => {
-    const scalar = scalarXml(v);
-    if (scalar !== null) {
-      out += scalar;
-      return;
-    }
-    if (stack.length >= maxDepth) {
-      throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
-    }
-    if (Array.isArray(v)) {
-      out += '<value><array><data>';
-      stack.push({ items: v, i: 0 });
-    } else {
-      out += '<value><struct>';
-      const obj = v as Record<string, unknown>;
-      stack.push({ obj, keys: Object.keys(obj), i: 0 });
-    }
-  };
-  emit(root);
+  let out = open(root, stack, maxDepth);
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if ('items' in top) {
       if (top.i < top.items.length) {
-        emit(top.items[top.i++]);
+        out += open(top.items[top.i++], stack, maxDepth);
       } else {
         out += '</data></array></value>';
         stack.pop();
@@ -132,8 +129,7 @@ function encodeValue(root: unknown, maxDepth: number): string {
       if (top.i > 0) out += '</member>';
       if (top.i < top.keys.length) {
         const key = top.keys[top.i++]!;
-        out += `<member><name>${escapeText(key)}</name>`;
-        emit(top.obj[key]);
+        out += `<member><name>${escapeText(key)}</name>${open(top.obj[key], stack, maxDepth)}`;
       } else {
         out += '</struct></value>';
         stack.pop();

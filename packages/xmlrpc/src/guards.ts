@@ -38,7 +38,9 @@ export function checkOrigin(req: IncomingMessage, allowedHosts: ReadonlySet<stri
 }
 
 export function checkContentType(req: IncomingMessage): Refusal | null {
-  const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  const header = req.headers['content-type'];
+  if (header === 'text/xml') return null;
+  const type = (header ?? '').split(';', 1)[0]?.trim().toLowerCase();
   if (type !== 'text/xml') return { status: 415, message: 'send Content-Type: text/xml' };
   return null;
 }

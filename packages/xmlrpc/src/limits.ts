@@ -20,7 +20,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxMulticall: 64,
 });
 
-const resolved = new WeakSet<Limits>();
+const resolved = new WeakSet<Limits>([defaultLimits]);
 
 /** Fills in defaults; a result passed back in is returned as it is (decoders are made per message). */
 export function resolveLimits(limits?: Partial<Limits>): Limits {

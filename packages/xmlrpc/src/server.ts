@@ -7,7 +7,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { createGunzip, gzip } from 'node:zlib';
+import { createGunzip, type Gunzip, gzip } from 'node:zlib';
 import { type DecodedCall, MessageDecoder } from './decode.js';
 import { encodeFault, encodeMethodResponse } from './encode.js';
 import { ListenError } from './errors.js';
@@ -82,6 +82,78 @@ function send(res: ServerResponse, body: Buffer, encoding: 'gzip' | undefined): 
   res.end(body);
 }
 
+/**
+ * Streams a request body into the decoder as it arrives, never holding more than the decoder
+ * needs. (A class rather than closures: this runs for every request.)
+ */
+class BodyReader {
+  private readonly decoder: MessageDecoder;
+  private readonly inflater: Gunzip | null;
+  private readonly source: Readable;
+  private size = 0;
+  private failure: Fault | null = null;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly limits: Limits,
+    private readonly resolve: (outcome: DecodedCall | Fault | BodyProblem) => void,
+  ) {
+    this.decoder = new MessageDecoder('call', limits);
+    const encoding = req.headers['content-encoding']?.toLowerCase();
+    this.inflater = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : null;
+    this.source = this.inflater === null ? req : req.pipe(this.inflater);
+    this.source.on('data', (chunk: Buffer) => this.data(chunk));
+    this.source.on('end', () => this.end());
+    this.source.on('error', () => this.settle(req.complete || !req.destroyed ? 'bad-body' : 'gone'));
+    req.on('close', () => {
+      if (!req.complete) this.settle('gone');
+    });
+  }
+
+  private data(chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.limits.maxBodyBytes) {
+      this.settle('too-large');
+      return;
+    }
+    if (this.failure !== null) return;
+    try {
+      this.decoder.write(chunk);
+    } catch (err) {
+      this.failure = err as Fault;
+    }
+  }
+
+  private end(): void {
+    if (this.failure !== null) {
+      this.settle(this.failure);
+      return;
+    }
+    try {
+      this.settle(this.decoder.endCall());
+    } catch (err) {
+      this.settle(err as Fault);
+    }
+  }
+
+  private settle(outcome: DecodedCall | Fault | BodyProblem): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (outcome === 'too-large' || outcome === 'bad-body') {
+      // Stop inflating; the rest of the raw body is discarded (bounded by requestTimeout) so
+      // the client can read our refusal instead of a connection reset.
+      if (this.inflater !== null) {
+        this.req.unpipe(this.inflater);
+        this.inflater.destroy();
+      }
+      this.req.resume();
+    }
+    this.resolve(outcome);
+  }
+}
+
 function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
 }
@@ -100,54 +172,8 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
   const routes = new Map(Object.entries(options.routes));
   let allowedHosts = new Set<string>();
 
-  /** Streams the body into the decoder as it arrives, never holding more than the decoder needs. */
   function readCall(req: IncomingMessage): Promise<DecodedCall | Fault | BodyProblem> {
-    const decoder = new MessageDecoder('call', limits);
-    const encoding = req.headers['content-encoding']?.toLowerCase();
-    const inflater = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : null;
-    const source: Readable = inflater === null ? req : req.pipe(inflater);
-    let size = 0;
-    let failure: Fault | null = null;
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (outcome: DecodedCall | Fault | BodyProblem) => {
-        if (settled) return;
-        settled = true;
-        source.removeAllListeners('data');
-        if (outcome === 'too-large' || outcome === 'bad-body') {
-          // Stop inflating; the rest of the raw body is discarded (bounded by requestTimeout) so
-          // the client can read our refusal instead of a connection reset.
-          if (inflater !== null) {
-            req.unpipe(inflater);
-            inflater.destroy();
-          }
-          req.resume();
-        }
-        resolve(outcome);
-      };
-      source.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limits.maxBodyBytes) return settle('too-large');
-        if (failure !== null) return;
-        try {
-          decoder.write(chunk);
-        } catch (err) {
-          failure = err as Fault;
-        }
-      });
-      source.on('end', () => {
-        if (failure !== null) return settle(failure);
-        try {
-          settle(decoder.endCall());
-        } catch (err) {
-          settle(err as Fault);
-        }
-      });
-      source.on('error', () => settle(req.complete || !req.destroyed ? 'bad-body' : 'gone'));
-      req.on('close', () => {
-        if (!req.complete) settle('gone');
-      });
-    });
+    return new Promise((resolve) => new BodyReader(req, limits, resolve));
   }
 
   function reply(req: IncomingMessage, res: ServerResponse, xml: string): void | Promise<void> {
