@@ -674,14 +674,11 @@ export class Controller {
         next.push(this.newProxy(child));
       }
     }
-    this.instances.length = 0;
-    this.instances.push(...next);
+    // The iteration reads this.instances afresh for each plug-in (cooperative collection).
+    this.instances = next;
     if (shapeChanged) {
       const rows: InstanceRow[] = [this.store.instance(this.context.id) as InstanceRow];
-      for (const proxy of this.instances) {
-        const existing = this.store.instance(proxy.id);
-        rows.push(existing ?? instanceRow(context.children.find((c) => c.id === proxy.id) as InstanceJSON));
-      }
+      for (const child of context.children) rows.push(this.store.instance(child.id) ?? instanceRow(child));
       this.store.reorderInstances(rows);
     }
   }
@@ -821,6 +818,13 @@ export class Controller {
     });
     const pairs = iterate(plugins, () => this.instances, { state });
     let currentPhase = this.phase;
+    // The plan: pairs done before the current plug-in, its own pairs, and those of the plug-ins
+    // after it (recounted when collection adds or removes instances).
+    let current: PluginProxy | null = null;
+    let base = 0;
+    let own = 0;
+    let rest = 0;
+    let counted = -1;
     for (;;) {
       if (run.stop) return null;
       const next = pairs.next();
@@ -832,23 +836,26 @@ export class Controller {
         this.setPhase(phase, MESSAGE_OF[phase] as string);
         onPhase(phase);
       }
+      if (run.kind === 'reset' && pair.plugin !== current) {
+        current = pair.plugin;
+        base = done;
+        own = this.plannedPairs([current]);
+        counted = -1;
+      }
       const result = await this.processPair(run, pair.plugin, pair.instance, null);
       if (result.error) state.ordersWithError.add(pair.plugin.order);
       done++;
+      await this.afterPair(run, result);
       if (run.kind === 'reset') {
-        // Collection grows the plan as instances appear.
-        const planned = done + this.plannedRest(plugins, pair.plugin);
-        this.store.setState({ progress: { ...this.store.state.progress, done, planned } });
+        if (counted !== this.instances.length) {
+          rest = this.plannedPairs(plugins.slice(plugins.indexOf(pair.plugin) + 1));
+          counted = this.instances.length;
+        }
+        this.store.setState({ progress: { ...this.store.state.progress, done, planned: base + own + rest } });
       } else {
         this.store.setState({ progress: { ...this.store.state.progress, done } });
       }
-      await this.afterPair(run, result);
     }
-  }
-
-  private plannedRest(plugins: PluginProxy[], current: PluginProxy): number {
-    const index = plugins.indexOf(current);
-    return this.plannedPairs(plugins.slice(index + 1));
   }
 
   /** Refetches the context only when it can have changed. */

@@ -132,6 +132,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'X-Accel-Buffering': 'no',
     });
     const write = (event: string, data: unknown) => {
+      if (res.destroyed || res.writableEnded) return;
       if (res.writableLength > MAX_BACKLOG_BYTES) {
         res.destroy();
         return;
@@ -144,7 +145,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       terminal: (t) => write('terminal', t),
       notice: (n) => write('notice', n),
     });
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const keepAlive = setInterval(() => {
+      if (!res.destroyed) res.write(': keep-alive\n\n');
+    }, 15_000);
     keepAlive.unref();
     streams.add(res);
     options.onClients?.(streams.size);

@@ -33,6 +33,8 @@ describe('the GUI drives a Python standard-library host', () => {
     ]);
     // The instance collector ran on what the context collector created (cooperative collection).
     expect(pluginByName(s, 'CollectMore').passed).toBe(1);
+    // Two context collectors, then CollectMore on Richard05 (Peter01 is off): the plan grew to 3.
+    expect(s.progress).toMatchObject({ done: 3, planned: 3 });
     expect(s.window.title).toBe('Pyblish (Python)');
     expect(s.window.hiddenSections).toEqual(['Collect']);
     expect(s.hosts).toHaveLength(1);
