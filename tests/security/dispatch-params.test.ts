@@ -10,6 +10,7 @@ import {
   cleanup,
   type Endpoint,
   faultOf,
+  guiAndHost,
   guiEndpoint,
   type HostProcess,
   hostEndpoint,
@@ -18,8 +19,6 @@ import {
   raw,
   rawRequest,
   type SystemGui,
-  spawnHost,
-  systemGui,
 } from '../support/system.js';
 
 let gui: SystemGui;
@@ -27,8 +26,7 @@ let host: HostProcess;
 let endpoints: Endpoint[];
 
 beforeAll(async () => {
-  [gui, host] = await Promise.all([systemGui(), spawnHost()]);
-  endpoints = [guiEndpoint(gui), hostEndpoint(host)];
+  ({ gui, host, endpoints } = await guiAndHost());
 });
 afterAll(cleanup);
 

@@ -22,6 +22,7 @@ import {
   cleanup,
   type Endpoint,
   faultOf,
+  guiAndHost,
   guiEndpoint,
   type HostProcess,
   hostEndpoint,
@@ -30,7 +31,6 @@ import {
   raw,
   rawRequest,
   type SystemGui,
-  spawnHost,
   systemGui,
 } from '../support/system.js';
 
@@ -41,8 +41,7 @@ let host: HostProcess;
 let endpoints: Endpoint[];
 
 beforeAll(async () => {
-  [gui, host] = await Promise.all([systemGui(), spawnHost()]);
-  endpoints = [guiEndpoint(gui), hostEndpoint(host)];
+  ({ gui, host, endpoints } = await guiAndHost());
 });
 afterAll(cleanup);
 

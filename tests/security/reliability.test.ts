@@ -19,6 +19,7 @@ import {
   call,
   cleanup,
   type Endpoint,
+  guiAndHost,
   guiEndpoint,
   type HostProcess,
   hostEndpoint,
@@ -42,8 +43,7 @@ let host: HostProcess;
 let endpoints: Endpoint[];
 
 beforeAll(async () => {
-  [gui, host] = await Promise.all([systemGui(), spawnHost({ env: { SECURITY_LONG_MS: String(LONG_MS) } })]);
-  endpoints = [guiEndpoint(gui), hostEndpoint(host)];
+  ({ gui, host, endpoints } = await guiAndHost({ env: { SECURITY_LONG_MS: String(LONG_MS) } }));
 });
 afterAll(cleanup);
 

@@ -23,6 +23,7 @@ import {
   cleanup,
   type Endpoint,
   faultOf,
+  guiAndHost,
   guiEndpoint,
   type HostProcess,
   hostEndpoint,
@@ -43,8 +44,7 @@ let host: HostProcess;
 let endpoints: Endpoint[];
 
 beforeAll(async () => {
-  [gui, host] = await Promise.all([systemGui(), spawnHost()]);
-  endpoints = [guiEndpoint(gui), hostEndpoint(host)];
+  ({ gui, host, endpoints } = await guiAndHost());
 });
 afterAll(cleanup);
 

@@ -173,6 +173,14 @@ export const hostEndpoint = (host: HostProcess): Endpoint => ({
   token: host.token,
 });
 
+/** The GUI process and a standalone host, started together, and their XML-RPC servers. */
+export async function guiAndHost(
+  options: HostOptions = {},
+): Promise<{ gui: SystemGui; host: HostProcess; endpoints: Endpoint[] }> {
+  const [gui, host] = await Promise.all([systemGui(), spawnHost(options)]);
+  return { gui, host, endpoints: [guiEndpoint(gui), hostEndpoint(host)] };
+}
+
 export function client(e: Endpoint, options: { timeout?: number; keepAlive?: boolean } = {}): XmlRpcClient {
   const c = new XmlRpcClient(`http://127.0.0.1:${e.port}${e.path}`, {
     timeout: options.timeout ?? 10_000,
