@@ -105,6 +105,10 @@ function watch(proc: ChildProcess): Omit<HostProcess, 'port'> {
   };
 }
 
+function randomStart(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
 /** Starts the Python standard-library host; it registers with the GUI and calls show. */
 export async function pythonHost(
   gui: { port: number; token?: string },
@@ -112,7 +116,18 @@ export async function pythonHost(
 ): Promise<HostProcess> {
   const proc = spawn(
     'python3',
-    ['-u', PYTHON_HOST, '--gui-port', String(gui.port), '--heartbeat', '0.2', ...args],
+    // Tests run beside other GUIs: start each host's port search somewhere else.
+    [
+      '-u',
+      PYTHON_HOST,
+      '--gui-port',
+      String(gui.port),
+      '--heartbeat',
+      '0.2',
+      '--port-start',
+      String(randomStart()),
+      ...args,
+    ],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

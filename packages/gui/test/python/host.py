@@ -5,7 +5,7 @@ It plays an RPC-era pyblish-qml host (pyblish-qml 0.8, "ipc/service.py"): it ser
 set of plug-ins of its own, and registers with a GUI on 127.0.0.1 through
 find_available_port, a heartbeat thread and show. Tests drive our GUI against it.
 
-Usage: python3 host.py --gui-port P [--gui-token T] [--token T] [--heartbeat S]
+Usage: python3 host.py --gui-port P [--gui-token T] [--token T] [--heartbeat S] [--port-start N]
                        [--long S] [--instances N] [--plugins N] [--label L] [--no-show]
 Prints "HOST READY <port>" on stdout once it serves and has called show.
 """
@@ -497,7 +497,7 @@ def settings():
 def main():
     plugins = bench_plugins(OPTIONS.plugins) if OPTIONS.plugins else default_plugins()
     proxy = gui_proxy()
-    port = OPTIONS.port or proxy.find_available_port(9001)
+    port = OPTIONS.port or proxy.find_available_port(OPTIONS.port_start)
     OPTIONS.port = port
     server = Server(("127.0.0.1", port), requestHandler=Handler, allow_none=True,
                     logRequests=False)
@@ -522,6 +522,7 @@ def parse():
     parser.add_argument("--gui-token", default=os.environ.get("PYBLISH_GUI_TOKEN"))
     parser.add_argument("--token", default=None, help="require this Bearer token from the GUI")
     parser.add_argument("--port", type=int, default=0, help="serve here instead of asking")
+    parser.add_argument("--port-start", type=int, default=9001, help="ask for a port from here")
     parser.add_argument("--heartbeat", type=float, default=1.0)
     parser.add_argument("--long", type=float, default=0.0)
     parser.add_argument("--instances", type=int, default=0)
