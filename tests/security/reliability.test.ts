@@ -204,6 +204,19 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
     expect(await ping(guiEndpoint(g))).toBeTruthy();
   });
 
+  it('5.32 a host SIGKILLed inside a plain process call (the pyblish-qml protocol) ends the run in HOST_LOST', async () => {
+    const g = await systemGui({ naive: true });
+    const h = await spawnHost({ gui: g, env: { SECURITY_SLOW_MS: '400' } });
+    await g.waitFor((s) => s.phase === 'ready', 15_000);
+    expect(await g.controller.command({ type: 'publish' })).toEqual({ ok: true });
+    await g.waitFor((s) => s.progress.currentPlugin === 'ExtractSlowly', 15_000);
+    await h.kill('SIGKILL');
+    const s = await g.waitFor((x) => x.phase === 'finished' && x.fault !== null, 10_000);
+    expect(s.fault?.code).toBe('HOST_LOST');
+    expect(g.report().fault?.code).toBe('HOST_LOST');
+    expect(await ping(guiEndpoint(g))).toBeTruthy();
+  });
+
   it('5.33 a plug-in that blocks the host main thread: ping and liveness still answer, the GUI says busy, the result arrives', async () => {
     // Directly: the host's server runs off the main thread.
     const blocked = await spawnHost({ env: { SECURITY_BLOCK_MS: '2500' } });
