@@ -18,12 +18,35 @@ const ROUNDS = 6;
 const ROUND_MS = 500;
 const CALLERS = 4;
 
-function startProcess(command: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Peer {
+  port: number;
+  child: ChildProcess;
+  next(): Promise<string>;
+}
+
+function startProcess(command: string, args: string[]): Promise<Peer> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => String((await lines.next()).value);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ port: Number(line), child }));
+    next().then((line) => resolve({ port: Number(line), child, next }), reject);
   });
+}
+
+/** CPU time a bench server process has used (µs). */
+async function serverCpu(server: Peer): Promise<number> {
+  server.child.stdin!.write('cpu\n');
+  return Number(await server.next());
+}
+
+/** CPU time per sequential call, client and server together (µs): not distorted by outside load. */
+async function cpuPerCall(call: () => Promise<unknown>, server: Peer, n = 3000): Promise<number> {
+  const serverBefore = await serverCpu(server);
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await call();
+  const client = process.cpuUsage(before);
+  return (client.user + client.system + (await serverCpu(server)) - serverBefore) / n;
 }
 
 const startNode = (mode: string) =>
@@ -146,6 +169,17 @@ try {
     unit: 'calls/s',
     target: 'within 1.25x of bare',
     met: floorPing / oursPing <= 1.25,
+  });
+  const oursCpu = await cpuPerCall(() => client.call('ping'), ours);
+  const floorCpu = await cpuPerCall(bareCall, bare);
+  rows.push({
+    what: 'CPU per ping round trip',
+    ours: oursCpu,
+    peerName: 'bare node:http',
+    peer: floorCpu,
+    unit: 'µs (client+server)',
+    target: '(lower is better)',
+    met: true,
   });
   rows.push({
     what: 'sequential ping round trips',

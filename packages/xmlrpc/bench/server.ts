@@ -1,10 +1,15 @@
 // A server process for the benchmark, so client and server each get a core as Python's do.
-// usage: server.ts xmlrpc|bare   (prints the port, then serves until killed)
+// usage: server.ts xmlrpc|bare   (prints the port, then serves until killed; each line read on
+// stdin is answered on stdout with the CPU time this process has used, in microseconds)
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, MethodRegistry } from '../src/index.js';
 
 const mode = process.argv[2];
+process.stdin.on('data', () => {
+  const { user, system } = process.cpuUsage();
+  console.log(user + system);
+});
 if (mode === 'bare') {
   // The floor: keep-alive node:http that reads the body and answers a fixed small XML reply.
   const reply = Buffer.from(
