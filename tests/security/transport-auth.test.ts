@@ -639,3 +639,36 @@ describe('beyond §5: the web endpoints', () => {
     await webAnswers();
   });
 });
+
+describe('beyond §5: --allow-unauthenticated', () => {
+  it('accepts calls without a token but keeps the Host, Origin and Content-Type guards, and warns', async () => {
+    const g = await systemGui({ allowUnauthenticated: true });
+    const h = await spawnHost({ args: ['--allow-unauthenticated'] });
+    const open: Endpoint[] = [
+      { ...guiEndpoint(g), token: null },
+      { ...hostEndpoint(h), token: null },
+    ];
+    for (const e of open) {
+      expect((await post(e, 'ping')).status, e.name).toBe(200);
+      expect((await post(e, 'ping', { Origin: 'https://evil.example' })).status).toBe(403);
+      expect((await post(e, 'ping', { Origin: 'null' })).status).toBe(403);
+      expect((await post(e, 'ping', { Host: `evil.example:${e.port}` })).status).toBe(403);
+      expect((await post(e, 'kill', { 'Content-Type': 'text/plain' })).status).toBe(415);
+      expect(faultOf(await post(e, '__proto__'))?.code).toBe(-32601);
+      expect(await ping(e)).toBeTruthy();
+    }
+    expect(g.exits).toEqual([]);
+    expect(g.logs.join('\n')).toMatch(/authentication is off/);
+    expect(h.output.join('\n')).toMatch(/authentication is off/);
+    // The page still needs the GUI's token.
+    expect(
+      (
+        await http(g.webPort, {
+          method: 'GET',
+          path: '/api/report',
+          headers: { Host: `127.0.0.1:${g.webPort}` },
+        })
+      ).status,
+    ).toBe(401);
+  });
+});
