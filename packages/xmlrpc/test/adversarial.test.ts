@@ -473,8 +473,10 @@ describe('XML parsing and limits (cases 19-29)', () => {
 
 describe('reliability (cases 30, 31, 35, 36)', () => {
   it('30. slow-loris sockets do not block others, and are dropped at the timeouts', async () => {
-    const dribbler = connect(server.port, '127.0.0.1');
-    const silent = connect(server.port, '127.0.0.1');
+    // Timeouts long enough that the pings surely finish first, even on a loaded machine.
+    const guarded = await startTestServer({ headersTimeout: 1500, requestTimeout: 2500 });
+    const dribbler = connect(guarded.port, '127.0.0.1');
+    const silent = connect(guarded.port, '127.0.0.1');
     const closed = (s: ReturnType<typeof connect>) =>
       new Promise<string>((resolve) => {
         let data = '';
@@ -493,10 +495,10 @@ describe('reliability (cases 30, 31, 35, 36)', () => {
     dribbler.write('POST /RPC2 HTTP/1.1\r\n');
     const drip = setInterval(() => dribbler.write('X'), 20);
     silent.write(
-      `POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: text/xml\r\nContent-Length: 500\r\n\r\n<meth`,
+      `POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1:${guarded.port}\r\nContent-Type: text/xml\r\nContent-Length: 500\r\n\r\n<meth`,
     );
     try {
-      const c = new XmlRpcClient(server.url('/RPC2'));
+      const c = new XmlRpcClient(guarded.url('/RPC2'));
       const pings = await Promise.all(Array.from({ length: 5 }, () => c.call('ping')));
       expect(pings).toEqual(Array(5).fill('pong'));
       expect(open).toBe(true);
@@ -507,6 +509,7 @@ describe('reliability (cases 30, 31, 35, 36)', () => {
       clearInterval(drip);
       dribbler.destroy();
       silent.destroy();
+      await guarded.close();
     }
     await expectAlive();
   });
@@ -533,7 +536,7 @@ describe('reliability (cases 30, 31, 35, 36)', () => {
   it('35. fifty parallel pings are answered during one long call', async () => {
     const c = new XmlRpcClient(server.url('/RPC2'));
     let longDone = false;
-    const long = c.call('sleep', [2000]).then((v) => {
+    const long = c.call('sleep', [3000]).then((v) => {
       longDone = true;
       return v;
     });
