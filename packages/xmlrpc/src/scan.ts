@@ -13,17 +13,16 @@ export interface XmlSink {
 /** Thrown by the fast scanner when the input needs the full parser (saxes) to decide. */
 export const NEEDS_FULL_PARSER = Symbol('needs full parser');
 
-// Names by first character, so a tag is recognised without slicing it out of the input.
-const BY_FIRST = new Map<number, string[]>();
+// Names by first character (all ASCII), so a tag is recognised without slicing it out of the input.
+const BY_FIRST: (readonly string[] | undefined)[] = [];
 for (const name of ELEMENTS) {
-  const list = BY_FIRST.get(name.charCodeAt(0)) ?? [];
-  list.push(name);
-  BY_FIRST.set(name.charCodeAt(0), list);
+  const c = name.charCodeAt(0);
+  BY_FIRST[c] = [...(BY_FIRST[c] ?? []), name];
 }
 
 /** The known element name spelled at s[from, end), or undefined. */
 function knownName(s: string, from: number, end: number): string | undefined {
-  const candidates = BY_FIRST.get(s.charCodeAt(from));
+  const candidates = BY_FIRST[s.charCodeAt(from)];
   if (candidates === undefined) return undefined;
   for (const name of candidates) {
     if (name.length === end - from && s.startsWith(name, from)) return name;
@@ -200,7 +199,7 @@ export class FastScanner {
       this.started = true;
       return gt + 1;
     }
-    const candidates = BY_FIRST.get(c);
+    const candidates = BY_FIRST[c];
     if (candidates === undefined || this.rootDone) return -1;
     for (const name of candidates) {
       const gt = lt + 1 + name.length;
