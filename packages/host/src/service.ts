@@ -133,7 +133,10 @@ export class PyblishService {
       }
       return formatResult(result, session.pluginJsonOf(plugin), session.context);
     };
-    const next = this.queue.then(run, run);
+    // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
+    // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
+    const start = running ? () => new Promise<void>((r) => setImmediate(r)).then(run) : run;
+    const next = this.queue.then(start, start);
     this.queue = next.catch(() => undefined);
     return next;
   }

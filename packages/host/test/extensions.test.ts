@@ -8,7 +8,7 @@ import { Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
 import type { LivenessJSON, PollJSON } from '../src/wire.js';
-import { fakeGui, killChildren, startPeer } from './helpers/peers.js';
+import { beginClient, fakeGui, killChildren, startPeer } from './helpers/peers.js';
 
 let dir: string;
 let marker: string;
@@ -46,6 +46,16 @@ class Blocker extends ContextPlugin {
   }
 }
 
+/** Holds the CPU for 1.5 s without yielding, as a heavy synchronous plug-in does. */
+class CpuHog extends ContextPlugin {
+  process(): void {
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      // spin
+    }
+  }
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pyblish-ext-'));
   marker = join(dir, 'release');
@@ -59,7 +69,7 @@ async function withHost<T>(
 ): Promise<T> {
   const host = new Host({
     registry: new Registry(),
-    plugins: () => [Stepper, Recorder, Blocker],
+    plugins: () => [Stepper, Recorder, Blocker, CpuHog],
     allowUnauthenticated: guiPort !== undefined,
     heartbeatIntervalMs: 50,
     log: () => {},
@@ -114,6 +124,18 @@ describe('host extensions', () => {
       expect(polled.result?.contextRevision).toBe(1);
       const context = (await client.call('context')) as { children: XmlRpcValue[] };
       expect(context.children).toHaveLength(1);
+    }));
+
+  it('answers pyblish.begin at once when the begun plug-in then blocks the main thread', () =>
+    // The caller is another process: this one's thread is the one the plug-in blocks.
+    withHost(async (host) => {
+      const url = host.url!.replace('://', `://pyblish:${host.token}@`);
+      const caller = startPeer('python3', [beginClient, url, 'CpuHog']);
+      const begun = await caller.next('begun');
+      // Had begin waited for the plug-in, the pair would be over by now and never seen busy.
+      expect(begun.liveness).toMatchObject({ busy: true, callId: begun.callId });
+      const done = await caller.next('done');
+      expect(done.result).toMatchObject({ success: true, plugin: { name: 'CpuHog' } });
     }));
 
   it('processes a batch of pairs in one request with system.multicall, in order', () =>

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../../..', import.meta.url));
 export const fakeGui = fileURLToPath(new URL('../python/fake_gui.py', import.meta.url));
+export const beginClient = fileURLToPath(new URL('../python/begin_client.py', import.meta.url));
 
 export const children: ChildProcess[] = [];
 
