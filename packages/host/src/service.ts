@@ -43,6 +43,8 @@ function isStruct(v: XmlRpcValue | undefined): v is Struct {
   );
 }
 
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function invalid(message: string): Fault {
   return new Fault(FaultCode.InvalidParams, message);
 }
@@ -392,6 +394,13 @@ export class PyblishService {
   }
 
   private update(key: string, value: XmlRpcValue, name: XmlRpcValue | undefined): null {
+    // data[key] = value with one of these keys would rewire the object itself (its prototype
+    // supplies keys such as family or publish that plug-ins and context() would then believe).
+    if (RESERVED_KEYS.has(key)) {
+      throw invalid(
+        `update: "${key}" cannot be a data key (it names a part of every object); choose another`,
+      );
+    }
     const s = this.session;
     if (name === null || name === undefined || name === 'Context') {
       s.context.data[key] = value;

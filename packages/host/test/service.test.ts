@@ -193,6 +193,30 @@ describe('the /pyblish service', () => {
     expect(await call('test', { nextOrder: 2, ordersWithError: [] })).toBeNull();
   });
 
+  it('refuses data keys that would replace the prototype of context or instance data', async () => {
+    const injected = { family: 'injected', publish: false, secret: 'x' };
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      for (const name of [null, 'table']) {
+        const f = await fault('update', key, injected, name);
+        expect(f.faultCode).toBe(-32602);
+        expect(f.faultString).toMatch(new RegExp(`"${key}" cannot be a data key`));
+      }
+    }
+    const after = await call<ContextJSON>('context');
+    expect(after.data).not.toHaveProperty('family');
+    expect(after.data).not.toHaveProperty('publish');
+    expect(after.children.find((i) => i.name === 'table')?.data.family).toBe('model');
+  });
+
+  it('passes emit kwargs named __proto__ along as plain data, never as a prototype', async () => {
+    signals.length = 0;
+    await call('emit', 'custom', { ['__proto__']: { extra: 'injected' }, plain: 1 });
+    const args = signals[0]!.args;
+    expect(Object.getPrototypeOf(args)).toBe(Object.prototype);
+    expect(args.extra).toBeUndefined();
+    expect(args.plain).toBe(1);
+  });
+
   it('counts requests in stats', async () => {
     const before = (await call<{ totalRequestCount: number }>('stats')).totalRequestCount;
     await call('ping');
