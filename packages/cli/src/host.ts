@@ -47,8 +47,13 @@ function stopSignal(): { promise: Promise<void>; dispose(): void } {
   };
 }
 
-const sleep = (ms: number, stop: Promise<void>) =>
-  Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), stop]);
+/** Waits `ms` or until stopped. The timer stays referenced: while waiting for a GUI it is what keeps the process alive. */
+function sleep(ms: number, stop: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), stop]).finally(() =>
+    clearTimeout(timer),
+  );
+}
 
 export async function run(argv: string[]): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
@@ -114,7 +119,14 @@ async function register(host: Host, title: string, stop: Promise<void>): Promise
       return true;
     } catch (err) {
       if (!(err instanceof HostError && err.code === 'GUI_UNREACHABLE')) throw err;
-      console.error(told ? 'pyblish host: still waiting for the GUI...' : `pyblish host: ${err.message}`);
+      if (!told) {
+        console.error(
+          `pyblish host: waiting for a GUI at 127.0.0.1:${host.guiPort}, retrying with back-off (Ctrl+C to stop).\n` +
+            `pyblish host: start one with \`npx pyblish-gui\` (or pass --gui-port for another port). Last error: ${err.message}`,
+        );
+      } else {
+        console.error('pyblish host: still waiting for a GUI...');
+      }
       told = true;
       await sleep(delay, stop);
     }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/fake-gui.js';
 import { children, fakeGui, killChildren, root, type Summary, startPeer } from './helpers/peers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
@@ -144,6 +145,21 @@ describe('the CLI host', () => {
     const anonymous = new XmlRpcClient(url!);
     await expect(anonymous.call('ping')).rejects.toMatchObject({ status: 401 });
     anonymous.close();
+    cli.host.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('with --register waits for a GUI that is not up yet, says how to start one, then registers', async () => {
+    const guiPort = await freePort();
+    const cli = startHost(guiPort, ['--demo']);
+    const deadline = Date.now() + 30_000;
+    while (!/waiting for a GUI/.test(cli.output()) && cli.host.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(cli.output()).toMatch(/waiting for a GUI at 127\.0\.0\.1:\d+[\s\S]*npx pyblish-gui/);
+    const gui = startPeer('python3', [fakeGui, '--port', String(guiPort), '--timeout', '30']);
+    const show = await gui.next('show');
+    expect(show.settings).toMatchObject({ WindowTitle: 'Pyblish (Node)', pid: cli.host.pid });
     cli.host.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });
