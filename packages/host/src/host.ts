@@ -2,7 +2,7 @@
 // and sends heartbeats; show() asks the GUI to show this host; uninstall() stops it all.
 import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
-import { readGuiDiscovery } from './discovery.js';
+import { guiDiscoveryPath, readGuiDiscovery } from './discovery.js';
 import { HostError } from './errors.js';
 import type { GuiState } from './heartbeat.js';
 import { type DispatchWrapper, type PyblishMethods, PyblishService, type ServiceOptions } from './service.js';
@@ -44,6 +44,13 @@ const PORT_ATTEMPTS = 3;
 function reason(err: unknown): string {
   if (err instanceof Fault) return err.faultString;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The GUI answered but turned the caller away (no token, or a token it no longer accepts). */
+function refused(err: unknown): err is TransportError & { status: number } {
+  return (
+    err instanceof TransportError && err.code === 'HTTP_STATUS' && (err.status === 401 || err.status === 403)
+  );
 }
 
 export class Host {
@@ -136,8 +143,15 @@ export class Host {
       const probe = new XmlRpcClient(url, { timeout });
       try {
         await probe.call('ping');
-      } catch {
-        throw this.unreachable('no discovery file and nothing answers');
+      } catch (probeErr) {
+        if (!refused(probeErr)) throw this.unreachable('no discovery file and nothing answers');
+        throw new HostError(
+          'GUI_UNAUTHENTICATED',
+          `A GUI answers at 127.0.0.1:${this.guiPort} but requires its token, and its discovery file ` +
+            `${guiDiscoveryPath(this.guiPort)} is missing. Run the host as the same user and with the same ` +
+            'PYBLISH_RUNTIME_DIR as the GUI, or restart the GUI so it writes the file again.',
+          { cause: probeErr },
+        );
       } finally {
         probe.close();
       }
@@ -164,10 +178,16 @@ export class Host {
     try {
       return await client.call(method, params);
     } catch (err) {
-      if (err instanceof TransportError && err.code === 'HTTP_STATUS' && err.status === 401) {
+      if (refused(err)) {
         throw new HostError(
           'GUI_UNAUTHENTICATED',
-          `The GUI at 127.0.0.1:${this.guiPort} refused the token from its discovery file; restart the GUI.`,
+          this.authenticated
+            ? `The GUI at 127.0.0.1:${this.guiPort} refused the token from its discovery file ` +
+                `${guiDiscoveryPath(this.guiPort)} (HTTP ${err.status}); the file is from an earlier GUI or ` +
+                'was changed. Restart the GUI so it writes a fresh one.'
+            : `The GUI at 127.0.0.1:${this.guiPort} refused this host (HTTP ${err.status}): it requires a token, ` +
+                'and this host runs with --allow-unauthenticated (or PYBLISH_ALLOW_UNAUTHENTICATED=1). Run the ' +
+                'host without --allow-unauthenticated so it reads the token from the GUI discovery file.',
           { cause: err },
         );
       }

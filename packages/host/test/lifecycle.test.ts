@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ContextPlugin, Registry } from '@pyblish/core';
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { guiDiscoveryPath, removeGuiDiscovery, writeGuiDiscovery } from '../src/discovery.js';
 import { HostError } from '../src/errors.js';
 import { Host, type HostOptions } from '../src/host.js';
 import { type FakeGui, freePort, startFakeGui, until } from './helpers/fake-gui.js';
@@ -110,6 +111,26 @@ describe('host life cycle', () => {
     await open.show();
     expect(g.shows[0]?.settings).not.toHaveProperty('token');
     expect(await ping(port)).toEqual({ message: 'Hello, whomever you are' });
+  });
+
+  it('reports a GUI that refuses the host as unauthenticated, not as missing, with what to do', async () => {
+    const g = await gui({ token: 'gui-token' });
+    // A token GUI whose discovery file is gone (another runtime dir, or deleted).
+    removeGuiDiscovery(g.port);
+    let err = await rejection(makeHost({ guiPort: g.port }).install());
+    expect(err.code).toBe('GUI_UNAUTHENTICATED');
+    expect(err.message).toMatch(/discovery file/);
+    expect(err.message).toContain(guiDiscoveryPath(g.port));
+    // A host without tokens meeting a GUI that requires one.
+    err = await rejection(makeHost({ guiPort: g.port, allowUnauthenticated: true }).install());
+    expect(err.code).toBe('GUI_UNAUTHENTICATED');
+    expect(err.message).toMatch(/without --allow-unauthenticated/);
+    // A discovery file whose token the GUI no longer accepts.
+    writeGuiDiscovery(g.port, 'stale-token');
+    err = await rejection(makeHost({ guiPort: g.port }).install());
+    expect(err.code).toBe('GUI_UNAUTHENTICATED');
+    expect(err.message).toMatch(/refused the token from its discovery file/);
+    expect(g.heartbeats).toEqual([]);
   });
 
   it('keeps serving when the GUI dies, fails show clearly, and picks up a restarted GUI with its new token', async () => {
