@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import { CHILDREN, SCALARS } from './grammar.js';
+import { CHILDREN, SCALAR_MASK, T, TAG_CODES, TAG_NAMES, TEXT_MASK } from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { FastScanner, NEEDS_FULL_PARSER, type XmlSink } from './scan.js';
 import { Utf8Decoder } from './utf8.js';
@@ -42,8 +42,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATETIME = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
 
-// Elements whose text is content (everything else may hold only whitespace).
-const TEXT_HOLDERS = new Set([...SCALARS, 'value', 'name', 'methodName']);
 // A lone surrogate (only possible in string input): left to saxes to refuse.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -121,25 +119,25 @@ function parseBase64(text: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-function parseScalar(tag: string, text: string): XmlRpcValue {
-  switch (tag) {
-    case 'string':
+function parseScalar(code: number, text: string): XmlRpcValue {
+  switch (code) {
+    case T.string:
       return text;
-    case 'int':
-    case 'i4':
-    case 'i8':
-      return parseInteger(tag, text);
-    case 'boolean': {
+    case T.int:
+    case T.i4:
+    case T.i8:
+      return parseInteger(TAG_NAMES[code]!, text);
+    case T.boolean: {
       const s = text.trim();
       if (s === '1') return true;
       if (s === '0') return false;
       throw invalid(`<boolean> holds "${s.slice(0, 40)}"; only 0 and 1 are allowed`);
     }
-    case 'double':
+    case T.double:
       return parseDouble(text);
-    case 'dateTime.iso8601':
+    case T['dateTime.iso8601']:
       return parseDateTime(text);
-    case 'base64':
+    case T.base64:
       return parseBase64(text);
     default: // nil
       if (!WHITESPACE.test(text)) throw invalid('<nil/> must be empty');
@@ -165,9 +163,10 @@ interface StructFrame {
  */
 class MessageBuilder implements XmlSink {
   private readonly limits: Limits;
-  private readonly kind: Kind;
-  private tags: string[] = [];
-  private childCounts: number[] = [];
+  private readonly root: number;
+  // Open elements (by code) and how many children each has had so far.
+  private codes: number[] = [];
+  private counts: number[] = [];
   private containers: (ArrayFrame | StructFrame)[] = [];
   private buffer = '';
   private slot: XmlRpcValue = null;
@@ -177,7 +176,7 @@ class MessageBuilder implements XmlSink {
   sawRoot = false;
 
   constructor(kind: Kind, limits: Limits) {
-    this.kind = kind;
+    this.root = kind === 'call' ? T.methodCall : T.methodResponse;
     this.limits = limits;
   }
 
@@ -188,91 +187,95 @@ class MessageBuilder implements XmlSink {
   }
 
   top(): string | undefined {
-    return this.tags[this.tags.length - 1];
+    const depth = this.codes.length;
+    return depth === 0 ? undefined : TAG_NAMES[this.codes[depth - 1]!];
   }
 
   open(name: string): void {
-    const depth = this.tags.length;
+    const code = TAG_CODES.get(name) ?? -1;
+    const depth = this.codes.length;
     if (depth === 0) {
-      const root = this.kind === 'call' ? 'methodCall' : 'methodResponse';
-      if (name !== root) throw invalid(`expected <${root}>, found <${name}>`);
+      if (code !== this.root) throw invalid(`expected <${TAG_NAMES[this.root]}>, found <${name}>`);
       this.sawRoot = true;
     } else {
-      const parent = this.tags[depth - 1]!;
-      if (CHILDREN.get(parent)?.has(name) !== true)
-        throw invalid(`<${name}> is not allowed inside <${parent}>`);
-      const seen = this.childCounts[depth - 1]!;
-      this.childCounts[depth - 1] = seen + 1;
-      this.checkOrder(parent, name, seen);
-      if (parent === 'value' && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
+      const parent = this.codes[depth - 1]!;
+      if (code === -1 || (CHILDREN[parent]! & (1 << code)) === 0) {
+        throw invalid(`<${name}> is not allowed inside <${TAG_NAMES[parent]}>`);
+      }
+      const seen = this.counts[depth - 1]!;
+      this.counts[depth - 1] = seen + 1;
+      this.checkOrder(parent, code, seen);
+      if (parent === T.value && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
         throw invalid('a <value> mixes text with a typed value');
       }
-      if (name === 'array' || name === 'struct') {
+      if (code === T.array || code === T.struct) {
         if (this.containers.length >= this.limits.maxDepth) {
           throw limit(`values nest deeper than ${this.limits.maxDepth} levels`);
         }
         this.containers.push(
-          name === 'array' ? { items: [] } : { obj: {}, count: 0, name: null, value: null, hasValue: false },
+          code === T.array ? { items: [] } : { obj: {}, count: 0, name: null, value: null, hasValue: false },
         );
       }
     }
-    this.tags.push(name);
-    this.childCounts.push(0);
+    this.codes.push(code);
+    this.counts.push(0);
     this.buffer = '';
   }
 
-  private checkOrder(parent: string, name: string, seen: number): void {
+  private checkOrder(parent: number, code: number, seen: number): void {
     switch (parent) {
-      case 'methodCall':
-        if ((seen === 0 && name !== 'methodName') || (seen === 1 && name !== 'params') || seen > 1) {
+      case T.methodCall:
+        if ((seen === 0 && code !== T.methodName) || (seen === 1 && code !== T.params) || seen > 1) {
           throw invalid('<methodCall> must hold <methodName> then <params>');
         }
         return;
-      case 'member':
-        if ((seen === 0 && name !== 'name') || (seen === 1 && name !== 'value') || seen > 1) {
+      case T.member:
+        if ((seen === 0 && code !== T.name) || (seen === 1 && code !== T.value) || seen > 1) {
           throw invalid('<member> must hold <name> then <value>');
         }
         return;
-      case 'params':
-      case 'data':
-      case 'struct':
+      case T.params:
+      case T.data:
+      case T.struct:
         return;
       default:
-        if (seen > 0) throw invalid(`<${parent}> holds more than one element`);
+        if (seen > 0) throw invalid(`<${TAG_NAMES[parent]}> holds more than one element`);
     }
   }
 
   text(t: string): void {
-    const top = this.tags[this.tags.length - 1];
-    if (top === undefined) return;
-    if (TEXT_HOLDERS.has(top)) {
+    const depth = this.codes.length;
+    if (depth === 0) return;
+    const top = this.codes[depth - 1]!;
+    if ((TEXT_MASK & (1 << top)) !== 0) {
       this.buffer += t;
       if (this.buffer.length > this.limits.maxStringLength) {
         throw limit(`a string is longer than ${this.limits.maxStringLength} characters`);
       }
     } else if (!WHITESPACE.test(t)) {
-      throw invalid(`<${top}> holds text`);
+      throw invalid(`<${TAG_NAMES[top]}> holds text`);
     }
   }
 
-  close(name: string): void {
-    this.tags.pop();
-    const children = this.childCounts.pop()!;
-    switch (name) {
-      case 'value': {
+  /** Closes the innermost element (the tokenizer has checked that the names match). */
+  close(): void {
+    const code = this.codes.pop()!;
+    const children = this.counts.pop()!;
+    switch (code) {
+      case T.value: {
         if (children !== 0 && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
           throw invalid('a <value> mixes text with a typed value');
         }
         this.deliver(children === 0 ? this.buffer : this.slot);
         break;
       }
-      case 'array':
+      case T.array:
         this.slot = (this.containers.pop() as ArrayFrame).items;
         break;
-      case 'struct':
+      case T.struct:
         this.slot = (this.containers.pop() as StructFrame).obj;
         break;
-      case 'member': {
+      case T.member: {
         const frame = this.containers[this.containers.length - 1] as StructFrame;
         if (frame.name === null || !frame.hasValue) throw invalid('<member> must hold <name> then <value>');
         if (++frame.count > this.limits.maxStructMembers) {
@@ -283,34 +286,34 @@ class MessageBuilder implements XmlSink {
         frame.hasValue = false;
         break;
       }
-      case 'name':
+      case T.name:
         (this.containers[this.containers.length - 1] as StructFrame).name = this.buffer;
         break;
-      case 'methodName':
+      case T.methodName:
         if (this.buffer.length === 0) throw invalid('<methodName> is empty');
         this.method = this.buffer;
         break;
-      case 'param':
-      case 'fault':
-        if (children === 0) throw invalid(`<${name}> holds no <value>`);
+      case T.param:
+      case T.fault:
+        if (children === 0) throw invalid(`<${TAG_NAMES[code]}> holds no <value>`);
         break;
-      case 'methodCall':
-      case 'methodResponse':
-        if (children === 0) throw invalid(`<${name}> is empty`);
+      case T.methodCall:
+      case T.methodResponse:
+        if (children === 0) throw invalid(`<${TAG_NAMES[code]}> is empty`);
         break;
       default:
-        if (SCALARS.has(name)) this.slot = parseScalar(name, this.buffer);
+        if ((SCALAR_MASK & (1 << code)) !== 0) this.slot = parseScalar(code, this.buffer);
     }
     this.buffer = '';
   }
 
   private deliver(value: XmlRpcValue): void {
-    const parent = this.tags[this.tags.length - 1];
-    if (parent === 'param') {
+    const parent = this.codes[this.codes.length - 1];
+    if (parent === T.param) {
       this.params.push(value);
-    } else if (parent === 'fault') {
+    } else if (parent === T.fault) {
       this.faultValue = value;
-    } else if (parent === 'data') {
+    } else if (parent === T.data) {
       (this.containers[this.containers.length - 1] as ArrayFrame).items.push(value);
     } else {
       const frame = this.containers[this.containers.length - 1] as StructFrame;
@@ -330,7 +333,7 @@ function saxesFor(builder: MessageBuilder): SaxesParser {
     throw invalid('processing instructions are not allowed');
   });
   parser.on('opentag', (tag) => builder.open(tag.name));
-  parser.on('closetag', (tag) => builder.close(tag.name));
+  parser.on('closetag', () => builder.close());
   parser.on('text', (t) => builder.text(t));
   parser.on('cdata', (t) => builder.text(t));
   return parser;

@@ -1,6 +1,19 @@
-/** The XML-RPC grammar: which elements exist and what each may hold. */
+/** The XML-RPC grammar: which elements exist and what each may hold, by small integer codes. */
 
-export const SCALARS: ReadonlySet<string> = new Set([
+/** Every element name XML-RPC uses; an element's code is its index here. */
+export const TAG_NAMES = [
+  'methodCall',
+  'methodResponse',
+  'methodName',
+  'params',
+  'param',
+  'fault',
+  'value',
+  'array',
+  'data',
+  'struct',
+  'member',
+  'name',
   'i4',
   'int',
   'i8',
@@ -10,24 +23,56 @@ export const SCALARS: ReadonlySet<string> = new Set([
   'dateTime.iso8601',
   'base64',
   'nil',
-]);
+] as const;
 
-/** Which children each element may hold; scalars and names hold only text. */
-export const CHILDREN: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['methodCall', new Set(['methodName', 'params'])],
-  ['methodResponse', new Set(['params', 'fault'])],
-  ['params', new Set(['param'])],
-  ['param', new Set(['value'])],
-  ['fault', new Set(['value'])],
-  ['value', new Set([...SCALARS, 'array', 'struct'])],
-  ['array', new Set(['data'])],
-  ['data', new Set(['value'])],
-  ['struct', new Set(['member'])],
-  ['member', new Set(['name', 'value'])],
-]);
+export const T = Object.fromEntries(TAG_NAMES.map((name, code) => [name, code])) as {
+  readonly [K in (typeof TAG_NAMES)[number]]: number;
+};
 
-/** Every element name XML-RPC uses. */
-export const ELEMENTS: ReadonlySet<string> = new Set([
-  ...CHILDREN.keys(),
-  ...[...CHILDREN.values()].flatMap((s) => [...s]),
-]);
+export const TAG_CODES: ReadonlyMap<string, number> = new Map(TAG_NAMES.map((name, code) => [name, code]));
+
+const mask = (...names: (typeof TAG_NAMES)[number][]) => names.reduce((m, n) => m | (1 << T[n]), 0);
+
+export const SCALAR_NAMES = [
+  'i4',
+  'int',
+  'i8',
+  'boolean',
+  'string',
+  'double',
+  'dateTime.iso8601',
+  'base64',
+  'nil',
+] as const;
+export const SCALARS: ReadonlySet<string> = new Set(SCALAR_NAMES);
+export const SCALAR_MASK = mask(...SCALAR_NAMES);
+/** Elements whose text is content (everything else may hold only whitespace). */
+export const TEXT_MASK = SCALAR_MASK | mask('value', 'name', 'methodName');
+
+/** For each element code, the bit mask of the children it may hold; scalars and names hold only text. */
+export const CHILDREN: readonly number[] = TAG_NAMES.map((name) => {
+  switch (name) {
+    case 'methodCall':
+      return mask('methodName', 'params');
+    case 'methodResponse':
+      return mask('params', 'fault');
+    case 'params':
+      return mask('param');
+    case 'param':
+    case 'fault':
+    case 'data':
+      return mask('value');
+    case 'value':
+      return SCALAR_MASK | mask('array', 'struct');
+    case 'array':
+      return mask('data');
+    case 'struct':
+      return mask('member');
+    case 'member':
+      return mask('name', 'value');
+    default:
+      return 0;
+  }
+});
+
+export const ELEMENTS: ReadonlySet<string> = new Set(TAG_NAMES);

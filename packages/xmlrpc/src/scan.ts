@@ -5,7 +5,8 @@ export interface XmlSink {
   xmlDecl(encoding: string | undefined): void;
   open(name: string): void;
   text(t: string): void;
-  close(name: string): void;
+  /** Closes the innermost open element (whose name the tokenizer has matched). */
+  close(): void;
   /** The innermost open element. */
   top(): string | undefined;
 }
@@ -194,7 +195,7 @@ export class FastScanner {
       const gt = lt + 2 + top.length;
       if (s.charCodeAt(gt) !== 62 || !s.startsWith(top, lt + 2)) return -1;
       this.depth--;
-      this.sink.close(top);
+      this.sink.close();
       if (this.depth === 0) this.rootDone = true;
       this.started = true;
       return gt + 1;
@@ -226,7 +227,7 @@ export class FastScanner {
     const lt = s.indexOf('<', from);
     if (lt === -1 || !s.startsWith(close, lt)) return -1;
     if (lt > from) this.sink.text(content(s.slice(from, lt)));
-    this.sink.close(name);
+    this.sink.close();
     return lt + close.length;
   }
 
@@ -245,7 +246,7 @@ export class FastScanner {
         refused();
       }
       this.depth--;
-      this.sink.close(name);
+      this.sink.close();
       if (this.depth === 0) this.rootDone = true;
     } else if (c === 63 /* ? */) {
       if (this.started) refused();
@@ -262,7 +263,7 @@ export class FastScanner {
       this.sawRoot = true;
       this.sink.open(name);
       if (selfClosing) {
-        this.sink.close(name);
+        this.sink.close();
         if (this.depth === 0) this.rootDone = true;
       } else {
         this.depth++;
