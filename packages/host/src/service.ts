@@ -19,6 +19,15 @@ import { formatContext, formatRecord, formatResult } from './format.js';
 import { Session, type SessionOptions } from './session.js';
 import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON } from './wire.js';
 
+/** How a pair runs: the action to run instead of process(), and what may abort it. */
+interface PairOptions {
+  action?: string | null;
+  /** A begun pair, followed by pyblish.poll and aborted by pyblish.cancel. */
+  running?: RunningCall | null;
+  /** Aborted when a plain call's caller disconnects. */
+  signal?: AbortSignal;
+}
+
 /** Runs `fn` where the application wants host work to run (its main thread, a queue...). */
 export type DispatchWrapper = <T>(fn: () => T | Promise<T>) => Promise<T>;
 
@@ -110,9 +119,11 @@ export class PyblishService {
     kind: 'process' | 'repair',
     plugin: PluginClass,
     instanceId: string | null,
-    action: string | null,
-    running: RunningCall | null,
+    how: PairOptions,
   ): Promise<ResultJSON> {
+    const { action = null, running = null } = how;
+    // A begun pair is aborted by pyblish.cancel; a plain call when its caller disconnects.
+    const signal = running ? running.abort.signal : how.signal;
     const run = async (): Promise<ResultJSON> => {
       const session = this.session;
       const instance = instanceId === null ? null : session.instance(instanceId);
@@ -121,8 +132,8 @@ export class PyblishService {
       try {
         const options = {
           registry: session.registry,
+          signal,
           ...(running && {
-            signal: running.abort.signal,
             onRecord: (r: Parameters<typeof formatRecord>[0]) => running.addRecord(formatRecord(r)),
           }),
         };
@@ -183,18 +194,15 @@ export class PyblishService {
     });
     m.register(
       'process',
-      ([plugin, instance, action]) =>
+      ([plugin, instance, action], info) =>
         this.call(async () => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
           const i = optionalId(instance, 'process', 'instance');
           // The signature has checked that action is a string or nil.
-          return (await this.runPair(
-            'process',
-            p,
-            i,
-            (action as string | null) ?? null,
-            null,
-          )) as unknown as XmlRpcValue;
+          return (await this.runPair('process', p, i, {
+            action: (action as string | null) ?? null,
+            signal: info.signal,
+          })) as unknown as XmlRpcValue;
         }),
       {
         signature: [pluginParam, instanceParam, actionParam],
@@ -203,11 +211,11 @@ export class PyblishService {
     );
     m.register(
       'repair',
-      ([plugin, instance]) =>
+      ([plugin, instance], info) =>
         this.call(async () => {
           const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
           const i = optionalId(instance, 'repair', 'instance');
-          return (await this.runPair('repair', p, i, null, null)) as unknown as XmlRpcValue;
+          return (await this.runPair('repair', p, i, { signal: info.signal })) as unknown as XmlRpcValue;
         }),
       { signature: [pluginParam, instanceParam], help: "Runs a plug-in's legacy repair()." },
     );
@@ -252,7 +260,7 @@ export class PyblishService {
           const i = optionalId(instance, 'pyblish.begin', 'instance');
           if (i !== null) s.instance(i);
           const running = this.calls.create();
-          this.runPair('process', p, i, (action as string | null) ?? null, running).then(
+          this.runPair('process', p, i, { action: (action as string | null) ?? null, running }).then(
             (result) => running.finish(result),
             (err: unknown) => running.finish(this.failedRun(p, i, err)),
           );

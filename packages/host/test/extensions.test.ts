@@ -1,13 +1,15 @@
 // Our host extensions (pyblish.begin/poll/cancel/liveness), pair queueing, and liveness that does
 // not depend on the host's main thread: a synchronous plug-in blocks it while a Python GUI probes.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Context, ContextPlugin, type ProcessApi, Registry } from '@pyblish/core';
-import { Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { encodeMethodCall, Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
 import type { LivenessJSON, PollJSON } from '../src/wire.js';
+import { until } from './helpers/fake-gui.js';
 import { beginClient, fakeGui, killChildren, startPeer } from './helpers/peers.js';
 
 let dir: string;
@@ -46,6 +48,30 @@ class Blocker extends ContextPlugin {
   }
 }
 
+const waits: string[] = [];
+
+/** Waits for its signal (or 10 s), noting what ended the wait. */
+class Waiter extends ContextPlugin {
+  async process(_context: Context, { signal }: ProcessApi): Promise<void> {
+    waits.push('started');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        waits.push('timed out');
+        resolve();
+      }, 10_000);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          waits.push('aborted');
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
 /** Holds the CPU for 1.5 s without yielding, as a heavy synchronous plug-in does. */
 class CpuHog extends ContextPlugin {
   process(): void {
@@ -66,10 +92,12 @@ afterEach(killChildren);
 async function withHost<T>(
   run: (host: Host, client: XmlRpcClient) => Promise<T>,
   guiPort?: number,
+  offMainThread = true,
 ): Promise<T> {
   const host = new Host({
+    offMainThread,
     registry: new Registry(),
-    plugins: () => [Stepper, Recorder, Blocker, CpuHog],
+    plugins: () => [Stepper, Recorder, Blocker, CpuHog, Waiter],
     allowUnauthenticated: guiPort !== undefined,
     heartbeatIntervalMs: 50,
     log: () => {},
@@ -137,6 +165,27 @@ describe('host extensions', () => {
       const done = await caller.next('done');
       expect(done.result).toMatchObject({ success: true, plugin: { name: 'CpuHog' } });
     }));
+
+  for (const offMainThread of [true, false])
+    it(`aborts a plain process call's plug-in when its caller disconnects (${offMainThread ? 'worker' : 'in thread'})`, () =>
+      withHost(
+        async (host) => {
+          waits.length = 0;
+          const body = encodeMethodCall('process', ['Waiter', null, null]);
+          const req = request(host.url!, {
+            method: 'POST',
+            headers: { 'content-type': 'text/xml', authorization: `Bearer ${host.token}` },
+          });
+          req.on('error', () => {});
+          req.end(body);
+          await until(() => waits.includes('started'), 10_000, 'the plug-in to start');
+          req.destroy();
+          await until(() => waits.length > 1, 15_000, 'the plug-in to end');
+          expect(waits).toEqual(['started', 'aborted']);
+        },
+        undefined,
+        offMainThread,
+      ));
 
   it('processes a batch of pairs in one request with system.multicall, in order', () =>
     withHost(async (_host, client) => {
