@@ -1,6 +1,6 @@
 /** The XML-RPC grammar: which elements exist and what each may hold, by small integer codes. */
 
-/** Every element name XML-RPC uses; an element's code is its index here. */
+/** Every element name XML-RPC uses; an element's code is its index here. Scalars come last. */
 export const TAG_NAMES = [
   'methodCall',
   'methodResponse',
@@ -33,17 +33,8 @@ export const TAG_CODES: ReadonlyMap<string, number> = new Map(TAG_NAMES.map((nam
 
 const mask = (...names: (typeof TAG_NAMES)[number][]) => names.reduce((m, n) => m | (1 << T[n]), 0);
 
-export const SCALAR_NAMES = [
-  'i4',
-  'int',
-  'i8',
-  'boolean',
-  'string',
-  'double',
-  'dateTime.iso8601',
-  'base64',
-  'nil',
-] as const;
+// The scalar types are the tail of TAG_NAMES, from i4 on.
+export const SCALAR_NAMES = TAG_NAMES.slice(TAG_NAMES.indexOf('i4'));
 export const SCALARS: ReadonlySet<string> = new Set(SCALAR_NAMES);
 export const SCALAR_MASK = mask(...SCALAR_NAMES);
 /** Elements whose text is content (everything else may hold only whitespace). */
