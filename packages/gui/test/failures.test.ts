@@ -88,6 +88,21 @@ describe('when hosts misbehave', () => {
     expect(report.finishedAt).not.toBeNull();
   });
 
+  it('ends a reset whose host call fails in a fault banner, and stays usable', async () => {
+    const gui = await testGui();
+    await pythonHost(gui, ['--fail-discover']);
+    await gui.controller.idle();
+    const s = gui.snapshot();
+    expect(s.phase).toBe('finished');
+    expect(s.fault?.code).toBe('HOST_FAULT');
+    expect(s.fault?.message).toMatch(/refused discover/);
+    expect(gui.report().fault?.code).toBe('HOST_FAULT');
+    // Not wedged: the next command is taken (and fails the same way).
+    await command(gui, { type: 'reset' });
+    await gui.controller.idle();
+    expect(gui.snapshot().fault?.code).toBe('HOST_FAULT');
+  });
+
   it('reports a host busy for longer than the heartbeat interval as busy, never lost, and stays responsive', async () => {
     const gui = await testGui();
     await pythonHost(gui, ['--long', '2.5']);

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
 import { Fault, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, testGui } from './helpers.js';
+import type { Report } from '../src/view-model.js';
+import { cleanup, pythonHost, testGui } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -107,6 +109,31 @@ describe('the 9090 server', () => {
     expect(existsSync(path)).toBe(false);
     const reused = await listen(gui.port);
     reused.close();
+  });
+
+  it('kill ends a running publish, writes its report and exits with status 1', async () => {
+    let exitCode: number | null = null;
+    const base = await testGui();
+    await base.close();
+    const reportFile = join(base.runtime, 'kill-report.json');
+    const gui = await testGui({
+      reportFile,
+      onExit: (code) => {
+        exitCode = code;
+      },
+    });
+    await pythonHost(gui, ['--long', '60']);
+    await gui.controller.idle();
+    const failure = gui.snapshot().instances.find((i) => i.name === 'Failure 1');
+    await gui.controller.command({ type: 'toggle', id: failure?.id ?? '', value: false });
+    await gui.controller.command({ type: 'publish' });
+    await gui.waitFor((s) => s.progress.currentPlugin === 'ExtractSlowly');
+    expect(await client(gui.port).call('kill')).toBe(true);
+    await expect.poll(() => exitCode, { timeout: 10_000 }).toBe(1);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    expect(report.finishedAt).not.toBeNull();
+    expect(report.kind).toBe('publish');
+    expect(report.fault?.code).toBe('GUI_CLOSED');
   });
 
   it('fails loudly when its port is taken', async () => {

@@ -360,6 +360,8 @@ class Service:
         return format_context(self._context)
 
     def discover(self):
+        if OPTIONS.fail_discover:
+            raise RuntimeError("discovery is broken in this host")
         return [format_plugin(p) for p in self._plugins]
 
     def _run(self, func, plugin, instance, action_id):
@@ -529,6 +531,7 @@ def parse():
     parser.add_argument("--plugins", type=int, default=0)
     parser.add_argument("--label", default="Pyblish (Python)")
     parser.add_argument("--no-show", action="store_true")
+    parser.add_argument("--fail-discover", action="store_true", help="discover() raises")
     return parser.parse_args()
 
 
