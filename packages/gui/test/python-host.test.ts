@@ -182,4 +182,26 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(s.comment).toBe('Looks good');
     expect(s.instances[0]?.comment).toBe('Looks good');
   });
+
+  it('continues a passed validation into Publish without running the validators again', async () => {
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    expect(gui.snapshot().message).toBe('Validated');
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    const s = gui.snapshot();
+    expect(s.message).toBe('Published');
+    expect(pluginByName(s, 'ValidateNames').passed).toBe(2); // Richard05 and Steven11, once
+    expect(pluginByName(s, 'IntegrateAll').passed).toBe(1);
+    expect(s.progress).toMatchObject({ done: 4, planned: 4 });
+    // A toggle since the validation: Publish validates again.
+    await command(gui, { type: 'toggle', id: instanceByName(s, 'Peter01').id, value: true });
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    expect(pluginByName(gui.snapshot(), 'ValidateNames').passed).toBe(3);
+  });
 });
