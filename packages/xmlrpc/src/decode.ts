@@ -119,10 +119,19 @@ function parseBase64(text: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+/**
+ * An independent copy of `s`. V8 makes a substring of 13 or more characters a slice that points
+ * into (and keeps alive) the whole message it was cut from; a GUI that keeps a log line from each
+ * reply would keep every reply. Shorter substrings are already copies.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
 function parseScalar(code: number, text: string): XmlRpcValue {
   switch (code) {
     case T.string:
-      return text;
+      return ownString(text);
     case T.int:
     case T.i4:
     case T.i8:
@@ -266,7 +275,7 @@ class MessageBuilder implements XmlSink {
         if (children !== 0 && this.buffer !== '' && !WHITESPACE.test(this.buffer)) {
           throw invalid('a <value> mixes text with a typed value');
         }
-        this.deliver(children === 0 ? this.buffer : this.slot);
+        this.deliver(children === 0 ? ownString(this.buffer) : this.slot);
         break;
       }
       case T.array:
@@ -291,7 +300,7 @@ class MessageBuilder implements XmlSink {
         break;
       case T.methodName:
         if (this.buffer.length === 0) throw invalid('<methodName> is empty');
-        this.method = this.buffer;
+        this.method = ownString(this.buffer);
         break;
       case T.param:
       case T.fault:
