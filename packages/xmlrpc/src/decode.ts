@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import { CHILDREN, SCALAR_MASK, T, TAG_CODES, TAG_NAMES, TEXT_MASK } from './grammar.js';
+import * as grammar from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { FastScanner, NEEDS_FULL_PARSER, type XmlSink } from './scan.js';
 import { Utf8Decoder } from './utf8.js';
@@ -24,6 +24,9 @@ export interface DecodedCall {
 export type DecodedResponse = { fault: Fault } | { fault: null; value: XmlRpcValue };
 
 type Kind = 'call' | 'response';
+
+// Local copies: module bindings read in the hot loop cost more than locals.
+const { CHILDREN, SCALAR_MASK, T, TAG_CODES, TAG_NAMES, TEXT_MASK } = grammar;
 
 const invalid = (message: string) => new DecodeError(FaultCode.InvalidRequest, message);
 const limit = (message: string) => new DecodeError(FaultCode.LimitExceeded, message);
@@ -195,13 +198,17 @@ class MessageBuilder implements XmlSink {
     }
   }
 
-  top(): string | undefined {
+  top(): number {
     const depth = this.codes.length;
-    return depth === 0 ? undefined : TAG_NAMES[this.codes[depth - 1]!];
+    return depth === 0 ? -1 : this.codes[depth - 1]!;
   }
 
-  open(name: string): void {
-    const code = TAG_CODES.get(name) ?? -1;
+  /** Opens an element by name (saxes reports names, and any name at all). */
+  openName(name: string): void {
+    this.open(TAG_CODES.get(name) ?? -1, name);
+  }
+
+  open(code: number, name: string = TAG_NAMES[code]!): void {
     const depth = this.codes.length;
     if (depth === 0) {
       if (code !== this.root) throw invalid(`expected <${TAG_NAMES[this.root]}>, found <${name}>`);
@@ -341,7 +348,7 @@ function saxesFor(builder: MessageBuilder): SaxesParser {
   parser.on('processinginstruction', () => {
     throw invalid('processing instructions are not allowed');
   });
-  parser.on('opentag', (tag) => builder.open(tag.name));
+  parser.on('opentag', (tag) => builder.openName(tag.name));
   parser.on('closetag', () => builder.close());
   parser.on('text', (t) => builder.text(t));
   parser.on('cdata', (t) => builder.text(t));

@@ -34,8 +34,7 @@ export const TAG_CODES: ReadonlyMap<string, number> = new Map(TAG_NAMES.map((nam
 const mask = (...names: (typeof TAG_NAMES)[number][]) => names.reduce((m, n) => m | (1 << T[n]), 0);
 
 // The scalar types are the tail of TAG_NAMES, from i4 on.
-export const SCALAR_NAMES = TAG_NAMES.slice(TAG_NAMES.indexOf('i4'));
-export const SCALARS: ReadonlySet<string> = new Set(SCALAR_NAMES);
+const SCALAR_NAMES = TAG_NAMES.slice(TAG_NAMES.indexOf('i4'));
 export const SCALAR_MASK = mask(...SCALAR_NAMES);
 /** Elements whose text is content (everything else may hold only whitespace). */
 export const TEXT_MASK = SCALAR_MASK | mask('value', 'name', 'methodName');
@@ -65,5 +64,3 @@ export const CHILDREN: readonly number[] = TAG_NAMES.map((name) => {
       return 0;
   }
 });
-
-export const ELEMENTS: ReadonlySet<string> = new Set(TAG_NAMES);

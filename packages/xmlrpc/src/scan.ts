@@ -1,34 +1,37 @@
-import { ELEMENTS, SCALARS } from './grammar.js';
+import { SCALAR_MASK, T, TAG_NAMES } from './grammar.js';
 
-/** What a tokenizer reports; the message builder implements it for both tokenizers. */
+/** What a tokenizer reports, elements by their code (grammar.ts); the message builder implements it. */
 export interface XmlSink {
   xmlDecl(encoding: string | undefined): void;
-  open(name: string): void;
+  open(code: number): void;
   text(t: string): void;
   /** Closes the innermost open element (whose name the tokenizer has matched). */
   close(): void;
-  /** The innermost open element. */
-  top(): string | undefined;
+  /** The innermost open element's code; -1 when none is open. */
+  top(): number;
 }
 
 /** Thrown by the fast scanner when the input needs the full parser (saxes) to decide. */
 export const NEEDS_FULL_PARSER = Symbol('needs full parser');
 
-// Names by first character (all ASCII), so a tag is recognised without slicing it out of the input.
-const BY_FIRST: (readonly string[] | undefined)[] = [];
-for (const name of ELEMENTS) {
+// Local copies: module bindings read in the hot loop cost more than locals.
+const NAMES: readonly string[] = TAG_NAMES;
+// Element codes by first character (all ASCII), so a tag is recognised without slicing it out.
+const BY_FIRST: (readonly number[] | undefined)[] = [];
+for (const [code, name] of NAMES.entries()) {
   const c = name.charCodeAt(0);
-  BY_FIRST[c] = [...(BY_FIRST[c] ?? []), name];
+  BY_FIRST[c] = [...(BY_FIRST[c] ?? []), code];
 }
 
-/** The known element name spelled at s[from, end), or undefined. */
-function knownName(s: string, from: number, end: number): string | undefined {
+/** The code of the element name spelled at s[from, end), or -1. */
+function knownCode(s: string, from: number, end: number): number {
   const candidates = BY_FIRST[s.charCodeAt(from)];
-  if (candidates === undefined) return undefined;
-  for (const name of candidates) {
-    if (name.length === end - from && s.startsWith(name, from)) return name;
+  if (candidates === undefined) return -1;
+  for (const code of candidates) {
+    const name = NAMES[code]!;
+    if (name.length === end - from && s.startsWith(name, from)) return code;
   }
-  return undefined;
+  return -1;
 }
 
 const XML_DECL =
@@ -105,8 +108,10 @@ function content(raw: string): string {
   return t;
 }
 
-// Elements that hold only text, and how each closes.
-const LEAF_CLOSE = new Map([...SCALARS, 'name', 'methodName'].map((name) => [name, `</${name}>`]));
+// Elements that hold only text, by code: how each closes.
+const LEAF_CLOSE: (string | undefined)[] = NAMES.map((name, code) =>
+  (SCALAR_MASK & (1 << code)) !== 0 || code === T.name || code === T.methodName ? `</${name}>` : undefined,
+);
 
 /**
  * A fast tokenizer for the plain XML that XML-RPC peers write: known element names without
@@ -191,9 +196,10 @@ export class FastScanner {
     const c = s.charCodeAt(lt + 1);
     if (c === 47 /* / */) {
       const top = this.sink.top();
-      if (top === undefined || this.depth === 0) return -1;
-      const gt = lt + 2 + top.length;
-      if (s.charCodeAt(gt) !== 62 || !s.startsWith(top, lt + 2)) return -1;
+      if (top === -1 || this.depth === 0) return -1;
+      const name = NAMES[top]!;
+      const gt = lt + 2 + name.length;
+      if (s.charCodeAt(gt) !== 62 || !s.startsWith(name, lt + 2)) return -1;
       this.depth--;
       this.sink.close();
       if (this.depth === 0) this.rootDone = true;
@@ -202,13 +208,14 @@ export class FastScanner {
     }
     const candidates = BY_FIRST[c];
     if (candidates === undefined || this.rootDone) return -1;
-    for (const name of candidates) {
+    for (const code of candidates) {
+      const name = NAMES[code]!;
       const gt = lt + 1 + name.length;
       if (s.charCodeAt(gt) === 62 && s.startsWith(name, lt + 1)) {
         this.sawRoot = true;
         this.started = true;
-        this.sink.open(name);
-        const leafEnd = this.leaf(s, name, gt + 1);
+        this.sink.open(code);
+        const leafEnd = this.leaf(s, code, gt + 1);
         if (leafEnd !== -1) return leafEnd;
         this.depth++;
         return gt + 1;
@@ -221,8 +228,8 @@ export class FastScanner {
    * Reads `text</name>` after an opened leaf element in one step; -1 when the text is not all
    * in this chunk or something else follows (the general path then takes over).
    */
-  private leaf(s: string, name: string, from: number): number {
-    const close = LEAF_CLOSE.get(name);
+  private leaf(s: string, code: number, from: number): number {
+    const close = LEAF_CLOSE[code];
     if (close === undefined) return -1;
     const lt = s.indexOf('<', from);
     if (lt === -1 || !s.startsWith(close, lt)) return -1;
@@ -236,7 +243,8 @@ export class FastScanner {
     if (c === 47 /* / */) {
       let end = gt;
       while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
-      const name = this.sink.top();
+      const top = this.sink.top();
+      const name = NAMES[top];
       if (
         this.depth === 0 ||
         name === undefined ||
@@ -258,10 +266,10 @@ export class FastScanner {
       const selfClosing = s.charCodeAt(end - 1) === 47;
       if (selfClosing) end--;
       while (end > lt + 1 && isSpace(s.charCodeAt(end - 1))) end--;
-      const name = knownName(s, lt + 1, end);
-      if (name === undefined || this.rootDone) refused();
+      const code = knownCode(s, lt + 1, end);
+      if (code === -1 || this.rootDone) refused();
       this.sawRoot = true;
-      this.sink.open(name);
+      this.sink.open(code);
       if (selfClosing) {
         this.sink.close();
         if (this.depth === 0) this.rootDone = true;
