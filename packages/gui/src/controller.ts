@@ -130,9 +130,15 @@ const FIELDS: Record<string, Record<string, 'string' | 'boolean' | 'string?' | '
 
 /** Commands come from a page as JSON: check their shape before acting on them. */
 function checkCommand(c: Command): void {
-  const fields = FIELDS[(c as { type: string }).type];
-  if (!fields)
-    throw new CommandError('UNKNOWN_COMMAND', `Unknown command ${String((c as { type: unknown }).type)}`);
+  const type = (c as { type: string }).type;
+  // Own names only: "__proto__", "constructor" or "toString" must not pass as commands.
+  if (!Object.hasOwn(FIELDS, type)) {
+    throw new CommandError(
+      'BAD_COMMAND',
+      `Unknown command "${String(type)}"; expected one of ${Object.keys(FIELDS).join(', ')}`,
+    );
+  }
+  const fields = FIELDS[type] as (typeof FIELDS)[string];
   for (const [name, kind] of Object.entries(fields)) {
     const value = (c as unknown as Record<string, unknown>)[name];
     if (kind.endsWith('?') && value === undefined) continue;
@@ -342,6 +348,9 @@ export class Controller {
         return;
       case 'switchHost':
         return this.switchHost(c.key);
+      default:
+        // Unreachable after checkCommand; kept so a command added to FIELDS alone is refused.
+        throw new CommandError('BAD_COMMAND', `Unknown command "${String((c as { type: unknown }).type)}"`);
     }
   }
 

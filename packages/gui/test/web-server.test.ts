@@ -151,6 +151,22 @@ describe('the web server', () => {
     });
   });
 
+  it('refuses commands named after Object.prototype members instead of accepting them silently', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'nope']) {
+      const reply = await http(gui.webPort, '/api/commands', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ type }),
+      });
+      const body = JSON.parse(reply.body) as { ok: boolean; error?: { code: string; message: string } };
+      expect(body.ok, type).toBe(false);
+      expect(body.error?.code, type).toBe('BAD_COMMAND');
+      expect(body.error?.message).toContain(`"${type}"`);
+    }
+  });
+
   it('streams a snapshot, then small patches and terminal entries as a host is collected', async () => {
     const gui = await testGui();
     const cookie = await login(gui.webPort, gui.token);
