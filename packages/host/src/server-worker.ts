@@ -10,7 +10,8 @@ import {
   tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { type BusyState, livenessOf } from './calls.js';
+import { BusyBoard } from './busy-board.js';
+import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
 import { PING_REPLY } from './wire.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
@@ -19,7 +20,7 @@ const port = parentPort!;
 const config = workerData as WorkerConfig;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
-let busy: BusyState | null = null;
+const board = new BusyBoard(config.busy);
 let heartbeat: Heartbeat | null = null;
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
@@ -58,7 +59,7 @@ for (const { name, options } of config.methods) {
       options,
     );
   } else if (name === 'pyblish.liveness') {
-    registry.register(name, () => livenessOf(busy) as unknown as XmlRpcValue, options);
+    registry.register(name, () => livenessOf(board.read()) as unknown as XmlRpcValue, options);
   } else {
     registry.register(name, forward(name), options);
   }
@@ -80,9 +81,6 @@ try {
       case 'fault':
         pending.get(msg.id)?.reject(new Fault(msg.code, msg.message));
         pending.delete(msg.id);
-        break;
-      case 'busy':
-        busy = msg.state;
         break;
       case 'heartbeat':
         heartbeat?.stop();

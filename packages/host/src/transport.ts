@@ -10,6 +10,7 @@ import {
   tokenAuthenticator,
   type XmlRpcServer,
 } from '@pyblish/xmlrpc';
+import { BusyBoard } from './busy-board.js';
 import type { BusyState } from './calls.js';
 import { HostError } from './errors.js';
 import { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
@@ -97,7 +98,13 @@ export async function startInWorker(
   methods: PyblishMethods,
   options: TransportOptions,
 ): Promise<HostTransport> {
-  const config: WorkerConfig = { port: options.port, token: options.token, methods: methods.specs };
+  const board = new BusyBoard();
+  const config: WorkerConfig = {
+    port: options.port,
+    token: options.token,
+    methods: methods.specs,
+    busy: board.buffer,
+  };
   const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), {
     workerData: config,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
@@ -165,7 +172,7 @@ export async function startInWorker(
 
   return {
     port,
-    setBusy: (state) => send({ type: 'busy', state }),
+    setBusy: (state) => board.write(state),
     startHeartbeat: (hb) => send({ type: 'heartbeat', options: hb }),
     stopHeartbeat: () => send({ type: 'heartbeat-stop' }),
     async close() {

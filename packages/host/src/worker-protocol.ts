@@ -1,18 +1,18 @@
 // Messages between a host's main thread and its server worker (see transport.ts).
 import type { MethodOptions, XmlRpcValue } from '@pyblish/xmlrpc';
-import type { BusyState } from './calls.js';
 import type { GuiState, HeartbeatOptions } from './heartbeat.js';
 
 export interface WorkerConfig {
   port: number;
   token: string | null;
   methods: { name: string; options: MethodOptions }[];
+  /** The BusyBoard's memory: the main thread writes the running pair, the worker reads it. */
+  busy: SharedArrayBuffer;
 }
 
 export type ToWorker =
   | { type: 'reply'; id: number; value: XmlRpcValue }
   | { type: 'fault'; id: number; code: number; message: string }
-  | { type: 'busy'; state: BusyState | null }
   | { type: 'heartbeat'; options: HeartbeatOptions }
   | { type: 'heartbeat-stop' }
   | { type: 'close' };

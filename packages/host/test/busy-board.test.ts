@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { BusyBoard } from '../src/busy-board.js';
+
+describe('the busy board shared with the server worker', () => {
+  it('shows the reader every state the writer set, with its call id and start time', () => {
+    const writer = new BusyBoard();
+    const reader = new BusyBoard(writer.buffer);
+    expect(reader.read()).toBeNull();
+    const since = Date.now() / 1000;
+    writer.write({ callId: 'call-12-mwx1abc', since });
+    expect(reader.read()).toEqual({ callId: 'call-12-mwx1abc', since });
+    writer.write({ callId: null, since });
+    expect(reader.read()).toEqual({ callId: null, since });
+    writer.write({ callId: 'call-3-a', since });
+    expect(reader.read()).toEqual({ callId: 'call-3-a', since });
+    writer.write(null);
+    expect(reader.read()).toBeNull();
+  });
+});
