@@ -1,6 +1,7 @@
 // The page's server, on 127.0.0.1 only: the built front end, an event stream of the view state
 // (snapshot, then patches), the terminal backlog, commands and the report.
-// Guards: exact Host (127.0.0.1:PORT or localhost:PORT, against DNS rebinding), Origin absent
+// Guards: exactly one Host header, 127.0.0.1:PORT or localhost:PORT (against DNS rebinding; the
+// XML-RPC servers' own check), Origin absent
 // or our own (against cross-site requests), a token on every /api route, JSON-only commands
 // (a form cannot send them), and no CORS headers at all.
 
@@ -9,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkOrigin, loopbackHosts } from '@pyblish/xmlrpc';
 import { presentedToken, tokensEqual } from './tokens.js';
 import type { Command, CommandReply, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
@@ -84,7 +86,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const streams = new Set<ServerResponse>();
   let port = 0;
 
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  let allowedHosts: ReadonlySet<string> = new Set();
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   function authorised(req: IncomingMessage): boolean {
@@ -176,8 +178,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return value as Command;
   }
 
+  /**
+   * The Host half of @pyblish/xmlrpc's guard (one Host header, one of our names). Its Origin
+   * half refuses every Origin, while the page sends its own, so that is checked below.
+   */
+  function hostRefused(req: IncomingMessage): boolean {
+    const hostOnly = { headers: { host: req.headers.host }, rawHeaders: req.rawHeaders };
+    return checkOrigin(hostOnly as IncomingMessage, allowedHosts) !== null;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 403, 'Forbidden host\n');
+    if (hostRefused(req)) return send(res, 403, 'Forbidden host\n');
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) return send(res, 403, 'Forbidden origin\n');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
@@ -256,6 +267,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
   port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set(loopbackHosts(port));
   return {
     port,
     url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(options.token)}`,

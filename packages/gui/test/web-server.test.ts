@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Patch, TerminalEntry, ViewState } from '../src/view-model.js';
 import { cleanup, pythonHost, testGui } from './helpers.js';
@@ -68,6 +69,20 @@ function events(
   });
 }
 
+/** Sends raw bytes and returns what the server answered, once it closes or ends the reply. */
+function raw(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (c: string) => {
+      answer += c;
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 async function login(port: number, token: string): Promise<string> {
   const reply = await http(port, `/?token=${encodeURIComponent(token)}`);
   expect(reply.status).toBe(303);
@@ -112,6 +127,17 @@ describe('the web server', () => {
       headers: { cookie, origin: `http://127.0.0.1:${gui.webPort}`, host: `localhost:${gui.webPort}` },
     });
     expect(own.status).toBe(200);
+  });
+
+  it('refuses a request with two Host headers, even when the first is its own', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    const head = (hosts: string[]) =>
+      `GET /api/report HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`;
+    const own = `127.0.0.1:${gui.webPort}`;
+    expect(await raw(gui.webPort, head([own]))).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await raw(gui.webPort, head([own, 'evil.example']))).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await raw(gui.webPort, head([own, own]))).toMatch(/^HTTP\/1\.1 403 /);
   });
 
   it('takes commands as JSON only, and answers with the command reply', async () => {
