@@ -136,6 +136,8 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       store,
       command: (c) => ctrl.command(c),
       report: () => ctrl.currentReport,
+      onError: (err) =>
+        log(`web request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
       ...(options.distDir ? { distDir: options.distDir } : {}),
     });
     const webServer = web;

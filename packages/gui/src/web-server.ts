@@ -29,6 +29,8 @@ export interface WebServerOptions {
   distDir?: string;
   /** Told when the number of open event streams changes. */
   onClients?(count: number): void;
+  /** Told about requests that failed inside the server (the client only sees "Internal error"). */
+  onError?(err: unknown): void;
 }
 
 export interface WebServer {
@@ -253,8 +255,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, `Internal error: ${(err as Error).message}\n`);
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      // A bad %-escape in the path or the cookie is the client's mistake, not ours.
+      if (err instanceof URIError) return send(res, 400, 'Bad request: malformed %-encoding in the URL\n');
+      // Internal messages stay in the log: they may tell a caller about files and code.
+      options.onError?.(err);
+      send(res, 500, 'Internal error\n');
     });
   });
   server.headersTimeout = 10_000;

@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Patch, TerminalEntry, ViewState } from '../src/view-model.js';
+import { ViewStateStore } from '../src/view-state.js';
+import { startWebServer } from '../src/web-server.js';
 import { cleanup, pythonHost, testGui } from './helpers.js';
 
 afterEach(cleanup);
@@ -138,6 +140,40 @@ describe('the web server', () => {
     expect(await raw(gui.webPort, head([own]))).toMatch(/^HTTP\/1\.1 200 /);
     expect(await raw(gui.webPort, head([own, 'evil.example']))).toMatch(/^HTTP\/1\.1 403 /);
     expect(await raw(gui.webPort, head([own, own]))).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it('answers a malformed %-escape with 400 and keeps internal error messages out of 500 replies', async () => {
+    const gui = await testGui();
+    const cookie = await login(gui.webPort, gui.token);
+    for (const path of ['/%E0%A4%A', '/assets/%E0%A4%A.js']) {
+      const reply = await http(gui.webPort, path, { headers: { cookie } });
+      expect(reply.status, path).toBe(400);
+      expect(reply.body).not.toMatch(/URI malformed/);
+    }
+    const badCookie = await http(gui.webPort, '/api/report', { headers: { cookie: `${cookie}%E0%A4%A` } });
+    expect(badCookie.status).toBe(400);
+
+    const logged: unknown[] = [];
+    const web = await startWebServer({
+      port: 0,
+      token: 'secret-token',
+      store: new ViewStateStore(5),
+      command: async () => ({ ok: true }),
+      report: () => {
+        throw new Error('cannot read /home/someone/.private/report-cache');
+      },
+      onError: (err) => logged.push(err),
+    });
+    try {
+      const reply = await http(web.port, '/api/report', {
+        headers: { authorization: 'Bearer secret-token' },
+      });
+      expect(reply.status).toBe(500);
+      expect(reply.body).toBe('Internal error\n');
+      expect(String(logged[0])).toMatch(/report-cache/);
+    } finally {
+      await web.close();
+    }
   });
 
   it('takes commands as JSON only, and answers with the command reply', async () => {
