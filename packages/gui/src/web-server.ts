@@ -29,6 +29,8 @@ export interface WebServerOptions {
   distDir?: string;
   /** Told when the number of open event streams changes. */
   onClients?(count: number): void;
+  /** Time allowed for a request's headers (ms, default 10 000); tests shorten it. */
+  headersTimeout?: number;
   /** Told about requests that failed inside the server (the client only sees "Internal error"). */
   onError?(err: unknown): void;
 }
@@ -253,18 +255,26 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      // A bad %-escape in the path or the cookie is the client's mistake, not ours.
-      if (err instanceof URIError) return send(res, 400, 'Bad request: malformed %-encoding in the URL\n');
-      // Internal messages stay in the log: they may tell a caller about files and code.
-      options.onError?.(err);
-      send(res, 500, 'Internal error\n');
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const headersTimeout = options.headersTimeout ?? 10_000;
+  const server: Server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(30_000, headersTimeout),
+      // Node enforces the two timeouts only at this interval (default 30 s), so a slow-loris
+      // connection would otherwise outlive headersTimeout by up to half a minute.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        // A bad %-escape in the path or the cookie is the client's mistake, not ours.
+        if (err instanceof URIError) return send(res, 400, 'Bad request: malformed %-encoding in the URL\n');
+        // Internal messages stay in the log: they may tell a caller about files and code.
+        options.onError?.(err);
+        send(res, 500, 'Internal error\n');
+      });
+    },
+  );
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {

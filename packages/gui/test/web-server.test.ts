@@ -176,6 +176,33 @@ describe('the web server', () => {
     }
   });
 
+  it('drops a slow-loris connection once its headers are overdue, not up to half a minute later', async () => {
+    const web = await startWebServer({
+      port: 0,
+      token: 'secret-token',
+      store: new ViewStateStore(5),
+      command: async () => ({ ok: true }),
+      report: () => ({}) as never,
+      headersTimeout: 400,
+    });
+    try {
+      const socket = connect(web.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${web.port}\r\n`);
+      // One more header line every 100 ms: never finished, always busy.
+      let n = 0;
+      const dribble = setInterval(() => socket.write(`X-Slow-${n++}: 1\r\n`), 100);
+      const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('closed')));
+      // Node's default check interval (30 s) would keep it open far beyond this.
+      const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('open'), 5000))]);
+      clearInterval(dribble);
+      socket.destroy();
+      expect(outcome).toBe('closed');
+    } finally {
+      await web.close();
+    }
+  });
+
   it('takes commands as JSON only, and answers with the command reply', async () => {
     const gui = await testGui();
     const cookie = await login(gui.webPort, gui.token);
