@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseStack } from './log.js';
 import { pluginsByHost } from './logic.js';
 import { isPluginClass, type PluginClass, pluginProblem, pluginSource, setPluginSource } from './plugin.js';
+import { registerPluginImports } from './plugin-imports.js';
 import { defaultRegistry, type Registry } from './registry.js';
 
 export const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -130,6 +131,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const byName = new Map<string, PluginClass>();
   let imported = 0;
   let reused = 0;
+  await registerPluginImports();
 
   const take = (plugin: PluginClass, path: string) => {
     const problem = pluginProblem(plugin);

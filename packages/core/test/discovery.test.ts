@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Context, ContextPlugin, describePlugin, discover, processPlugin, Registry } from '../src/index.js';
 
@@ -150,5 +152,36 @@ describe('discovery', () => {
     const context = new Context();
     await processPlugin(edited.plugins[0]!, context, null, { registry });
     expect(context.data.version).toBe('two');
+  });
+
+  // vitest's module runner resolves imports itself, so this runs discovery in a real Node process
+  // (under tsx, as hosts and the pyblish command run).
+  it('lets plug-in files in any folder import the running @pyblish/core, as ES modules and as CommonJS', async () => {
+    const bare = `import { ContextPlugin } from '@pyblish/core';\n`;
+    const esm = folder({ 'package.json': '{ "type": "module" }', 'esm.ts': `${bare}${plugin('EsmPlugin')}` });
+    const commonjs = folder({
+      'cjs.ts': `${bare}${plugin('CjsPlugin')}`,
+      'required.js': `const { ContextPlugin } = require('@pyblish/core');\nexports.RequiredPlugin = class RequiredPlugin extends ContextPlugin { process() {} };\n`,
+    });
+    const script = `const { discover, ContextPlugin, Registry } = await import(process.env.CORE);
+      const found = await discover({ paths: process.env.DIRS.split('\\n'), registry: new Registry() });
+      console.log(JSON.stringify({
+        names: found.plugins.map((p) => p.name),
+        errors: found.errors.map((e) => e.reason),
+        running: found.plugins.every((p) => Object.getPrototypeOf(p) === ContextPlugin),
+      }));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      {
+        cwd: join(import.meta.dirname, '../../..'),
+        env: { ...process.env, CORE: core, DIRS: `${esm}\n${commonjs}` },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      names: ['EsmPlugin', 'CjsPlugin', 'RequiredPlugin'],
+      errors: [],
+      running: true,
+    });
   });
 });
