@@ -1,0 +1,42 @@
+// Runs the real `pyblish` bin (tsx, Node's loaders) as a child process, as a user would.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const root = join(import.meta.dirname, '../../..');
+const bin = join(root, 'packages/cli/bin/pyblish.mjs');
+
+/** Starts `pyblish ARGS` from the repository root with no PYBLISH_PLUGINPATH from the caller. */
+export function startPyblish(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, PYBLISH_PLUGINPATH: '', PYBLISH_DEMO_DELAY: '20', ...env },
+  });
+}
+
+/** Runs `pyblish ARGS` to the end. */
+export function pyblish(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = startPyblish(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The first ```ts block of a repository document whose text starts with `start` (any block when ''). */
+export function tsExample(document: string, start = ''): string {
+  const text = readFileSync(join(root, document), 'utf8');
+  for (const [, code] of text.matchAll(/```ts\n([\s\S]*?)```/g)) if (code!.startsWith(start)) return code!;
+  throw new Error(`${document} has no \`\`\`ts block starting with "${start}"`);
+}
