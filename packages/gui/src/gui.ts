@@ -153,8 +153,16 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
           log(`Host at port ${port} asked to be shown`);
           ctrl.show(entry);
           if (options.openBrowser && webServer.clients() === 0 && (!window || window.exitCode !== null)) {
-            window = openWindow(webServer.url, runtimeDir(env), store.state.window.size);
-            if (!window) log(`Open ${webServer.url} in a browser.`);
+            let opened: ChildProcess | null = null;
+            opened = openWindow(webServer.url, runtimeDir(env), {
+              size: store.state.window.size,
+              env,
+              onFail: (reason) => {
+                if (window === opened) window = null;
+                log(`Could not open a window (${reason}). Open ${webServer.url} in a browser.`);
+              },
+            });
+            window = opened;
           }
         },
         hide: () => ctrl.hide(),
