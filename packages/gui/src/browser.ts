@@ -73,6 +73,7 @@ export function windowCommand(
       '--no-default-browser-check',
     ];
     if (options.size) args.push(`--window-size=${options.size[0]},${options.size[1]}`);
+    if (options.position) args.push(`--window-position=${options.position[0]},${options.position[1]}`);
     return { command: chromium, args };
   }
   if (platform === 'darwin') return { command: 'open', args: [url] };

@@ -156,6 +156,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
             let opened: ChildProcess | null = null;
             opened = openWindow(webServer.url, runtimeDir(env), {
               size: store.state.window.size,
+              position: store.state.window.position,
               env,
               onFail: (reason) => {
                 if (window === opened) window = null;

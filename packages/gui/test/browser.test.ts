@@ -27,12 +27,16 @@ function browserless(): NodeJS.ProcessEnv {
 const URL = 'http://127.0.0.1:4242/?token=abc';
 
 describe('opening the window', () => {
-  it('opens Chromium as an app window with its own profile, sized as the host asked', () => {
-    const { command, args } = windowCommand(URL, '/run/pyblish', '/usr/bin/chromium', { size: [800, 600] });
+  it('opens Chromium as an app window with its own profile, sized and placed as the host asked', () => {
+    const { command, args } = windowCommand(URL, '/run/pyblish', '/usr/bin/chromium', {
+      size: [800, 600],
+      position: [40, 70],
+    });
     expect(command).toBe('/usr/bin/chromium');
     expect(args).toContain(`--app=${URL}`);
     expect(args).toContain('--user-data-dir=/run/pyblish/chromium-profile');
     expect(args).toContain('--window-size=800,600');
+    expect(args).toContain('--window-position=40,70');
   });
 
   it("uses the desktop's URL opener when there is no Chromium", () => {
