@@ -1,20 +1,12 @@
 import { SaxesParser } from 'saxes';
 import * as grammar from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
-import { FastScanner, NEEDS_FULL_PARSER, type XmlSink } from './scan.js';
+import { DecodeError, invalid, limit, ownString, parseScalar, WHITESPACE } from './scalars.js';
+import { ENCODINGS, type MessageParts, readMessage } from './scan.js';
 import { Utf8Decoder } from './utf8.js';
-import { Fault, FaultCode, I8_MAX, I8_MIN, setMember, type XmlRpcValue } from './values.js';
+import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
 
-/**
- * The message itself is wrong (malformed XML, not XML-RPC, a limit exceeded). A server sends it
- * back as a fault; a client reports it as a bad response rather than as the peer's fault.
- */
-export class DecodeError extends Fault {
-  constructor(faultCode: number, faultString: string) {
-    super(faultCode, faultString);
-    this.name = 'DecodeError';
-  }
-}
+export { DecodeError };
 
 export interface DecodedCall {
   method: string;
@@ -28,134 +20,14 @@ type Kind = 'call' | 'response';
 // Local copies: module bindings read in the hot loop cost more than locals.
 const { CHILDREN, SCALAR_MASK, T, TAG_CODES, TAG_NAMES, TEXT_MASK } = grammar;
 
-const invalid = (message: string) => new DecodeError(FaultCode.InvalidRequest, message);
-const limit = (message: string) => new DecodeError(FaultCode.LimitExceeded, message);
-
 // Leniency: Python writes raw control characters (ANSI escapes in log records) into <string>, which
 // is not well-formed XML. They become U+FFFD so such a message still decodes.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters we replace
 const ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters we replace
 const ILLEGAL_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const WHITESPACE = /^[ \t\r\n]*$/;
-const INTEGER = /^[ \t\r\n]*([+-]?[0-9]+)[ \t\r\n]*$/;
-const DOUBLE = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-const SPECIAL_DOUBLE = /^([+-]?)(nan|inf|infinity)$/i;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const DATETIME = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
-const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
-
 // A lone surrogate (only possible in string input): left to saxes to refuse.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function parseInteger(tag: string, text: string): number | bigint {
-  const m = INTEGER.exec(text);
-  if (m === null) throw invalid(`<${tag}> holds "${text.trim().slice(0, 40)}", not an integer`);
-  const digits = m[1]!;
-  if (tag !== 'i8') {
-    const n = Number(digits);
-    if (n < -2147483648 || n > 2147483647) throw invalid(`<${tag}> ${digits} is outside the 32-bit range`);
-    return n;
-  }
-  const big = BigInt(digits);
-  if (big < I8_MIN || big > I8_MAX) throw invalid(`<i8> ${digits} is outside the 64-bit range`);
-  const n = Number(big);
-  return Number.isSafeInteger(n) ? n : big;
-}
-
-function parseDouble(text: string): number {
-  const s = text.trim();
-  const special = SPECIAL_DOUBLE.exec(s);
-  if (special !== null) {
-    if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
-    return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  }
-  if (!DOUBLE.test(s)) throw invalid(`<double> holds "${s.slice(0, 40)}", not a number`);
-  const n = Number(s);
-  if (!Number.isFinite(n))
-    throw invalid(`<double> ${s.slice(0, 40)} is out of range (write inf for infinity)`);
-  return n;
-}
-
-function parseDateTime(text: string): Date {
-  const s = text.trim();
-  const m = DATETIME.exec(s);
-  const bad = () => invalid(`<dateTime.iso8601> holds "${s.slice(0, 40)}", not YYYYMMDDTHH:MM:SS`);
-  if (m === null) throw bad();
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const frac = m[7];
-  const zone = m[8];
-  const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are.
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, sec, frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000));
-  if (
-    date.getUTCMonth() !== mo - 1 ||
-    date.getUTCDate() !== d ||
-    date.getUTCHours() !== h ||
-    mi > 59 ||
-    sec > 59
-  ) {
-    throw bad();
-  }
-  if (zone !== undefined && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    date.setTime(
-      date.getTime() - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000,
-    );
-  }
-  return date;
-}
-
-function parseBase64(text: string): Uint8Array {
-  const s = text.replace(/[ \t\r\n]+/g, '');
-  if (s.length % 4 !== 0 || !BASE64.test(s)) throw invalid('<base64> holds invalid base64');
-  const buf = Buffer.from(s, 'base64');
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
-/**
- * An independent copy of `s`. V8 makes a substring of 13 or more characters a slice that points
- * into (and keeps alive) the whole message it was cut from; a GUI that keeps a log line from each
- * reply would keep every reply. Shorter substrings are already copies.
- */
-export function ownString(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
-}
-
-function parseScalar(code: number, text: string): XmlRpcValue {
-  switch (code) {
-    case T.string:
-      return ownString(text);
-    case T.int:
-    case T.i4:
-    case T.i8:
-      return parseInteger(TAG_NAMES[code]!, text);
-    case T.boolean: {
-      const s = text.trim();
-      if (s === '1') return true;
-      if (s === '0') return false;
-      throw invalid(`<boolean> holds "${s.slice(0, 40)}"; only 0 and 1 are allowed`);
-    }
-    case T.double:
-      return parseDouble(text);
-    case T['dateTime.iso8601']:
-      return parseDateTime(text);
-    case T.base64:
-      return parseBase64(text);
-    default: // nil
-      if (!WHITESPACE.test(text)) throw invalid('<nil/> must be empty');
-      return null;
-  }
-}
 
 interface ArrayFrame {
   items: XmlRpcValue[];
@@ -173,7 +45,7 @@ interface StructFrame {
  * Iterative (an explicit stack), so nesting depth is bounded by `limits.maxDepth`, never by the
  * JavaScript stack.
  */
-class MessageBuilder implements XmlSink {
+class MessageBuilder implements MessageParts {
   private readonly limits: Limits;
   private readonly root: number;
   // Open elements (by code) and how many children each has had so far.
@@ -196,11 +68,6 @@ class MessageBuilder implements XmlSink {
     if (encoding !== undefined && !ENCODINGS.test(encoding)) {
       throw new DecodeError(FaultCode.UnsupportedEncoding, `unsupported encoding "${encoding}"; send UTF-8`);
     }
-  }
-
-  top(): number {
-    const depth = this.codes.length;
-    return depth === 0 ? -1 : this.codes[depth - 1]!;
   }
 
   /** Opens an element by name (saxes reports names, and any name at all). */
@@ -357,28 +224,25 @@ function saxesFor(builder: MessageBuilder): SaxesParser {
 
 /**
  * An incremental decoder for one message: feed it chunks as they arrive, then end it.
- * Plain messages go through a fast scanner; anything unusual is re-read from the start by saxes,
- * which has the last word on what is well-formed. Throws DecodeError.
+ * Plain messages are read in one pass by a fast reader when the message is complete; anything
+ * unusual is read by saxes, which has the last word on what is well-formed. Throws DecodeError.
  */
 export class MessageDecoder {
   private readonly limits: Limits;
   private readonly kind: Kind;
   private readonly utf8 = new Utf8Decoder();
-  private builder: MessageBuilder;
-  private scanner: FastScanner | null;
+  // The text so far, while the fast reader may still take the message.
+  private seen: string[] | null = [];
+  private builder: MessageBuilder | null = null;
   private parser: SaxesParser | null = null;
-  // What the fast scanner has read, kept in case saxes must re-read it.
-  private seen: string[] = [];
   private failed: DecodeError | null = null;
+  private parts: MessageParts | null = null;
 
   /** `fastPath: false` sends everything through saxes (for diagnosis and differential tests). */
   constructor(kind: Kind, limits?: Partial<Limits>, options: { fastPath?: boolean } = {}) {
     this.kind = kind;
     this.limits = resolveLimits(limits);
-    this.builder = new MessageBuilder(kind, this.limits);
-    this.scanner = null;
     if (options.fastPath === false) this.useSaxes();
-    else this.scanner = new FastScanner(this.builder);
   }
 
   write(chunk: string | Uint8Array): void {
@@ -393,74 +257,76 @@ export class MessageDecoder {
       text = decoded;
     }
     if (ILLEGAL.test(text)) text = text.replace(ILLEGAL_ALL, '\ufffd');
-    this.step(text, typeof chunk === 'string' && this.scanner !== null && LONE_SURROGATE.test(text));
+    if (this.seen !== null) {
+      this.seen.push(text);
+      if (typeof chunk === 'string' && LONE_SURROGATE.test(text)) this.useSaxes();
+      return;
+    }
+    this.guard(() => this.parser!.write(text));
   }
 
   /** Finishes a call message. */
   endCall(): DecodedCall {
-    this.finish();
-    if (this.builder.method === null) throw invalid('the call has no <methodName>');
-    return { method: this.builder.method, params: this.builder.params };
+    const m = this.finish();
+    if (m.method === null) throw invalid('the call has no <methodName>');
+    return { method: m.method, params: m.params };
   }
 
   /** Finishes a response message. */
   endResponse(): DecodedResponse {
-    this.finish();
-    const b = this.builder;
-    if (b.faultValue !== undefined) return { fault: toFault(b.faultValue) };
-    if (b.params.length !== 1) throw invalid('a response must hold exactly one <param>');
-    return { fault: null, value: b.params[0]! };
+    const m = this.finish();
+    if (m.faultValue !== undefined) return { fault: toFault(m.faultValue) };
+    if (m.params.length !== 1) throw invalid('a response must hold exactly one <param>');
+    return { fault: null, value: m.params[0]! };
   }
 
-  private step(text: string | null, needsSaxes = false): void {
-    try {
-      if (this.scanner !== null) {
-        try {
-          if (needsSaxes) throw NEEDS_FULL_PARSER;
-          if (text === null) {
-            this.scanner.end();
-          } else {
-            this.seen.push(text);
-            this.scanner.write(text);
-          }
-          return;
-        } catch (err) {
-          if (err !== NEEDS_FULL_PARSER) throw err;
-          if (needsSaxes && text !== null) this.seen.push(text);
-          this.useSaxes();
-        }
-        if (text === null) this.parser!.close();
-      } else if (text === null) {
-        this.parser!.close();
-      } else {
-        this.parser!.write(text);
+  /** Starts over with saxes on everything read so far. */
+  private useSaxes(): void {
+    const builder = new MessageBuilder(this.kind, this.limits);
+    const parser = saxesFor(builder);
+    this.builder = builder;
+    this.parser = parser;
+    const seen = this.seen ?? [];
+    this.seen = null;
+    this.guard(() => {
+      for (const t of seen) parser.write(t);
+    });
+  }
+
+  private finish(): MessageParts {
+    if (this.failed !== null) throw this.failed;
+    if (this.parts !== null) return this.parts;
+    if (!this.utf8.end())
+      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
+    if (this.seen !== null) {
+      const whole = this.seen.length === 1 ? this.seen[0]! : this.seen.join('');
+      try {
+        this.parts = readMessage(whole, this.kind, this.limits);
+        return this.parts;
+      } catch {
+        // Anything the fast reader does not take (unusual or wrong): saxes decides and explains.
+        this.seen = [whole];
+        this.useSaxes();
       }
+    }
+    this.guard(() => this.parser!.close());
+    if (!this.builder!.sawRoot)
+      this.fail(new DecodeError(FaultCode.ParseError, 'the body holds no XML element'));
+    const parts: MessageParts = this.builder!;
+    this.parts = parts;
+    return parts;
+  }
+
+  /** Runs a saxes step; errors become DecodeErrors and stick. */
+  private guard(step: () => void): void {
+    try {
+      step();
     } catch (err) {
       if (err instanceof DecodeError) this.fail(err);
       // saxes reports malformed XML with a plain Error; its message names no path or secret.
       const detail = err instanceof Error ? err.message.replace(/^undefined:/, '').trim() : String(err);
       this.fail(new DecodeError(FaultCode.ParseError, `malformed XML: ${detail.slice(0, 120)}`));
     }
-  }
-
-  /** Starts over with saxes on everything read so far. */
-  private useSaxes(): void {
-    this.scanner = null;
-    this.builder = new MessageBuilder(this.kind, this.limits);
-    const parser = saxesFor(this.builder);
-    this.parser = parser;
-    const seen = this.seen;
-    this.seen = [];
-    for (const t of seen) parser.write(t);
-  }
-
-  private finish(): void {
-    if (this.failed !== null) throw this.failed;
-    if (!this.utf8.end())
-      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
-    this.step(null);
-    if (!this.builder.sawRoot)
-      this.fail(new DecodeError(FaultCode.ParseError, 'the body holds no XML element'));
   }
 
   private fail(err: DecodeError): never {

@@ -1,47 +1,21 @@
-import { SCALAR_MASK, T, TAG_NAMES } from './grammar.js';
+import { T } from './grammar.js';
+import type { Limits } from './limits.js';
+import { ownString, parseScalar } from './scalars.js';
+import { setMember, type XmlRpcValue } from './values.js';
 
-/** What a tokenizer reports, elements by their code (grammar.ts); the message builder implements it. */
-export interface XmlSink {
-  xmlDecl(encoding: string | undefined): void;
-  open(code: number): void;
-  text(t: string): void;
-  /** Closes the innermost open element (whose name the tokenizer has matched). */
-  close(): void;
-  /** The innermost open element's code; -1 when none is open. */
-  top(): number;
-}
+/** Thrown by the fast reader when the input needs the full parser (saxes) to decide. */
+const NEEDS_FULL_PARSER = Symbol('needs full parser');
 
-/** Thrown by the fast scanner when the input needs the full parser (saxes) to decide. */
-export const NEEDS_FULL_PARSER = Symbol('needs full parser');
-
-// Local copies: module bindings read in the hot loop cost more than locals.
-const NAMES: readonly string[] = TAG_NAMES;
-// Element codes by first character (all ASCII), so a tag is recognised without slicing it out.
-const BY_FIRST: (readonly number[] | undefined)[] = [];
-for (const [code, name] of NAMES.entries()) {
-  const c = name.charCodeAt(0);
-  BY_FIRST[c] = [...(BY_FIRST[c] ?? []), code];
-}
-
-/** The code of the element name spelled at s[from, end), or -1. */
-function knownCode(s: string, from: number, end: number): number {
-  const candidates = BY_FIRST[s.charCodeAt(from)];
-  if (candidates === undefined) return -1;
-  for (const code of candidates) {
-    const name = NAMES[code]!;
-    if (name.length === end - from && s.startsWith(name, from)) return code;
-  }
-  return -1;
+/** What a message holds, however it was read. */
+export interface MessageParts {
+  method: string | null;
+  params: XmlRpcValue[];
+  faultValue: XmlRpcValue | undefined;
+  sawRoot: boolean;
 }
 
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
-const ALL_SPACE = /^[ \t\r\n]*$/;
-// Longest markup token the scanner buffers across chunks; longer ones go to saxes.
-const MAX_TAG = 512;
-
-const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
-
 function refused(): never {
   throw NEEDS_FULL_PARSER;
 }
@@ -108,175 +82,252 @@ function content(raw: string): string {
   return t;
 }
 
-// Elements that hold only text, by code: how each closes.
-const LEAF_CLOSE: (string | undefined)[] = NAMES.map((name, code) =>
-  (SCALAR_MASK & (1 << code)) !== 0 || code === T.name || code === T.methodName ? `</${name}>` : undefined,
-);
+// Somewhere in the message: a reference, a carriage return or `]]>`, so text needs `content`.
+const SPECIAL = /[&\r]|]]>/;
+export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
+
+interface ArrayFrame {
+  items: XmlRpcValue[];
+  obj: null;
+}
+interface StructFrame {
+  items: null;
+  obj: { [key: string]: XmlRpcValue };
+  name: string;
+  count: number;
+}
 
 /**
- * A fast tokenizer for the plain XML that XML-RPC peers write: known element names without
- * attributes, text, the predefined entities, character references and an XML declaration.
- * Whenever input is anything else (comments, CDATA, DOCTYPE, attributes, a malformed construct)
- * it throws NEEDS_FULL_PARSER and the caller re-reads the message with saxes, which decides.
- * So this never accepts what saxes would refuse; it only makes the common case fast.
+ * A single-pass reader for a whole message in the layout XML-RPC peers write: known elements
+ * without attributes in their grammatical order, whitespace between them, text with the
+ * predefined entities and character references, an XML declaration. Values are built directly on
+ * an explicit stack. Anything else (comments, CDATA, attributes, a grammar error, a limit, a bad
+ * literal) throws NEEDS_FULL_PARSER, and the caller re-reads the message with saxes, which
+ * decides and words the error. So it never accepts what saxes would refuse.
  */
-export class FastScanner {
-  private readonly sink: XmlSink;
-  private textParts: string[] = [];
-  private partialTag = '';
-  private depth = 0;
-  private started = false;
-  private sawRoot = false;
-  private rootDone = false;
+class FastReader {
+  private p = 0;
+  private readonly special: boolean;
 
-  constructor(sink: XmlSink) {
-    this.sink = sink;
+  constructor(
+    private readonly s: string,
+    private readonly limits: Limits,
+  ) {
+    this.special = SPECIAL.test(s);
   }
 
-  write(chunk: string): void {
-    let start = 0;
-    if (this.partialTag !== '') {
-      const gt = chunk.indexOf('>');
-      if (gt === -1) {
-        this.partialTag += chunk;
-        if (this.partialTag.length > MAX_TAG) refused();
-        return;
+  message(kind: 'call' | 'response'): MessageParts {
+    const parts: MessageParts = { method: null, params: [], faultValue: undefined, sawRoot: true };
+    this.declaration();
+    this.ws();
+    if (kind === 'call') {
+      this.expect('<methodCall>');
+      this.ws();
+      this.expect('<methodName>');
+      parts.method = this.text('</methodName>');
+      if (parts.method === '') refused();
+      parts.method = ownString(parts.method);
+      this.ws();
+      if (!this.at('</methodCall>')) {
+        this.params(parts.params);
+        this.ws();
+        this.expect('</methodCall>');
       }
-      const tag = this.partialTag + chunk.slice(0, gt + 1);
-      this.partialTag = '';
-      this.markup(tag, 0, tag.length - 1);
-      start = gt + 1;
-    }
-    for (;;) {
-      const lt = chunk.indexOf('<', start);
-      if (lt === -1) {
-        if (start < chunk.length) this.textParts.push(chunk.slice(start));
-        return;
-      }
-      if (this.textParts.length > 0) {
-        if (lt > start) this.textParts.push(chunk.slice(start, lt));
-        this.flushText(this.textParts.length === 1 ? this.textParts[0]! : this.textParts.join(''));
-        this.textParts = [];
-      } else if (lt > start) {
-        this.flushText(chunk.slice(start, lt));
-      }
-      // The common case, `<name>` or `</name>` right up to the '>', is read without a search.
-      const end = this.plainTag(chunk, lt);
-      if (end !== -1) {
-        start = end;
-        continue;
-      }
-      const gt = chunk.indexOf('>', lt + 1);
-      if (gt === -1) {
-        this.partialTag = chunk.slice(lt);
-        if (this.partialTag.length > MAX_TAG) refused();
-        return;
-      }
-      this.markup(chunk, lt, gt);
-      start = gt + 1;
-    }
-  }
-
-  end(): void {
-    if (this.textParts.length > 0) this.flushText(this.textParts.join(''));
-    if (this.partialTag !== '' || !this.rootDone) refused();
-  }
-
-  private flushText(t: string): void {
-    this.started = true;
-    if (this.depth === 0) {
-      if (!ALL_SPACE.test(t)) refused();
-      return;
-    }
-    this.sink.text(content(t));
-  }
-
-  /** Handles a plain open or close tag at `lt` and returns the index after it; -1 for anything else. */
-  private plainTag(s: string, lt: number): number {
-    const c = s.charCodeAt(lt + 1);
-    if (c === 47 /* / */) {
-      const top = this.sink.top();
-      if (top === -1 || this.depth === 0) return -1;
-      const name = NAMES[top]!;
-      const gt = lt + 2 + name.length;
-      if (s.charCodeAt(gt) !== 62 || !s.startsWith(name, lt + 2)) return -1;
-      this.depth--;
-      this.sink.close();
-      if (this.depth === 0) this.rootDone = true;
-      this.started = true;
-      return gt + 1;
-    }
-    const candidates = BY_FIRST[c];
-    if (candidates === undefined || this.rootDone) return -1;
-    for (const code of candidates) {
-      const name = NAMES[code]!;
-      const gt = lt + 1 + name.length;
-      if (s.charCodeAt(gt) === 62 && s.startsWith(name, lt + 1)) {
-        this.sawRoot = true;
-        this.started = true;
-        this.sink.open(code);
-        const leafEnd = this.leaf(s, code, gt + 1);
-        if (leafEnd !== -1) return leafEnd;
-        this.depth++;
-        return gt + 1;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * Reads `text</name>` after an opened leaf element in one step; -1 when the text is not all
-   * in this chunk or something else follows (the general path then takes over).
-   */
-  private leaf(s: string, code: number, from: number): number {
-    const close = LEAF_CLOSE[code];
-    if (close === undefined) return -1;
-    const lt = s.indexOf('<', from);
-    if (lt === -1 || !s.startsWith(close, lt)) return -1;
-    if (lt > from) this.sink.text(content(s.slice(from, lt)));
-    this.sink.close();
-    return lt + close.length;
-  }
-
-  private markup(s: string, lt: number, gt: number): void {
-    const c = s.charCodeAt(lt + 1);
-    if (c === 47 /* / */) {
-      let end = gt;
-      while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
-      const top = this.sink.top();
-      const name = NAMES[top];
-      if (
-        this.depth === 0 ||
-        name === undefined ||
-        name.length !== end - lt - 2 ||
-        !s.startsWith(name, lt + 2)
-      ) {
-        refused();
-      }
-      this.depth--;
-      this.sink.close();
-      if (this.depth === 0) this.rootDone = true;
-    } else if (c === 63 /* ? */) {
-      if (this.started) refused();
-      const m = XML_DECL.exec(s.slice(lt, gt + 1));
-      if (m === null) refused();
-      this.sink.xmlDecl(m[1] ?? m[2]);
     } else {
-      let end = gt;
-      const selfClosing = s.charCodeAt(end - 1) === 47;
-      if (selfClosing) end--;
-      while (end > lt + 1 && isSpace(s.charCodeAt(end - 1))) end--;
-      const code = knownCode(s, lt + 1, end);
-      if (code === -1 || this.rootDone) refused();
-      this.sawRoot = true;
-      this.sink.open(code);
-      if (selfClosing) {
-        this.sink.close();
-        if (this.depth === 0) this.rootDone = true;
+      this.expect('<methodResponse>');
+      this.ws();
+      if (this.at('<fault>')) {
+        this.ws();
+        this.expect('<value>');
+        parts.faultValue = this.value();
+        this.ws();
+        this.expect('</fault>');
       } else {
-        this.depth++;
+        this.params(parts.params);
+      }
+      this.ws();
+      this.expect('</methodResponse>');
+    }
+    this.ws();
+    if (this.p !== this.s.length) refused();
+    return parts;
+  }
+
+  private declaration(): void {
+    if (!this.s.startsWith('<?xml', 0)) return;
+    const end = this.s.indexOf('?>');
+    const m = end === -1 ? null : XML_DECL.exec(this.s.slice(0, end + 2));
+    if (m === null) refused();
+    const encoding = m[1] ?? m[2];
+    if (encoding !== undefined && !ENCODINGS.test(encoding)) refused();
+    this.p = end + 2;
+  }
+
+  private params(out: XmlRpcValue[]): void {
+    this.expect('<params>');
+    for (;;) {
+      this.ws();
+      if (this.at('</params>')) return;
+      this.expect('<param>');
+      this.ws();
+      this.expect('<value>');
+      out.push(this.value());
+      this.ws();
+      this.expect('</param>');
+    }
+  }
+
+  private ws(): void {
+    const s = this.s;
+    let p = this.p;
+    for (;;) {
+      const c = s.charCodeAt(p);
+      if (c !== 32 && c !== 10 && c !== 9 && c !== 13) break;
+      p++;
+    }
+    this.p = p;
+  }
+
+  private at(tag: string): boolean {
+    if (!this.s.startsWith(tag, this.p)) return false;
+    this.p += tag.length;
+    return true;
+  }
+
+  private expect(tag: string): void {
+    if (!this.s.startsWith(tag, this.p)) refused();
+    this.p += tag.length;
+  }
+
+  /** The text up to the next markup, which must be `close` (consumed). */
+  private text(close: string): string {
+    const s = this.s;
+    const lt = s.indexOf('<', this.p);
+    if (lt === -1 || !s.startsWith(close, lt)) refused();
+    const raw = s.slice(this.p, lt);
+    this.p = lt + close.length;
+    const t = this.special ? content(raw) : raw;
+    if (t.length > this.limits.maxStringLength) refused();
+    return t;
+  }
+
+  /** Reads one value, from after its `<value>` through its `</value>`. */
+  private value(): XmlRpcValue {
+    const s = this.s;
+    const stack: (ArrayFrame | StructFrame)[] = [];
+    for (;;) {
+      let v: XmlRpcValue;
+      const p = this.p;
+      if (s.charCodeAt(p) !== 60 /* < */ || s.startsWith('</value>', p)) {
+        // Bare text (or nothing) is a string.
+        const lt = s.indexOf('<', p);
+        if (lt === -1) refused();
+        const raw = s.slice(p, lt);
+        const t = this.special ? content(raw) : raw;
+        if (t.length > this.limits.maxStringLength) refused();
+        v = ownString(t);
+        this.p = lt;
+      } else if (this.at('<string>')) {
+        v = ownString(this.text('</string>'));
+      } else if (this.at('<int>')) {
+        v = integer(this.text('</int>'), T.int);
+      } else if (this.at('<struct>')) {
+        if (stack.length >= this.limits.maxDepth) refused();
+        const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
+        stack.push(frame);
+        if (this.member(frame)) continue;
+        stack.pop();
+        v = frame.obj;
+      } else if (this.at('<array>')) {
+        if (stack.length >= this.limits.maxDepth) refused();
+        this.ws();
+        this.expect('<data>');
+        const frame: ArrayFrame = { items: [], obj: null };
+        stack.push(frame);
+        if (this.item()) continue;
+        stack.pop();
+        v = frame.items;
+      } else if (this.at('<nil/>')) {
+        v = null;
+      } else {
+        v = this.otherScalar();
+      }
+      this.expect('</value>');
+      // Hand the finished value to its container; a container may finish in turn.
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (top === undefined) return v;
+        if (top.items !== null) {
+          top.items.push(v);
+          if (this.item()) break;
+          v = top.items;
+        } else {
+          this.ws();
+          this.expect('</member>');
+          if (++top.count > this.limits.maxStructMembers) refused();
+          setMember(top.obj, top.name, v);
+          if (this.member(top)) break;
+          v = top.obj;
+        }
+        stack.pop();
+        this.expect('</value>');
       }
     }
-    this.started = true;
   }
+
+  /** After a struct's start or a member: true at the next member's value, false past `</struct>`. */
+  private member(frame: StructFrame): boolean {
+    this.ws();
+    if (!this.at('<member>')) {
+      this.expect('</struct>');
+      return false;
+    }
+    this.ws();
+    this.expect('<name>');
+    frame.name = this.text('</name>');
+    this.ws();
+    this.expect('<value>');
+    return true;
+  }
+
+  /** In an array's data: true at the next item's value, false past `</data></array>`. */
+  private item(): boolean {
+    this.ws();
+    if (this.at('<value>')) return true;
+    this.expect('</data>');
+    this.ws();
+    this.expect('</array>');
+    return false;
+  }
+
+  private otherScalar(): XmlRpcValue {
+    for (const [open, close, code] of OTHER_SCALARS) {
+      if (this.at(open))
+        return code === T.i4 ? integer(this.text(close), code) : parseScalar(code, this.text(close));
+    }
+    return refused();
+  }
+}
+
+const OTHER_SCALARS = (['double', 'boolean', 'i4', 'i8', 'dateTime.iso8601', 'base64'] as const).map(
+  (name) => [`<${name}>`, `</${name}>`, T[name]] as const,
+);
+
+/** `<int>` and `<i4>`: plain digits are read here; anything else goes through the strict parser. */
+function integer(t: string, code: number): XmlRpcValue {
+  const n = t.length;
+  let i = t.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (n - i < 1 || n - i > 9) return parseScalar(code, t);
+  let value = 0;
+  for (; i < n; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return parseScalar(code, t);
+    value = value * 10 + d;
+  }
+  return t.charCodeAt(0) === 45 ? -value : value;
+}
+
+/** Reads a whole message, or throws NEEDS_FULL_PARSER (or a DecodeError) when saxes must decide. */
+export function readMessage(s: string, kind: 'call' | 'response', limits: Limits): MessageParts {
+  return new FastReader(s, limits).message(kind);
 }
