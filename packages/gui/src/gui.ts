@@ -50,6 +50,8 @@ export interface GuiOptions {
   naive?: boolean;
   /** Patch coalescing delay (ms, default 20). */
   flushMs?: number;
+  /** Terminal entries kept (default 20,000); older ones are dropped, and the page is told how many. */
+  terminalLimit?: number;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -85,7 +87,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     ...options.liveness,
     timeouts: { ...DEFAULT_LIVENESS.timeouts, ...options.liveness?.timeouts },
   };
-  const store = new ViewStateStore(options.flushMs ?? 20);
+  const store = new ViewStateStore(options.flushMs ?? 20, options.terminalLimit);
   let controller: Controller | null = null;
   const registry = new HostRegistry(liveness, {
     changed: () => controller?.hostsChanged(),

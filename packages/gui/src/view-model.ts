@@ -7,7 +7,8 @@
 //                           and `notice` events as things change. Event data is JSON:
 //                           snapshot = ViewState, patch = Patch (versions follow one another
 //                           by one), terminal = TerminalEntry[] (in seq order), notice = Notice.
-// - GET  /api/terminal?after=SEQ  TerminalEntry[] after a sequence number (backfill after reconnect).
+// - GET  /api/terminal?after=SEQ  the kept TerminalEntry[] after a sequence number (backfill after
+//                           reconnect; entries up to ViewState.terminalDropped are gone).
 // - POST /api/commands      body: Command (application/json). Reply: CommandReply.
 // - GET  /api/report        the Report of the current or last run (application/json).
 // Authentication: the process prints/opens `/?token=T`; the page is answered with a cookie
@@ -150,6 +151,11 @@ export interface ViewState {
   capabilities: string[];
   /** Sequence number of the last terminal entry. */
   terminalSeq: number;
+  /**
+   * Entries 1..terminalDropped are no longer kept: the process keeps the last `terminalLimit`
+   * (default 20,000) and drops the oldest. The page drops them too and says so.
+   */
+  terminalDropped: number;
   /** False after the shown host called `hide` (the window should hide); true after `show`. */
   visible: boolean;
 }

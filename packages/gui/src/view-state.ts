@@ -33,6 +33,7 @@ export function initialTop(): Top {
     comment: '',
     capabilities: [],
     terminalSeq: 0,
+    terminalDropped: 0,
     visible: false,
   };
 }
@@ -107,18 +108,72 @@ class RowList<R extends { id: string }> {
   }
 }
 
+/** How many terminal entries the process keeps by default (the oldest go first). */
+export const DEFAULT_TERMINAL_LIMIT = 20_000;
+
+/**
+ * The last `limit` terminal entries, oldest first, in a fixed ring. Sequence numbers go on
+ * counting, so an entry keeps its number and readers see what was dropped before them.
+ */
+class TerminalRing {
+  private readonly slots: Array<TerminalEntry | undefined>;
+  private start = 0;
+  private size = 0;
+  /** The sequence number of the newest entry (0: none yet). */
+  last = 0;
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`terminalLimit must be a whole number of entries, at least 1 (got ${limit})`);
+    }
+    this.slots = new Array(limit);
+  }
+
+  /** Entries 1..dropped are no longer kept. */
+  get dropped(): number {
+    return this.last - this.size;
+  }
+
+  push(entry: NewTerminalEntry): TerminalEntry {
+    const full = { ...entry, seq: ++this.last } as TerminalEntry;
+    if (this.size < this.limit) {
+      this.slots[(this.start + this.size) % this.limit] = full;
+      this.size++;
+    } else {
+      this.slots[this.start] = full;
+      this.start = (this.start + 1) % this.limit;
+    }
+    return full;
+  }
+
+  /** The kept entries after sequence number `seq`. */
+  after(seq: number): TerminalEntry[] {
+    const from = Math.max(seq, this.dropped);
+    const out: TerminalEntry[] = [];
+    for (let i = from - this.dropped; i < this.size; i++) {
+      out.push(this.slots[(this.start + i) % this.limit] as TerminalEntry);
+    }
+    return out;
+  }
+}
+
 export class ViewStateStore {
   private version = 0;
   private top: Top = initialTop();
   private readonly instances = new RowList<InstanceRow>();
   private readonly plugins = new RowList<PluginRow>();
-  private readonly terminal: TerminalEntry[] = [];
+  private readonly terminal: TerminalRing;
   private dirtyTop: Partial<Top> = {};
   private pendingTerminal: TerminalEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<ViewListener>();
 
-  constructor(private readonly flushDelayMs = 20) {}
+  constructor(
+    private readonly flushDelayMs = 20,
+    terminalLimit = DEFAULT_TERMINAL_LIMIT,
+  ) {
+    this.terminal = new TerminalRing(terminalLimit);
+  }
 
   subscribe(listener: ViewListener): () => void {
     this.listeners.add(listener);
@@ -166,13 +221,9 @@ export class ViewStateStore {
     return this.plugins.list();
   }
 
+  /** The kept terminal entries after a sequence number (older ones may have been dropped). */
   terminalAfter(seq: number): TerminalEntry[] {
-    // Sequence numbers are 1-based and dense, so the index is the sequence number.
-    return this.terminal.slice(Math.max(0, seq));
-  }
-
-  terminalEntries(): readonly TerminalEntry[] {
-    return this.terminal;
+    return this.terminal.after(seq);
   }
 
   setState(change: Partial<Top>): void {
@@ -210,12 +261,10 @@ export class ViewStateStore {
   }
 
   appendTerminal(entries: NewTerminalEntry[]): void {
-    for (const entry of entries) {
-      const full = { ...entry, seq: this.terminal.length + 1 } as TerminalEntry;
-      this.terminal.push(full);
-      this.pendingTerminal.push(full);
+    for (const entry of entries) this.pendingTerminal.push(this.terminal.push(entry));
+    if (entries.length) {
+      this.setState({ terminalSeq: this.terminal.last, terminalDropped: this.terminal.dropped });
     }
-    if (entries.length) this.setState({ terminalSeq: this.terminal.length });
   }
 
   notify(notice: Notice): void {

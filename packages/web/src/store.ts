@@ -27,6 +27,8 @@ export interface ListShape {
 export interface TerminalView {
   entries: readonly TerminalEntry[];
   count: number;
+  /** Entries 1..dropped are gone: the GUI process keeps only the newest (ViewState.terminalDropped). */
+  dropped: number;
 }
 
 export interface NoticeItem extends Notice {
@@ -48,7 +50,7 @@ export class ViewStore {
   };
   private rowsVersion: Record<ListKind, number> = { instances: 0, plugins: 0 };
   private terminalEntries: TerminalEntry[] = [];
-  private terminalView: TerminalView = { entries: this.terminalEntries, count: 0 };
+  private terminalView: TerminalView = { entries: this.terminalEntries, count: 0, dropped: 0 };
   private noticeList: NoticeItem[] = [];
   private nextNoticeId = 1;
   private connected = false;
@@ -135,6 +137,7 @@ export class ViewStore {
     this.top = top;
     this.replaceRows('instances', instances);
     this.replaceRows('plugins', plugins);
+    this.trimTerminal();
     this.emit('top');
     for (const channel of [...this.listeners.keys()]) if (channel.startsWith('row:')) this.emit(channel);
   }
@@ -161,6 +164,7 @@ export class ViewStore {
       this.runStart = this.lastTerminalSeq();
       this.emit('terminal');
     }
+    if (patch.state?.terminalDropped !== undefined) this.trimTerminal();
     this.emit('top');
     return 'applied';
   }
@@ -220,8 +224,28 @@ export class ViewStore {
       added++;
     }
     if (added === 0) return;
-    this.terminalView = { entries: this.terminalEntries, count: this.terminalEntries.length };
+    if (!this.trimTerminal()) this.terminalChanged();
+  }
+
+  private terminalChanged(): void {
+    this.terminalView = {
+      entries: this.terminalEntries,
+      count: this.terminalEntries.length,
+      dropped: this.top?.terminalDropped ?? 0,
+    };
     this.emit('terminal');
+  }
+
+  /** Drops the entries the process no longer keeps, so the page holds no more than it does. */
+  private trimTerminal(): boolean {
+    const dropped = this.top?.terminalDropped ?? 0;
+    if (dropped === this.terminalView.dropped) return false;
+    let cut = 0;
+    while (cut < this.terminalEntries.length && (this.terminalEntries[cut] as TerminalEntry).seq <= dropped)
+      cut++;
+    if (cut > 0) this.terminalEntries.splice(0, cut);
+    this.terminalChanged();
+    return true;
   }
 
   pushNotice(notice: Notice): number {

@@ -62,6 +62,22 @@ describe('the page', () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
   });
 
+  it('shows only the terminal entries the GUI process still keeps, and how many it dropped', async () => {
+    fixture.terminal([
+      { type: 'message', level: 'info', text: 'An old line' },
+      { type: 'message', level: 'info', text: 'A kept line' },
+    ]);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const log = page.getByRole('log', { name: 'Terminal' });
+    await log.getByText('An old line').waitFor();
+    const dropped = fixture.state.terminalSeq - 1;
+    fixture.patch({ state: { terminalDropped: dropped } });
+    await page.getByText(`${dropped} earlier entries dropped`).waitFor();
+    await log.getByText('An old line').waitFor({ state: 'detached' });
+    expect(await log.getByText('A kept line').count()).toBe(1);
+    await page.getByRole('tab', { name: 'Overview' }).click();
+  });
+
   it('starts over from a fresh snapshot when a patch went missing', async () => {
     fixture.patch({ instances: [{ id: 'extra', label: 'Renamed' }] }, { send: false });
     fixture.patch({ state: { message: 'After the gap' } });

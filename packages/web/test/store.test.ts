@@ -89,4 +89,22 @@ describe('the page store', () => {
     expect(store.getTerminal().count).toBe(2);
     expect(store.lastTerminalSeq()).toBe(2);
   });
+
+  it('drops the terminal entries the GUI process no longer keeps, and says how many', () => {
+    const { store } = storeWith();
+    const line = (seq: number) => ({ seq, type: 'message', level: 'info', text: `line ${seq}` }) as const;
+    store.appendTerminal([1, 2, 3, 4, 5].map(line));
+    let notified = 0;
+    store.subscribe('terminal', () => notified++);
+    store.applyPatch({ version: 2, state: { terminalSeq: 7, terminalDropped: 3 } });
+    store.appendTerminal([line(6), line(7)]);
+    const view = store.getTerminal();
+    expect(view.entries.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
+    expect(view.count).toBe(4);
+    expect(view.dropped).toBe(3);
+    expect(notified).toBeGreaterThan(0);
+    // A fresh snapshot says the same.
+    store.applySnapshot({ ...largeState(3, 0), terminalSeq: 7, terminalDropped: 6 });
+    expect(store.getTerminal().entries.map((e) => e.seq)).toEqual([7]);
+  });
 });

@@ -28,25 +28,30 @@ export const Terminal = memo(function Terminal() {
   const [text, setText] = useStickyState('terminal.text', () => '');
   const [expanded, setExpanded] = useStickyState<ReadonlySet<number>>('terminal.expanded', () => new Set());
 
-  // Filter incrementally: appending entries filters only the new ones.
+  // Filter incrementally: appending entries filters only the new ones (by sequence number, since
+  // the oldest entries leave the front once the GUI process stops keeping them).
   const cache = useRef<{
     shown: ReadonlySet<Level>;
     text: string;
-    done: number;
+    /** The last sequence number filtered. */
+    seen: number;
     rows: TerminalEntry[];
   } | null>(null);
   const visible = useMemo(() => {
     let c = cache.current;
-    if (!c || c.shown !== shown || c.text !== text || c.done > terminal.count) {
-      c = { shown, text, done: 0, rows: [] };
-    }
+    if (!c || c.shown !== shown || c.text !== text) c = { shown, text, seen: 0, rows: [] };
     const keep = terminalFilter(shown, text);
-    const rows = c.rows.slice();
-    for (let i = c.done; i < terminal.count; i++) {
+    const first = terminal.entries[0]?.seq ?? Number.POSITIVE_INFINITY;
+    let from = 0;
+    while (from < c.rows.length && c.rows[from]!.seq < first) from++;
+    const rows = c.rows.slice(from);
+    let i = terminal.count;
+    while (i > 0 && terminal.entries[i - 1]!.seq > c.seen) i--;
+    for (; i < terminal.count; i++) {
       const e = terminal.entries[i]!;
       if (keep(e)) rows.push(e);
     }
-    cache.current = { shown, text, done: terminal.count, rows };
+    cache.current = { shown, text, seen: terminal.entries[terminal.count - 1]?.seq ?? c.seen, rows };
     return rows;
   }, [terminal, shown, text]);
 
@@ -84,6 +89,14 @@ export const Terminal = memo(function Terminal() {
             </button>
           ))}
         </fieldset>
+        {terminal.dropped > 0 && (
+          <span
+            className="dim dropped"
+            title="The GUI keeps only the newest entries; the report keeps the results."
+          >
+            {terminal.dropped.toLocaleString('en')} earlier entries dropped
+          </span>
+        )}
         <span className="dim count">
           {visible.length}/{terminal.count}
         </span>

@@ -255,6 +255,7 @@ export function largeState(count: number, plugins: number): ViewState {
     comment: '',
     capabilities: [],
     terminalSeq: 0,
+    terminalDropped: 0,
     visible: true,
   };
 }
