@@ -85,6 +85,8 @@ export interface ControllerOptions {
   pollWaitMs?: number;
   /** Drive hosts as pyblish-qml did: plain process, the context after every pair (for comparisons). */
   naive?: boolean;
+  /** Pair results of earlier runs the report keeps (default 100,000). */
+  reportResultLimit?: number;
   /** Called after every run with its report. */
   onRunEnd?(report: Report): void;
   log?(line: string): void;
@@ -169,7 +171,7 @@ export class Controller {
   /** Validation passed and nothing changed since: Publish continues from there. */
   private validatedClean = false;
   private pendingShow: number | null = null;
-  private readonly report = new ReportBuilder();
+  private readonly report: ReportBuilder;
   /** Emits to the host in the order the user made them; runs wait for it to drain. */
   private hostQueue: Promise<void> = Promise.resolve();
   private readonly commentTimers = new Map<string, NodeJS.Timeout>();
@@ -179,6 +181,7 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
     this.registry = options.registry;
+    this.report = new ReportBuilder(options.reportResultLimit);
     this.store.subscribe({ patch: () => this.checkWaiters() });
   }
 

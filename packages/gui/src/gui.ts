@@ -52,6 +52,8 @@ export interface GuiOptions {
   flushMs?: number;
   /** Terminal entries kept (default 20,000); older ones are dropped, and the page is told how many. */
   terminalLimit?: number;
+  /** Pair results of earlier runs kept in the report since the last reset (default 100,000). */
+  reportResultLimit?: number;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -100,6 +102,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     autoValidate: options.autoValidate ?? false,
     pollWaitMs: options.pollWaitMs ?? 1000,
     naive: options.naive ?? false,
+    ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);

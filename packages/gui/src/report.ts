@@ -18,11 +18,21 @@ export interface RunEnd {
   plugins: readonly PluginRow[];
 }
 
+/** Pair results of earlier runs kept in the report since the last reset, by default. */
+export const DEFAULT_REPORT_RESULT_LIMIT = 100_000;
+
 export class ReportBuilder {
   private report: Report;
   private started = 0;
 
-  constructor() {
+  /**
+   * @param resultLimit results of earlier runs kept when a run begins (the oldest go first);
+   * the current run's results are always kept whole.
+   */
+  constructor(private readonly resultLimit = DEFAULT_REPORT_RESULT_LIMIT) {
+    if (!Number.isInteger(resultLimit) || resultLimit < 0) {
+      throw new RangeError(`reportResultLimit must be a whole number, 0 or more (got ${resultLimit})`);
+    }
     this.report = ReportBuilder.empty();
   }
 
@@ -43,7 +53,7 @@ export class ReportBuilder {
       instances: [],
       plugins: [],
       results: [],
-      stats: { pairs: 0, failed: 0, requests: 0, durationMs: 0 },
+      stats: { pairs: 0, failed: 0, requests: 0, durationMs: 0, droppedResults: 0 },
     };
   }
 
@@ -52,6 +62,12 @@ export class ReportBuilder {
     if (fresh) {
       this.report = ReportBuilder.empty();
       this.report.host = host;
+    }
+    // A session publishing again and again without a reset must not keep every run forever.
+    const excess = this.report.results.length - this.resultLimit;
+    if (excess > 0) {
+      this.report.results.splice(0, excess);
+      this.report.stats.droppedResults += excess;
     }
     this.report.kind = kind;
     this.report.finishedAt = null;

@@ -262,8 +262,10 @@ export interface Report {
   context: { id: string; name: string; data: Record<string, unknown> };
   instances: Array<Pick<InstanceRow, 'id' | 'name' | 'label' | 'family' | 'families' | 'toggled'>>;
   plugins: Array<Pick<PluginRow, 'id' | 'name' | 'label' | 'order' | 'type' | 'toggled'>>;
+  /** Since the last reset; the oldest results of earlier runs go once more than `reportResultLimit` are kept. */
   results: PairReport[];
-  stats: { pairs: number; failed: number; requests: number; durationMs: number };
+  /** pairs and failed count every pair since the reset; droppedResults those no longer in `results`. */
+  stats: { pairs: number; failed: number; requests: number; durationMs: number; droppedResults: number };
 }
 
 export type { ShowSettings };

@@ -1,5 +1,6 @@
 // What the GUI process keeps over a long session: bounded, whatever the number of runs.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReportBuilder } from '../src/report.js';
 import type { TerminalEntry } from '../src/view-model.js';
 import { ViewStateStore } from '../src/view-state.js';
 import { cleanup, command, pythonHost, testGui } from './helpers.js';
@@ -38,5 +39,46 @@ describe('a long session', () => {
     expect(kept).toHaveLength(30);
     expect(kept.at(-1)?.seq).toBe(s.terminalSeq);
     expect(kept[0]?.seq).toBe(s.terminalDropped + 1);
+  });
+
+  it('the report keeps every pair of the current run, and drops the oldest runs beyond its limit', () => {
+    const report = new ReportBuilder(5);
+    const host = { port: 1, label: 'Host' };
+    const end = {
+      finalPhase: 'finished' as const,
+      message: 'Published',
+      fault: null,
+      success: true,
+      comment: '',
+      instances: [],
+      plugins: [],
+    };
+    const run = (kind: string, pairs: number) => {
+      report.begin(kind, host, kind === 'reset');
+      for (let i = 0; i < pairs; i++) {
+        report.addPair({
+          pluginId: `${kind}-${i}`,
+          instanceId: null,
+          success: true,
+          duration: 1,
+          error: null,
+          records: [],
+          actionId: null,
+        });
+      }
+      return report.finish(end);
+    };
+    run('reset', 3);
+    let r = run('publish', 4);
+    expect(r.results).toHaveLength(7); // the current run is never cut
+    for (let i = 0; i < 20; i++) r = run('publish', 4);
+    expect(r.results.length).toBeLessThanOrEqual(5 + 4);
+    expect(r.results.at(-1)?.pluginId).toBe('publish-3');
+    expect(r.stats.pairs).toBe(3 + 21 * 4);
+    expect(r.stats.droppedResults).toBe(r.stats.pairs - r.results.length);
+    // A reset starts over.
+    r = run('reset', 2);
+    expect(r.results).toHaveLength(2);
+    expect(r.stats.droppedResults).toBe(0);
   });
 });
