@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import * as grammar from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { DecodeError, invalid, limit, ownString, parseScalar, WHITESPACE } from './scalars.js';
-import { ENCODINGS, type MessageParts, readMessage } from './scan.js';
+import { ENCODINGS, type MessageParts, readMessage, readMessageBytes } from './scan.js';
 import { Utf8Decoder } from './utf8.js';
 import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
 
@@ -231,8 +232,10 @@ export class MessageDecoder {
   private readonly limits: Limits;
   private readonly kind: Kind;
   private readonly utf8 = new Utf8Decoder();
-  // The text so far, while the fast reader may still take the message.
-  private seen: string[] | null = [];
+  // While the fast reader may still take the message: what arrived so far, as bytes or as text.
+  private fast = true;
+  private pendingBytes: Buffer[] = [];
+  private pendingText: string[] = [];
   private builder: MessageBuilder | null = null;
   private parser: SaxesParser | null = null;
   private failed: DecodeError | null = null;
@@ -247,6 +250,24 @@ export class MessageDecoder {
 
   write(chunk: string | Uint8Array): void {
     if (this.failed !== null) throw this.failed;
+    if (this.fast) {
+      if (typeof chunk !== 'string' && this.pendingText.length === 0) {
+        this.pendingBytes.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        return;
+      }
+      if (typeof chunk === 'string' && this.pendingBytes.length === 0 && !LONE_SURROGATE.test(chunk)) {
+        this.pendingText.push(chunk);
+        return;
+      }
+      // Bytes and text mixed, or a lone surrogate (which saxes refuses): saxes reads it all.
+      this.useSaxes();
+    }
+    const text = this.textOf(chunk);
+    this.guard(() => this.parser!.write(text));
+  }
+
+  /** A chunk as text for saxes: UTF-8 checked and decoded, control characters replaced. */
+  private textOf(chunk: string | Uint8Array): string {
     let text: string;
     if (typeof chunk === 'string') {
       text = chunk;
@@ -256,13 +277,7 @@ export class MessageDecoder {
         this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
       text = decoded;
     }
-    if (ILLEGAL.test(text)) text = text.replace(ILLEGAL_ALL, '\ufffd');
-    if (this.seen !== null) {
-      this.seen.push(text);
-      if (typeof chunk === 'string' && LONE_SURROGATE.test(text)) this.useSaxes();
-      return;
-    }
-    this.guard(() => this.parser!.write(text));
+    return ILLEGAL.test(text) ? text.replace(ILLEGAL_ALL, '\ufffd') : text;
   }
 
   /** Finishes a call message. */
@@ -286,29 +301,38 @@ export class MessageDecoder {
     const parser = saxesFor(builder);
     this.builder = builder;
     this.parser = parser;
-    const seen = this.seen ?? [];
-    this.seen = null;
-    this.guard(() => {
-      for (const t of seen) parser.write(t);
-    });
+    this.fast = false;
+    const pending: (string | Uint8Array)[] =
+      this.pendingText.length > 0 ? this.pendingText : this.pendingBytes;
+    this.pendingBytes = [];
+    this.pendingText = [];
+    for (const chunk of pending) {
+      const text = this.textOf(chunk);
+      this.guard(() => parser.write(text));
+    }
   }
 
   private finish(): MessageParts {
     if (this.failed !== null) throw this.failed;
     if (this.parts !== null) return this.parts;
-    if (!this.utf8.end())
-      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
-    if (this.seen !== null) {
-      const whole = this.seen.length === 1 ? this.seen[0]! : this.seen.join('');
+    if (this.fast) {
+      const bytes = this.pendingBytes.length === 1 ? this.pendingBytes[0]! : Buffer.concat(this.pendingBytes);
+      this.pendingBytes = this.pendingText.length > 0 ? [] : [bytes];
       try {
-        this.parts = readMessage(whole, this.kind, this.limits);
-        return this.parts;
+        this.parts =
+          this.pendingText.length > 0
+            ? readMessage(this.textOf(this.pendingText.join('')), this.kind, this.limits)
+            : isUtf8(bytes)
+              ? readMessageBytes(bytes, this.kind, this.limits)
+              : null;
+        if (this.parts !== null) return this.parts;
       } catch {
         // Anything the fast reader does not take (unusual or wrong): saxes decides and explains.
-        this.seen = [whole];
-        this.useSaxes();
       }
+      this.useSaxes();
     }
+    if (!this.utf8.end())
+      this.fail(new DecodeError(FaultCode.InvalidCharacter, 'the body is not valid UTF-8'));
     this.guard(() => this.parser!.close());
     if (!this.builder!.sawRoot)
       this.fail(new DecodeError(FaultCode.ParseError, 'the body holds no XML element'));

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { T } from './grammar.js';
 import type { Limits } from './limits.js';
 import { ownString, parseScalar } from './scalars.js';
@@ -82,6 +83,8 @@ function content(raw: string): string {
   return t;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: bytes above ASCII, in a Latin-1 view
+const NON_ASCII = /[\u0080-\u00ff]/;
 // Somewhere in the message: a reference, a carriage return or `]]>`, so text needs `content`.
 const SPECIAL = /[&\r]|]]>/;
 export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
@@ -109,8 +112,14 @@ class FastReader {
   private p = 0;
   private readonly special: boolean;
 
+  /**
+   * `s` is the message; when `bytes` is given, `s` is their Latin-1 view (one character per byte,
+   * so indices agree and markup reads the same) and text is decoded from `bytes` as UTF-8.
+   */
   constructor(
     private readonly s: string,
+    private readonly bytes: Buffer | null,
+    private readonly ascii: boolean,
     private readonly limits: Limits,
   ) {
     this.special = SPECIAL.test(s);
@@ -124,9 +133,8 @@ class FastReader {
       this.expect('<methodCall>');
       this.ws();
       this.expect('<methodName>');
-      parts.method = this.text('</methodName>');
+      parts.method = this.text('</methodName>', true);
       if (parts.method === '') refused();
-      parts.method = ownString(parts.method);
       this.ws();
       if (!this.at('</methodCall>')) {
         this.params(parts.params);
@@ -199,16 +207,30 @@ class FastReader {
     this.p += tag.length;
   }
 
-  /** The text up to the next markup, which must be `close` (consumed). */
-  private text(close: string): string {
+  /** The text up to the next markup, which must be `close` (consumed); `kept`: see `cut`. */
+  private text(close: string, kept = false): string {
     const s = this.s;
     const lt = s.indexOf('<', this.p);
     if (lt === -1 || !s.startsWith(close, lt)) refused();
-    const raw = s.slice(this.p, lt);
+    const t = this.cut(this.p, lt, kept);
     this.p = lt + close.length;
-    const t = this.special ? content(raw) : raw;
-    if (t.length > this.limits.maxStringLength) refused();
     return t;
+  }
+
+  /**
+   * The character data at [a, b). A `kept` string ends up in the result, so it must be a copy:
+   * V8 would otherwise make it a slice that keeps the whole message alive.
+   */
+  private cut(a: number, b: number, kept: boolean): string {
+    const bytes = this.bytes;
+    let t = this.s.slice(a, b);
+    if (bytes !== null) {
+      if (!this.ascii && NON_ASCII.test(t)) t = bytes.toString('utf8', a, b);
+      else if (kept && b - a >= 13) t = bytes.toString('latin1', a, b);
+    }
+    if (this.special) t = content(t);
+    if (t.length > this.limits.maxStringLength) refused();
+    return kept && bytes === null ? ownString(t) : t;
   }
 
   /** Reads one value, from after its `<value>` through its `</value>`. */
@@ -222,35 +244,36 @@ class FastReader {
         // Bare text (or nothing) is a string.
         const lt = s.indexOf('<', p);
         if (lt === -1) refused();
-        const raw = s.slice(p, lt);
-        const t = this.special ? content(raw) : raw;
-        if (t.length > this.limits.maxStringLength) refused();
-        v = ownString(t);
+        v = this.cut(p, lt, true);
         this.p = lt;
-      } else if (this.at('<string>')) {
-        v = ownString(this.text('</string>'));
-      } else if (this.at('<int>')) {
-        v = integer(this.text('</int>'), T.int);
-      } else if (this.at('<struct>')) {
-        if (stack.length >= this.limits.maxDepth) refused();
-        const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
-        stack.push(frame);
-        if (this.member(frame)) continue;
-        stack.pop();
-        v = frame.obj;
-      } else if (this.at('<array>')) {
-        if (stack.length >= this.limits.maxDepth) refused();
-        this.ws();
-        this.expect('<data>');
-        const frame: ArrayFrame = { items: [], obj: null };
-        stack.push(frame);
-        if (this.item()) continue;
-        stack.pop();
-        v = frame.items;
-      } else if (this.at('<nil/>')) {
-        v = null;
       } else {
-        v = this.otherScalar();
+        // Dispatch on the letter after '<': most values are strings, ints and structs.
+        const c = s.charCodeAt(p + 1);
+        if (c === 115 /* s */ && this.at('<string>')) {
+          v = this.text('</string>', true);
+        } else if (c === 105 /* i */ && this.at('<int>')) {
+          v = integer(this.text('</int>'), T.int);
+        } else if (c === 115 /* s */ && this.at('<struct>')) {
+          if (stack.length >= this.limits.maxDepth) refused();
+          const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
+          stack.push(frame);
+          if (this.member(frame)) continue;
+          stack.pop();
+          v = frame.obj;
+        } else if (c === 97 /* a */ && this.at('<array>')) {
+          if (stack.length >= this.limits.maxDepth) refused();
+          this.ws();
+          this.expect('<data>');
+          const frame: ArrayFrame = { items: [], obj: null };
+          stack.push(frame);
+          if (this.item()) continue;
+          stack.pop();
+          v = frame.items;
+        } else if (c === 110 /* n */ && this.at('<nil/>')) {
+          v = null;
+        } else {
+          v = this.otherScalar();
+        }
       }
       this.expect('</value>');
       // Hand the finished value to its container; a container may finish in turn.
@@ -278,15 +301,20 @@ class FastReader {
   /** After a struct's start or a member: true at the next member's value, false past `</struct>`. */
   private member(frame: StructFrame): boolean {
     this.ws();
-    if (!this.at('<member>')) {
-      this.expect('</struct>');
-      return false;
+    // The compact layout (ours) in one step each; Python puts line breaks between the tags.
+    if (!this.at('<member><name>')) {
+      if (!this.at('<member>')) {
+        this.expect('</struct>');
+        return false;
+      }
+      this.ws();
+      this.expect('<name>');
     }
-    this.ws();
-    this.expect('<name>');
     frame.name = this.text('</name>');
-    this.ws();
-    this.expect('<value>');
+    if (!this.at('<value>')) {
+      this.ws();
+      this.expect('<value>');
+    }
     return true;
   }
 
@@ -329,5 +357,29 @@ function integer(t: string, code: number): XmlRpcValue {
 
 /** Reads a whole message, or throws NEEDS_FULL_PARSER (or a DecodeError) when saxes must decide. */
 export function readMessage(s: string, kind: 'call' | 'response', limits: Limits): MessageParts {
-  return new FastReader(s, limits).message(kind);
+  return new FastReader(s, null, false, limits).message(kind);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls XML refuses
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/** Whether a Latin-1 view of UTF-8 holds U+FFFE or U+FFFF (EF BF BE, EF BF BF). */
+function holdsNonCharacter(view: string): boolean {
+  for (let i = view.indexOf('\u00ef\u00bf'); i !== -1; i = view.indexOf('\u00ef\u00bf', i + 1)) {
+    const c = view.charCodeAt(i + 2);
+    if (c === 0xbe || c === 0xbf) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads a whole message from valid UTF-8 bytes without decoding all of them: markup is read on a
+ * Latin-1 view, and only text is decoded. Throws like `readMessage`, and when the body holds a
+ * character that must first be replaced (the decoder's leniency for control characters).
+ */
+export function readMessageBytes(bytes: Buffer, kind: 'call' | 'response', limits: Limits): MessageParts {
+  const view = bytes.toString('latin1');
+  const ascii = isAscii(bytes);
+  if (CONTROL.test(view) || (!ascii && holdsNonCharacter(view))) refused();
+  return new FastReader(view, bytes, ascii, limits).message(kind);
 }

@@ -28,6 +28,7 @@ const sample: XmlRpcValue[] = [
   { name: 'a <b> & c', list: [1, -2, 3.5, true, null, 'x\r\ny'], when: new Date(Date.UTC(2024, 0, 2)) },
   new Uint8Array([1, 2, 3]),
   'caf\u00e9 \ud83d\ude00 ]] > &',
+  { 'cl\u00e9 & <t\u00eate>': 'a long value of more than thirteen characters, \u00e9t\u00e9', '': '' },
 ];
 const base = encodeMethodCall('echo', sample);
 const pieces = [
@@ -62,6 +63,10 @@ const pieces = [
   '</int>',
   '<?xml version="1.0"?>',
   '</methodCall>',
+  '\u00e9',
+  '\ufffe',
+  '\uffff',
+  '\ud83d\ude00',
 ];
 
 describe('the fast scanner agrees with saxes', () => {
@@ -77,8 +82,17 @@ describe('the fast scanner agrees with saxes', () => {
       '<methodCall><methodName>a</methodName></methodCall>trailing',
       '<methodCall ><methodName >a</methodName\n></methodCall\t>',
       '<methodCall><methodName>a</methodName><params><param><value/></param></params></methodCall>',
+      // Characters the decoder replaces with U+FFFD before parsing (Python writes them raw).
+      ...['\ufffe', '\uffff', '\u001b'].map(
+        (c) =>
+          `<methodCall><methodName>a</methodName><params><param><value><struct><member><name>k${c}</name><value>x${c}y \u00e9</value></member></struct></value></param></params></methodCall>`,
+      ),
     ];
-    for (const xml of corpus) expect(decode(xml, true)).toEqual(decode(xml, false));
+    for (const xml of corpus) {
+      expect(decode(xml, true)).toEqual(decode(xml, false));
+      const bytes = Buffer.from(xml, 'utf8');
+      expect(decode(bytes, true)).toEqual(decode(bytes, false));
+    }
   });
 
   it('on 3000 random mutations of a valid message', () => {
@@ -92,9 +106,12 @@ describe('the fast scanner agrees with saxes', () => {
         if (r < 0.3) xml = xml.slice(0, at) + xml.slice(at + 1 + Math.floor(next() * 5));
         else xml = xml.slice(0, at) + pieces[Math.floor(next() * pieces.length)] + xml.slice(at);
       }
-      const fast = decode(xml, true);
-      const full = decode(xml, false);
-      if (JSON.stringify(fast) !== JSON.stringify(full)) expect({ xml, fast }).toEqual({ xml, fast: full });
+      // As text, and as the UTF-8 bytes a socket delivers (read on a Latin-1 view).
+      for (const input of [xml, Buffer.from(xml, 'utf8')]) {
+        const full = decode(input, false);
+        const fast = decode(input, true);
+        if (JSON.stringify(fast) !== JSON.stringify(full)) expect({ xml, fast }).toEqual({ xml, fast: full });
+      }
     }
   });
 
