@@ -3,6 +3,9 @@
 // registry asks it directly (pyblish.liveness where offered, else ping), which a busy host
 // still answers from another thread; only a host that neither beats nor answers is lost.
 // All times are monotonic (performance.now), so clock jumps and sleep do not kill hosts.
+// A heartbeat naming a port the GUI does not know (or has lost) is believed only once the
+// port answers: anyone on the machine may send heartbeats, and a port nobody listens on must
+// neither be listed nor cost a probe per beat. Hosts known only from heartbeats are capped.
 
 import { performance } from 'node:perf_hooks';
 import type { ShowSettings } from '@pyblish/host';
@@ -18,14 +21,25 @@ export interface LivenessOptions {
   busyAfterMs: number;
   /** Lost hosts that are not shown are forgotten after this long. */
   forgetAfterMs: number;
+  /** Hosts that never called show kept at most; the longest silent one goes first. */
+  maxUnshown: number;
+  /** How long heartbeats naming a port that did not answer are ignored (no probe meanwhile). */
+  quarantineMs: number;
   timeouts: Timeouts;
 }
+
+/** Heartbeats from new ports checked at once; beats beyond this wait for their next beat. */
+const MAX_PENDING_CHECKS = 16;
+/** Ports remembered as not answering; the oldest are forgotten first. */
+const MAX_QUARANTINED = 1024;
 
 export const DEFAULT_LIVENESS: LivenessOptions = {
   tickMs: 500,
   probeAfterMs: 3000,
   busyAfterMs: 2000,
   forgetAfterMs: 60_000,
+  maxUnshown: 64,
+  quarantineMs: 10_000,
   timeouts: { probe: 2000, query: 30_000 },
 };
 
@@ -44,6 +58,8 @@ export interface HostEntry {
   methods: Set<string>;
   probing: boolean;
   lostAt: number | null;
+  /** The host called show at least once (hosts known only from heartbeats are capped). */
+  shown: boolean;
 }
 
 export interface RegistryEvents {
@@ -62,6 +78,10 @@ function labelOf(entry: HostEntry): string {
 
 export class HostRegistry {
   private readonly hosts = new Map<number, HostEntry>();
+  /** Ports whose heartbeat is being checked. */
+  private readonly checking = new Set<number>();
+  /** Ports that did not answer after a heartbeat, and when. */
+  private readonly quarantined = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
   current: number | null = null;
 
@@ -104,6 +124,7 @@ export class HostRegistry {
         methods: new Set(),
         probing: false,
         lostAt: null,
+        shown: false,
       };
       const clientOptions: ConstructorParameters<typeof HostClient>[0] = {
         port,
@@ -120,10 +141,63 @@ export class HostRegistry {
   }
 
   heartbeat(port: number, authenticated: boolean): void {
-    const known = this.hosts.has(port);
-    const entry = this.ensure(port, null, authenticated);
+    const entry = this.hosts.get(port);
+    if (entry && entry.status !== 'lost') {
+      this.heard(entry);
+      return;
+    }
+    void this.checkHeartbeat(port, authenticated);
+  }
+
+  /** Lists (or revives) the host at `port` once it answers; a silent port is ignored a while. */
+  private async checkHeartbeat(port: number, authenticated: boolean): Promise<void> {
+    const now = performance.now();
+    const refusedAt = this.quarantined.get(port);
+    if (refusedAt !== undefined && now - refusedAt < this.options.quarantineMs) return;
+    if (this.checking.has(port) || this.checking.size >= MAX_PENDING_CHECKS) return;
+    this.checking.add(port);
+    const known = this.hosts.get(port);
+    const client = known?.client ?? new HostClient({ port, timeouts: this.options.timeouts });
+    let answered = true;
+    try {
+      await client.ping();
+    } catch (err) {
+      // A fault or an auth refusal is still an answer: the process is there.
+      answered =
+        err instanceof HostCallError && (err.code === 'HOST_FAULT' || err.code === 'HOST_REFUSED_AUTH');
+    } finally {
+      this.checking.delete(port);
+      if (!known) client.close();
+    }
+    if (!answered) {
+      this.quarantined.delete(port);
+      this.quarantined.set(port, performance.now());
+      if (this.quarantined.size > MAX_QUARANTINED) {
+        this.quarantined.delete(this.quarantined.keys().next().value as number);
+      }
+      return;
+    }
+    this.quarantined.delete(port);
+    const entry = this.hosts.get(port) ?? this.ensure(port, null, authenticated);
+    const listed = entry !== known;
     this.heard(entry);
-    if (!known) this.events.changed();
+    if (listed) {
+      this.evictUnshown();
+      this.events.changed();
+    }
+  }
+
+  /** Keeps at most maxUnshown hosts that never called show: lost ones, then the longest silent, go. */
+  private evictUnshown(): void {
+    const unshown = [...this.hosts.values()].filter((e) => !e.shown && e.port !== this.current);
+    const excess = unshown.length - this.options.maxUnshown;
+    if (excess <= 0) return;
+    const rank = (e: HostEntry) => (e.status === 'lost' ? Number.NEGATIVE_INFINITY : e.lastHeard);
+    unshown.sort((a, b) => rank(a) - rank(b) || a.lastHeard - b.lastHeard);
+    for (const entry of unshown.slice(0, excess)) {
+      entry.client.close();
+      this.hosts.delete(entry.port);
+    }
   }
 
   show(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
@@ -131,6 +205,8 @@ export class HostRegistry {
     entry.settings = settings;
     entry.authenticated = authenticated;
     entry.pid = typeof settings.pid === 'number' ? settings.pid : entry.pid;
+    entry.shown = true;
+    this.quarantined.delete(port);
     this.current = port;
     this.heard(entry);
     this.events.changed();

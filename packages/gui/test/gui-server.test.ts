@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
@@ -25,6 +26,28 @@ async function fault(promise: Promise<unknown>): Promise<Fault> {
   }
   throw new Error('expected a fault');
 }
+
+/** Something listening that answers every request 401, as a host whose token the GUI lacks. */
+async function answering(): Promise<{ port: number; requests: () => number; close(): void }> {
+  let requests = 0;
+  const server = createHttpServer((_req, res) => {
+    requests++;
+    res.writeHead(401, { 'Content-Length': 0 }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const done = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  const entry = { port: (server.address() as { port: number }).port, requests: () => requests, close: done };
+  cleanupServers.push(done);
+  return entry;
+}
+
+const cleanupServers: Array<() => void> = [];
+afterEach(() => {
+  for (const close of cleanupServers.splice(0)) close();
+});
 
 function listen(port = 0): Promise<Server> {
   return new Promise((resolve) => {
@@ -90,9 +113,55 @@ describe('the 9090 server', () => {
     expect(refused).toBeInstanceOf(TransportError);
     expect((refused as TransportError).status).toBe(401);
     expect(await client(gui.port, found.token).call('ping')).toEqual({ message: 'Hello, whomever you are' });
-    await client(gui.port, found.token).call('heartbeat', [45678]);
+    const host = await answering();
+    await client(gui.port, found.token).call('heartbeat', [host.port]);
     await gui.waitFor((s) => s.hosts.length === 1);
     expect(gui.snapshot().hosts[0]?.authenticated).toBe(true);
+  });
+
+  it('lists a host from heartbeats only once its port answers, and probes a silent port once, not per beat', async () => {
+    const gui = await testGui();
+    let connections = 0;
+    // Listens, then hangs up on everyone: not a host.
+    const hangUp = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    cleanupServers.push(() => hangUp.close());
+    const phantom = (hangUp.address() as { port: number }).port;
+    const closed = await listen();
+    const nobody = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const c = client(gui.port);
+    for (let i = 0; i < 5; i++) await c.call('heartbeat', [nobody]);
+    for (let i = 0; i < 20; i++) await c.call('heartbeat', [phantom]);
+    await expect.poll(() => connections).toBeGreaterThan(0);
+    const afterFirst = connections;
+    for (let i = 0; i < 20; i++) await c.call('heartbeat', [phantom]);
+    const host = await answering();
+    await c.call('heartbeat', [host.port]);
+    // The answering host is listed; the phantoms never were, and their beats cost no more probes.
+    await gui.waitFor((s) => s.hosts.some((h) => h.port === host.port));
+    expect(gui.snapshot().hosts.map((h) => h.port)).toEqual([host.port]);
+    expect(connections).toBe(afterFirst);
+    expect(afterFirst).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps at most maxUnshown hosts known only from heartbeats, dropping the longest silent', async () => {
+    const gui = await testGui({ liveness: { tickMs: 100, maxUnshown: 2 } });
+    const c = client(gui.port);
+    const [a, b, d] = [await answering(), await answering(), await answering()];
+    const ports = () => gui.snapshot().hosts.map((h) => h.port);
+    for (const host of [a, b, d]) {
+      await c.call('heartbeat', [host.port]);
+      await gui.waitFor((s) => s.hosts.some((h) => h.port === host.port));
+    }
+    expect(ports().sort()).toEqual([b.port, d.port].sort());
+    // The oldest beats again: it is listed once more, and now b is the longest silent.
+    await c.call('heartbeat', [a.port]);
+    await gui.waitFor((s) => s.hosts.some((h) => h.port === a.port));
+    expect(ports().sort()).toEqual([a.port, d.port].sort());
   });
 
   it('quits cleanly on quit: the discovery file goes, the port is free', async () => {
