@@ -73,20 +73,29 @@ function decodeEntities(t: string): string {
   return out + t.slice(last);
 }
 
+// The declarations Python (client, server) and this package write, accepted without a regex.
+const DECLARATIONS = [
+  `<?xml version='1.0'?>`,
+  `<?xml version='1.0' encoding='utf-8'?>`,
+  '<?xml version="1.0"?>',
+];
+
+// What the message holds somewhere, so text is searched only for what may be in it.
+const CDATA_END = 1;
+const CR = 2;
+const AMP = 4;
+
 /** Character data as the parser reports it: line ends normalised, references expanded. */
-function content(raw: string): string {
+function content(raw: string, marks: number): string {
   let t = raw;
-  if (t.includes(']]>')) refused();
+  if ((marks & CDATA_END) !== 0 && t.includes(']]>')) refused();
   // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
-  if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-  if (t.includes('&')) t = decodeEntities(t);
+  if ((marks & CR) !== 0 && t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+  if ((marks & AMP) !== 0 && t.includes('&')) t = decodeEntities(t);
   return t;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: bytes above ASCII, in a Latin-1 view
 const NON_ASCII = /[\u0080-\u00ff]/;
-// Somewhere in the message: a reference, a carriage return or `]]>`, so text needs `content`.
-const SPECIAL = /[&\r]|]]>/;
 export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
 
 interface ArrayFrame {
@@ -110,7 +119,7 @@ interface StructFrame {
  */
 class FastReader {
   private p = 0;
-  private readonly special: boolean;
+  private readonly marks: number;
 
   /**
    * `s` is the message; when `bytes` is given, `s` is their Latin-1 view (one character per byte,
@@ -122,7 +131,8 @@ class FastReader {
     private readonly ascii: boolean,
     private readonly limits: Limits,
   ) {
-    this.special = SPECIAL.test(s);
+    this.marks =
+      (s.includes(']]>') ? CDATA_END : 0) | (s.includes('\r') ? CR : 0) | (s.includes('&') ? AMP : 0);
   }
 
   message(kind: 'call' | 'response'): MessageParts {
@@ -163,6 +173,8 @@ class FastReader {
 
   private declaration(): void {
     if (!this.s.startsWith('<?xml', 0)) return;
+    // What Python and this package write.
+    if (DECLARATIONS.some((d) => this.at(d))) return;
     const end = this.s.indexOf('?>');
     const m = end === -1 ? null : XML_DECL.exec(this.s.slice(0, end + 2));
     if (m === null) refused();
@@ -228,7 +240,7 @@ class FastReader {
       if (!this.ascii && NON_ASCII.test(t)) t = bytes.toString('utf8', a, b);
       else if (kept && b - a >= 13) t = bytes.toString('latin1', a, b);
     }
-    if (this.special) t = content(t);
+    if (this.marks !== 0) t = content(t, this.marks);
     if (t.length > this.limits.maxStringLength) refused();
     return kept && bytes === null ? ownString(t) : t;
   }
