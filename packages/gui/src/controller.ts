@@ -717,7 +717,7 @@ export class Controller {
         ? instancesByPlugin(this.instances, plugin).map((i) => i.id)
         : [contextId];
       this.store.updatePlugin(plugin.id, {
-        compatible,
+        compatibleCount: compatible.length,
         hasCompatible: !plugin.instanceEnabled || compatible.some((id) => toggled.has(id)),
       });
     }

@@ -154,7 +154,7 @@ export function pluginRow(plugin: PluginJSON): PluginRow {
     hasRepair: plugin.hasRepair === true,
     contextEnabled: plugin.__contextEnabled__ ?? plugin.contextEnabled ?? !instanceEnabled,
     instanceEnabled,
-    compatible: [],
+    compatibleCount: 0,
     hasCompatible: true,
     actions: (plugin.actions ?? []).map(actionRow),
     actionState: 'none',

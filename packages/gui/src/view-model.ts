@@ -91,8 +91,11 @@ export interface PluginRow extends RowBase {
   hasRepair: boolean;
   contextEnabled: boolean;
   instanceEnabled: boolean;
-  /** Ids of compatible instances (the context id for context plug-ins). */
-  compatible: string[];
+  /**
+   * How many instances the plug-in applies to, toggled or not (1, the context, for context
+   * plug-ins). A count, not the ids: with 10,000 instances the ids were most of a snapshot.
+   */
+  compatibleCount: number;
   /** False when no toggled instance is compatible: the row is hidden. */
   hasCompatible: boolean;
   actions: ActionRow[];

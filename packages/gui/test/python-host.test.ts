@@ -42,6 +42,20 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(s.terminalSeq).toBeGreaterThan(0);
   });
 
+  it('tells the page how many instances each plug-in applies to, not which, and hides one with none toggled', async () => {
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    let s = gui.snapshot();
+    expect(pluginByName(s, 'CollectMore')).toMatchObject({ compatibleCount: 2, hasCompatible: true }); // family A
+    expect(pluginByName(s, 'ValidateFailure').compatibleCount).toBe(1);
+    expect(pluginByName(s, 'CollectContextInfo').compatibleCount).toBe(1); // the context
+    for (const row of s.plugins) expect(row).not.toHaveProperty('compatible');
+    await command(gui, { type: 'toggle', id: instanceByName(s, 'Steven11').id, value: false });
+    s = gui.snapshot();
+    expect(pluginByName(s, 'ExtractSlowly')).toMatchObject({ compatibleCount: 1, hasCompatible: false });
+  });
+
   it('validates, stops after the failed validation, repairs and re-publishes without a reset', async () => {
     const gui = await testGui();
     const host = await pythonHost(gui);

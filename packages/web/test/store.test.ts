@@ -4,7 +4,7 @@ import { instanceRow, largeState, pluginRow } from './support/fixture.js';
 
 function storeWith(): { store: ViewStore; calls: Record<string, number> } {
   const state = largeState(3, 0);
-  state.plugins.push(pluginRow('p1', 'Validate A', 1, { compatible: ['i0'] }));
+  state.plugins.push(pluginRow('p1', 'Validate A', 1, { compatibleCount: 1 }));
   const store = new ViewStore();
   store.applySnapshot(state);
   const calls: Record<string, number> = {};

@@ -210,7 +210,7 @@ function PluginParts({ row }: { row: PluginRow }) {
             families: row.families,
             order: row.order,
             optional: row.optional,
-            compatible: row.compatible.length,
+            compatible: row.compatibleCount,
             module: row.module,
           }}
         />

@@ -195,7 +195,7 @@ export function pluginRow(
     hasRepair: false,
     contextEnabled: false,
     instanceEnabled: true,
-    compatible: [],
+    compatibleCount: 0,
     hasCompatible: true,
     actions: [],
     actionState: 'none',
@@ -223,7 +223,7 @@ export function largeState(count: number, plugins: number): ViewState {
   const pluginRows: PluginRow[] = [];
   for (let i = 0; i < plugins; i++) {
     const order = Math.floor((i * 4) / plugins);
-    pluginRows.push(pluginRow(`p${i}`, `Plug-in ${i + 1}`, order, { compatible: ids }));
+    pluginRows.push(pluginRow(`p${i}`, `Plug-in ${i + 1}`, order, { compatibleCount: ids.length }));
   }
   return {
     version: 1,
