@@ -497,6 +497,15 @@ export class Controller {
     return run;
   }
 
+  /**
+   * Waits for the host messages sent before the run (toggles, comments, the last run's
+   * "published") and starts counting the run's requests only then, so they count in no run.
+   */
+  private async deliverPending(run: Run): Promise<void> {
+    await this.hostQueue;
+    run.requestsAtStart = run.host.client.requests;
+  }
+
   private endRun(
     run: Run,
     phase: Phase,
@@ -574,7 +583,7 @@ export class Controller {
     this.validatedClean = false;
     this.lastTerminalPlugin = null;
     try {
-      await this.hostQueue;
+      await this.deliverPending(run);
       const methods = await host.client.listMethods();
       host.methods = new Set(methods);
       this.store.setState({ capabilities: methods.filter((m) => m.startsWith('pyblish.')) });
@@ -741,7 +750,7 @@ export class Controller {
 
   private async iterateRun(run: Run, kind: 'validate' | 'publish', continuing: boolean): Promise<void> {
     try {
-      await this.hostQueue;
+      await this.deliverPending(run);
       let plugins = this.plugins.filter((p) => pluginType(p.order) !== 'Collector');
       if (kind === 'validate') plugins = plugins.filter((p) => inRange(p.order, 1));
       else if (continuing) plugins = plugins.filter((p) => !inRange(p.order, 1));
@@ -1063,7 +1072,7 @@ export class Controller {
     this.store.updatePlugin(pluginId, { actionState: 'running' });
     void (async () => {
       try {
-        await this.hostQueue;
+        await this.deliverPending(run);
         const result = await this.processPair(run, plugin, null, actionId);
         this.store.updatePlugin(pluginId, { actionState: result.success ? 'succeeded' : 'failed' });
         this.validatedClean = false;
@@ -1099,7 +1108,7 @@ export class Controller {
     this.setPhase('acting', 'Repairing..');
     void (async () => {
       try {
-        await this.hostQueue;
+        await this.deliverPending(run);
         let all = true;
         let last: HostResult | null = null;
         for (const target of targets) {

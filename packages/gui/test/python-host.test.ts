@@ -56,6 +56,22 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(pluginByName(s, 'ExtractSlowly')).toMatchObject({ compatibleCount: 1, hasCompatible: false });
   });
 
+  it("counts toggles still being delivered when a run starts in no run's requests", async () => {
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    const before = gui.report().stats;
+    const id = instanceByName(gui.snapshot(), 'Richard05').id;
+    // Each toggle is an emit to the host, delivered one after the other: most are still queued
+    // when the validation begins.
+    for (let i = 0; i < 10; i++) await command(gui, { type: 'toggle', id, value: i % 2 === 1 });
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    const after = gui.report().stats;
+    // A Python host takes one request per pair (plain process, no revisions to refetch on).
+    expect(after.requests - before.requests).toBe(after.pairs - before.pairs);
+  });
+
   it('validates, stops after the failed validation, repairs and re-publishes without a reset', async () => {
     const gui = await testGui();
     const host = await pythonHost(gui);
