@@ -56,7 +56,7 @@ function describe(v: unknown): string {
   return (v as object).constructor?.name ?? 'object';
 }
 
-/** The XML of a scalar, or null for an array or struct. */
+/** The XML of a scalar other than a string or an int32 (the loop below writes those itself). */
 function scalarXml(v: unknown): string | null {
   switch (typeof v) {
     case 'string':
@@ -92,52 +92,74 @@ function scalarXml(v: unknown): string | null {
   return null;
 }
 
-type Frame =
-  | { items: readonly unknown[]; i: number }
-  | { obj: Record<string, unknown>; keys: string[]; i: number };
-
-/** The XML that opens `v` (all of it, for a scalar); pushes a frame for an array or struct. */
-function open(v: unknown, stack: Frame[], maxDepth: number): string {
-  const scalar = scalarXml(v);
-  if (scalar !== null) return scalar;
-  if (stack.length >= maxDepth) {
-    throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
-  }
-  if (Array.isArray(v)) {
-    stack.push({ items: v, i: 0 });
-    return '<value><array><data>';
-  }
-  const obj = v as Record<string, unknown>;
-  stack.push({ obj, keys: Object.keys(obj), i: 0 });
-  return '<value><struct>';
+/** An open array (`keys` null) or struct, and how far it has been written. */
+interface Frame {
+  items: readonly unknown[];
+  keys: string[] | null;
+  obj: Record<string, unknown> | null;
+  i: number;
 }
 
-// Iterative (an explicit stack), so no value, however deep, can overflow the JavaScript stack.
+/**
+ * The XML of `root`. Iterative (an explicit stack), so no value, however deep, can overflow the
+ * JavaScript stack.
+ */
 function encodeValue(root: unknown, maxDepth: number): string {
   const stack: Frame[] = [];
-  let out = open(root, stack, maxDepth);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if ('items' in top) {
-      if (top.i < top.items.length) {
-        out += open(top.items[top.i++], stack, maxDepth);
-      } else {
-        out += '</data></array></value>';
-        stack.pop();
-      }
+  let out = '';
+  let v = root;
+  for (;;) {
+    // Write v, or open it.
+    if (typeof v === 'string') {
+      out += `<value><string>${NEEDS_ESCAPE.test(v) ? escapeText(v) : v}</string></value>`;
+    } else if (typeof v === 'number' && (v | 0) === v) {
+      out += `<value><int>${INTS[v] ?? v}</int></value>`;
     } else {
-      if (top.i > 0) out += '</member>';
-      if (top.i < top.keys.length) {
-        const key = top.keys[top.i++]!;
-        out += `<member><name>${escapeText(key)}</name>${open(top.obj[key], stack, maxDepth)}`;
+      const scalar = scalarXml(v);
+      if (scalar !== null) {
+        out += scalar;
       } else {
-        out += '</struct></value>';
-        stack.pop();
+        if (stack.length >= maxDepth) {
+          throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
+        }
+        if (Array.isArray(v)) {
+          stack.push({ items: v, keys: null, obj: null, i: 0 });
+          out += '<value><array><data>';
+        } else {
+          const obj = v as Record<string, unknown>;
+          stack.push({ items: EMPTY, keys: Object.keys(obj), obj, i: 0 });
+          out += '<value><struct>';
+        }
       }
     }
+    // The next value to write, closing the containers that are done.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return out;
+      if (top.keys === null) {
+        if (top.i < top.items.length) {
+          v = top.items[top.i++];
+          break;
+        }
+        out += '</data></array></value>';
+      } else {
+        if (top.i > 0) out += '</member>';
+        if (top.i < top.keys.length) {
+          const key = top.keys[top.i++]!;
+          out += `<member><name>${NEEDS_ESCAPE.test(key) ? escapeText(key) : key}</name>`;
+          v = top.obj![key];
+          break;
+        }
+        out += '</struct></value>';
+      }
+      stack.pop();
+    }
   }
-  return out;
 }
+
+const EMPTY: readonly unknown[] = [];
+// Small non-negative ints are common (frames, counts, flags); their text is made once.
+const INTS = Array.from({ length: 1024 }, (_, n) => String(n));
 
 /** Encodes one value as `<value>...</value>`. Throws EncodeError for what XML-RPC cannot carry. */
 export function encodeValueXml(value: XmlRpcValue | undefined, maxDepth = defaultLimits.maxDepth): string {
