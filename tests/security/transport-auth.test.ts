@@ -541,9 +541,8 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     const { unlinkSync } = await import('node:fs');
     unlinkSync(file);
     const err = await spawnHost({ gui: g }).catch((e: Error) => e);
-    // Refused either way: "wrote no discovery file" (a GUI that answers ping without a token) or
-    // "no discovery file and nothing answers" (ours answers 401 to a caller without the token).
-    expect(String(err)).toMatch(/no discovery file/);
+    // Refused, and the host says why: the GUI wants a token and its discovery file is missing.
+    expect(String(err)).toMatch(/requires its token, and its discovery file .* is missing/);
     writeFileSync(file, saved, { mode: 0o600 });
     expect(g.snapshot().hosts).toEqual([]);
     expect(await ping(guiEndpoint(g))).toBeTruthy();
