@@ -446,7 +446,7 @@ describe('XML parsing and limits (cases 19-29)', () => {
   it('28. struct edge cases: __proto__/constructor/empty names are data, duplicates keep the last, member cap', async () => {
     const member = (name: string, value: string) =>
       `<member><name>${name}</name><value>${value}</value></member>`;
-    const struct = `<struct>${member('__proto__', '<struct>' + member('admin', '1') + '</struct>')}${member('constructor', 'c')}${member('', 'empty')}${member('a', '1')}${member('a', '2')}</struct>`;
+    const struct = `<struct>${member('__proto__', `<struct>${member('admin', '1')}</struct>`)}${member('constructor', 'c')}${member('', 'empty')}${member('a', '1')}${member('a', '2')}</struct>`;
     const echoed = decodeMethodResponse(
       (await post(xmlCall(`<param><value>${struct}</value></param>`))).body,
     ) as Record<string, unknown>;

@@ -19,7 +19,7 @@ Object.defineProperty(proto, '__proto__', {
   writable: true,
   configurable: true,
 });
-(proto as Record<string, XmlRpcValue>)['constructor'] = 'plain';
+(proto as Record<string, XmlRpcValue>).constructor = 'plain';
 
 // Values both sides carry exactly, as [label, value].
 const exact: [string, XmlRpcValue][] = [
