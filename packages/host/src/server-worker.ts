@@ -1,6 +1,7 @@
 // The host's HTTP server, heartbeat and liveness, off the main thread: a synchronous plug-in that
 // blocks the main thread cannot stop `ping`, `pyblish.liveness` or the heartbeat (pyblish-qml #126).
-// Every other call is forwarded to the main thread, which runs it through the service.
+// Every other call is forwarded to the main thread, which runs it through the service (pyblish.begin
+// with a wait as a begin and polls, timed here).
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createServer,
@@ -10,10 +11,11 @@ import {
   tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { beginAndWait } from './begin-wait.js';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
-import { PING_REPLY } from './wire.js';
+import { PING_REPLY, type PollJSON } from './wire.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -55,6 +57,25 @@ for (const { name, options } of config.methods) {
       () => {
         post({ type: 'counted' });
         return { ...PING_REPLY };
+      },
+      options,
+    );
+  } else if (name === 'pyblish.begin') {
+    // With a wait, this thread keeps the clock: a plug-in blocking the main thread gets its
+    // "not done yet" reply on time, and the GUI goes on polling and asking liveness.
+    const begin = forward(name);
+    const poll = forward('pyblish.poll');
+    registry.register(
+      name,
+      (params, call) => {
+        const waitMs = params[3];
+        if (waitMs === undefined || waitMs === null) return begin(params, call);
+        const steps = {
+          begin: async () => String(await begin(params.slice(0, 3), call)),
+          poll: async (id: string, after: number, ms: number) =>
+            (await poll([id, after, ms], call)) as unknown as PollJSON,
+        };
+        return beginAndWait(steps, waitMs as number) as unknown as Promise<XmlRpcValue>;
       },
       options,
     );

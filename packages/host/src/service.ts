@@ -1,6 +1,7 @@
 // The /pyblish service: the methods a GUI calls on a host (pyblish-qml §1.3) plus our extensions
-// (pyblish.begin/poll/cancel/liveness). Every call passes through the dispatch wrapper, so an
-// embedding application can run it on its own scheduler; only registered names are callable.
+// (pyblish.begin/poll/cancel/liveness; begin may wait for a quick pair, see begin-wait.ts). Every
+// call passes through the dispatch wrapper, so an embedding application can run it on its own
+// scheduler; only registered names are callable.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
 import {
   type CallInfo,
@@ -11,6 +12,7 @@ import {
   MethodRegistry,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { beginAndWait, MAX_BEGIN_WAIT_MS } from './begin-wait.js';
 import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls.js';
 
 export type { BusyState } from './calls.js';
@@ -254,43 +256,48 @@ export class PyblishService {
     const s = this.session;
     m.register(
       'pyblish.begin',
-      ([plugin, instance, action]) =>
-        this.call(() => {
-          const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));
-          const i = optionalId(instance, 'pyblish.begin', 'instance');
-          if (i !== null) s.instance(i);
-          const running = this.calls.create();
-          this.runPair('process', p, i, { action: (action as string | null) ?? null, running }).then(
-            (result) => running.finish(result),
-            (err: unknown) => running.finish(this.failedRun(p, i, err)),
-          );
-          return running.id;
-        }),
+      ([plugin, instance, action, waitMs], info: CallInfo) => {
+        const begin = () =>
+          this.call(() => {
+            const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));
+            const i = optionalId(instance, 'pyblish.begin', 'instance');
+            if (i !== null) s.instance(i);
+            const running = this.calls.create();
+            this.runPair('process', p, i, { action: (action as string | null) ?? null, running }).then(
+              (result) => running.finish(result),
+              (err: unknown) => running.finish(this.failedRun(p, i, err)),
+            );
+            return running.id;
+          });
+        if (waitMs === undefined || waitMs === null) return begin();
+        // Waiting happens outside the dispatch wrapper, as pyblish.poll's does.
+        const poll = (id: string, after: number, ms: number) => this.pollReply(id, after, ms, info.signal);
+        return beginAndWait({ begin, poll }, waitMs as number) as unknown as Promise<XmlRpcValue>;
+      },
       {
         signature: [
           { type: ['struct', 'string'], name: 'plugin' },
           { type: ['struct', 'string', 'nil'], name: 'instance', optional: true },
           { type: ['string', 'nil'], name: 'action', optional: true },
+          { type: ['int', 'nil'], name: 'waitMs', min: 0, optional: true },
         ],
-        returns: 'string',
-        help: 'Starts one pair and returns a call id at once; follow it with pyblish.poll.',
+        returns: 'any',
+        help:
+          'Starts one pair. Without waitMs returns its call id at once; follow it with pyblish.poll. ' +
+          `With waitMs (at most ${MAX_BEGIN_WAIT_MS}) waits for the pair that long and returns ` +
+          '{callId, done, seq, records, result}: poll on only when done is false.',
       },
     );
     m.register(
       'pyblish.poll',
       async ([callId, afterSeq, waitMs], info: CallInfo) => {
         this.requestCount++;
-        // Not through the dispatch wrapper: waiting must not occupy the application's scheduler.
-        const running = this.runningCall(callId as string);
-        const after = Math.max(0, Math.min(afterSeq as number, running.records.length));
-        await running.waitFor(after, (waitMs as number | undefined) ?? 0, info.signal);
-        const reply: PollJSON = {
-          done: running.done,
-          seq: running.records.length,
-          records: running.records.slice(after),
-          result: running.result,
-        };
-        return reply as unknown as XmlRpcValue;
+        return (await this.pollReply(
+          callId as string,
+          afterSeq as number,
+          (waitMs as number | undefined) ?? 0,
+          info.signal,
+        )) as unknown as XmlRpcValue;
       },
       {
         signature: [
@@ -316,6 +323,24 @@ export class PyblishService {
       signature: [],
       help: 'Whether a pair is running; answered even while a plug-in blocks the main thread.',
     });
+  }
+
+  /** pyblish.poll's reply; not through the dispatch wrapper: waiting must not occupy the application's scheduler. */
+  private async pollReply(
+    callId: string,
+    afterSeq: number,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<PollJSON> {
+    const running = this.runningCall(callId);
+    const after = Math.max(0, Math.min(afterSeq, running.records.length));
+    await running.waitFor(after, waitMs, signal);
+    return {
+      done: running.done,
+      seq: running.records.length,
+      records: running.records.slice(after),
+      result: running.result,
+    };
   }
 
   private runningCall(id: string): RunningCall {

@@ -162,6 +162,14 @@ export interface PollJSON {
   result: ResultJSON | null;
 }
 
+/**
+ * Our extension `pyblish.begin(plugin, instance, action, waitMs)` with its fourth argument: the
+ * call id and the pair's progress after up to waitMs (done, with its result, when it was quick).
+ */
+export interface BeginJSON extends PollJSON {
+  callId: string;
+}
+
 /** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */
 export interface TestVars {
   nextOrder: number;

@@ -8,7 +8,7 @@ import { type Context, ContextPlugin, type ProcessApi, Registry } from '@pyblish
 import { encodeMethodCall, Fault, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
-import type { LivenessJSON, PollJSON } from '../src/wire.js';
+import type { BeginJSON, LivenessJSON, PollJSON } from '../src/wire.js';
 import { until } from './helpers/fake-gui.js';
 import { beginClient, fakeGui, killChildren, startPeer } from './helpers/peers.js';
 
@@ -161,6 +161,66 @@ describe('host extensions', () => {
       const caller = startPeer('python3', [beginClient, url, 'CpuHog']);
       const begun = await caller.next('begun');
       // Had begin waited for the plug-in, the pair would be over by now and never seen busy.
+      expect(begun.liveness).toMatchObject({ busy: true, callId: begun.callId });
+      const done = await caller.next('done');
+      expect(done.result).toMatchObject({ success: true, plugin: { name: 'CpuHog' } });
+    }));
+
+  for (const offMainThread of [true, false])
+    it(`answers pyblish.begin with a wait with the whole quick pair in one request (${offMainThread ? 'worker' : 'in thread'})`, () =>
+      withHost(
+        async (_host, client) => {
+          const begun = (await client.call('pyblish.begin', [
+            'Recorder',
+            null,
+            null,
+            5000,
+          ])) as unknown as BeginJSON;
+          expect(begun).toMatchObject({
+            done: true,
+            seq: 1,
+            result: { success: true, plugin: { name: 'Recorder' } },
+          });
+          expect(begun.records.map((r) => r.message)).toEqual(['recorded']);
+          expect(typeof begun.callId).toBe('string');
+          // Without the wait, the reply is the call id alone, as before.
+          expect(typeof (await client.call('pyblish.begin', ['Recorder', null, null]))).toBe('string');
+        },
+        undefined,
+        offMainThread,
+      ));
+
+  it('replies to pyblish.begin with a wait when the wait is over, with the records so far, then polls and cancels', () =>
+    withHost(async (_host, client) => {
+      const begun = (await client.call('pyblish.begin', [
+        'Stepper',
+        null,
+        null,
+        100,
+      ])) as unknown as BeginJSON;
+      expect(begun).toMatchObject({ done: false, result: null });
+      let seq = begun.seq;
+      const messages = begun.records.map((r) => r.message);
+      if (seq === 0) {
+        const first = (await client.call('pyblish.poll', [begun.callId, 0, 5000])) as unknown as PollJSON;
+        messages.push(...first.records.map((r) => r.message));
+        seq = first.seq;
+      }
+      expect(messages).toEqual(['step one']);
+      expect(await client.call('pyblish.cancel', [begun.callId])).toBe(true);
+      let polled = (await client.call('pyblish.poll', [begun.callId, seq, 5000])) as unknown as PollJSON;
+      while (!polled.done)
+        polled = (await client.call('pyblish.poll', [begun.callId, polled.seq, 5000])) as unknown as PollJSON;
+      expect(polled.result).toMatchObject({ success: false, error: { message: 'Cancelled by the GUI' } });
+    }));
+
+  it('replies "not done" to pyblish.begin with a wait while the begun plug-in blocks the main thread', () =>
+    withHost(async (host) => {
+      const url = host.url!.replace('://', `://pyblish:${host.token}@`);
+      const caller = startPeer('python3', [beginClient, url, 'CpuHog', '200']);
+      const begun = await caller.next('begun');
+      // The server worker kept the clock: the 1.5 s plug-in was still running when the reply came.
+      expect(begun.done).toBe(false);
       expect(begun.liveness).toMatchObject({ busy: true, callId: begun.callId });
       const done = await caller.next('done');
       expect(done.result).toMatchObject({ success: true, plugin: { name: 'CpuHog' } });

@@ -1,9 +1,11 @@
 """A GUI-side caller in its own process, standard library only: begins a pair on a host, asks
 pyblish.liveness right after the call id comes back, then polls until the result arrives.
 
-Usage: begin_client.py URL PLUGIN   (URL may carry the token as http://pyblish:TOKEN@host:port/pyblish)
+Usage: begin_client.py URL PLUGIN [WAIT_MS]
+(URL may carry the token as http://pyblish:TOKEN@host:port/pyblish; with WAIT_MS, begin waits up to
+that long for the pair and replies {callId, done, seq, records, result}.)
 
-Prints JSON lines: {"event": "begun", "callId", "liveness"} then {"event": "done", "result"}.
+Prints JSON lines: {"event": "begun", "callId", "done", "liveness"} then {"event": "done", "result"}.
 """
 
 import json
@@ -21,7 +23,12 @@ def say(event, **fields):
 def main():
     url, plugin = sys.argv[1], sys.argv[2]
     host = xmlrpc.client.ServerProxy(url, allow_none=True)
-    call_id = host.pyblish.begin(plugin, None, None)
+    done = False
+    if len(sys.argv) > 3:
+        begun = host.pyblish.begin(plugin, None, None, int(sys.argv[3]))
+        call_id, done = begun["callId"], begun["done"]
+    else:
+        call_id = host.pyblish.begin(plugin, None, None)
     liveness = host.pyblish.liveness()
     # The pair starts just after its call id is posted; give that hop a few tries.
     for _ in range(20):
@@ -29,7 +36,7 @@ def main():
             break
         time.sleep(0.005)
         liveness = host.pyblish.liveness()
-    say("begun", callId=call_id, liveness=liveness)
+    say("begun", callId=call_id, done=done, liveness=liveness)
     seq = 0
     while True:
         polled = host.pyblish.poll(call_id, seq, 5000)
