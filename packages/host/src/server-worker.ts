@@ -27,7 +27,8 @@ let heartbeat: Heartbeat | null = null;
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
 
-function forward(method: string) {
+/** `counted` false: a step of a call already counted (pyblish.begin's polls). */
+function forward(method: string, counted = true) {
   return (params: XmlRpcValue[], call: { signal: AbortSignal }) =>
     new Promise<XmlRpcValue>((resolve, reject) => {
       const id = ++nextId;
@@ -45,7 +46,7 @@ function forward(method: string) {
         },
       });
       call.signal.addEventListener('abort', onAbort, { once: true });
-      post({ type: 'call', id, method, params });
+      post({ type: 'call', id, method, params, ...(!counted && { uncounted: true as const }) });
     });
 }
 
@@ -64,7 +65,7 @@ for (const { name, options } of config.methods) {
     // With a wait, this thread keeps the clock: a plug-in blocking the main thread gets its
     // "not done yet" reply on time, and the GUI goes on polling and asking liveness.
     const begin = forward(name);
-    const poll = forward('pyblish.poll');
+    const poll = forward('pyblish.poll', false);
     registry.register(
       name,
       (params, call) => {

@@ -144,6 +144,8 @@ export async function startInWorker(
           break;
         case 'call':
           void forward(msg.id, msg.method, msg.params);
+          // The method counted itself on its first step; this call was part of one already counted.
+          if (msg.uncounted) methods.service.requestCount--;
           break;
         case 'abort':
           aborts.get(msg.id)?.abort(new Error('the caller disconnected'));

@@ -20,7 +20,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; port: number }
   | { type: 'listen-error'; code: string; message: string }
-  | { type: 'call'; id: number; method: string; params: XmlRpcValue[] }
+  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true }
   | { type: 'abort'; id: number }
   | { type: 'counted' }
   | { type: 'gui'; state: GuiState }

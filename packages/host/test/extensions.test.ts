@@ -169,7 +169,8 @@ describe('host extensions', () => {
   for (const offMainThread of [true, false])
     it(`answers pyblish.begin with a wait with the whole quick pair in one request (${offMainThread ? 'worker' : 'in thread'})`, () =>
       withHost(
-        async (_host, client) => {
+        async (host, client) => {
+          const before = host.service.requestCount;
           const begun = (await client.call('pyblish.begin', [
             'Recorder',
             null,
@@ -183,6 +184,8 @@ describe('host extensions', () => {
           });
           expect(begun.records.map((r) => r.message)).toEqual(['recorded']);
           expect(typeof begun.callId).toBe('string');
+          // The host's stats count it once too, though the worker follows the pair with polls.
+          expect(host.service.requestCount - before).toBe(1);
           // Without the wait, the reply is the call id alone, as before.
           expect(typeof (await client.call('pyblish.begin', ['Recorder', null, null]))).toBe('string');
         },
