@@ -83,6 +83,8 @@ export interface ControllerOptions {
   autoValidate?: boolean;
   /** Long-poll wait for hosts with pyblish.poll. */
   pollWaitMs?: number;
+  /** How long a host's pyblish.begin may wait for a quick pair (default 250; 0: begin, then poll). */
+  beginWaitMs?: number;
   /** Drive hosts as pyblish-qml did: plain process, the context after every pair (for comparisons). */
   naive?: boolean;
   /** Pair results of earlier runs the report keeps (default 100,000). */
@@ -586,6 +588,10 @@ export class Controller {
       await this.deliverPending(run);
       const methods = await host.client.listMethods();
       host.methods = new Set(methods);
+      host.beginWaits =
+        host.methods.has('pyblish.begin') &&
+        host.methods.has('system.methodSignature') &&
+        (await host.client.beginWaits());
       this.store.setState({ capabilities: methods.filter((m) => m.startsWith('pyblish.')) });
       await host.client.reset();
       const context = await host.client.context();
@@ -1005,7 +1011,10 @@ export class Controller {
     return result;
   }
 
-  /** begin, then long polls: records reach the terminal while the plug-in runs; Stop cancels. */
+  /**
+   * begin (waiting a moment for a quick pair: then that one request is all), then long polls:
+   * records reach the terminal while the plug-in runs; Stop cancels.
+   */
   private async processStreaming(
     run: Run,
     pluginId: string,
@@ -1014,23 +1023,23 @@ export class Controller {
     onRecords: (r: RecordJSON[]) => void,
   ): Promise<HostResult> {
     const client = run.host.client;
-    const callId = await client.begin(pluginId, instanceId, actionId, run.abort.signal);
+    const waitMs = run.host.beginWaits ? (this.options.beginWaitMs ?? 250) : 0;
+    const begun = await client.begin(
+      pluginId,
+      instanceId,
+      actionId,
+      run.abort.signal,
+      waitMs > 0 ? waitMs : undefined,
+    );
+    const callId = begun.callId;
     run.callId = callId;
-    if (run.stop && run.host.methods.has('pyblish.cancel')) void client.cancel(callId).catch(() => undefined);
-    let seq = 0;
+    // Stop pressed while begin was on its way: only now is there a call id to cancel.
+    if (!begun.done && run.stop && run.host.methods.has('pyblish.cancel'))
+      void client.cancel(callId).catch(() => undefined);
+    let reply: PollReply = begun;
     try {
       for (;;) {
-        let reply: PollReply;
-        try {
-          reply = await client.poll(callId, seq, this.options.pollWaitMs ?? 1000, run.abort.signal);
-        } catch (err) {
-          // A plug-in blocking the host's main thread delays polls too; liveness decides whether it lives.
-          if (err instanceof HostCallError && err.code === 'HOST_TIMEOUT' && run.host.status !== 'lost')
-            continue;
-          throw err;
-        }
         if (Array.isArray(reply.records) && reply.records.length) onRecords(reply.records);
-        if (typeof reply.seq === 'number') seq = reply.seq;
         if (reply.done) {
           if (!reply.result)
             throw new HostCallError(
@@ -1041,9 +1050,23 @@ export class Controller {
           // The records already streamed; the result's copy goes to the report only.
           return reply.result as HostResult;
         }
+        reply = await this.nextPoll(run, callId, typeof reply.seq === 'number' ? reply.seq : 0);
       }
     } finally {
       run.callId = null;
+    }
+  }
+
+  private async nextPoll(run: Run, callId: string, seq: number): Promise<PollReply> {
+    for (;;) {
+      try {
+        return await run.host.client.poll(callId, seq, this.options.pollWaitMs ?? 1000, run.abort.signal);
+      } catch (err) {
+        // A plug-in blocking the host's main thread delays polls too; liveness decides whether it lives.
+        if (err instanceof HostCallError && err.code === 'HOST_TIMEOUT' && run.host.status !== 'lost')
+          continue;
+        throw err;
+      }
     }
   }
 

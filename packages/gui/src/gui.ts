@@ -46,6 +46,8 @@ export interface GuiOptions {
   liveness?: Partial<LivenessOptions>;
   /** Long-poll wait for hosts with pyblish.poll (ms, default 1000). */
   pollWaitMs?: number;
+  /** How long our hosts' pyblish.begin may wait for a quick pair (ms, default 250; 0: begin, then poll). */
+  beginWaitMs?: number;
   /** Drive hosts as pyblish-qml did: plain process, the context after every pair (benchmarks compare). */
   naive?: boolean;
   /** Patch coalescing delay (ms, default 20). */
@@ -101,6 +103,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     autoPublish: options.autoPublish ?? false,
     autoValidate: options.autoValidate ?? false,
     pollWaitMs: options.pollWaitMs ?? 1000,
+    ...(options.beginWaitMs !== undefined ? { beginWaitMs: options.beginWaitMs } : {}),
     naive: options.naive ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
     log,

@@ -43,6 +43,11 @@ export interface PollReply {
   result: ResultJSON | null;
 }
 
+/** pyblish.begin's reply: with a wait, the pair's progress so far; without, its call id only. */
+export interface BeginReply extends PollReply {
+  callId: string;
+}
+
 export interface LivenessReply {
   busy: boolean;
   callId: string | null;
@@ -220,14 +225,44 @@ export class HostClient {
     )) as unknown as HostResult;
   }
 
-  /** No timeout: a host may run a blocking plug-in before it answers; liveness watches it. */
+  /**
+   * Whether the host's pyblish.begin takes a fourth argument (waitMs): its signature lists it.
+   * Hosts without introspection, or an older begin, get the call-id-only form.
+   */
+  async beginWaits(): Promise<boolean> {
+    try {
+      const signatures = await this.call('system.methodSignature', ['pyblish.begin'], this.timeouts.probe);
+      return Array.isArray(signatures) && signatures.some((s) => Array.isArray(s) && s.length >= 5);
+    } catch (err) {
+      if (err instanceof HostCallError && err.code === 'HOST_FAULT') return false;
+      throw err;
+    }
+  }
+
+  /**
+   * No timeout: a host may run a blocking plug-in before it answers; liveness watches it.
+   * With `waitMs` (hosts whose begin waits) a quick pair comes back done, result and all.
+   */
   async begin(
     pluginId: string,
     instanceId: string | null,
     actionId: string | null,
     signal?: AbortSignal,
-  ): Promise<string> {
-    return String(await this.call('pyblish.begin', [pluginId, instanceId, actionId], 0, signal));
+    waitMs?: number,
+  ): Promise<BeginReply> {
+    const params: XmlRpcValue[] = [pluginId, instanceId, actionId];
+    if (waitMs !== undefined) params.push(waitMs);
+    const reply = await this.call('pyblish.begin', params, 0, signal);
+    if (waitMs === undefined)
+      return { callId: String(reply), done: false, seq: 0, records: [], result: null };
+    if (!reply || typeof reply !== 'object' || typeof (reply as { callId?: unknown }).callId !== 'string') {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent no call id for pyblish.begin`,
+        'pyblish.begin',
+      );
+    }
+    return reply as unknown as BeginReply;
   }
 
   async poll(callId: string, afterSeq: number, waitMs: number, signal?: AbortSignal): Promise<PollReply> {

@@ -56,6 +56,8 @@ export interface HostEntry {
   client: HostClient;
   /** Methods the host lists in system.listMethods (filled by the controller). */
   methods: Set<string>;
+  /** Its pyblish.begin can wait for a quick pair (one request per pair; filled by the controller). */
+  beginWaits: boolean;
   probing: boolean;
   lostAt: number | null;
   /** The host called show at least once (hosts known only from heartbeats are capped). */
@@ -122,6 +124,7 @@ export class HostRegistry {
         outstanding: 0,
         client: undefined as unknown as HostClient,
         methods: new Set(),
+        beginWaits: false,
         probing: false,
         lostAt: null,
         shown: false,

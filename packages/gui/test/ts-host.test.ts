@@ -23,8 +23,13 @@ describe('the GUI drives our TypeScript host (authenticated)', () => {
     ]);
     expect(pluginByName(s, 'CollectMore').passed).toBe(1);
 
+    const before = gui.report().stats;
     await command(gui, { type: 'validate' });
     await gui.controller.idle();
+    const after = gui.report().stats;
+    // Quick pairs cost one request each: pyblish.begin waits for them and brings the result.
+    expect(after.pairs - before.pairs).toBeGreaterThan(3);
+    expect(after.requests - before.requests).toBe(after.pairs - before.pairs);
     s = gui.snapshot();
     expect(s.message).toBe('Validated, with errors..');
     expect(pluginByName(s, 'ValidateFailure').status).toBe('failed');
