@@ -206,7 +206,16 @@ export class MethodRegistry {
     checkParams(method, entry, params);
     try {
       // Multicall entries carry their own method name; the spread is kept off the common path.
-      const info = call.method === method ? call : { ...call, method };
+      const info: CallInfo =
+        call.method === method
+          ? call
+          : {
+              signal: call.signal,
+              remoteAddress: call.remoteAddress,
+              path: call.path,
+              headers: call.headers,
+              method,
+            };
       return (await entry.handler(params, info)) ?? null;
     } catch (err) {
       if (err instanceof Fault) throw err;

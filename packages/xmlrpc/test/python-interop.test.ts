@@ -12,14 +12,14 @@ import {
 import { rawRequest, startTestServer, testRegistry } from './helpers.js';
 import { fromTagged, type PythonServer, runPythonClient, startPythonServer, toTagged } from './python.js';
 
+// Own members named like prototype machinery: plain data that must round-trip.
 const proto: Record<string, XmlRpcValue> = {};
-Object.defineProperty(proto, '__proto__', {
-  value: { x: 1 },
-  enumerable: true,
-  writable: true,
-  configurable: true,
-});
-(proto as Record<string, XmlRpcValue>).constructor = 'plain';
+for (const [key, value] of [
+  ['__proto__', { x: 1 }],
+  ['constructor', 'plain'],
+] as const) {
+  Object.defineProperty(proto, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 // Values both sides carry exactly, as [label, value].
 const exact: [string, XmlRpcValue][] = [
