@@ -46,6 +46,15 @@ function netError(err: NodeJS.ErrnoException, where: string): TransportError {
   }
 }
 
+/** The Content-Encoding of a reply, lower-cased. (Reading `res.headers` would build every header.) */
+function contentEncoding(raw: string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 16 && raw[i]!.toLowerCase() === 'content-encoding')
+      return raw[i + 1]!.toLowerCase();
+  }
+  return undefined;
+}
+
 /** An XML-RPC client over `node:http`, compatible with Python's `xmlrpc.server`. */
 export class XmlRpcClient {
   readonly url: URL;
@@ -73,25 +82,35 @@ export class XmlRpcClient {
   }
 
   /** Calls `method`; resolves to its value, rejects with a Fault (the peer said no) or a TransportError. */
-  async call(
-    method: string,
-    params: readonly XmlRpcValue[] = [],
-    options: CallOptions = {},
-  ): Promise<XmlRpcValue> {
-    if (this.closed) throw new TransportError('CLOSED', 'this client is closed; create a new one');
-    let body = Buffer.from(encodeMethodCall(method, params, this.limits.maxDepth), 'utf8');
-    const gzipped = body.length > (this.options.gzipThreshold ?? Number.POSITIVE_INFINITY);
-    if (gzipped) body = await gzipAsync(body);
-    const timeout = options.timeout ?? this.options.timeout ?? 30_000;
+  call(method: string, params: readonly XmlRpcValue[] = [], options: CallOptions = {}): Promise<XmlRpcValue> {
+    let body: Buffer;
     try {
-      return await this.send(method, body, gzipped, timeout, options.signal, true);
+      if (this.closed) throw new TransportError('CLOSED', 'this client is closed; create a new one');
+      body = Buffer.from(encodeMethodCall(method, params, this.limits.maxDepth), 'utf8');
     } catch (err) {
+      return Promise.reject(err);
+    }
+    const timeout = options.timeout ?? this.options.timeout ?? 30_000;
+    if (body.length > (this.options.gzipThreshold ?? Number.POSITIVE_INFINITY)) {
+      return gzipAsync(body).then((zipped) => this.exchange(method, zipped, true, timeout, options.signal));
+    }
+    // Small calls: no async function or extra promise layer on the way (this runs for every call).
+    return this.exchange(method, body, false, timeout, options.signal);
+  }
+
+  private exchange(
+    method: string,
+    body: Buffer,
+    gzipped: boolean,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<XmlRpcValue> {
+    return this.send(method, body, gzipped, timeout, signal, true).catch((err) => {
       // A kept-alive socket the server closed while idle: the request never reached it, retry once
       // (Python's Transport does the same).
-      if (err instanceof RetryableReset)
-        return this.send(method, body, gzipped, timeout, options.signal, false);
+      if (err instanceof RetryableReset) return this.send(method, body, gzipped, timeout, signal, false);
       throw err;
-    }
+    });
   }
 
   /** Closes pooled connections; later calls fail with CLOSED. */
@@ -193,7 +212,7 @@ class Exchange {
       return;
     }
     const decoder = new MessageDecoder('response', this.limits);
-    const encoding = res.headers['content-encoding']?.toLowerCase();
+    const encoding = contentEncoding(res.rawHeaders);
     const stream = encoding === 'gzip' || encoding === 'x-gzip' ? res.pipe(createGunzip()) : res;
     stream.on('data', (chunk: Buffer) => this.data(decoder, chunk));
     res.on('error', (err) => this.broken(res, err));
