@@ -4,31 +4,21 @@
 import { Registry } from '@pyblish/core';
 import { Host } from '@pyblish/host';
 import { encodeMethodCall, Fault, type XmlRpcValue } from '@pyblish/xmlrpc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   call,
-  cleanup,
   type Endpoint,
   faultOf,
-  guiAndHost,
+  guiAndHostPerFile,
   guiEndpoint,
-  type HostProcess,
   hostEndpoint,
   ping,
   post,
   raw,
   rawRequest,
-  type SystemGui,
 } from '../support/system.js';
 
-let gui: SystemGui;
-let host: HostProcess;
-let endpoints: Endpoint[];
-
-beforeAll(async () => {
-  ({ gui, host, endpoints } = await guiAndHost());
-});
-afterAll(cleanup);
+const system = guiAndHostPerFile();
 
 /** The fault `method(params)` gets from `e` (fails the test when it succeeds). */
 async function faultFrom(e: Endpoint, method: string, params: XmlRpcValue[] = []): Promise<Fault> {
@@ -43,9 +33,9 @@ async function faultFrom(e: Endpoint, method: string, params: XmlRpcValue[] = []
 
 /** The GUI knows no host and nobody asked it to quit: no handler with a side effect ran. */
 function guiUntouched(): void {
-  expect(gui.snapshot().hosts).toEqual([]);
-  expect(gui.snapshot().phase).toBe('noHost');
-  expect(gui.exits).toEqual([]);
+  expect(system.gui.snapshot().hosts).toEqual([]);
+  expect(system.gui.snapshot().phase).toBe('noHost');
+  expect(system.gui.exits).toEqual([]);
 }
 
 describe('5.13-5.15 method names', () => {
@@ -71,9 +61,9 @@ describe('5.13-5.15 method names', () => {
   ];
 
   it('5.13 prototype, private and internal names get -32601 and the server keeps serving stats and ping', async () => {
-    const h = hostEndpoint(host);
+    const h = hostEndpoint(system.host);
     const before = (await call(h, 'stats')) as { totalRequestCount: number };
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       for (const name of names) {
         const params: XmlRpcValue[] = name === '__setattr__' ? ['_count', 'x'] : [];
         const fault = await faultFrom(e, name, params);
@@ -104,7 +94,7 @@ describe('5.13-5.15 method names', () => {
       'ping.',
       '.ping',
     ];
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       for (const name of dotted)
         expect((await faultFrom(e, name)).faultCode, `${e.name} ${name}`).toBe(-32601);
       expect(await ping(e)).toBeTruthy();
@@ -113,7 +103,7 @@ describe('5.13-5.15 method names', () => {
   });
 
   it('5.14 system.multicall (enabled) caps its entries, refuses nesting and checks each entry like a call', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const many = Array.from({ length: 65 }, () => ({ methodName: 'ping', params: [] }));
       expect((await faultFrom(e, 'system.multicall', [many])).faultCode).toBe(-32099);
       const results = (await call(e, 'system.multicall', [
@@ -130,7 +120,7 @@ describe('5.13-5.15 method names', () => {
       expect(results[3]).toEqual([{ message: 'Hello, whomever you are' }]);
     }
     // A re-targeting show hidden in a batch is checked like any other call.
-    const batch = (await call(guiEndpoint(gui), 'system.multicall', [
+    const batch = (await call(guiEndpoint(system.gui), 'system.multicall', [
       [{ methodName: 'show', params: ['9001', {}] }],
     ])) as XmlRpcValue[];
     expect(batch[0]).toMatchObject({ faultCode: -32602 });
@@ -138,19 +128,19 @@ describe('5.13-5.15 method names', () => {
   });
 
   it('5.14 system.listMethods lists the registered methods only', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const listed = (await call(e, 'system.listMethods')) as string[];
       for (const name of listed)
         expect(name, e.name).toMatch(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/);
       expect(listed).toContain('ping');
     }
-    expect(await call(guiEndpoint(gui), 'system.listMethods')).toEqual(
+    expect(await call(guiEndpoint(system.gui), 'system.listMethods')).toEqual(
       expect.arrayContaining(['show', 'hide', 'quit', 'kill', 'heartbeat', 'ping', 'find_available_port']),
     );
   });
 
   it('5.15 an unknown method gets HTTP 200 with fault -32601 and the keep-alive connection stays usable', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const reply = await post(e, 'nope');
       expect(reply.status).toBe(200);
       expect(faultOf(reply)?.code).toBe(-32601);
@@ -169,8 +159,8 @@ describe('5.13-5.15 method names', () => {
 
 describe('5.16-5.18 parameters and errors', () => {
   it('5.16 wrong arity gets -32602 and changes nothing', async () => {
-    const g = guiEndpoint(gui);
-    const h = hostEndpoint(host);
+    const g = guiEndpoint(system.gui);
+    const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, XmlRpcValue[]]> = [
       [g, 'show', []],
       [g, 'heartbeat', []],
@@ -192,13 +182,13 @@ describe('5.16-5.18 parameters and errors', () => {
         -32602,
       );
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
     guiUntouched();
   });
 
   it('5.17 wrong types and out-of-range values get -32602 and the GUI does not re-target', async () => {
-    const g = guiEndpoint(gui);
-    const h = hostEndpoint(host);
+    const g = guiEndpoint(system.gui);
+    const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, XmlRpcValue[]]> = [
       [g, 'heartbeat', ['abc']],
       [g, 'heartbeat', [70000]],
@@ -231,7 +221,7 @@ describe('5.16-5.18 parameters and errors', () => {
         `${e.name} ${method}(${JSON.stringify(params)})`,
       ).toBe(-32602);
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
     guiUntouched();
   });
 
@@ -257,7 +247,7 @@ describe('5.16-5.18 parameters and errors', () => {
   });
 
   it('5.18 a plug-in that raises inside process gives a result with its error filled, not a fault', async () => {
-    const h = hostEndpoint(host);
+    const h = hostEndpoint(system.host);
     await call(h, 'reset');
     const collected = (await call(h, 'process', ['CollectShots', null, null])) as { success: boolean };
     expect(collected.success).toBe(true);

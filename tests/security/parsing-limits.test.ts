@@ -16,34 +16,24 @@ import {
   MethodRegistry,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   call,
-  cleanup,
   type Endpoint,
   faultOf,
-  guiAndHost,
+  guiAndHostPerFile,
   guiEndpoint,
-  type HostProcess,
   hostEndpoint,
   ping,
   post,
   raw,
   rawRequest,
-  type SystemGui,
   systemGui,
 } from '../support/system.js';
 
 const PEER = fileURLToPath(new URL('./python/peer.py', import.meta.url));
 
-let gui: SystemGui;
-let host: HostProcess;
-let endpoints: Endpoint[];
-
-beforeAll(async () => {
-  ({ gui, host, endpoints } = await guiAndHost());
-});
-afterAll(cleanup);
+const system = guiAndHostPerFile();
 
 const call1 = (value: string, method = 'ping') =>
   `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params><param><value>${value}</value></param></params></methodCall>`;
@@ -60,7 +50,7 @@ async function expectFault(
   body: string | Buffer,
   codes: number[],
   label: string,
-  on = endpoints,
+  on = system.endpoints,
 ): Promise<void> {
   for (const e of on) {
     const reply = await post(e, Buffer.from(body));
@@ -77,10 +67,10 @@ describe('5.19-5.21 entities', () => {
     const entities = ['<!ENTITY lol "lol">'];
     for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
     const body = `<?xml version="1.0"?><!DOCTYPE lolz [${entities.join('')}]>${call1('<string>&lol9;</string>').replace('<?xml version="1.0"?>', '')}`;
-    const before = [rssMb(), rssMb(host.proc.pid)];
+    const before = [rssMb(), rssMb(system.host.proc.pid)];
     for (let i = 0; i < 20; i++) await expectFault(body, [-32600, -32700], 'billion laughs');
     expect(rssMb() - before[0]!).toBeLessThan(100);
-    expect(rssMb(host.proc.pid) - before[1]!).toBeLessThan(100);
+    expect(rssMb(system.host.proc.pid) - before[1]!).toBeLessThan(100);
   });
 
   it('5.20 external entities (file:// and http://) are rejected without reading the file or connecting', async () => {
@@ -92,12 +82,12 @@ describe('5.19-5.21 entities', () => {
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     const port = (listener.address() as { port: number }).port;
     try {
-      for (const system of ['file:///etc/passwd', `http://127.0.0.1:${port}/evil.dtd`]) {
-        const body = `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "${system}">]><methodCall><methodName>ping</methodName><params><param><value><string>&x;</string></value></param></params></methodCall>`;
-        await expectFault(body, [-32600, -32700], system);
-        const external = `<?xml version="1.0"?><!DOCTYPE methodCall SYSTEM "${system}"><methodCall><methodName>ping</methodName></methodCall>`;
-        await expectFault(external, [-32600, -32700], `DTD ${system}`);
-        for (const e of endpoints) expect((await post(e, body)).body).not.toContain('root:');
+      for (const systemId of ['file:///etc/passwd', `http://127.0.0.1:${port}/evil.dtd`]) {
+        const body = `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "${systemId}">]><methodCall><methodName>ping</methodName><params><param><value><string>&x;</string></value></param></params></methodCall>`;
+        await expectFault(body, [-32600, -32700], systemId);
+        const external = `<?xml version="1.0"?><!DOCTYPE methodCall SYSTEM "${systemId}"><methodCall><methodName>ping</methodName></methodCall>`;
+        await expectFault(external, [-32600, -32700], `DTD ${systemId}`);
+        for (const e of system.endpoints) expect((await post(e, body)).body).not.toContain('root:');
       }
       expect(connections).toBe(0);
     } finally {
@@ -109,11 +99,11 @@ describe('5.19-5.21 entities', () => {
     const big = 'x'.repeat(100_000);
     const quadratic = `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "${big}">]><methodCall><methodName>ping</methodName><params><param><value><string>${'&a;'.repeat(10_000)}</string></value></param></params></methodCall>`;
     await expectFault(quadratic, [-32600, -32700], 'quadratic blowup');
-    const before = rssMb(host.proc.pid);
+    const before = rssMb(system.host.proc.pid);
     // Decoded, it is a one-million-character string: within the limits, so only the arity is wrong.
     const refs = call1(`<string>${'&#65;'.repeat(1_000_000)}</string>`);
     await expectFault(refs, [-32602], 'numeric references');
-    expect(rssMb(host.proc.pid) - before).toBeLessThan(150);
+    expect(rssMb(system.host.proc.pid) - before).toBeLessThan(150);
   });
 });
 
@@ -130,9 +120,9 @@ describe('5.22-5.24 depth and size', () => {
     await expectFault(deepStructs(10_000), [-32099], 'structs 10 000 deep');
     await expectFault(deepArrays(1_000_000), [-32099], 'arrays 1 000 000 deep');
     // 1 000 000 structs is 63 MB: a fault, or the body cap first.
-    const reply = await post(guiEndpoint(gui), deepStructs(1_000_000));
+    const reply = await post(guiEndpoint(system.gui), deepStructs(1_000_000));
     expect(reply.status === 413 || faultOf(reply)?.code === -32099).toBe(true);
-    expect(await ping(guiEndpoint(gui))).toBeTruthy();
+    expect(await ping(guiEndpoint(system.gui))).toBeTruthy();
   });
 
   it('5.22 a deep value going out is refused without recursion', () => {
@@ -146,7 +136,7 @@ describe('5.22-5.24 depth and size', () => {
   });
 
   it('5.23 Content-Length: 1000000000 with a short body gets 413 before anything is buffered', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const head = rawRequest(e, '<?xml').replace(/Content-Length: \d+/, 'Content-Length: 1000000000');
       const exchange = await raw(e.port, [head], { waitMs: 3000 });
       expect(exchange.status, e.name).toBe(413);
@@ -156,7 +146,7 @@ describe('5.22-5.24 depth and size', () => {
   });
 
   it('5.23 a chunked body past the cap gets 413 while other clients are served', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const pings: Array<Promise<XmlRpcValue>> = [];
       const status = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(
@@ -203,7 +193,7 @@ describe('5.22-5.24 depth and size', () => {
 
   it('5.23 a chunked body that never ends does not block other clients, and is dropped at the request timeout', async () => {
     const stalls = await Promise.all(
-      endpoints.map((e) =>
+      system.endpoints.map((e) =>
         raw(
           e.port,
           [
@@ -214,7 +204,7 @@ describe('5.22-5.24 depth and size', () => {
         ).then(async (exchange) => ({ exchange, pinged: await ping(e) })),
       ),
     );
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
     for (const s of stalls) expect(s.pinged).toBeTruthy();
     // The drop itself, with the same server code and a short request timeout.
     const methods = new MethodRegistry().register('ping', () => 'pong');
@@ -245,15 +235,15 @@ describe('5.22-5.24 depth and size', () => {
     );
     const bomb = Buffer.concat([head, ...Array.from({ length: 64 }, () => member)]);
     expect(bomb.length).toBeLessThan(2 << 20);
-    const before = [rssMb(), rssMb(host.proc.pid)];
-    for (const e of endpoints) {
+    const before = [rssMb(), rssMb(system.host.proc.pid)];
+    for (const e of system.endpoints) {
       const reply = await post(e, bomb, { 'Content-Encoding': 'gzip' });
       expect(reply.status, e.name).toBe(413);
       expect(await ping(e)).toBeTruthy();
     }
     expect(rssMb() - before[0]!).toBeLessThan(200);
-    expect(rssMb(host.proc.pid) - before[1]!).toBeLessThan(200);
-    for (const e of endpoints) {
+    expect(rssMb(system.host.proc.pid) - before[1]!).toBeLessThan(200);
+    for (const e of system.endpoints) {
       for (const encoding of ['br', 'deflate', 'compress', 'zstd', 'gzip, br']) {
         const reply = await post(e, encodeMethodCall('ping', []), { 'Content-Encoding': encoding });
         expect([400, 415], `${e.name} ${encoding}`).toContain(reply.status);
@@ -305,7 +295,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
       ['not XML', 'hello', [-32700]],
     ];
     for (const [label, body, codes] of malformed) await expectFault(body, codes, label);
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const exchange = await raw(e.port, [rawRequest(e, good.slice(0, -10)), rawRequest(e, good)], {
         gapMs: 50,
         waitMs: 400,
@@ -360,7 +350,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
       await expectFault(call1(bad, 'find_available_port'), [-32600], bad);
     }
     // Documented rules: nan/inf are read as Python writes them (then refused where an int is due).
-    const g = [guiEndpoint(gui)];
+    const g = [guiEndpoint(system.gui)];
     await expectFault(call1('<double>nan</double>', 'find_available_port'), [-32602], 'nan', g);
     await expectFault(call1('<double>inf</double>', 'heartbeat'), [-32602], 'inf', g);
     expect(decodeMethodCall(call1('<double>-inf</double>')).params).toEqual([Number.NEGATIVE_INFINITY]);
@@ -369,7 +359,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
     expect(decodeMethodCall(call1('<i8>9223372036854775807</i8>')).params).toEqual([9223372036854775807n]);
     expect(decodeMethodCall(call1('<i8>42</i8>')).params).toEqual([42]);
     // Through the GUI: an i4 port is a port.
-    const port = await call(guiEndpoint(gui), 'find_available_port', [40_000]);
+    const port = await call(guiEndpoint(system.gui), 'find_available_port', [40_000]);
     expect(typeof port).toBe('number');
   });
 
@@ -396,7 +386,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
     );
     expect(faultOf(await post(g, Buffer.from(show)))).toBeNull();
     expect(other.snapshot().window.title).not.toBe('x');
-    const h = hostEndpoint(host);
+    const h = hostEndpoint(system.host);
     const update = `<?xml version="1.0"?><methodCall><methodName>update</methodName><params><param><value><string>shot</string></value></param><param><value>${hostile}</value></param></params></methodCall>`;
     const reply = await post(h, update);
     expect(faultOf(reply)).toBeNull();
@@ -417,7 +407,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
 
 describe('5.29 characters XML 1.0 cannot carry', () => {
   it('5.29 plug-in logs with ANSI escapes, NUL and lone surrogates reach a Python 3 peer well-formed; \\r survives', () => {
-    const result = spawnSync('python3', [PEER, String(host.port), host.token!, 'noisy'], {
+    const result = spawnSync('python3', [PEER, String(system.host.port), system.host.token!, 'noisy'], {
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -432,7 +422,7 @@ describe('5.29 characters XML 1.0 cannot carry', () => {
   });
 
   it('5.29 a Python peer that does not sanitise its strings gets clean outcomes and its session survives', () => {
-    const result = spawnSync('python3', [PEER, String(host.port), host.token!, 'dirty'], {
+    const result = spawnSync('python3', [PEER, String(system.host.port), system.host.token!, 'dirty'], {
       encoding: 'utf8',
       timeout: 20_000,
     });

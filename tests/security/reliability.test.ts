@@ -14,21 +14,17 @@ import {
   TransportError,
   XmlRpcClient,
 } from '@pyblish/xmlrpc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   call,
-  cleanup,
-  type Endpoint,
-  guiAndHost,
+  guiAndHostPerFile,
   guiEndpoint,
-  type HostProcess,
   hostEndpoint,
   http,
   PLUGINS,
   ping,
   raw,
   rawRequest,
-  type SystemGui,
   spawnHost,
   systemGui,
   until,
@@ -38,14 +34,7 @@ const PEER = fileURLToPath(new URL('./python/peer.py', import.meta.url));
 const LONG_MS = 1500;
 const run = promisify(execFile);
 
-let gui: SystemGui;
-let host: HostProcess;
-let endpoints: Endpoint[];
-
-beforeAll(async () => {
-  ({ gui, host, endpoints } = await guiAndHost({ env: { SECURITY_LONG_MS: String(LONG_MS) } }));
-});
-afterAll(cleanup);
+const system = guiAndHostPerFile({ env: { SECURITY_LONG_MS: String(LONG_MS) } });
 
 interface RecordLike {
   message: string;
@@ -83,9 +72,9 @@ function dribble(port: number, text: string, gapMs: number): { closed: Promise<v
 describe('5.30-5.31 stalled and vanishing clients', () => {
   it('5.30 slow-loris headers and a body that never comes do not delay other callers; stalled headers are dropped', async () => {
     const targets: Array<[number, string, string]> = [
-      [gui.port, '/', gui.token],
-      [host.port, '/pyblish', host.token!],
-      [gui.webPort, '/api/commands', gui.token],
+      [system.gui.port, '/', system.gui.token],
+      [system.host.port, '/pyblish', system.host.token!],
+      [system.gui.webPort, '/api/commands', system.gui.token],
     ];
     const stalls = targets.map(([port, path, token]) => ({
       headers: dribble(
@@ -102,15 +91,18 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
     }));
     try {
       for (let round = 0; round < 5; round++) {
-        const answers = await Promise.all(endpoints.flatMap((e) => [ping(e), ping(e)]));
+        const answers = await Promise.all(system.endpoints.flatMap((e) => [ping(e), ping(e)]));
         for (const a of answers) expect(a).toEqual({ message: 'Hello, whomever you are' });
-        expect((await call(guiEndpoint(gui), 'heartbeat', [host.port])) ?? null).toBeNull();
+        expect((await call(guiEndpoint(system.gui), 'heartbeat', [system.host.port])) ?? null).toBeNull();
         expect(
           (
-            await http(gui.webPort, {
+            await http(system.gui.webPort, {
               method: 'GET',
               path: '/api/report',
-              headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
+              headers: {
+                Host: `127.0.0.1:${system.gui.webPort}`,
+                Authorization: `Bearer ${system.gui.token}`,
+              },
             })
           ).status,
         ).toBe(200);
@@ -150,7 +142,7 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
     } finally {
       await server.close();
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   }, 25_000);
 
   it('5.31 hit and run: show() sent then disconnected leaves the GUI serving', async () => {
@@ -169,9 +161,9 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
   });
 
   it('5.31 a client that disconnects mid-process leaves no stuck worker: the host serves the next pair', async () => {
-    const e = hostEndpoint(host);
+    const e = hostEndpoint(system.host);
     await call(e, 'reset');
-    const socket = connect({ host: '127.0.0.1', port: host.port });
+    const socket = connect({ host: '127.0.0.1', port: system.host.port });
     await new Promise<void>((r) => socket.once('connect', () => r()));
     socket.write(rawRequest(e, encodeMethodCall('process', ['WaitLong', null, null])));
     await until(async () => ((await call(e, 'pyblish.liveness')) as { busy: boolean }).busy, 5000);
@@ -320,19 +312,19 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
 
 describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
   it('5.35 fifty parallel pings during a long process are all answered', async () => {
-    const e = hostEndpoint(host);
+    const e = hostEndpoint(system.host);
     await call(e, 'reset');
     const long = call(e, 'process', ['WaitLong', null, null]);
     await until(async () => ((await call(e, 'pyblish.liveness')) as { busy: boolean }).busy, 5000);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? ping(e) : ping(guiEndpoint(gui)))),
+      Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? ping(e) : ping(guiEndpoint(system.gui)))),
     );
     for (const a of answers) expect(a).toEqual({ message: 'Hello, whomever you are' });
     expect(((await long) as unknown as ResultLike).success).toBe(true);
   });
 
   it('5.35 a second process while one runs is queued, never interleaved', async () => {
-    const e = hostEndpoint(host);
+    const e = hostEndpoint(system.host);
     const [first, second] = (await Promise.all([
       call(e, 'process', ['WaitLong', null, null]),
       call(e, 'process', ['WaitLong', null, null]),
@@ -347,7 +339,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
 
   it('5.35 hosts racing find_available_port never get the same port; a double publish is refused', async () => {
     const ports = (await Promise.all(
-      Array.from({ length: 20 }, () => call(guiEndpoint(gui), 'find_available_port', [42_000])),
+      Array.from({ length: 20 }, () => call(guiEndpoint(system.gui), 'find_available_port', [42_000])),
     )) as number[];
     expect(new Set(ports).size).toBe(20);
     const g = await systemGui();
@@ -365,8 +357,8 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
 
   it('5.36 many sequential calls on one Python ServerProxy connection succeed against both servers', async () => {
     for (const [port, token, path] of [
-      [host.port, host.token!, '/pyblish'],
-      [gui.port, gui.token, '/RPC2'],
+      [system.host.port, system.host.token!, '/pyblish'],
+      [system.gui.port, system.gui.token, '/RPC2'],
     ] as const) {
       // Asynchronously: the GUI answers from this very process.
       const { stdout, stderr } = await run('python3', [PEER, String(port), token, 'keepalive', '100', path], {

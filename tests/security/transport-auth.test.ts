@@ -16,16 +16,14 @@ import { connect, createServer as createNetServer, type Server, type Socket } fr
 import { join } from 'node:path';
 import { guiDiscoveryPath, HostError, readGuiDiscovery } from '@pyblish/host';
 import { encodeMethodCall, ListenError } from '@pyblish/xmlrpc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLI,
   call,
-  cleanup,
   type Endpoint,
   faultOf,
-  guiAndHost,
+  guiAndHostPerFile,
   guiEndpoint,
-  type HostProcess,
   hostEndpoint,
   http,
   PLUGINS,
@@ -33,35 +31,27 @@ import {
   post,
   raw,
   rawRequest,
-  type SystemGui,
   spawnHost,
   systemGui,
   tempDir,
 } from '../support/system.js';
 
-let gui: SystemGui;
-let host: HostProcess;
-let endpoints: Endpoint[];
-
-beforeAll(async () => {
-  ({ gui, host, endpoints } = await guiAndHost());
-});
-afterAll(cleanup);
+const system = guiAndHostPerFile();
 
 /** A request any web page could make toward the web endpoints, with the page's cookie when given. */
 function web(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ) {
-  return http(gui.webPort, {
+  return http(system.gui.webPort, {
     method: options.method ?? 'GET',
     path,
-    headers: { Host: `127.0.0.1:${gui.webPort}`, ...options.headers },
+    headers: { Host: `127.0.0.1:${system.gui.webPort}`, ...options.headers },
     ...(options.body !== undefined && { body: options.body }),
   });
 }
-const bearer = () => ({ Authorization: `Bearer ${gui.token}` });
-const cookie = () => ({ Cookie: `pyblish-gui-token=${encodeURIComponent(gui.token)}` });
+const bearer = () => ({ Authorization: `Bearer ${system.gui.token}` });
+const cookie = () => ({ Cookie: `pyblish-gui-token=${encodeURIComponent(system.gui.token)}` });
 
 async function webAnswers(): Promise<void> {
   expect((await web('/api/report', { headers: bearer() })).status).toBe(200);
@@ -69,7 +59,7 @@ async function webAnswers(): Promise<void> {
 
 /** Requests counted by the host's `stats` (a refused request never reaches a handler). */
 async function hostRequests(): Promise<number> {
-  const stats = (await call(hostEndpoint(host), 'stats')) as { totalRequestCount: number };
+  const stats = (await call(hostEndpoint(system.host), 'stats')) as { totalRequestCount: number };
   return stats.totalRequestCount;
 }
 
@@ -86,7 +76,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
   ];
 
   it('5.1 kill/quit with text/plain, form or multipart content types (or none) get 415 and the GUI stays alive', async () => {
-    const e = guiEndpoint(gui);
+    const e = guiEndpoint(system.gui);
     for (const method of ['kill', 'quit']) {
       for (const type of types) {
         const reply = await post(e, method, { 'Content-Type': type });
@@ -94,12 +84,12 @@ describe('5.1-5.2 browser-sendable content types', () => {
         expect(faultOf(reply)).toBeNull();
       }
     }
-    expect(gui.exits).toEqual([]);
+    expect(system.gui.exits).toEqual([]);
     expect(await ping(e)).toEqual({ message: 'Hello, whomever you are' });
   });
 
   it('5.1 a host refuses reset/process with those content types before any handler runs', async () => {
-    const e = hostEndpoint(host);
+    const e = hostEndpoint(system.host);
     const before = await hostRequests();
     for (const type of types) {
       expect((await post(e, 'reset', { 'Content-Type': type })).status).toBe(415);
@@ -131,7 +121,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
   it('5.2 the enctype="text/plain" form trick is refused on both servers, with or without a token', async () => {
     // name `<?xml version`, value `'1.0'?><methodCall>...`: the browser joins them with "=".
     const formBody = `<?xml version='1.0'?><methodCall><methodName>kill</methodName><params></params></methodCall>\r\n`;
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const withToken = await post(e, formBody, { 'Content-Type': 'text/plain' });
       expect(withToken.status, e.name).toBe(415);
       const asBrowser = await post(e, formBody, {
@@ -142,13 +132,13 @@ describe('5.1-5.2 browser-sendable content types', () => {
       expect([401, 403, 415], e.name).toContain(asBrowser.status);
       expect(await ping(e)).toBeTruthy();
     }
-    expect(gui.exits).toEqual([]);
+    expect(system.gui.exits).toEqual([]);
   });
 });
 
 describe('5.3-5.6 origin, Host and CORS', () => {
   it('5.3 Origin https://evil.example and Origin null get 403; no Origin (a Python client) is served', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       for (const origin of ['https://evil.example', 'null', `http://127.0.0.1:${e.port}`]) {
         const reply = await post(e, 'ping', { Origin: origin });
         expect(reply.status, `${e.name} ${origin}`).toBe(403);
@@ -160,20 +150,20 @@ describe('5.3-5.6 origin, Host and CORS', () => {
   });
 
   it('5.3 the web endpoints refuse foreign and null origins and serve their own page', async () => {
-    for (const origin of ['https://evil.example', 'null', `http://localhost:${gui.webPort + 1}`]) {
+    for (const origin of ['https://evil.example', 'null', `http://localhost:${system.gui.webPort + 1}`]) {
       const reply = await web('/api/report', { headers: { ...bearer(), Origin: origin } });
       expect(reply.status, origin).toBe(403);
       expect(reply.body).not.toContain('"format"');
     }
     const own = await web('/api/report', {
-      headers: { ...bearer(), Origin: `http://127.0.0.1:${gui.webPort}` },
+      headers: { ...bearer(), Origin: `http://127.0.0.1:${system.gui.webPort}` },
     });
     expect(own.status).toBe(200);
     await webAnswers();
   });
 
   it('5.4 a rebinding Host header is refused with 403 before the body is read', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       // The head announces a body that never comes: the answer must not wait for it.
       const head = [
         `POST ${e.path} HTTP/1.1`,
@@ -189,15 +179,17 @@ describe('5.3-5.6 origin, Host and CORS', () => {
       expect(exchange.closed, e.name).toBe(true);
       expect(await ping(e)).toBeTruthy();
     }
-    const page = await web('/api/report', { headers: { ...bearer(), Host: `evil.example:${gui.webPort}` } });
+    const page = await web('/api/report', {
+      headers: { ...bearer(), Host: `evil.example:${system.gui.webPort}` },
+    });
     expect(page.status).toBe(403);
-    const root = await web('/', { headers: { Host: `evil.example:${gui.webPort}` } });
+    const root = await web('/', { headers: { Host: `evil.example:${system.gui.webPort}` } });
     expect(root.status).toBe(403);
     expect(root.body).not.toMatch(/<html/i);
   });
 
   it('5.5 Host spoof variants are refused; only 127.0.0.1:PORT and localhost:PORT pass', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const p = e.port;
       const spoofs = [
         `localhost.:${p}`,
@@ -236,7 +228,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
   });
 
   it('5.5 the web endpoints take the exact Host literals only', async () => {
-    const p = gui.webPort;
+    const p = system.gui.webPort;
     for (const host of [
       `localhost.:${p}`,
       `127.1:${p}`,
@@ -257,7 +249,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
       'Access-Control-Request-Method': 'POST',
       'Access-Control-Request-Headers': 'content-type, authorization',
     };
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const replies = [
         await http(e.port, {
           method: 'OPTIONS',
@@ -277,7 +269,9 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     }
     const webReplies = [
       await web('/api/commands', { method: 'OPTIONS', headers: preflight }),
-      await web('/api/report', { headers: { ...bearer(), Origin: `http://127.0.0.1:${gui.webPort}` } }),
+      await web('/api/report', {
+        headers: { ...bearer(), Origin: `http://127.0.0.1:${system.gui.webPort}` },
+      }),
       await web('/api/report'),
       await web('/'),
       await web('/api/report', { headers: { Origin: 'https://evil.example' } }),
@@ -289,7 +283,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
 
 describe('5.7-5.8 tokens and paths', () => {
   it('5.7 a missing, wrong, wrong-length or different-case token gets 401 with no detail', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const token = e.token!;
       const flipped =
         token.replace(/[a-z]/, (c) => c.toUpperCase()) === token
@@ -322,7 +316,7 @@ describe('5.7-5.8 tokens and paths', () => {
   });
 
   it('5.7 the right token works for several calls on one keep-alive connection', async () => {
-    for (const e of endpoints) {
+    for (const e of system.endpoints) {
       const one = rawRequest(e, encodeMethodCall('ping', []));
       const exchange = await raw(e.port, [one, one, one], { gapMs: 50, waitMs: 500 });
       expect(exchange.text.match(/HTTP\/1\.1 200/g)?.length, e.name).toBe(3);
@@ -331,8 +325,8 @@ describe('5.7-5.8 tokens and paths', () => {
   });
 
   it('5.7 the token never appears in faults, stats, replies or the GUI log', async () => {
-    const e = guiEndpoint(gui);
-    const h = hostEndpoint(host);
+    const e = guiEndpoint(system.gui);
+    const h = hostEndpoint(system.host);
     const texts = [
       (await post(e, 'nope')).body,
       (await post(e, encodeMethodCall('show', ['x']))).body,
@@ -341,11 +335,11 @@ describe('5.7-5.8 tokens and paths', () => {
       (await post(h, 'context')).body,
       (await post(h, 'discover')).body,
       (await post(e, encodeMethodCall('system.listMethods', []))).body,
-      gui.logs.join('\n'),
+      system.gui.logs.join('\n'),
     ];
     for (const text of texts) {
-      expect(text).not.toContain(gui.token);
-      expect(text).not.toContain(host.token!);
+      expect(text).not.toContain(system.gui.token);
+      expect(text).not.toContain(system.host.token!);
     }
   });
 
@@ -354,12 +348,13 @@ describe('5.7-5.8 tokens and paths', () => {
     expect((await web('/api/events')).status).toBe(401);
     expect((await web('/api/report', { headers: { Cookie: 'pyblish-gui-token=nope' } })).status).toBe(401);
     expect(
-      (await web('/api/report', { headers: { Authorization: `Bearer ${gui.token.toUpperCase()}` } })).status,
+      (await web('/api/report', { headers: { Authorization: `Bearer ${system.gui.token.toUpperCase()}` } }))
+        .status,
     ).toBe(401);
     const wrong = await web('/?token=nope');
     expect(wrong.status).toBe(401);
-    expect(wrong.body).not.toContain(gui.token);
-    const right = await web(`/?token=${encodeURIComponent(gui.token)}`);
+    expect(wrong.body).not.toContain(system.gui.token);
+    const right = await web(`/?token=${encodeURIComponent(system.gui.token)}`);
     expect(right.status).toBe(303);
     expect(right.headers.location).toBe('/');
     const setCookie = String(right.headers['set-cookie']);
@@ -369,8 +364,8 @@ describe('5.7-5.8 tokens and paths', () => {
   });
 
   it('5.8 GET /, GET /RPC2 and POSTs to unregistered paths get 404/405 and no HTML or introspection page', async () => {
-    const g = guiEndpoint(gui);
-    const h = hostEndpoint(host);
+    const g = guiEndpoint(system.gui);
+    const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, string]> = [
       [g, 'GET', '/'],
       [g, 'GET', '/RPC2'],
@@ -400,7 +395,7 @@ describe('5.7-5.8 tokens and paths', () => {
       expect(reply.body).not.toMatch(/<html|<methodResponse|system\.listMethods/i);
       expect(String(reply.headers['content-type'])).toMatch(/^text\/plain/);
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 });
 
@@ -490,7 +485,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
       await new Promise<void>((r) => squatter.close(() => r()));
     }
     // Nobody may bind next to a running GUI or host either.
-    for (const port of [gui.port, gui.webPort, host.port]) {
+    for (const port of [system.gui.port, system.gui.webPort, system.host.port]) {
       const second = createNetServer();
       const outcome = await new Promise<string>((resolve) => {
         second.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
@@ -498,7 +493,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
       });
       expect(outcome, `port ${port}`).toBe('EADDRINUSE');
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 
   it('5.11 a stale discovery file (dead PID) in front of an impostor: the host refuses and the impostor never sees the token', async () => {
@@ -555,7 +550,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
       .filter((a) => a !== undefined && a.address !== '127.0.0.1')
       .map((a) => a!.address);
     const addresses = [...new Set(['127.0.0.2', '::1', ...others])];
-    for (const port of [gui.port, gui.webPort, host.port]) {
+    for (const port of [system.gui.port, system.gui.webPort, system.host.port]) {
       for (const address of addresses) {
         const outcome = await new Promise<string>((resolve) => {
           const s = connect({ host: address, port });
@@ -568,7 +563,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
         expect(outcome, `${address}:${port}`).not.toBe('connected');
       }
     }
-    for (const e of endpoints) expect(await ping(e)).toBeTruthy();
+    for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 });
 
@@ -634,7 +629,7 @@ describe('beyond §5: the web endpoints', () => {
       expect(JSON.parse(reply.body), body).toMatchObject({ ok: false });
     }
     expect((await web('/api/terminal?after=-1', { headers: bearer() })).status).toBe(400);
-    expect(gui.exits).toEqual([]);
+    expect(system.gui.exits).toEqual([]);
     await webAnswers();
   });
 });

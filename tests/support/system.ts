@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Gui, type GuiOptions, startGui } from '@pyblish/gui';
 import { encodeMethodCall, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(REPO, 'packages/cli/bin/pyblish.mjs');
@@ -174,11 +175,29 @@ export const hostEndpoint = (host: HostProcess): Endpoint => ({
 });
 
 /** The GUI process and a standalone host, started together, and their XML-RPC servers. */
-export async function guiAndHost(
-  options: HostOptions = {},
-): Promise<{ gui: SystemGui; host: HostProcess; endpoints: Endpoint[] }> {
+export interface GuiAndHost {
+  gui: SystemGui;
+  host: HostProcess;
+  /** The GUI's XML-RPC server, then the host's /pyblish. */
+  endpoints: Endpoint[];
+}
+
+export async function guiAndHost(options: HostOptions = {}): Promise<GuiAndHost> {
   const [gui, host] = await Promise.all([systemGui(), spawnHost(options)]);
   return { gui, host, endpoints: [guiEndpoint(gui), hostEndpoint(host)] };
+}
+
+/**
+ * One GUI and one host shared by every test of a file: started before the first test and cleaned
+ * up after the last. The fields are there once the tests run.
+ */
+export function guiAndHostPerFile(options: HostOptions = {}): GuiAndHost {
+  const system = {} as GuiAndHost;
+  beforeAll(async () => {
+    Object.assign(system, await guiAndHost(options));
+  });
+  afterAll(cleanup);
+  return system;
 }
 
 export function client(e: Endpoint, options: { timeout?: number; keepAlive?: boolean } = {}): XmlRpcClient {
