@@ -8,8 +8,10 @@ import {
   Fault,
   FaultCode,
   type Handler,
+  isStruct,
   type MethodOptions,
   MethodRegistry,
+  type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { beginAndWait, MAX_BEGIN_WAIT_MS } from './begin-wait.js';
@@ -40,18 +42,6 @@ export interface ServiceOptions extends SessionOptions {
   onBusy?: (state: BusyState | null) => void;
   /** Serve pyblish.begin/poll/cancel/liveness (default true). */
   extensions?: boolean;
-}
-
-type Struct = { [key: string]: XmlRpcValue };
-
-function isStruct(v: XmlRpcValue | undefined): v is Struct {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !(v instanceof Date) &&
-    !(v instanceof Uint8Array)
-  );
 }
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -223,7 +213,7 @@ export class PyblishService {
     );
     m.register(
       'emit',
-      ([signal, kwargs]) => this.call(() => this.emit(signal as string, (kwargs ?? {}) as Struct)),
+      ([signal, kwargs]) => this.call(() => this.emit(signal as string, (kwargs ?? {}) as XmlRpcStruct)),
       {
         signature: [
           { type: 'string', name: 'signal' },
@@ -232,7 +222,7 @@ export class PyblishService {
         help: 'Emits a signal in the host; context, instance and plugin ids are replaced by the real objects.',
       },
     );
-    m.register('test', ([vars]) => this.call(() => this.test(vars as Struct)), {
+    m.register('test', ([vars]) => this.call(() => this.test(vars as XmlRpcStruct)), {
       signature: [{ type: 'struct', name: 'vars' }],
       help: "Runs the host's registered test with {nextOrder, ordersWithError}; a string means stop.",
     });
@@ -370,7 +360,7 @@ export class PyblishService {
     };
   }
 
-  private emit(signal: string, kwargs: Struct): null {
+  private emit(signal: string, kwargs: XmlRpcStruct): null {
     const s = this.session;
     const args: Record<string, unknown> = { ...kwargs };
     if ('context' in kwargs) args.context = s.context;
@@ -410,7 +400,7 @@ export class PyblishService {
     return null;
   }
 
-  private test(vars: Struct): XmlRpcValue {
+  private test(vars: XmlRpcStruct): XmlRpcValue {
     const { nextOrder, ordersWithError } = vars;
     if (typeof nextOrder !== 'number') throw invalid('test: vars.nextOrder must be a number');
     // HEAD-era GUIs send a list; a struct (a Python set that somehow arrived as keys) is accepted too.

@@ -29,4 +29,4 @@ export {
   RegistrationError,
 } from './registry.js';
 export { createServer, type ServerOptions, type XmlRpcServer } from './server.js';
-export { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
+export { Fault, FaultCode, isStruct, setMember, type XmlRpcStruct, type XmlRpcValue } from './values.js';

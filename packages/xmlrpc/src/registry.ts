@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Fault, FaultCode, type XmlRpcValue } from './values.js';
+import { Fault, FaultCode, isStruct, type XmlRpcValue } from './values.js';
 
 /** XML-RPC types a parameter may be declared as (`number` = int or double, `any` = unchecked). */
 export type ParamType =
@@ -87,16 +87,6 @@ function normalise(spec: ParamSpec): NormalSpec {
   if (typeof spec === 'string') return { types: [spec], optional: false };
   const types: readonly ParamType[] = typeof spec.type === 'string' ? [spec.type] : spec.type;
   return { ...spec, types, optional: spec.optional === true };
-}
-
-function isStruct(v: XmlRpcValue): v is { [key: string]: XmlRpcValue } {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !(v instanceof Date) &&
-    !(v instanceof Uint8Array)
-  );
 }
 
 function matches(type: ParamType, v: XmlRpcValue): boolean {

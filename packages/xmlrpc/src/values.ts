@@ -14,6 +14,20 @@ export type XmlRpcValue =
   | XmlRpcValue[]
   | { [key: string]: XmlRpcValue };
 
+/** An XML-RPC `<struct>`: a plain object of members. */
+export type XmlRpcStruct = { [key: string]: XmlRpcValue };
+
+/** Whether `v` is a struct (not an array, a date or bytes, which are objects too). */
+export function isStruct(v: XmlRpcValue | undefined): v is XmlRpcStruct {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    !(v instanceof Uint8Array)
+  );
+}
+
 /**
  * Fault codes from the "Specification for Fault Code Interoperability" (the numbers Python's
  * `xmlrpc.client` also defines). -32099 is ours, from the implementation-defined range.
