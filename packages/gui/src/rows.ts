@@ -1,6 +1,7 @@
 // Rows of the two lists, made from what a host sends, and how a result changes them.
 // Pure functions: the controller decides when, these decide what.
 
+import { ACTION_ON } from '@pyblish/core';
 import type { ActionJSON, ContextJSON, ErrorJSON, InstanceJSON, PluginJSON, RecordJSON } from '@pyblish/host';
 import type {
   ActionRow,
@@ -25,15 +26,7 @@ export function verbOf(type: string): Verb {
   return VERBS[type] ?? 'Other';
 }
 
-const KNOWN_ON = new Set([
-  'all',
-  'notProcessed',
-  'processed',
-  'failed',
-  'succeeded',
-  'warning',
-  'failedOrWarning',
-]);
+const KNOWN_ON = new Set<string>(ACTION_ON);
 
 function runState(): Pick<
   InstanceRow,

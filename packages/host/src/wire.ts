@@ -2,6 +2,11 @@
 // They follow pyblish-qml's RPC-era serialisers, so a Python GUI can drive our hosts and
 // our GUI can drive Python hosts. Field names are the wire's, not ours: do not rename.
 
+import type { ActionOn } from '@pyblish/core';
+
+/** The values an action's `on` may take; core defines them. */
+export type { ActionOn };
+
 /** The whitelisted `data` of a context or instance; every other key stays in the host. */
 export interface DataJSON {
   name?: string;
@@ -38,15 +43,6 @@ export interface ContextJSON {
   data: DataJSON;
   children: InstanceJSON[];
 }
-
-export type ActionOn =
-  | 'all'
-  | 'notProcessed'
-  | 'processed'
-  | 'failed'
-  | 'succeeded'
-  | 'warning'
-  | 'failedOrWarning';
 
 export interface ActionJSON {
   id: string;
