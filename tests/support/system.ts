@@ -4,7 +4,6 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { type Gui, type GuiOptions, startGui } from '@pyblish/gui';
 import { encodeMethodCall, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { afterAll, beforeAll } from 'vitest';
+import { watch } from '../../packages/gui/test/helpers.js';
+import { exchange, type RawReply } from '../../packages/xmlrpc/test/helpers.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(REPO, 'packages/cli/bin/pyblish.mjs');
@@ -77,53 +78,6 @@ export interface HostProcess {
   exited: Promise<number | null>;
 }
 
-function watch(proc: ChildProcess) {
-  const output: string[] = [];
-  const waiters = new Set<() => void>();
-  let buffer = '';
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    output.push(...lines);
-    for (const w of [...waiters]) w();
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  void exited.then(() => {
-    for (const w of [...waiters]) w();
-  });
-  const line = (pattern: RegExp, timeoutMs = 20_000) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const found = output.find((l) => pattern.test(l));
-        if (found !== undefined) {
-          done();
-          resolve(found);
-        } else if (proc.exitCode !== null || proc.signalCode !== null) {
-          done();
-          reject(new Error(`the host exited before printing ${pattern}:\n${output.join('\n')}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ${pattern} from the host within ${timeoutMs} ms:\n${output.join('\n')}`));
-      }, timeoutMs);
-      const done = () => {
-        waiters.delete(check);
-        clearTimeout(timer);
-      };
-      waiters.add(check);
-      check();
-    });
-  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-    await exited;
-  };
-  return { output, line, kill, exited };
-}
-
 export interface HostOptions {
   /** Register with this GUI (`--register`); otherwise serve standalone on a free port. */
   gui?: { port: number; env: NodeJS.ProcessEnv };
@@ -141,7 +95,7 @@ export async function spawnHost(options: HostOptions = {}): Promise<HostProcess>
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.gui?.env, ...options.env },
   });
-  const watched = watch(proc);
+  const watched = watch(proc, 20_000);
   cleanups.push(() => watched.kill());
   const serving = await watched.line(/serving http:\/\/127\.0\.0\.1:\d+\/pyblish/);
   const port = Number(/:(\d+)\/pyblish/.exec(serving)?.[1]);
@@ -149,7 +103,7 @@ export async function spawnHost(options: HostOptions = {}): Promise<HostProcess>
   if (!options.gui && !(options.args ?? []).includes('--allow-unauthenticated')) {
     token = (await watched.line(/^pyblish host: token /)).split(' ').pop() ?? null;
   }
-  return { proc, port, token, ...watched };
+  return { port, token, ...watched };
 }
 
 /** One of the two XML-RPC servers: the GUI's (hosts find it at its port) or a host's /pyblish. */
@@ -225,11 +179,7 @@ export async function ping(e: Endpoint): Promise<XmlRpcValue> {
   return call(e, 'ping');
 }
 
-export interface HttpReply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type HttpReply = RawReply;
 
 /** A request through node:http with exactly the headers given (no Host unless given). */
 export function http(
@@ -241,33 +191,16 @@ export function http(
     body?: string | Buffer;
   },
 ): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        method: options.method ?? 'POST',
-        path: options.path ?? '/',
-        headers: options.headers ?? {},
-        setHost: false,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  return exchange(
+    {
+      port,
+      method: options.method ?? 'POST',
+      path: options.path ?? '/',
+      headers: options.headers ?? {},
+      setHost: false,
+    },
+    options.body,
+  );
 }
 
 /** The headers a well-behaved XML-RPC client sends to `e`, with its token. */

@@ -53,7 +53,11 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function watch(proc: ChildProcess): Omit<HostProcess, 'port'> {
+/**
+ * Follows a host process's output: `line` waits for a line matching (failing at once when the
+ * process exits first), `kill` ends it and waits for the exit, `exited` has its exit code.
+ */
+export function watch(proc: ChildProcess, lineTimeoutMs = 15_000) {
   const output: string[] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
@@ -66,43 +70,41 @@ function watch(proc: ChildProcess): Omit<HostProcess, 'port'> {
   };
   proc.stdout?.on('data', onData);
   proc.stderr?.on('data', onData);
-  proc.on('exit', () => {
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  void exited.then(() => {
     for (const w of [...waiters]) w();
   });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return {
-    proc,
-    output,
-    line(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = output.find((l) => pattern.test(l));
-          if (found !== undefined) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          } else if (proc.exitCode !== null || proc.signalCode !== null) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`host exited before printing ${pattern}:\n${output.join('\n')}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ${pattern} from the host within ${timeoutMs} ms:\n${output.join('\n')}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    send(line) {
-      proc.stdin?.write(`${line}\n`);
-    },
-    async kill(signal = 'SIGKILL') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      await exited;
-    },
+  const line = (pattern: RegExp, timeoutMs = lineTimeoutMs) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const found = output.find((l) => pattern.test(l));
+        if (found !== undefined) {
+          done();
+          resolve(found);
+        } else if (proc.exitCode !== null || proc.signalCode !== null) {
+          done();
+          reject(new Error(`the host exited before printing ${pattern}:\n${output.join('\n')}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${pattern} from the host within ${timeoutMs} ms:\n${output.join('\n')}`));
+      }, timeoutMs);
+      const done = () => {
+        waiters.delete(check);
+        clearTimeout(timer);
+      };
+      waiters.add(check);
+      check();
+    });
+  const send = (text: string) => {
+    proc.stdin?.write(`${text}\n`);
   };
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  return { proc, output, line, send, kill, exited };
 }
 
 function randomStart(): number {

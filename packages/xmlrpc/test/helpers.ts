@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, type RequestOptions, request } from 'node:http';
 import { connect } from 'node:net';
 import {
   createServer,
@@ -10,8 +10,28 @@ import {
 
 export interface RawReply {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: string;
+}
+
+/** Sends one request to 127.0.0.1 on a fresh connection and resolves with the whole reply. */
+export function exchange(options: RequestOptions, body?: string | Buffer): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', agent: false, ...options }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** One HTTP request with exactly the headers given (plus Host unless `headers.host` is set). */
@@ -19,32 +39,15 @@ export function rawRequest(
   port: number,
   options: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: options.path ?? '/RPC2',
-        method: options.method ?? 'POST',
-        headers: { host: `127.0.0.1:${port}`, 'content-type': 'text/xml', ...options.headers },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body ?? encodeMethodCall('ping', []));
-  });
+  return exchange(
+    {
+      port,
+      path: options.path ?? '/RPC2',
+      method: options.method ?? 'POST',
+      headers: { host: `127.0.0.1:${port}`, 'content-type': 'text/xml', ...options.headers },
+    },
+    options.body ?? encodeMethodCall('ping', []),
+  );
 }
 
 /** Writes raw bytes on a fresh socket and resolves with everything the server sends before closing. */
