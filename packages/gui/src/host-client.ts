@@ -33,9 +33,6 @@ export class HostCallError extends Error {
   }
 }
 
-/** The extension methods of our hosts (see ARCHITECTURE.md). */
-export const EXTENSIONS = ['pyblish.begin', 'pyblish.poll', 'pyblish.cancel', 'pyblish.liveness'] as const;
-
 export interface PollReply {
   done: boolean;
   seq: number;
