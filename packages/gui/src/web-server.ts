@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkOrigin, loopbackHosts } from '@pyblish/xmlrpc';
+import { checkHost, loopbackHosts } from '@pyblish/xmlrpc';
 import { presentedToken, tokensEqual } from './tokens.js';
 import type { Command, CommandReply, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
@@ -182,17 +182,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return value as Command;
   }
 
-  /**
-   * The Host half of @pyblish/xmlrpc's guard (one Host header, one of our names). Its Origin
-   * half refuses every Origin, while the page sends its own, so that is checked below.
-   */
-  function hostRefused(req: IncomingMessage): boolean {
-    const hostOnly = { headers: { host: req.headers.host }, rawHeaders: req.rawHeaders };
-    return checkOrigin(hostOnly as IncomingMessage, allowedHosts) !== null;
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (hostRefused(req)) return send(res, 403, 'Forbidden host\n');
+    // The page sends its own Origin, so only the Host half of the XML-RPC guard applies here.
+    if (checkHost(req, allowedHosts)) return send(res, 403, 'Forbidden host\n');
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) return send(res, 403, 'Forbidden origin\n');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);

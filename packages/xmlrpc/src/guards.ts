@@ -21,16 +21,23 @@ function countHostHeaders(req: IncomingMessage): number {
   return n;
 }
 
+/** Exactly one Host header, naming one of our own loopback names: the DNS-rebinding guard. */
+export function checkHost(req: IncomingMessage, allowedHosts: ReadonlySet<string>): Refusal | null {
+  const host = req.headers.host;
+  if (host === undefined || countHostHeaders(req) !== 1 || !allowedHosts.has(host.toLowerCase())) {
+    return { status: 403, message: 'Host not allowed: connect to 127.0.0.1 or localhost on this port' };
+  }
+  return null;
+}
+
 /**
  * Blocks DNS rebinding (Host must be one of our own names) and browser CSRF (no Origin, and only
  * `text/xml`, which a page cannot send cross-origin without a preflight we never answer). Unmodified
  * Python clients pass: they send `Host: 127.0.0.1:PORT`, `Content-Type: text/xml` and no Origin.
  */
 export function checkOrigin(req: IncomingMessage, allowedHosts: ReadonlySet<string>): Refusal | null {
-  const host = req.headers.host;
-  if (host === undefined || countHostHeaders(req) !== 1 || !allowedHosts.has(host.toLowerCase())) {
-    return { status: 403, message: 'Host not allowed: connect to 127.0.0.1 or localhost on this port' };
-  }
+  const refused = checkHost(req, allowedHosts);
+  if (refused) return refused;
   if (req.headers.origin !== undefined) {
     return { status: 403, message: 'requests from web pages are not allowed' };
   }

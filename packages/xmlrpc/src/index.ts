@@ -16,7 +16,14 @@ export {
   formatDateTime,
 } from './encode.js';
 export { EncodeError, ListenError, TransportError, type TransportErrorCode } from './errors.js';
-export { checkContentType, checkOrigin, loopbackHosts, type Refusal, tokenAuthenticator } from './guards.js';
+export {
+  checkContentType,
+  checkHost,
+  checkOrigin,
+  loopbackHosts,
+  type Refusal,
+  tokenAuthenticator,
+} from './guards.js';
 export { defaultLimits, type Limits, resolveLimits } from './limits.js';
 export {
   type CallInfo,
