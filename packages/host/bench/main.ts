@@ -4,11 +4,16 @@
 // - process() calls per second for a trivial plug-in (the result carries the plug-in in full)
 // - context() time and bytes for 1,000 and 10,000 instances
 // Our host is measured twice: served from a worker (the default; liveness survives blocking
-// plug-ins) and on the main thread, so the worker's cost is visible.
+// plug-ins) and on the main thread, so the worker's cost is visible. A floor is measured too: a
+// bare node:http server answering with the bytes our host sent for the same call (bench/floor.mjs),
+// so "floor vs Python" is the best ratio any host served over node:http could reach here.
 // The hosts take turns, round after round, and each figure is the median of its rounds: load from
 // other jobs on the machine then hits every host alike, and the ratios stay fair.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decodeMethodResponse, encodeMethodCall, XmlRpcClient } from '@pyblish/xmlrpc';
@@ -86,6 +91,32 @@ async function pythonHost(): Promise<Target> {
   };
 }
 
+/** The floor (bench/floor.mjs), replaying what `source` answers to process() and context(). */
+async function floorHost(source: Target): Promise<Target> {
+  const script = fileURLToPath(new URL('./floor.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => String((await lines.next()).value);
+  const port = Number(await next());
+  const dir = mkdtempSync(join(tmpdir(), 'host-bench-floor-'));
+  const replay = async (method: string, params: unknown[]) => {
+    const file = join(dir, method);
+    writeFileSync(file, (await post(source, method, params)).body);
+    child.stdin!.write(`${method} ${file}\n`);
+    await next();
+  };
+  await replay('process', trivial);
+  return {
+    name: 'floor',
+    port,
+    populate: () => replay('context', []),
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 function clientOf(t: Target): XmlRpcClient {
   return new XmlRpcClient(`http://127.0.0.1:${t.port}/pyblish`, t.token ? { token: t.token } : {});
 }
@@ -123,11 +154,11 @@ const batch = Array.from({ length: BATCH }, () => ({ methodName: 'process', para
 const batchCall = (client: XmlRpcClient) => client.call('system.multicall', [batch]);
 
 /**
- * One context() call over a fresh connection: time until the last byte of the reply (the host's
- * cost; decoding is the client's and the same for every host), and the body's bytes (no gzip).
+ * One call over a fresh connection: time until the last byte of the reply (the host's cost;
+ * decoding is the client's and the same for every host), and the body (no gzip).
  */
-function contextOnce(t: Target): Promise<{ ms: number; bytes: number }> {
-  const body = encodeMethodCall('context', []);
+function post(t: Target, method: string, params: unknown[]): Promise<{ ms: number; body: Buffer }> {
+  const body = encodeMethodCall(method, params as never);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
@@ -145,18 +176,19 @@ function contextOnce(t: Target): Promise<{ ms: number; bytes: number }> {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const ms = performance.now() - started;
-          const raw = Buffer.concat(chunks);
-          const value = decodeMethodResponse(raw) as { children: unknown[] };
-          if (!Array.isArray(value.children)) reject(new Error('context() without children'));
-          resolve({ ms, bytes: raw.length });
-        });
+        res.on('end', () => resolve({ ms: performance.now() - started, body: Buffer.concat(chunks) }));
       },
     );
     req.on('error', reject);
     req.end(body);
   });
+}
+
+async function contextOnce(t: Target): Promise<{ ms: number; bytes: number }> {
+  const { ms, body } = await post(t, 'context', []);
+  const value = decodeMethodResponse(body) as { children: unknown[] };
+  if (!Array.isArray(value.children)) throw new Error(`${t.name}: context() without children`);
+  return { ms, bytes: body.length };
 }
 
 /** The median context() cost of each target, the targets taking turns. */
@@ -181,6 +213,8 @@ async function main(): Promise<void> {
   const inThread = await tsHost('TS (main thread)', ['--in-thread']);
   const targets: Target[] = [worker, inThread, python];
   try {
+    // Last, so it replays what the worker host answers after populate().
+    targets.push(await floorHost(worker));
     const rows: [string, number[], 'higher' | 'lower' | 'info', number][] = [];
     const plain = await rates(targets, Math.ceil(PROCESS_CALLS / ROUNDS), processCall, 200);
     rows.push(['process() calls/s, trivial plug-in', plain, 'higher', 0]);
@@ -188,7 +222,7 @@ async function main(): Promise<void> {
     const batched = await rates([worker, inThread], Math.ceil(PROCESS_CALLS / ROUNDS / BATCH), batchCall, 10);
     rows.push([
       `process() calls/s, batches of ${BATCH} *`,
-      [...batched.map((r) => r * BATCH), plain[2]!],
+      [...batched.map((r) => r * BATCH), plain[2]!, Number.NaN],
       'higher',
       0,
     ]);
@@ -198,22 +232,31 @@ async function main(): Promise<void> {
       rows.push([`context() bytes, ${fmt(n)} instances`, costs.map((c) => c.bytes), 'info', 0]);
     }
 
-    const head = ['metric', ...targets.map((t) => t.name), 'worker vs Python', 'main thread vs Python'];
-    const widths = [36, 14, 17, 12, 17, 22];
+    const head = [
+      'metric',
+      ...targets.map((t) => t.name),
+      'worker vs Python',
+      'main thread vs Python',
+      'floor vs Python',
+    ];
+    const widths = [36, 12, 17, 10, 10, 17, 22, 16];
     const line = (cells: string[]) =>
       cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
     console.log(
       'Host /pyblish service vs a Python standard-library host (each in its own process; same client, same run;\nthe hosts take turns, medians of the rounds)\n',
     );
     console.log(line(head));
-    for (const [label, [w, m, p], better, digits] of rows) {
+    for (const [label, [w, m, p, f], better, digits] of rows) {
       const ratio = (x: number) =>
-        better === 'higher'
-          ? `${fmt(x / p!, 1)}x`
-          : better === 'lower'
-            ? `${fmt(p! / x, 1)}x`
-            : `${fmt(x / p!, 2)} size`;
-      console.log(line([label, fmt(w!, digits), fmt(m!, digits), fmt(p!, digits), ratio(w!), ratio(m!)]));
+        Number.isNaN(x)
+          ? '—'
+          : better === 'higher'
+            ? `${fmt(x / p!, 1)}x`
+            : better === 'lower'
+              ? `${fmt(p! / x, 1)}x`
+              : `${fmt(x / p!, 2)} size`;
+      const value = (x: number) => (Number.isNaN(x) ? '—' : fmt(x, digits));
+      console.log(line([label, value(w!), value(m!), value(p!), value(f!), ratio(w!), ratio(m!), ratio(f!)]));
     }
     const [w, m] = plain;
     console.log(
@@ -221,6 +264,9 @@ async function main(): Promise<void> {
     );
     console.log(
       'ratios: higher is better for us (Python time / our time, our rate / Python rate); target >= 10x',
+    );
+    console.log(
+      "floor: bare node:http replaying our host's reply bytes (no decode, no work); no node:http host can beat it",
     );
   } finally {
     for (const t of targets) t.stop();
