@@ -26,6 +26,21 @@ const idOf = (name: string) => {
   return row.id;
 };
 
+/** After a failed validation: repairs the two repairable validators from the report, and leaves
+ * Piraya12 (which has no repair) out, so the next publish can pass validation. */
+async function repairFromReport(): Promise<void> {
+  await page.getByRole('tab', { name: /Report/ }).click();
+  for (const name of ['Validate naming', 'Validate scene saved']) {
+    await page.getByRole('article', { name }).getByRole('button', { name: 'Repair' }).click();
+    await page.getByRole('article', { name }).waitFor({ state: 'detached' });
+  }
+  await page.getByRole('tab', { name: 'Overview' }).click();
+  await item('Instances', 'Piraya12').locator('.check').click();
+  await eventually(async () =>
+    expect(await item('Instances', 'Piraya12').getAttribute('aria-checked')).toBe('false'),
+  );
+}
+
 beforeAll(async () => {
   ensureBuilt();
   t = await startTestGui();
@@ -193,24 +208,7 @@ describe('the artist', () => {
   });
 
   it('repairs from the report, then publishes to the end', async () => {
-    await page.getByRole('tab', { name: /Report/ }).click();
-    await page
-      .getByRole('article', { name: 'Validate naming' })
-      .getByRole('button', { name: 'Repair' })
-      .click();
-    await page.getByRole('article', { name: 'Validate naming' }).waitFor({ state: 'detached' });
-    await page
-      .getByRole('article', { name: 'Validate scene saved' })
-      .getByRole('button', { name: 'Repair' })
-      .click();
-    await page.getByRole('article', { name: 'Validate scene saved' }).waitFor({ state: 'detached' });
-
-    // Piraya12 has no repair: leave it out of this publish.
-    await page.getByRole('tab', { name: 'Overview' }).click();
-    await item('Instances', 'Piraya12').locator('.check').click();
-    await eventually(async () =>
-      expect(await item('Instances', 'Piraya12').getAttribute('aria-checked')).toBe('false'),
-    );
+    await repairFromReport();
     // Watch the terminal while publishing: the slow extractor's records must arrive while it
     // runs (Frame 1 without Frame 5), with Stop enabled and Publish disabled at that moment.
     await page.getByRole('tab', { name: 'Terminal' }).click();
@@ -277,6 +275,37 @@ describe('the artist', () => {
     await checked.click();
     expect(await checked.getAttribute('aria-expanded')).toBe('true');
     expect(await checked.textContent()).toContain('- cameras');
+  });
+
+  it('stops a publish midway: the slow extractor is cancelled and nothing after it runs', async () => {
+    // Collected afresh, the scene fails validation again.
+    await button('Reset').click();
+    await eventually(async () => expect(await message()).toBe('Ready'));
+    await button('Validate').click();
+    await eventually(async () => expect(await message()).toBe('Validated, with errors..'));
+    await repairFromReport();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const log = page.getByRole('log', { name: 'Terminal' });
+    await page.getByRole('searchbox', { name: 'Filter terminal' }).fill('Frame ');
+    // The earlier publish left its frames in the terminal: this run's are the ones after them.
+    const [firsts, lasts] = [
+      await log.getByText('Frame 1/5').count(),
+      await log.getByText('Frame 5/5').count(),
+    ];
+
+    await button('Publish').click();
+    await eventually(async () => expect(await log.getByText('Frame 1/5').count()).toBe(firsts + 1));
+    await button('Stop').click();
+    await eventually(async () => expect(await message()).toBe('Stopped'));
+    expect(await log.getByText('Frame 5/5').count()).toBe(lasts);
+    expect(await button('Publish').isDisabled()).toBe(false);
+
+    await page.getByRole('searchbox', { name: 'Filter terminal' }).fill('');
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const status = (name: string) => item('Plug-ins', name).getAttribute('aria-description');
+    expect(await status('Extract model')).toBe('Succeeded');
+    expect(await status('Extract playblast (slow)')).not.toBe('Succeeded');
+    expect(await status('Integrate assets')).toBe('Skipped');
   });
 
   it('switches between two hosts, and says so when the shown host is lost', async () => {
