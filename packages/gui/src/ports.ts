@@ -1,7 +1,8 @@
 // find_available_port: hands each host a port nobody uses. A port is skipped when a host the
 // GUI knows has it, when it was handed out in the last minute (the host may not have bound it
 // yet), or when something on the machine already listens there. Calls are served one at a
-// time, so two hosts racing get different ports.
+// time, so two hosts racing get different ports. Only the newest reservations are held: a caller
+// asking in a loop cannot use up the port range and lock real hosts out for a minute.
 
 import { createServer } from 'node:net';
 
@@ -27,6 +28,7 @@ export class PortAllocator {
   constructor(
     private readonly inUse: () => Iterable<number>,
     private readonly holdMs = 60_000,
+    private readonly maxHeld = 256,
   ) {}
 
   /** The first free port from `start` upwards; null when none is left below 65536. */
@@ -44,6 +46,8 @@ export class PortAllocator {
       if (taken.has(port) || this.handedOut.has(port)) continue;
       if (!(await portIsFree(port))) continue;
       this.handedOut.set(port, performance.now());
+      // A Map iterates in insertion order: the first key is the oldest reservation.
+      if (this.handedOut.size > this.maxHeld) this.handedOut.delete(this.handedOut.keys().next().value!);
       return port;
     }
     return null;

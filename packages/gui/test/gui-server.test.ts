@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
 import { Fault, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PortAllocator } from '../src/ports.js';
 import type { Report } from '../src/view-model.js';
 import { cleanup, pythonHost, testGui } from './helpers.js';
 
@@ -85,6 +86,15 @@ describe('the 9090 server', () => {
     } finally {
       squatter.close();
     }
+  });
+
+  it('holds only the newest reservations, so asking in a loop cannot use up the ports', async () => {
+    // Six ports up to 65535 and four reservations held: without the cap the seventh ask finds none.
+    const ports = new PortAllocator(() => [], 60_000, 4);
+    const got: (number | null)[] = [];
+    for (let i = 0; i < 12; i++) got.push(await ports.next(65_530));
+    expect(got).not.toContain(null);
+    for (let i = 4; i < got.length; i++) expect(got.slice(i - 4, i)).not.toContain(got[i]);
   });
 
   it('checks its arguments and leaves the GUI alone on bad ones', async () => {
