@@ -1,7 +1,6 @@
-import { isAscii } from 'node:buffer';
 import { T } from './grammar.js';
 import type { Limits } from './limits.js';
-import { ownString, parseScalar } from './scalars.js';
+import { parseScalar } from './scalars.js';
 import { setMember, type XmlRpcValue } from './values.js';
 
 /** Thrown by the fast reader when the input needs the full parser (saxes) to decide. */
@@ -80,27 +79,92 @@ const DECLARATIONS = [
   '<?xml version="1.0"?>',
 ];
 
-// What the message holds somewhere, so text is searched only for what may be in it.
-const CDATA_END = 1;
-const CR = 2;
-const AMP = 4;
+export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
 
-/** Character data as the parser reports it: line ends normalised, references expanded. */
-function content(raw: string, marks: number): string {
-  let t = raw;
-  if ((marks & CDATA_END) !== 0 && t.includes(']]>')) refused();
-  // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
-  if ((marks & CR) !== 0 && t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-  if ((marks & AMP) !== 0 && t.includes('&')) t = decodeEntities(t);
-  return t;
+// Bytes that make a text more than a plain ASCII slice: C0 controls (XML refuses them; the decoder
+// replaces them before saxes), CR (line ends are normalised), '&' (references), '>' (maybe "]]>")
+// and every byte of a multi-byte UTF-8 character. Markup is matched exactly, so text is the only
+// place such bytes can be; one pass over a text finds both its end and whether it is plain.
+const UNUSUAL = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const control = c < 0x20 && c !== 9 && c !== 10;
+  UNUSUAL[c] = control || c === 38 || c === 62 || c >= 0x80 ? 1 : 0;
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls XML refuses
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const NON_CHARACTER = /[\ufffe\uffff]/;
+
+// Member names repeat (the same keys in every record): the same bytes give back the same string,
+// already internalised, so no copy is made and property stores find the key at once.
+const NAMES: ({ name: string; bytes: Buffer } | undefined)[] = new Array(1024).fill(undefined);
+const NAME_CACHED_MAX = 64;
+
+/** The internalised copy of `s` (what V8 stores as a property key). */
+function internalised(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
 }
 
-const NON_ASCII = /[\u0080-\u00ff]/;
-export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
+/**
+ * A piece of markup, compared with the bytes four at a time: on a Latin-1 view `startsWith` costs
+ * about 2.5 ns a character, which made tag checks most of the reading time.
+ */
+class Markup {
+  readonly length: number;
+  /** The little-endian 32-bit words at 0, 4, 8... short of the end, then the last four bytes. */
+  readonly words: Int32Array;
+  readonly last: number;
+  constructor(text: string) {
+    const bytes = Buffer.from(text, 'latin1');
+    this.length = bytes.length;
+    this.words = new Int32Array(Math.ceil(bytes.length / 4) - 1).map((_, i) => bytes.readInt32LE(4 * i));
+    this.last = bytes.readInt32LE(bytes.length - 4);
+  }
+}
+
+// The markup the reader looks for, by its text.
+const MARKUP = [
+  '<value>',
+  '</value>',
+  '<string>',
+  '</string></value>',
+  '<int>',
+  '</int></value>',
+  '<struct>',
+  '</struct>',
+  '<member>',
+  '</member>',
+  '</member><member><name>',
+  '<name>',
+  '</name>',
+  '</name><value>',
+  '<array>',
+  '</array>',
+  '<data>',
+  '</data>',
+  '<nil/></value>',
+  '<params>',
+  '</params>',
+  '<param>',
+  '</param>',
+  '<fault>',
+  '</fault>',
+  '<methodCall>',
+  '</methodCall>',
+  '<methodName>',
+  '</methodName>',
+  '<methodResponse>',
+  '</methodResponse>',
+] as const;
+const M = Object.fromEntries(MARKUP.map((text) => [text, new Markup(text)])) as Record<
+  (typeof MARKUP)[number],
+  Markup
+>;
 
 interface ArrayFrame {
   items: XmlRpcValue[];
   obj: null;
+  name: string;
+  count: number;
 }
 interface StructFrame {
   items: null;
@@ -110,29 +174,31 @@ interface StructFrame {
 }
 
 /**
- * A single-pass reader for a whole message in the layout XML-RPC peers write: known elements
+ * A single-pass reader for a whole message in the layouts XML-RPC peers write: known elements
  * without attributes in their grammatical order, whitespace between them, text with the
  * predefined entities and character references, an XML declaration. Values are built directly on
  * an explicit stack. Anything else (comments, CDATA, attributes, a grammar error, a limit, a bad
  * literal) throws NEEDS_FULL_PARSER, and the caller re-reads the message with saxes, which
  * decides and words the error. So it never accepts what saxes would refuse.
+ *
+ * Markup is read on `s`, a Latin-1 view of the UTF-8 bytes `b` (one character per byte, so
+ * indices agree); text is scanned on the bytes and decoded as UTF-8 only when it is not ASCII.
  */
 class FastReader {
   private p = 0;
-  private readonly marks: number;
+  // The last '<': a text that starts after it has no end, and text scans need no bound check.
+  private readonly last: number;
+  private readonly view: DataView;
+  // Whether the text just scanned holds an UNUSUAL byte.
+  private unusual = 0;
 
-  /**
-   * `s` is the message; when `bytes` is given, `s` is their Latin-1 view (one character per byte,
-   * so indices agree and markup reads the same) and text is decoded from `bytes` as UTF-8.
-   */
   constructor(
     private readonly s: string,
-    private readonly bytes: Buffer | null,
-    private readonly ascii: boolean,
+    private readonly b: Buffer,
     private readonly limits: Limits,
   ) {
-    this.marks =
-      (s.includes(']]>') ? CDATA_END : 0) | (s.includes('\r') ? CR : 0) | (s.includes('&') ? AMP : 0);
+    this.last = s.lastIndexOf('<');
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
 
   message(kind: 'call' | 'response'): MessageParts {
@@ -140,31 +206,32 @@ class FastReader {
     this.declaration();
     this.ws();
     if (kind === 'call') {
-      this.expect('<methodCall>');
+      this.expect(M['<methodCall>']);
       this.ws();
-      this.expect('<methodName>');
-      parts.method = this.text('</methodName>', true);
+      this.expect(M['<methodName>']);
+      parts.method = this.text(this.p, true);
+      this.expect(M['</methodName>']);
       if (parts.method === '') refused();
       this.ws();
-      if (!this.at('</methodCall>')) {
+      if (!this.at(M['</methodCall>'])) {
         this.params(parts.params);
         this.ws();
-        this.expect('</methodCall>');
+        this.expect(M['</methodCall>']);
       }
     } else {
-      this.expect('<methodResponse>');
+      this.expect(M['<methodResponse>']);
       this.ws();
-      if (this.at('<fault>')) {
+      if (this.at(M['<fault>'])) {
         this.ws();
-        this.expect('<value>');
+        this.expect(M['<value>']);
         parts.faultValue = this.value();
         this.ws();
-        this.expect('</fault>');
+        this.expect(M['</fault>']);
       } else {
         this.params(parts.params);
       }
       this.ws();
-      this.expect('</methodResponse>');
+      this.expect(M['</methodResponse>']);
     }
     this.ws();
     if (this.p !== this.s.length) refused();
@@ -174,7 +241,11 @@ class FastReader {
   private declaration(): void {
     if (!this.s.startsWith('<?xml', 0)) return;
     // What Python and this package write.
-    if (DECLARATIONS.some((d) => this.at(d))) return;
+    const known = DECLARATIONS.find((d) => this.s.startsWith(d, 0));
+    if (known !== undefined) {
+      this.p = known.length;
+      return;
+    }
     const end = this.s.indexOf('?>');
     const m = end === -1 ? null : XML_DECL.exec(this.s.slice(0, end + 2));
     if (m === null) refused();
@@ -184,110 +255,159 @@ class FastReader {
   }
 
   private params(out: XmlRpcValue[]): void {
-    this.expect('<params>');
+    this.expect(M['<params>']);
     for (;;) {
       this.ws();
-      if (this.at('</params>')) return;
-      this.expect('<param>');
+      if (this.at(M['</params>'])) return;
+      this.expect(M['<param>']);
       this.ws();
-      this.expect('<value>');
+      this.expect(M['<value>']);
       out.push(this.value());
       this.ws();
-      this.expect('</param>');
+      this.expect(M['</param>']);
     }
   }
 
   private ws(): void {
-    const s = this.s;
+    const b = this.b;
     let p = this.p;
     for (;;) {
-      const c = s.charCodeAt(p);
+      const c = b[p];
       if (c !== 32 && c !== 10 && c !== 9 && c !== 13) break;
       p++;
     }
     this.p = p;
   }
 
-  private at(tag: string): boolean {
-    if (!this.s.startsWith(tag, this.p)) return false;
-    this.p += tag.length;
+  /** Whether `m` is at `p`. */
+  private is(m: Markup, p: number): boolean {
+    if (p + m.length > this.b.length) return false;
+    const view = this.view;
+    const words = m.words;
+    for (let i = 0; i < words.length; i++) if (view.getInt32(p + 4 * i, true) !== words[i]) return false;
+    return view.getInt32(p + m.length - 4, true) === m.last;
+  }
+
+  private at(m: Markup): boolean {
+    if (!this.is(m, this.p)) return false;
+    this.p += m.length;
     return true;
   }
 
-  private expect(tag: string): void {
-    if (!this.s.startsWith(tag, this.p)) refused();
-    this.p += tag.length;
+  private expect(m: Markup): void {
+    if (!this.is(m, this.p)) refused();
+    this.p += m.length;
   }
 
-  /** The text up to the next markup, which must be `close` (consumed); `kept`: see `cut`. */
-  private text(close: string, kept = false): string {
-    const s = this.s;
-    const lt = s.indexOf('<', this.p);
-    if (lt === -1 || !s.startsWith(close, lt)) refused();
-    const t = this.cut(this.p, lt, kept);
-    this.p = lt + close.length;
-    return t;
+  /** Scans text from `a` to the next '<' (where it leaves `p`), noting whether it is unusual. */
+  private scan(a: number): number {
+    if (a > this.last) refused();
+    const b = this.b;
+    const unusualByte = UNUSUAL;
+    let unusual = 0;
+    let q = a;
+    for (let c = b[q]!; c !== 60; c = b[++q]!) unusual |= unusualByte[c]!;
+    this.unusual = unusual;
+    this.p = q;
+    return q;
   }
 
   /**
-   * The character data at [a, b). A `kept` string ends up in the result, so it must be a copy:
-   * V8 would otherwise make it a slice that keeps the whole message alive.
+   * The character data from `a` up to the next markup. A `kept` string ends up in the result, so
+   * it must be a copy: V8 would otherwise make it a slice that keeps the whole message alive.
    */
-  private cut(a: number, b: number, kept: boolean): string {
-    const bytes = this.bytes;
-    let t = this.s.slice(a, b);
-    if (bytes !== null) {
-      if (!this.ascii && NON_ASCII.test(t)) t = bytes.toString('utf8', a, b);
-      else if (kept && b - a >= 13) t = bytes.toString('latin1', a, b);
-    }
-    if (this.marks !== 0) t = content(t, this.marks);
+  private text(a: number, kept: boolean): string {
+    const q = this.scan(a);
+    if (this.unusual !== 0 || q - a > this.limits.maxStringLength) return this.unusualText(a, q);
+    return kept && q - a >= 13 ? this.b.toString('latin1', a, q) : this.s.slice(a, q);
+  }
+
+  /** Text with references, line ends, controls or non-ASCII characters: decoded in full. */
+  private unusualText(a: number, q: number): string {
+    let t = this.b.toString('utf8', a, q);
+    if (CONTROL.test(t) || NON_CHARACTER.test(t)) refused();
+    if (t.includes(']]>')) refused();
+    // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
+    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+    if (t.includes('&')) t = decodeEntities(t);
     if (t.length > this.limits.maxStringLength) refused();
-    return kept && bytes === null ? ownString(t) : t;
+    // Decoded from the bytes, so it is already independent of the message.
+    return t;
+  }
+
+  /** A member's name, from the cache when the same name came before. */
+  private name(a: number): string {
+    if (a > this.last) refused();
+    const b = this.b;
+    const unusualByte = UNUSUAL;
+    let unusual = 0;
+    let hash = 0;
+    let q = a;
+    for (let c = b[q]!; c !== 60; c = b[++q]!) {
+      unusual |= unusualByte[c]!;
+      hash = (hash * 31 + c) | 0;
+    }
+    this.p = q;
+    const n = q - a;
+    if (unusual !== 0 || n > NAME_CACHED_MAX) return this.unusualText(a, q);
+    const slot = (hash ^ n) & (NAMES.length - 1);
+    const cached = NAMES[slot];
+    if (cached !== undefined && cached.bytes.length === n && cached.bytes.equals(b.subarray(a, q)))
+      return cached.name;
+    const name = internalised(this.s.slice(a, q));
+    NAMES[slot] = { name, bytes: Buffer.from(b.subarray(a, q)) };
+    return name;
   }
 
   /** Reads one value, from after its `<value>` through its `</value>`. */
   private value(): XmlRpcValue {
     const s = this.s;
+    const b = this.b;
     const stack: (ArrayFrame | StructFrame)[] = [];
     for (;;) {
       let v: XmlRpcValue;
       const p = this.p;
-      if (s.charCodeAt(p) !== 60 /* < */ || s.startsWith('</value>', p)) {
-        // Bare text (or nothing) is a string.
-        const lt = s.indexOf('<', p);
-        if (lt === -1) refused();
-        v = this.cut(p, lt, true);
-        this.p = lt;
+      // Dispatch on the bytes after '<value>': most values are strings, ints and structs.
+      const c = b[p + 1];
+      if (b[p] !== 60) {
+        // Bare text is a string.
+        v = this.text(p, true);
+        this.expect(M['</value>']);
+      } else if (c === 115 /* s */ && this.is(M['<string>'], p)) {
+        v = this.text(p + 8, true);
+        this.expect(M['</string></value>']);
+      } else if (c === 105 /* i */ && this.is(M['<int>'], p)) {
+        v = this.integer(p + 5, M['</int></value>'], T.int);
+      } else if (c === 115 /* s */ && this.is(M['<struct>'], p)) {
+        if (stack.length >= this.limits.maxDepth) refused();
+        const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
+        stack.push(frame);
+        this.p = p + 8;
+        if (this.member(frame, true)) continue;
+        stack.pop();
+        v = frame.obj;
+        this.expect(M['</value>']);
+      } else if (c === 97 /* a */ && this.is(M['<array>'], p)) {
+        if (stack.length >= this.limits.maxDepth) refused();
+        this.p = p + 7;
+        this.ws();
+        this.expect(M['<data>']);
+        const frame: ArrayFrame = { items: [], obj: null, name: '', count: 0 };
+        stack.push(frame);
+        if (this.item()) continue;
+        stack.pop();
+        v = frame.items;
+        this.expect(M['</value>']);
+      } else if (c === 110 /* n */ && this.is(M['<nil/></value>'], p)) {
+        v = null;
+        this.p = p + 14;
+      } else if (c === 47 /* / */ && this.is(M['</value>'], p)) {
+        v = '';
+        this.p = p + 8;
       } else {
-        // Dispatch on the letter after '<': most values are strings, ints and structs.
-        const c = s.charCodeAt(p + 1);
-        if (c === 115 /* s */ && this.at('<string>')) {
-          v = this.text('</string>', true);
-        } else if (c === 105 /* i */ && this.at('<int>')) {
-          v = integer(this.text('</int>'), T.int);
-        } else if (c === 115 /* s */ && this.at('<struct>')) {
-          if (stack.length >= this.limits.maxDepth) refused();
-          const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
-          stack.push(frame);
-          if (this.member(frame)) continue;
-          stack.pop();
-          v = frame.obj;
-        } else if (c === 97 /* a */ && this.at('<array>')) {
-          if (stack.length >= this.limits.maxDepth) refused();
-          this.ws();
-          this.expect('<data>');
-          const frame: ArrayFrame = { items: [], obj: null };
-          stack.push(frame);
-          if (this.item()) continue;
-          stack.pop();
-          v = frame.items;
-        } else if (c === 110 /* n */ && this.at('<nil/>')) {
-          v = null;
-        } else {
-          v = this.otherScalar();
-        }
+        v = this.otherScalar();
+        this.expect(M['</value>']);
       }
-      this.expect('</value>');
       // Hand the finished value to its container; a container may finish in turn.
       for (;;) {
         const top = stack[stack.length - 1];
@@ -297,35 +417,44 @@ class FastReader {
           if (this.item()) break;
           v = top.items;
         } else {
-          this.ws();
-          this.expect('</member>');
           if (++top.count > this.limits.maxStructMembers) refused();
           setMember(top.obj, top.name, v);
-          if (this.member(top)) break;
+          if (this.member(top, false)) break;
           v = top.obj;
         }
         stack.pop();
-        this.expect('</value>');
+        this.expect(M['</value>']);
       }
     }
   }
 
-  /** After a struct's start or a member: true at the next member's value, false past `</struct>`. */
-  private member(frame: StructFrame): boolean {
-    this.ws();
-    // The compact layout (ours) in one step each; Python puts line breaks between the tags.
-    if (!this.at('<member><name>')) {
-      if (!this.at('<member>')) {
-        this.expect('</struct>');
+  /**
+   * At a struct's start (`first`) or after a member's value: true at the next member's value,
+   * false past `</struct>`.
+   */
+  private member(frame: StructFrame, first: boolean): boolean {
+    const s = this.s;
+    // Ours in one step; otherwise tag by tag (Python puts line breaks between the tags).
+    if (!first && this.is(M['</member><member><name>'], this.p)) {
+      this.p += 23;
+    } else {
+      this.ws();
+      if (!first) {
+        this.expect(M['</member>']);
+        this.ws();
+      }
+      if (!this.at(M['<member>'])) {
+        this.expect(M['</struct>']);
         return false;
       }
       this.ws();
-      this.expect('<name>');
+      this.expect(M['<name>']);
     }
-    frame.name = this.text('</name>');
-    if (!this.at('<value>')) {
+    frame.name = this.name(this.p);
+    if (!this.at(M['</name><value>'])) {
+      this.expect(M['</name>']);
       this.ws();
-      this.expect('<value>');
+      this.expect(M['<value>']);
     }
     return true;
   }
@@ -333,65 +462,57 @@ class FastReader {
   /** In an array's data: true at the next item's value, false past `</data></array>`. */
   private item(): boolean {
     this.ws();
-    if (this.at('<value>')) return true;
-    this.expect('</data>');
+    if (this.at(M['<value>'])) return true;
+    this.expect(M['</data>']);
     this.ws();
-    this.expect('</array>');
+    this.expect(M['</array>']);
     return false;
+  }
+
+  /** `<int>` (and `<i4>`) from `a` through `close`: plain digits are read from the bytes. */
+  private integer(a: number, close: Markup, code: number): XmlRpcValue {
+    const b = this.b;
+    const negative = b[a] === 45; /* - */
+    let q = negative ? a + 1 : a;
+    const start = q;
+    let n = 0;
+    for (let c = b[q]!; c >= 48 && c <= 57; c = b[++q]!) n = n * 10 + c - 48;
+    if (b[q] === 60 && q > start && q - start <= 9 && this.is(close, q)) {
+      this.p = q + close.length;
+      return negative ? -n : n;
+    }
+    // Anything else (spaces, a sign, many digits): the strict parser.
+    const t = this.text(a, false);
+    this.expect(close);
+    return parseScalar(code, t);
   }
 
   private otherScalar(): XmlRpcValue {
     for (const [open, close, code] of OTHER_SCALARS) {
-      if (this.at(open))
-        return code === T.i4 ? integer(this.text(close), code) : parseScalar(code, this.text(close));
+      if (!this.at(open)) continue;
+      if (code === T.i4) return this.integer(this.p, close, code);
+      const t = this.text(this.p, false);
+      this.expect(close);
+      return parseScalar(code, t);
     }
     return refused();
   }
 }
 
 const OTHER_SCALARS = (['double', 'boolean', 'i4', 'i8', 'dateTime.iso8601', 'base64'] as const).map(
-  (name) => [`<${name}>`, `</${name}>`, T[name]] as const,
+  (name) => [new Markup(`<${name}>`), new Markup(`</${name}>`), T[name]] as const,
 );
 
-/** `<int>` and `<i4>`: plain digits are read here; anything else goes through the strict parser. */
-function integer(t: string, code: number): XmlRpcValue {
-  const n = t.length;
-  let i = t.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  if (n - i < 1 || n - i > 9) return parseScalar(code, t);
-  let value = 0;
-  for (; i < n; i++) {
-    const d = t.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return parseScalar(code, t);
-    value = value * 10 + d;
-  }
-  return t.charCodeAt(0) === 45 ? -value : value;
-}
-
-/** Reads a whole message, or throws NEEDS_FULL_PARSER (or a DecodeError) when saxes must decide. */
-export function readMessage(s: string, kind: 'call' | 'response', limits: Limits): MessageParts {
-  return new FastReader(s, null, false, limits).message(kind);
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls XML refuses
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-
-/** Whether a Latin-1 view of UTF-8 holds U+FFFE or U+FFFF (EF BF BE, EF BF BF). */
-function holdsNonCharacter(view: string): boolean {
-  for (let i = view.indexOf('\u00ef\u00bf'); i !== -1; i = view.indexOf('\u00ef\u00bf', i + 1)) {
-    const c = view.charCodeAt(i + 2);
-    if (c === 0xbe || c === 0xbf) return true;
-  }
-  return false;
-}
-
 /**
- * Reads a whole message from valid UTF-8 bytes without decoding all of them: markup is read on a
- * Latin-1 view, and only text is decoded. Throws like `readMessage`, and when the body holds a
- * character that must first be replaced (the decoder's leniency for control characters).
+ * Reads a whole message from valid UTF-8 bytes without decoding all of them, or throws
+ * NEEDS_FULL_PARSER (or a DecodeError) when saxes must decide. Text holding a control character
+ * is left to saxes too (the decoder replaces those before it parses).
  */
 export function readMessageBytes(bytes: Buffer, kind: 'call' | 'response', limits: Limits): MessageParts {
-  const view = bytes.toString('latin1');
-  const ascii = isAscii(bytes);
-  if (CONTROL.test(view) || (!ascii && holdsNonCharacter(view))) refused();
-  return new FastReader(view, bytes, ascii, limits).message(kind);
+  return new FastReader(bytes.toString('latin1'), bytes, limits).message(kind);
+}
+
+/** Reads a whole message given as text (without lone surrogates), like `readMessageBytes`. */
+export function readMessage(s: string, kind: 'call' | 'response', limits: Limits): MessageParts {
+  return readMessageBytes(Buffer.from(s, 'utf8'), kind, limits);
 }
