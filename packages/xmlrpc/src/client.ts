@@ -2,7 +2,7 @@ import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:h
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
 import { DecodeError, MessageDecoder } from './decode.js';
-import { encodeMethodCall } from './encode.js';
+import { encodeMethodCallBytes } from './encode.js';
 import { TransportError } from './errors.js';
 import { type Limits, resolveLimits } from './limits.js';
 import type { XmlRpcValue } from './values.js';
@@ -86,7 +86,7 @@ export class XmlRpcClient {
     let body: Buffer;
     try {
       if (this.closed) throw new TransportError('CLOSED', 'this client is closed; create a new one');
-      body = Buffer.from(encodeMethodCall(method, params, this.limits.maxDepth), 'utf8');
+      body = encodeMethodCallBytes(method, params, this.limits.maxDepth);
     } catch (err) {
       return Promise.reject(err);
     }

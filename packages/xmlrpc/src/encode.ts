@@ -2,6 +2,11 @@ import { EncodeError } from './errors.js';
 import { defaultLimits } from './limits.js';
 import { type Fault, I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
 
+// The encoder writes UTF-8 bytes straight into one growing buffer: building a string first and
+// converting it costs more than the building (a deep rope of small pieces is slow to flatten).
+// Markup is written from constants prepared once, eight bytes per store; text goes through one
+// loop that escapes and encodes in the same pass.
+
 // Characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF)
 // become U+FFFD, so a plug-in's ANSI-coloured log line never makes a whole reply unparseable.
 // `\r` is legal but XML parsers turn it into `\n`; a character reference keeps it.
@@ -43,12 +48,326 @@ export function formatDateTime(d: Date): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}`;
 }
 
-function encodeNumber(n: number): string {
-  if (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX) return `<int>${n === 0 ? 0 : n}</int>`;
-  if (Number.isNaN(n)) return '<double>nan</double>';
-  if (n === Number.POSITIVE_INFINITY) return '<double>inf</double>';
-  if (n === Number.NEGATIVE_INFINITY) return '<double>-inf</double>';
-  return `<double>${n}</double>`;
+/**
+ * Markup known in advance, as 8-byte words: a DataView store of a float64 writes eight bytes in
+ * one step, and keeps every bit of any number but a NaN. UTF-8 never makes a NaN word: that
+ * needs 0x7F or 0xFF in its high byte after a byte >= 0xF0, and after a 4-byte lead byte UTF-8
+ * has a continuation byte (0x80-0xBF).
+ */
+class Constant {
+  readonly length: number;
+  readonly words: Float64Array;
+  constructor(text: string) {
+    const bytes = new TextEncoder().encode(text);
+    const padded = new Uint8Array(Math.ceil(bytes.length / 8) * 8);
+    padded.set(bytes);
+    this.length = bytes.length;
+    this.words = new Float64Array(padded.buffer);
+  }
+}
+
+// What each byte below 0x80 becomes in text: COPY, or an index into ESCAPES.
+const COPY = 255;
+const ESCAPES = ['&amp;', '&lt;', '&gt;', '&#13;', '\ufffd'].map((s) => new TextEncoder().encode(s));
+const ASCII_CLASS = new Uint8Array(128).fill(COPY);
+ASCII_CLASS.fill(4, 0, 0x20);
+ASCII_CLASS[0x09] = COPY;
+ASCII_CLASS[0x0a] = COPY;
+ASCII_CLASS[0x26] = 0;
+ASCII_CLASS[0x3c] = 1;
+ASCII_CLASS[0x3e] = 2;
+ASCII_CLASS[0x0d] = 3;
+
+// Longer text is escaped with the regular expressions and written by Buffer#write (native code
+// pays off past about this many characters).
+const LONG_TEXT = 48;
+// Room kept past the end of what is written: a constant's last word may reach 7 bytes beyond it.
+const SLACK = 8;
+
+/** One growing buffer of UTF-8, reused from message to message (encoding is synchronous). */
+class Writer {
+  buf: Buffer;
+  view: DataView;
+  pos = 0;
+  handedOver = false;
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** Makes room for `n` more bytes. */
+  room(n: number): void {
+    if (this.pos + n + SLACK > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n + SLACK));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  put(k: Constant): void {
+    const words = k.words;
+    this.room(k.length);
+    const view = this.view;
+    let p = this.pos;
+    for (let i = 0; i < words.length; i++) {
+      view.setFloat64(p, words[i]!, true);
+      p += 8;
+    }
+    this.pos += k.length;
+  }
+
+  /** Text known to need no escaping and to be ASCII (numbers, dates, base64). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Element text: escaped, characters XML cannot carry replaced, as UTF-8. */
+  text(s: string): void {
+    const n = s.length;
+    if (n > LONG_TEXT) {
+      const t = escapeText(s);
+      this.room(t.length * 3);
+      this.pos += this.buf.write(t, this.pos, 'utf8');
+      return;
+    }
+    // At most 5 bytes per UTF-16 unit (`&amp;`; a surrogate pair is 4 bytes for 2 units).
+    this.room(n * 5);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        const cls = ASCII_CLASS[c]!;
+        if (cls === COPY) {
+          buf[p++] = c;
+        } else {
+          const e = ESCAPES[cls]!;
+          for (let j = 0; j < e.length; j++) buf[p++] = e[j]!;
+        }
+      } else if (c < 0x800) {
+        buf[p++] = 0xc0 | (c >> 6);
+        buf[p++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          i++;
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          buf[p++] = 0xf0 | (c >> 18);
+          buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+          buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+          buf[p++] = 0x80 | (c & 0x3f);
+        } else {
+          p = replacement(buf, p);
+        }
+      } else if (c >= 0xfffe) {
+        p = replacement(buf, p);
+      } else {
+        buf[p++] = 0xe0 | (c >> 12);
+        buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[p++] = 0x80 | (c & 0x3f);
+      }
+    }
+    this.pos = p;
+  }
+
+  /** The bytes written, in a buffer of their own (the writer's buffer is reused). */
+  take(): Buffer {
+    if (this.pos > HAND_OVER_BYTES) {
+      const out = this.buf.subarray(0, this.pos);
+      this.handedOver = true;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
+  }
+
+  toString(): string {
+    return this.buf.toString('utf8', 0, this.pos);
+  }
+}
+
+/** Writes U+FFFD at `p`; returns the position after it. */
+function replacement(buf: Buffer, p: number): number {
+  buf[p] = 0xef;
+  buf[p + 1] = 0xbf;
+  buf[p + 2] = 0xbd;
+  return p + 3;
+}
+
+const INITIAL_BYTES = 64 * 1024;
+// The reused buffer is kept up to this size; after a larger message the next one starts afresh.
+const KEEP_BYTES = 16 * 1024 * 1024;
+let spare: Buffer | null = null;
+
+/** A writer on the reused buffer (or a new one when an encoding is already in progress). */
+let spareSize = INITIAL_BYTES;
+const HAND_OVER_BYTES = 256 * 1024;
+function openWriter(): Writer {
+  const buf = spare ?? Buffer.allocUnsafeSlow(spareSize);
+  spare = null;
+  return new Writer(buf);
+}
+
+function closeWriter(w: Writer): void {
+  if (w.handedOver) spareSize = Math.min(w.buf.length, KEEP_BYTES);
+  else if (w.buf.length <= KEEP_BYTES) spare = w.buf;
+}
+
+const c = (text: string) => new Constant(text);
+const NIL = c('<nil/>');
+const TRUE = c('<boolean>1</boolean>');
+const FALSE = c('<boolean>0</boolean>');
+const NAN = c('<double>nan</double>');
+const INF = c('<double>inf</double>');
+const NEG_INF = c('<double>-inf</double>');
+const INT_OPEN = c('<int>');
+const INT_CLOSE = c('</int>');
+const DOUBLE_OPEN = c('<double>');
+const DOUBLE_CLOSE = c('</double>');
+const I8_OPEN = c('<i8>');
+const I8_CLOSE = c('</i8>');
+const DATE_OPEN = c('<dateTime.iso8601>');
+const DATE_CLOSE = c('</dateTime.iso8601>');
+const BASE64_OPEN = c('<base64>');
+const BASE64_CLOSE = c('</base64>');
+const EMPTY_ARRAY = c('<array><data></data></array>');
+const EMPTY_STRUCT = c('<struct></struct>');
+// Small non-negative ints are common (frames, counts, flags); their markup is made once.
+const SMALL_INTS = Array.from({ length: 1024 }, (_, n) => c(`<int>${n}</int>`));
+
+/**
+ * The markup between two values, such as `</value></member><member><name>KEY</name><value>`,
+ * written in one piece together with the `</string>` of a string before it and the `<string>`
+ * of a string after it: four variants, each made when first needed.
+ */
+class Gap {
+  readonly #text: string;
+  readonly #variants: (Constant | undefined)[] = [undefined, undefined, undefined, undefined];
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** The variant after a string or not (`afterString` 2 or 0), before a string or not (1 or 0). */
+  get(variant: number): Constant {
+    return this.#variants[variant] ?? this.#make(variant);
+  }
+
+  #make(variant: number): Constant {
+    const k = c(`${variant & 2 ? '</string>' : ''}${this.#text}${variant & 1 ? '<string>' : ''}`);
+    this.#variants[variant] = k;
+    return k;
+  }
+}
+
+const g = (text: string) => new Gap(text);
+const NOTHING = g('');
+const ARRAY_FIRST = g('<array><data><value>');
+const ARRAY_NEXT = g('</value><value>');
+const ARRAY_END = g('</value></data></array>');
+const STRUCT_END = g('</value></member></struct>');
+
+/** Where a struct member starts, as its struct's first member and as a later one. */
+interface MemberGaps {
+  first: Gap;
+  later: Gap;
+}
+
+function memberGaps(key: string): MemberGaps {
+  const member = `<member><name>${escapeText(key)}</name><value>`;
+  return { first: g(`<struct>${member}`), later: g(`</value></member>${member}`) };
+}
+
+// Caches, bounded and emptied when full: member names by key, and the members of structs by
+// their list of keys (looked up by the first key, then compared key by key).
+const MAX_CACHED_KEY = 64;
+const MAX_CACHED = 4096;
+const memberCache = new Map<string, MemberGaps>();
+const shapeCache = new Map<string, { keys: string[]; gaps: Gap[] }>();
+
+function cachedMember(key: string): MemberGaps {
+  let m = memberCache.get(key);
+  if (m === undefined) {
+    m = memberGaps(key);
+    if (key.length < MAX_CACHED_KEY) {
+      if (memberCache.size >= MAX_CACHED) memberCache.clear();
+      memberCache.set(key, m);
+    }
+  }
+  return m;
+}
+
+/** The gap before each member of a struct with these keys (in this order). */
+function gapsOf(keys: string[]): Gap[] {
+  const first = keys[0]!;
+  const shape = shapeCache.get(first);
+  if (shape !== undefined && shape.keys.length === keys.length) {
+    let i = 0;
+    while (i < keys.length && shape.keys[i] === keys[i]) i++;
+    if (i === keys.length) return shape.gaps;
+  }
+  const gaps = keys.map((key, i) => (i === 0 ? cachedMember(key).first : cachedMember(key).later));
+  if (first.length < MAX_CACHED_KEY && keys.length <= MAX_CACHED_KEY) {
+    if (shapeCache.size >= MAX_CACHED) shapeCache.clear();
+    shapeCache.set(first, { keys, gaps });
+  }
+  return gaps;
+}
+
+declare const encodedBrand: unique symbol;
+
+/**
+ * A value encoded in advance by `preencode`, to place anywhere inside a value to encode: its
+ * XML is copied verbatim, so a large part that repeats across replies is encoded once.
+ * Opaque; only `preencode` makes one, so its XML is always well formed.
+ */
+export type EncodedValue = { readonly [encodedBrand]: true };
+
+class Fragment {
+  /** The UTF-8 between `<value>` and `</value>`. */
+  readonly #inner: Buffer;
+  /** How deep arrays and structs nest inside it (0 for a scalar). */
+  readonly #depth: number;
+
+  constructor(inner: Buffer, depth: number) {
+    this.#inner = inner;
+    this.#depth = depth;
+    Object.freeze(this);
+  }
+
+  /** The fragment's bytes and depth, or null when `v` is not a fragment `preencode` made. */
+  static open(v: object): { inner: Buffer; depth: number } | null {
+    return #inner in v ? { inner: (v as Fragment).#inner, depth: (v as Fragment).#depth } : null;
+  }
+}
+
+/** Encodes `value` once, for use (any number of times) inside values encoded later. */
+export function preencode(value: XmlRpcValue | undefined, maxDepth = defaultLimits.maxDepth): EncodedValue {
+  const w = openWriter();
+  try {
+    // Without the `<value>` and `</value>` around it: the place it goes in writes those.
+    const depth = writeValue(w, value, maxDepth, NOTHING, NOTHING);
+    // A copy of its own, as small as it can be (it may be kept for long).
+    return new Fragment(Buffer.from(w.take()), depth) as unknown as EncodedValue;
+  } finally {
+    closeWriter(w);
+  }
 }
 
 function describe(v: unknown): string {
@@ -56,133 +375,252 @@ function describe(v: unknown): string {
   return (v as object).constructor?.name ?? 'object';
 }
 
-/** The XML of a scalar other than a string or an int32 (the loop below writes those itself). */
-function scalarXml(v: unknown): string | null {
+/** Writes the body of a number (between `<value>` and `</value>`). */
+function writeNumber(w: Writer, n: number): void {
+  if (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX) {
+    if (n >= 0 && n < SMALL_INTS.length) {
+      w.put(SMALL_INTS[n]!);
+    } else {
+      w.put(INT_OPEN);
+      w.ascii(String(n));
+      w.put(INT_CLOSE);
+    }
+  } else if (Number.isNaN(n)) {
+    w.put(NAN);
+  } else if (n === Number.POSITIVE_INFINITY) {
+    w.put(INF);
+  } else if (n === Number.NEGATIVE_INFINITY) {
+    w.put(NEG_INF);
+  } else {
+    w.put(DOUBLE_OPEN);
+    w.ascii(String(n));
+    w.put(DOUBLE_CLOSE);
+  }
+}
+
+/**
+ * Writes the body of a value other than a string, an array or a struct; returns false for an
+ * array or a struct (the caller opens those), else how deep containers nest in what it wrote
+ * (0, or the depth of a pre-encoded value).
+ */
+function writeScalar(w: Writer, v: unknown): number | false {
   switch (typeof v) {
-    case 'string':
-      return `<value><string>${escapeText(v)}</string></value>`;
     case 'number':
-      return `<value>${encodeNumber(v)}</value>`;
+      writeNumber(w, v);
+      return 0;
     case 'boolean':
-      return v ? '<value><boolean>1</boolean></value>' : '<value><boolean>0</boolean></value>';
+      w.put(v ? TRUE : FALSE);
+      return 0;
     case 'undefined':
-      return '<value><nil/></value>';
+      w.put(NIL);
+      return 0;
     case 'bigint':
       if (v < I8_MIN || v > I8_MAX)
         throw new EncodeError('UNENCODABLE', `bigint ${v} does not fit in 64 bits`);
-      return `<value><i8>${v}</i8></value>`;
+      w.put(I8_OPEN);
+      w.ascii(String(v));
+      w.put(I8_CLOSE);
+      return 0;
     case 'object':
       break;
     default:
       throw new EncodeError('UNENCODABLE', `cannot encode a ${typeof v}`);
   }
-  if (v === null) return '<value><nil/></value>';
-  if (Array.isArray(v)) return null;
-  if (v instanceof Uint8Array) {
-    return `<value><base64>${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}</base64></value>`;
+  if (v === null) {
+    w.put(NIL);
+    return 0;
   }
-  if (v instanceof Date) return `<value><dateTime.iso8601>${formatDateTime(v)}</dateTime.iso8601></value>`;
+  if (Array.isArray(v)) return false;
+  if (v instanceof Uint8Array) {
+    w.put(BASE64_OPEN);
+    w.ascii(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+    w.put(BASE64_CLOSE);
+    return 0;
+  }
+  if (v instanceof Date) {
+    w.put(DATE_OPEN);
+    w.ascii(formatDateTime(v));
+    w.put(DATE_CLOSE);
+    return 0;
+  }
   const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) {
+  if (proto === Object.prototype || proto === null) return false;
+  const fragment = Fragment.open(v);
+  if (fragment === null) {
     throw new EncodeError(
       'UNENCODABLE',
       `cannot encode a ${describe(v)}; convert it to a plain object first`,
     );
   }
-  return null;
+  w.bytes(fragment.inner);
+  return fragment.depth;
 }
 
-/** An open array (`keys` null) or struct, and how far it has been written. */
+/** An open array (`gaps` null) or struct, and how far it has been written. */
 interface Frame {
   items: readonly unknown[];
-  keys: string[] | null;
+  keys: string[];
+  gaps: Gap[] | null;
   obj: Record<string, unknown> | null;
   i: number;
 }
 
+const NO_ITEMS: readonly unknown[] = [];
+const NO_KEYS: string[] = [];
+
 /**
- * The XML of `root`. Iterative (an explicit stack), so no value, however deep, can overflow the
- * JavaScript stack.
+ * Writes `open`, the XML of `root` (without `<value>` around it: `open` and `close` hold those)
+ * and `close`; returns how deep arrays and structs nest in it. Iterative (an explicit stack), so
+ * no value, however deep, can overflow the JavaScript stack.
  */
-function encodeValue(root: unknown, maxDepth: number): string {
+function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close: Gap): number {
   const stack: Frame[] = [];
-  let out = '';
+  let deepest = 0;
   let v = root;
+  let gap = open;
+  // Whether the last thing written is a string's text, its `</string>` left to the next gap.
+  let afterString = 0;
   for (;;) {
     // Write v, or open it.
     if (typeof v === 'string') {
-      out += `<value><string>${NEEDS_ESCAPE.test(v) ? escapeText(v) : v}</string></value>`;
-    } else if (typeof v === 'number' && (v | 0) === v) {
-      out += `<value><int>${INTS[v] ?? v}</int></value>`;
+      w.put(gap.get(afterString | 1));
+      w.text(v);
+      afterString = 2;
     } else {
-      const scalar = scalarXml(v);
-      if (scalar !== null) {
-        out += scalar;
+      w.put(gap.get(afterString));
+      afterString = 0;
+      const depth = typeof v === 'number' && (v | 0) === v && v >= 0 ? smallInt(w, v) : writeScalar(w, v);
+      if (depth !== false) {
+        if (stack.length + depth > maxDepth) tooDeep(maxDepth);
+        if (stack.length + depth > deepest) deepest = stack.length + depth;
       } else {
-        if (stack.length >= maxDepth) {
-          throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
-        }
+        if (stack.length >= maxDepth) tooDeep(maxDepth);
+        if (stack.length >= deepest) deepest = stack.length + 1;
         if (Array.isArray(v)) {
-          stack.push({ items: v, keys: null, obj: null, i: 0 });
-          out += '<value><array><data>';
+          if (v.length === 0) w.put(EMPTY_ARRAY);
+          else stack.push({ items: v, keys: NO_KEYS, gaps: null, obj: null, i: 0 });
         } else {
           const obj = v as Record<string, unknown>;
-          stack.push({ items: EMPTY, keys: Object.keys(obj), obj, i: 0 });
-          out += '<value><struct>';
+          const keys = Object.keys(obj);
+          if (keys.length === 0) w.put(EMPTY_STRUCT);
+          else stack.push({ items: NO_ITEMS, keys, gaps: gapsOf(keys), obj, i: 0 });
         }
       }
     }
     // The next value to write, closing the containers that are done.
     for (;;) {
       const top = stack[stack.length - 1];
-      if (top === undefined) return out;
-      if (top.keys === null) {
+      if (top === undefined) {
+        w.put(close.get(afterString));
+        return deepest;
+      }
+      if (top.gaps === null) {
         if (top.i < top.items.length) {
+          gap = top.i === 0 ? ARRAY_FIRST : ARRAY_NEXT;
           v = top.items[top.i++];
           break;
         }
-        out += '</data></array></value>';
+        w.put(ARRAY_END.get(afterString));
       } else {
-        if (top.i > 0) out += '</member>';
         if (top.i < top.keys.length) {
-          const key = top.keys[top.i++]!;
-          out += `<member><name>${NEEDS_ESCAPE.test(key) ? escapeText(key) : key}</name>`;
-          v = top.obj![key];
+          gap = top.gaps[top.i]!;
+          v = top.obj![top.keys[top.i++]!];
           break;
         }
-        out += '</struct></value>';
+        w.put(STRUCT_END.get(afterString));
       }
+      afterString = 0;
       stack.pop();
     }
   }
 }
 
-const EMPTY: readonly unknown[] = [];
-// Small non-negative ints are common (frames, counts, flags); their text is made once.
-const INTS = Array.from({ length: 1024 }, (_, n) => String(n));
+function smallInt(w: Writer, n: number): 0 {
+  if (n < SMALL_INTS.length) {
+    w.put(SMALL_INTS[n]!);
+  } else {
+    writeNumber(w, n);
+  }
+  return 0;
+}
+
+function tooDeep(maxDepth: number): never {
+  throw new EncodeError('TOO_DEEP', `value nests deeper than ${maxDepth} levels (is there a cycle?)`);
+}
+
+/** Runs `write` on a writer and returns what it wrote, as bytes or as a string. */
+function encodeWith(write: (w: Writer) => void, as: 'bytes'): Buffer;
+function encodeWith(write: (w: Writer) => void, as: 'string'): string;
+function encodeWith(write: (w: Writer) => void, as: 'bytes' | 'string'): Buffer | string {
+  const w = openWriter();
+  try {
+    write(w);
+    return as === 'bytes' ? w.take() : w.toString();
+  } finally {
+    closeWriter(w);
+  }
+}
+
+const VALUE_OPEN = g('<value>');
+const VALUE_CLOSE = g('</value>');
 
 /** Encodes one value as `<value>...</value>`. Throws EncodeError for what XML-RPC cannot carry. */
 export function encodeValueXml(value: XmlRpcValue | undefined, maxDepth = defaultLimits.maxDepth): string {
-  return encodeValue(value, maxDepth);
+  return encodeWith((w) => writeValue(w, value, maxDepth, VALUE_OPEN, VALUE_CLOSE), 'string');
 }
 
 const PROLOG = '<?xml version="1.0"?>\n';
+const CALL_OPEN = c(`${PROLOG}<methodCall><methodName>`);
+const CALL_PARAMS = c('</methodName><params>');
+const PARAM_OPEN = g('<param><value>');
+const PARAM_CLOSE = g('</value></param>');
+const CALL_CLOSE = c('</params></methodCall>\n');
+const RESPONSE_OPEN = g(`${PROLOG}<methodResponse><params><param><value>`);
+const RESPONSE_CLOSE = g('</value></param></params></methodResponse>\n');
+
+function writeCall(
+  w: Writer,
+  method: string,
+  params: readonly (XmlRpcValue | undefined)[],
+  maxDepth: number,
+) {
+  w.put(CALL_OPEN);
+  w.text(method);
+  w.put(CALL_PARAMS);
+  for (const p of params) writeValue(w, p, maxDepth, PARAM_OPEN, PARAM_CLOSE);
+  w.put(CALL_CLOSE);
+}
+
+/** A `<methodCall>` as UTF-8, ready to send. */
+export function encodeMethodCallBytes(
+  method: string,
+  params: readonly (XmlRpcValue | undefined)[] = [],
+  maxDepth = defaultLimits.maxDepth,
+): Buffer {
+  return encodeWith((w) => writeCall(w, method, params, maxDepth), 'bytes');
+}
 
 export function encodeMethodCall(
   method: string,
   params: readonly (XmlRpcValue | undefined)[] = [],
   maxDepth = defaultLimits.maxDepth,
 ): string {
-  let out = `${PROLOG}<methodCall><methodName>${escapeText(method)}</methodName><params>`;
-  for (const p of params) out += `<param>${encodeValue(p, maxDepth)}</param>`;
-  return `${out}</params></methodCall>\n`;
+  return encodeWith((w) => writeCall(w, method, params, maxDepth), 'string');
+}
+
+/** A `<methodResponse>` as UTF-8, ready to send. */
+export function encodeMethodResponseBytes(
+  value: XmlRpcValue | undefined,
+  maxDepth = defaultLimits.maxDepth,
+): Buffer {
+  return encodeWith((w) => writeValue(w, value, maxDepth, RESPONSE_OPEN, RESPONSE_CLOSE), 'bytes');
 }
 
 export function encodeMethodResponse(
   value: XmlRpcValue | undefined,
   maxDepth = defaultLimits.maxDepth,
 ): string {
-  return `${PROLOG}<methodResponse><params><param>${encodeValue(value, maxDepth)}</param></params></methodResponse>\n`;
+  return encodeWith((w) => writeValue(w, value, maxDepth, RESPONSE_OPEN, RESPONSE_CLOSE), 'string');
 }
 
 export function encodeFault(fault: Pick<Fault, 'faultCode' | 'faultString'>): string {

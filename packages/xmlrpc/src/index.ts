@@ -8,12 +8,16 @@ export {
   MessageDecoder,
 } from './decode.js';
 export {
+  type EncodedValue,
   encodeFault,
   encodeMethodCall,
+  encodeMethodCallBytes,
   encodeMethodResponse,
+  encodeMethodResponseBytes,
   encodeValueXml,
   escapeText,
   formatDateTime,
+  preencode,
 } from './encode.js';
 export { EncodeError, ListenError, TransportError, type TransportErrorCode } from './errors.js';
 export {

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, type Gunzip, gzip } from 'node:zlib';
 import { type DecodedCall, MessageDecoder } from './decode.js';
-import { encodeFault, encodeMethodResponse } from './encode.js';
+import { encodeFault, encodeMethodResponseBytes } from './encode.js';
 import { ListenError } from './errors.js';
 import { checkContentType, checkOrigin, loopbackHosts, type Refusal } from './guards.js';
 import { type Limits, resolveLimits } from './limits.js';
@@ -214,8 +214,7 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
     return new Promise((resolve) => new BodyReader(req, limits, resolve));
   }
 
-  function reply(req: IncomingMessage, res: ServerResponse, xml: string): void | Promise<void> {
-    const body = Buffer.from(xml, 'utf8');
+  function reply(req: IncomingMessage, res: ServerResponse, body: Buffer): void | Promise<void> {
     if (body.length > gzipThreshold && acceptsGzip(req)) {
       // Level 1: on loopback, speed matters more than the last few percent of size.
       return gzipAsync(body, { level: 1 }).then((zipped) => send(res, zipped, 'gzip'));
@@ -266,26 +265,26 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
       return;
     }
     if (call instanceof Fault) {
-      await reply(req, res, encodeFault(call));
+      await reply(req, res, Buffer.from(encodeFault(call)));
       return;
     }
     const info = new RequestCall(req, res, call.method);
     const registry = routes.get(info.path)!;
-    let xml: string;
+    let body: Buffer;
     try {
       const value = await registry.dispatch(call.method, call.params, info, dispatchOptions);
-      xml = encodeMethodResponse(value, limits.maxDepth);
+      body = encodeMethodResponseBytes(value, limits.maxDepth);
     } catch (err) {
       if (err instanceof Fault) {
-        xml = encodeFault(err);
+        body = Buffer.from(encodeFault(err));
       } else {
         options.onError?.(err, call.method);
-        xml = encodeFault(
-          new Fault(FaultCode.InternalError, `the reply of ${call.method} could not be encoded`),
+        body = Buffer.from(
+          encodeFault(new Fault(FaultCode.InternalError, `the reply of ${call.method} could not be encoded`)),
         );
       }
     }
-    await reply(req, res, xml);
+    await reply(req, res, body);
   }
 
   const server = createHttpServer(
