@@ -142,6 +142,10 @@ const MARKUP = [
   '<data>',
   '</data>',
   '<nil/></value>',
+  '<double>',
+  '</double></value>',
+  '<boolean>',
+  '</boolean></value>',
   '<params>',
   '</params>',
   '<param>',
@@ -160,18 +164,13 @@ const M = Object.fromEntries(MARKUP.map((text) => [text, new Markup(text)])) as 
   Markup
 >;
 
-interface ArrayFrame {
-  items: XmlRpcValue[];
-  obj: null;
-  name: string;
-  count: number;
-}
-interface StructFrame {
-  items: null;
-  obj: { [key: string]: XmlRpcValue };
-  name: string;
-  count: number;
-}
+// Exact powers of ten (up to 10^22 every one is a double).
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** An open array (`items`) or struct (`obj`, and the name of the member being read). */
+type Frame =
+  | { items: XmlRpcValue[]; obj: null; name: string; count: number }
+  | { items: null; obj: { [key: string]: XmlRpcValue }; name: string; count: number };
 
 /**
  * A single-pass reader for a whole message in the layouts XML-RPC peers write: known elements
@@ -349,11 +348,16 @@ class FastReader {
     }
     this.p = q;
     const n = q - a;
-    if (unusual !== 0 || n > NAME_CACHED_MAX) return this.unusualText(a, q);
+    if (unusual !== 0 || n > NAME_CACHED_MAX || n > this.limits.maxStringLength)
+      return this.unusualText(a, q);
     const slot = (hash ^ n) & (NAMES.length - 1);
     const cached = NAMES[slot];
-    if (cached !== undefined && cached.bytes.length === n && cached.bytes.equals(b.subarray(a, q)))
-      return cached.name;
+    if (cached !== undefined && cached.bytes.length === n) {
+      const bytes = cached.bytes;
+      let i = 0;
+      while (i < n && bytes[i] === b[a + i]) i++;
+      if (i === n) return cached.name;
+    }
     const name = internalised(this.s.slice(a, q));
     NAMES[slot] = { name, bytes: Buffer.from(b.subarray(a, q)) };
     return name;
@@ -361,9 +365,12 @@ class FastReader {
 
   /** Reads one value, from after its `<value>` through its `</value>`. */
   private value(): XmlRpcValue {
-    const s = this.s;
     const b = this.b;
-    const stack: (ArrayFrame | StructFrame)[] = [];
+    const limits = this.limits;
+    // The open containers: the innermost is `top`, the others are on `outer`.
+    const outer: Frame[] = [];
+    let top: Frame | null = null;
+    let depth = 0;
     for (;;) {
       let v: XmlRpcValue;
       const p = this.p;
@@ -379,23 +386,29 @@ class FastReader {
       } else if (c === 105 /* i */ && this.is(M['<int>'], p)) {
         v = this.integer(p + 5, M['</int></value>'], T.int);
       } else if (c === 115 /* s */ && this.is(M['<struct>'], p)) {
-        if (stack.length >= this.limits.maxDepth) refused();
-        const frame: StructFrame = { items: null, obj: {}, name: '', count: 0 };
-        stack.push(frame);
+        if (depth >= limits.maxDepth) refused();
+        const frame: Frame = { items: null, obj: {}, name: '', count: 0 };
         this.p = p + 8;
-        if (this.member(frame, true)) continue;
-        stack.pop();
+        if (this.member(frame, true)) {
+          if (top !== null) outer.push(top);
+          top = frame;
+          depth++;
+          continue;
+        }
         v = frame.obj;
         this.expect(M['</value>']);
       } else if (c === 97 /* a */ && this.is(M['<array>'], p)) {
-        if (stack.length >= this.limits.maxDepth) refused();
+        if (depth >= limits.maxDepth) refused();
         this.p = p + 7;
         this.ws();
         this.expect(M['<data>']);
-        const frame: ArrayFrame = { items: [], obj: null, name: '', count: 0 };
-        stack.push(frame);
-        if (this.item()) continue;
-        stack.pop();
+        const frame: Frame = { items: [], obj: null, name: '', count: 0 };
+        if (this.item()) {
+          if (top !== null) outer.push(top);
+          top = frame;
+          depth++;
+          continue;
+        }
         v = frame.items;
         this.expect(M['</value>']);
       } else if (c === 110 /* n */ && this.is(M['<nil/></value>'], p)) {
@@ -404,25 +417,29 @@ class FastReader {
       } else if (c === 47 /* / */ && this.is(M['</value>'], p)) {
         v = '';
         this.p = p + 8;
+      } else if (c === 100 /* d */ && this.is(M['<double>'], p)) {
+        v = this.double(p + 8);
+      } else if (c === 98 /* b */ && this.is(M['<boolean>'], p)) {
+        v = this.boolean(p + 9);
       } else {
         v = this.otherScalar();
         this.expect(M['</value>']);
       }
       // Hand the finished value to its container; a container may finish in turn.
       for (;;) {
-        const top = stack[stack.length - 1];
-        if (top === undefined) return v;
+        if (top === null) return v;
         if (top.items !== null) {
           top.items.push(v);
           if (this.item()) break;
           v = top.items;
         } else {
-          if (++top.count > this.limits.maxStructMembers) refused();
+          if (++top.count > limits.maxStructMembers) refused();
           setMember(top.obj, top.name, v);
           if (this.member(top, false)) break;
           v = top.obj;
         }
-        stack.pop();
+        top = outer.pop() ?? null;
+        depth--;
         this.expect(M['</value>']);
       }
     }
@@ -432,8 +449,7 @@ class FastReader {
    * At a struct's start (`first`) or after a member's value: true at the next member's value,
    * false past `</struct>`.
    */
-  private member(frame: StructFrame, first: boolean): boolean {
-    const s = this.s;
+  private member(frame: Frame, first: boolean): boolean {
     // Ours in one step; otherwise tag by tag (Python puts line breaks between the tags).
     if (!first && this.is(M['</member><member><name>'], this.p)) {
       this.p += 23;
@@ -477,7 +493,13 @@ class FastReader {
     const start = q;
     let n = 0;
     for (let c = b[q]!; c >= 48 && c <= 57; c = b[++q]!) n = n * 10 + c - 48;
-    if (b[q] === 60 && q > start && q - start <= 9 && this.is(close, q)) {
+    if (
+      b[q] === 60 &&
+      q > start &&
+      q - start <= 9 &&
+      q - a <= this.limits.maxStringLength &&
+      this.is(close, q)
+    ) {
       this.p = q + close.length;
       return negative ? -n : n;
     }
@@ -485,6 +507,53 @@ class FastReader {
     const t = this.text(a, false);
     this.expect(close);
     return parseScalar(code, t);
+  }
+
+  /**
+   * `<double>` from `a` through `</value>`. A plain decimal of up to 15 significant digits is
+   * computed exactly (digits / 10^k is correctly rounded, as Number() is); anything else goes
+   * through the strict parser.
+   */
+  private double(a: number): XmlRpcValue {
+    const b = this.b;
+    const negative = b[a] === 45; /* - */
+    let q = negative ? a + 1 : a;
+    const start = q;
+    let n = 0;
+    let point = -1;
+    for (let c = b[q]!; ; c = b[++q]!) {
+      if (c >= 48 && c <= 57) n = n * 10 + c - 48;
+      else if (c === 46 /* . */ && point === -1) point = q;
+      else break;
+    }
+    const digits = q - start - (point === -1 ? 0 : 1);
+    const plain = digits >= 1 && digits <= 15 && point !== q - 1 && point !== start;
+    if (b[q] === 60 && plain && q - a <= this.limits.maxStringLength) {
+      if (this.is(M['</double></value>'], q)) {
+        this.p = q + 17;
+        const x = point === -1 ? n : n / POWERS_OF_TEN[q - point - 1]!;
+        return negative ? -x : x;
+      }
+    }
+    const t = this.text(a, false);
+    this.expect(M['</double></value>']);
+    return parseScalar(T.double, t);
+  }
+
+  /** `<boolean>` from `a` through `</value>`. */
+  private boolean(a: number): XmlRpcValue {
+    const c = this.b[a];
+    if (
+      (c === 48 || c === 49) &&
+      this.limits.maxStringLength >= 1 &&
+      this.is(M['</boolean></value>'], a + 1)
+    ) {
+      this.p = a + 19;
+      return c === 49;
+    }
+    const t = this.text(a, false);
+    this.expect(M['</boolean></value>']);
+    return parseScalar(T.boolean, t);
   }
 
   private otherScalar(): XmlRpcValue {
