@@ -85,19 +85,28 @@ export const ENCODINGS = /^(utf-?8|us-ascii|ascii)$/i;
 // replaces them before saxes), CR (line ends are normalised), '&' (references), '>' (maybe "]]>")
 // and every byte of a multi-byte UTF-8 character. Markup is matched exactly, so text is the only
 // place such bytes can be; one pass over a text finds both its end and whether it is plain.
-const UNUSUAL = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  const control = c < 0x20 && c !== 9 && c !== 10;
-  UNUSUAL[c] = control || c === 38 || c === 62 || c >= 0x80 ? 1 : 0;
-}
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls XML refuses
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+// Each kind is a bit, so a text's bits say which steps it needs; 0xEF leads U+FFFE and U+FFFF.
+const CONTROL_BYTE = 1;
+const CR_BYTE = 2;
+const AMP_BYTE = 4;
+const GT_BYTE = 8;
+const HIGH_BYTE = 16;
+const EF_BYTE = 32;
+const UNUSUAL = new Uint8Array(256).map((_, c) => {
+  if (c < 0x20) return c === 9 || c === 10 ? 0 : c === 13 ? CR_BYTE : CONTROL_BYTE;
+  if (c >= 0x80) return c === 0xef ? HIGH_BYTE | EF_BYTE : HIGH_BYTE;
+  return c === 38 ? AMP_BYTE : c === 62 ? GT_BYTE : 0;
+});
 const NON_CHARACTER = /[\ufffe\uffff]/;
 
 // Member names repeat (the same keys in every record): the same bytes give back the same string,
-// already internalised, so no copy is made and property stores find the key at once.
-const NAMES: ({ name: string; bytes: Buffer } | undefined)[] = new Array(1024).fill(undefined);
+// already internalised, so no copy is made and property stores find the key at once. A slot holds
+// a name, its length and its bytes (in one shared array, compared byte by byte).
+const NAME_SLOTS = 1024;
 const NAME_CACHED_MAX = 64;
+const NAME_STRINGS: string[] = new Array(NAME_SLOTS).fill('');
+const NAME_LENGTHS = new Int32Array(NAME_SLOTS).fill(-1);
+const NAME_BYTES = new Uint8Array(NAME_SLOTS * NAME_CACHED_MAX);
 
 /** The internalised copy of `s` (what V8 stores as a property key). */
 function internalised(s: string): string {
@@ -112,11 +121,13 @@ class Markup {
   readonly length: number;
   /** The little-endian 32-bit words at 0, 4, 8... short of the end, then the last four bytes. */
   readonly words: Int32Array;
+  readonly first: number;
   readonly last: number;
   constructor(text: string) {
     const bytes = Buffer.from(text, 'latin1');
     this.length = bytes.length;
     this.words = new Int32Array(Math.ceil(bytes.length / 4) - 1).map((_, i) => bytes.readInt32LE(4 * i));
+    this.first = bytes.readInt32LE(0);
     this.last = bytes.readInt32LE(bytes.length - 4);
   }
 }
@@ -134,9 +145,11 @@ const MARKUP = [
   '<member>',
   '</member>',
   '</member><member><name>',
+  '\n</member>\n<member>\n<name>',
   '<name>',
   '</name>',
   '</name><value>',
+  '</name>\n<value>',
   '<array>',
   '</array>',
   '<data>',
@@ -282,8 +295,9 @@ class FastReader {
   private is(m: Markup, p: number): boolean {
     if (p + m.length > this.b.length) return false;
     const view = this.view;
+    if (view.getInt32(p, true) !== m.first) return false;
     const words = m.words;
-    for (let i = 0; i < words.length; i++) if (view.getInt32(p + 4 * i, true) !== words[i]) return false;
+    for (let i = 1; i < words.length; i++) if (view.getInt32(p + 4 * i, true) !== words[i]) return false;
     return view.getInt32(p + m.length - 4, true) === m.last;
   }
 
@@ -317,20 +331,24 @@ class FastReader {
    */
   private text(a: number, kept: boolean): string {
     const q = this.scan(a);
-    if (this.unusual !== 0 || q - a > this.limits.maxStringLength) return this.unusualText(a, q);
+    if (this.unusual !== 0 || q - a > this.limits.maxStringLength)
+      return this.unusualText(a, q, this.unusual);
     return kept && q - a >= 13 ? this.b.toString('latin1', a, q) : this.s.slice(a, q);
   }
 
-  /** Text with references, line ends, controls or non-ASCII characters: decoded in full. */
-  private unusualText(a: number, q: number): string {
-    let t = this.b.toString('utf8', a, q);
-    if (CONTROL.test(t) || NON_CHARACTER.test(t)) refused();
-    if (t.includes(']]>')) refused();
+  /**
+   * Text with the UNUSUAL bits `unusual` (or long): decoded from the bytes, so it is a fresh string,
+   * independent of the message. A control character is left to saxes (the decoder replaces those).
+   */
+  private unusualText(a: number, q: number, unusual: number): string {
+    if ((unusual & CONTROL_BYTE) !== 0) refused();
+    let t = this.b.toString((unusual & HIGH_BYTE) !== 0 ? 'utf8' : 'latin1', a, q);
+    if ((unusual & EF_BYTE) !== 0 && NON_CHARACTER.test(t)) refused();
+    if ((unusual & GT_BYTE) !== 0 && t.includes(']]>')) refused();
     // XML end-of-line handling, before references are expanded (so &#13; stays a \r).
-    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-    if (t.includes('&')) t = decodeEntities(t);
+    if ((unusual & CR_BYTE) !== 0) t = t.replace(/\r\n?/g, '\n');
+    if ((unusual & AMP_BYTE) !== 0) t = decodeEntities(t);
     if (t.length > this.limits.maxStringLength) refused();
-    // Decoded from the bytes, so it is already independent of the message.
     return t;
   }
 
@@ -349,17 +367,19 @@ class FastReader {
     this.p = q;
     const n = q - a;
     if (unusual !== 0 || n > NAME_CACHED_MAX || n > this.limits.maxStringLength)
-      return this.unusualText(a, q);
-    const slot = (hash ^ n) & (NAMES.length - 1);
-    const cached = NAMES[slot];
-    if (cached !== undefined && cached.bytes.length === n) {
-      const bytes = cached.bytes;
+      return this.unusualText(a, q, unusual);
+    const slot = (hash ^ n) & (NAME_SLOTS - 1);
+    const bytes = NAME_BYTES;
+    const at = slot * NAME_CACHED_MAX;
+    if (NAME_LENGTHS[slot] === n) {
       let i = 0;
-      while (i < n && bytes[i] === b[a + i]) i++;
-      if (i === n) return cached.name;
+      while (i < n && bytes[at + i] === b[a + i]) i++;
+      if (i === n) return NAME_STRINGS[slot]!;
     }
     const name = internalised(this.s.slice(a, q));
-    NAMES[slot] = { name, bytes: Buffer.from(b.subarray(a, q)) };
+    NAME_STRINGS[slot] = name;
+    NAME_LENGTHS[slot] = n;
+    for (let i = 0; i < n; i++) bytes[at + i] = b[a + i]!;
     return name;
   }
 
@@ -450,9 +470,9 @@ class FastReader {
    * false past `</struct>`.
    */
   private member(frame: Frame, first: boolean): boolean {
-    // Ours in one step; otherwise tag by tag (Python puts line breaks between the tags).
-    if (!first && this.is(M['</member><member><name>'], this.p)) {
-      this.p += 23;
+    // The usual runs in one step, ours then Python's (a line break between tags); else tag by tag.
+    if (!first && (this.at(M['</member><member><name>']) || this.at(M['\n</member>\n<member>\n<name>']))) {
+      // At the name.
     } else {
       this.ws();
       if (!first) {
@@ -467,7 +487,7 @@ class FastReader {
       this.expect(M['<name>']);
     }
     frame.name = this.name(this.p);
-    if (!this.at(M['</name><value>'])) {
+    if (!this.at(M['</name><value>']) && !this.at(M['</name>\n<value>'])) {
       this.expect(M['</name>']);
       this.ws();
       this.expect(M['<value>']);
