@@ -21,12 +21,17 @@ import {
   afterResult,
   availableActions,
   clearedRunState,
+  contextHeader,
   contextRow,
   errorRow,
   instanceDataFields,
   instanceRow,
+  pairEndEntries,
+  pairStartEntries,
+  passedOver,
   pluginRow,
   recordRow,
+  runEndEntry,
   statusOf,
 } from './rows.js';
 import type {
@@ -521,9 +526,7 @@ export class Controller {
       fault,
       progress: { ...this.store.state.progress, currentPlugin: null, currentInstance: null },
     });
-    this.store.appendTerminal([
-      { type: 'message', level: fault ? 'error' : 'info', text: fault ? fault.message : 'Finished' },
-    ]);
+    this.store.appendTerminal([runEndEntry(fault)]);
     const report = this.report.finish({
       finalPhase: phase,
       message,
@@ -598,7 +601,7 @@ export class Controller {
       const plugins = await host.client.discover();
       this.loadContext(context, true);
       this.loadPlugins(plugins);
-      this.store.appendTerminal([{ type: 'context', header: this.header(context) }]);
+      this.store.appendTerminal([{ type: 'context', header: contextHeader(context.data, host.port) }]);
       this.setPhase('collecting', 'Collecting..');
       const collectors = this.plugins.filter((p) => pluginType(p.order) === 'Collector');
       const state = createState();
@@ -624,21 +627,6 @@ export class Controller {
     const validate = this.options.autoValidate || s.autoValidate === true;
     if (publish) this.startIteration('publish');
     else if (validate) this.startIteration('validate');
-  }
-
-  private header(context: ContextJSON): Record<string, string> {
-    const d = context.data;
-    const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-    const header: Record<string, string> = {};
-    const version = d.pyblishVersion ?? d.pyblishServerVersion;
-    if (version !== undefined) header.Pyblish = text(version);
-    if (d.pythonVersion !== undefined) header.Python = text(d.pythonVersion).split(' ')[0] ?? '';
-    if (d.nodeVersion !== undefined) header.Node = text(d.nodeVersion);
-    header.Port = d.port === -1 || d.port === undefined ? String(this.host?.port ?? '') : text(d.port);
-    if (d.user !== undefined) header.User = text(d.user);
-    if (d.host !== undefined) header.Host = text(d.host);
-    if (d.connectTime !== undefined) header.Connected = text(d.connectTime);
-    return header;
   }
 
   private loadContext(context: ContextJSON, collecting: boolean): void {
@@ -791,12 +779,10 @@ export class Controller {
   private markSkipped(plugins: PluginProxy[]): void {
     for (const plugin of plugins) {
       const row = this.store.plugin(plugin.id);
-      if (row && !row.processed && row.status === 'idle')
-        this.store.updatePlugin(plugin.id, { status: 'skipped' });
+      if (row && passedOver(row)) this.store.updatePlugin(plugin.id, { status: 'skipped' });
     }
     for (const row of this.store.instanceRows()) {
-      if (!row.isContext && !row.toggled && row.status === 'idle')
-        this.store.updateInstance(row.id, { status: 'skipped' });
+      if (passedOver(row)) this.store.updateInstance(row.id, { status: 'skipped' });
     }
   }
 
@@ -922,31 +908,22 @@ export class Controller {
         currentInstance: instance?.id ?? null,
       },
     });
-    const entries: Parameters<ViewStateStore['appendTerminal']>[0] = [];
-    if (this.lastTerminalPlugin !== plugin.id) {
-      entries.push({ type: 'plugin', pluginId: plugin.id, label: pluginRowNow?.label ?? plugin.id });
-      this.lastTerminalPlugin = plugin.id;
-    }
-    entries.push({
-      type: 'instance',
-      pluginId: plugin.id,
-      instanceId: instance?.id ?? null,
-      label: instance ? (instanceRowNow?.label ?? instance.id) : 'Context',
-    });
-    this.store.appendTerminal(entries);
+    const instanceId = instance?.id ?? null;
+    this.store.appendTerminal(
+      pairStartEntries(
+        this.lastTerminalPlugin,
+        { id: plugin.id, label: pluginRowNow?.label ?? plugin.id },
+        instanceId,
+        instance ? (instanceRowNow?.label ?? instance.id) : 'Context',
+      ),
+    );
+    this.lastTerminalPlugin = plugin.id;
 
     const host = run.host;
     let streamed = false;
     const onRecords = (records: RecordJSON[]) => {
       streamed = true;
-      this.store.appendTerminal(
-        records.map((r) => ({
-          type: 'record',
-          pluginId: plugin.id,
-          instanceId: instance?.id ?? null,
-          record: recordRow(r),
-        })),
-      );
+      this.store.appendTerminal(pairEndEntries(plugin.id, instanceId, records.map(recordRow), null));
     };
     this.registry.callStarted(host);
     let result: HostResult;
@@ -967,31 +944,16 @@ export class Controller {
     }
     const records = Array.isArray(result.records) ? result.records : [];
     const error = result.error ?? null;
-    const after: Parameters<ViewStateStore['appendTerminal']>[0] = [];
-    if (!streamed) {
-      for (const r of records)
-        after.push({
-          type: 'record',
-          pluginId: plugin.id,
-          instanceId: instance?.id ?? null,
-          record: recordRow(r),
-        });
-    }
-    if (error)
-      after.push({
-        type: 'error',
-        pluginId: plugin.id,
-        instanceId: instance?.id ?? null,
-        error: errorRow(error),
-      });
-    this.store.appendTerminal(after);
+    const recordRows = records.map(recordRow);
+    const errorRowNow = error ? errorRow(error) : null;
+    this.store.appendTerminal(pairEndEntries(plugin.id, instanceId, streamed ? [] : recordRows, errorRowNow));
     this.report.addPair({
       pluginId: plugin.id,
-      instanceId: instance?.id ?? null,
+      instanceId,
       success: result.success && !error,
       duration: typeof result.duration === 'number' ? result.duration : 0,
-      error: error ? errorRow(error) : null,
-      records: records.map(recordRow),
+      error: errorRowNow,
+      records: recordRows,
       actionId,
     });
     if (actionId) return result;

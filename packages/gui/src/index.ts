@@ -3,5 +3,7 @@ export { type Gui, type GuiOptions, startGui, VERSION } from './gui.js';
 export { HostCallError, HostClient } from './host-client.js';
 export { DEFAULT_LIVENESS, type HostEntry, HostRegistry, type LivenessOptions } from './registry.js';
 export { ReportBuilder, writeReportFile } from './report.js';
+export { ReportFileError, type ReportFileErrorCode, readReportFile, reportView } from './saved-report.js';
 export type * from './view-model.js';
 export { ViewStateStore } from './view-state.js';
+export { openReportViewer, type ReportViewer, type ReportViewerOptions } from './viewer.js';

@@ -7,6 +7,8 @@ import { readGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { startGui } from './gui.js';
 import { portIsFree } from './ports.js';
+import { ReportFileError } from './saved-report.js';
+import { openReportViewer } from './viewer.js';
 
 const HELP = `Usage: pyblish-gui [options]
 
@@ -22,12 +24,17 @@ Options:
   --allow-unauthenticated   accept hosts that send no token (pyblish-qml 0.x Python hosts)
   --kill                    stop the GUI already running at the port, then start
   --demo                    also start a demo TypeScript host that shows itself
+  --open-report FILE        show a saved report (JSON) read-only instead; takes only
+                            --web-port and --no-browser, and needs no port 9090
   -h, --help                this text
 `;
 
-function fail(message: string): never {
+/** Exit status for a bad report file (as for bad usage: the user has something to fix). */
+const BAD_INPUT = 2;
+
+function fail(message: string, status = 1): never {
   process.stderr.write(`pyblish-gui: ${message}\n`);
-  process.exit(1);
+  process.exit(status);
 }
 
 function parsePort(value: string | undefined, fallback: number, name: string, min: number): number {
@@ -97,6 +104,50 @@ function startDemoHost(guiPort: number): ChildProcess {
   return child;
 }
 
+/** Host options mean nothing to the viewer: saying so beats ignoring them. */
+const HOST_OPTIONS = [
+  '--port',
+  '--auto-validate',
+  '--auto-publish',
+  '--report',
+  '--allow-unauthenticated',
+  '--kill',
+  '--demo',
+];
+
+async function viewReport(file: string, webPort: number, openBrowser: boolean): Promise<void> {
+  const given = HOST_OPTIONS.filter((name) =>
+    process.argv.some((a) => a === name || a.startsWith(`${name}=`)),
+  );
+  if (given.length > 0) {
+    fail(
+      `--open-report shows a saved report and talks to no host; drop ${given.join(', ')} (it takes only --web-port and --no-browser).`,
+      BAD_INPUT,
+    );
+  }
+  let viewer: Awaited<ReturnType<typeof openReportViewer>>;
+  try {
+    viewer = await openReportViewer({
+      file,
+      webPort,
+      openBrowser,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (err) {
+    if (err instanceof ReportFileError) fail(err.message, BAD_INPUT);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      fail(
+        `--web-port ${webPort} is in use by another program; choose another, or leave it out for any free port.`,
+      );
+    fail((err as Error).message);
+  }
+  const stop = () => void viewer.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.stdout.write(`Pyblish GUI: showing the saved report ${file} (read-only)\n`);
+  process.stdout.write(`Window: ${viewer.url}\n`);
+}
+
 async function main(): Promise<void> {
   let args: ReturnType<typeof parse>;
   function parse() {
@@ -111,6 +162,7 @@ async function main(): Promise<void> {
         'allow-unauthenticated': { type: 'boolean', default: false },
         kill: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
+        'open-report': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -126,8 +178,9 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const port = parsePort(o.port, 9090, '--port', 1);
   const webPort = parsePort(o['web-port'], 0, '--web-port', 0);
+  if (o['open-report'] !== undefined) return viewReport(o['open-report'], webPort, !o['no-browser']);
+  const port = parsePort(o.port, 9090, '--port', 1);
 
   const existing = await whoIsAt(port);
   if (existing.kind === 'gui') {

@@ -97,6 +97,8 @@ export class ReportBuilder {
     r.fault = end.fault;
     r.comment = end.comment;
     r.stats.durationMs += performance.now() - this.started;
+    const contextLabel = end.instances.find((i) => i.isContext)?.label;
+    if (contextLabel !== undefined) r.context.label = contextLabel;
     r.instances = end.instances
       .filter((i) => !i.isContext)
       .map((i) => ({
@@ -105,6 +107,7 @@ export class ReportBuilder {
         label: i.label,
         family: i.family,
         families: i.families,
+        category: i.category,
         toggled: i.toggled,
       }));
     r.plugins = end.plugins.map((p) => ({
@@ -114,6 +117,9 @@ export class ReportBuilder {
       order: p.order,
       type: p.type,
       toggled: p.toggled,
+      doc: p.doc,
+      families: p.families,
+      hasCompatible: p.hasCompatible,
     }));
     r.success = end.success;
     return this.current();

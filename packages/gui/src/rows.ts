@@ -12,6 +12,7 @@ import type {
   RecordRow,
   Verb,
 } from './view-model.js';
+import type { NewTerminalEntry } from './view-state.js';
 
 const VERBS: Record<string, Verb> = {
   Collector: 'Collect',
@@ -55,7 +56,10 @@ function familiesOf(data: InstanceJSON['data']): { family: string | null; famili
   return { family, families: family ? [family, ...extra.filter((f) => f !== family)] : extra };
 }
 
-export function contextRow(context: ContextJSON, contextLabel: string): InstanceRow {
+export function contextRow(
+  context: Pick<ContextJSON, 'id' | 'name' | 'data'>,
+  contextLabel: string,
+): InstanceRow {
   const label =
     typeof context.data.label === 'string' && context.data.label ? context.data.label : contextLabel;
   return {
@@ -75,7 +79,7 @@ export function contextRow(context: ContextJSON, contextLabel: string): Instance
   };
 }
 
-export function instanceRow(instance: InstanceJSON): InstanceRow {
+export function instanceRow(instance: Pick<InstanceJSON, 'id' | 'name' | 'data'>): InstanceRow {
   const { family, families } = familiesOf(instance.data);
   const data = instance.data;
   const name = typeof data.name === 'string' && data.name ? data.name : instance.name;
@@ -127,7 +131,10 @@ export function actionRow(action: ActionJSON): ActionRow {
   };
 }
 
-export function pluginRow(plugin: PluginJSON): PluginRow {
+/** What a plug-in row needs: a host's PluginJSON, or the fewer fields a saved report keeps. */
+export type PluginFields = Pick<PluginJSON, 'id' | 'name' | 'order' | 'type'> & Partial<PluginJSON>;
+
+export function pluginRow(plugin: PluginFields): PluginRow {
   const instanceEnabled = plugin.__instanceEnabled__ ?? plugin.instanceEnabled ?? false;
   const row: PluginRow = {
     kind: 'plugin',
@@ -205,6 +212,12 @@ export function availableActions(row: PluginRow): ActionRow[] {
   return out;
 }
 
+/** A row the run passed over: a plug-in it never ran, an instance switched off. */
+export function passedOver(row: InstanceRow | PluginRow): boolean {
+  if (row.status !== 'idle') return false;
+  return row.kind === 'plugin' ? !row.processed : !row.isContext && !row.toggled;
+}
+
 export function statusOf(
   row: Pick<InstanceRow, 'hasError' | 'hasWarning' | 'succeeded'>,
   processing: boolean,
@@ -216,9 +229,10 @@ export function statusOf(
   return 'idle';
 }
 
+/** A pair's result as a host sends it, or as a saved report keeps it (only these fields count). */
 export interface PairOutcome {
-  error: ErrorJSON | null;
-  records: RecordJSON[];
+  error: ErrorJSON | ErrorRow | null;
+  records: ReadonlyArray<Pick<RecordJSON, 'levelno'>>;
   duration: number;
 }
 
@@ -240,7 +254,24 @@ export function afterResult<R extends InstanceRow | PluginRow>(row: R, outcome: 
   return change;
 }
 
-export function recordRow(record: RecordJSON): RecordRow {
+/** A host's record, or a record as a saved report keeps it. */
+export type RecordFields = Pick<RecordJSON, 'levelname' | 'levelno'> &
+  Partial<
+    Pick<
+      RecordJSON,
+      | 'message'
+      | 'name'
+      | 'filename'
+      | 'pathname'
+      | 'lineno'
+      | 'funcName'
+      | 'threadName'
+      | 'created'
+      | 'msecs'
+    >
+  >;
+
+export function recordRow(record: RecordFields): RecordRow {
   return {
     message: String(record.message ?? ''),
     levelname: record.levelname,
@@ -264,4 +295,60 @@ export function errorRow(error: ErrorJSON): ErrorRow {
     func: error.func ?? null,
     exc: error.exc ?? null,
   };
+}
+
+// --- Terminal entries of a pair: the same for a live run and a saved report --------------
+
+/** The plug-in heading (when the plug-in changed) and the instance line a pair starts with. */
+export function pairStartEntries(
+  previousPluginId: string | null,
+  plugin: { id: string; label: string },
+  instanceId: string | null,
+  instanceLabel: string,
+): NewTerminalEntry[] {
+  const entries: NewTerminalEntry[] = [];
+  if (previousPluginId !== plugin.id)
+    entries.push({ type: 'plugin', pluginId: plugin.id, label: plugin.label });
+  entries.push({ type: 'instance', pluginId: plugin.id, instanceId, label: instanceLabel });
+  return entries;
+}
+
+/** A pair's log records, then its error. */
+export function pairEndEntries(
+  pluginId: string,
+  instanceId: string | null,
+  records: readonly RecordRow[],
+  error: ErrorRow | null,
+): NewTerminalEntry[] {
+  const entries: NewTerminalEntry[] = records.map((record) => ({
+    type: 'record',
+    pluginId,
+    instanceId,
+    record,
+  }));
+  if (error) entries.push({ type: 'error', pluginId, instanceId, error });
+  return entries;
+}
+
+/** The line a run ends the terminal with. */
+export function runEndEntry(fault: { message: string } | null): NewTerminalEntry {
+  return { type: 'message', level: fault ? 'error' : 'info', text: fault ? fault.message : 'Finished' };
+}
+
+/** The terminal's heading after a reset: versions, port, user and machine from the context's data. */
+export function contextHeader(
+  data: Record<string, unknown>,
+  hostPort: number | null,
+): Record<string, string> {
+  const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  const header: Record<string, string> = {};
+  const version = data.pyblishVersion ?? data.pyblishServerVersion;
+  if (version !== undefined) header.Pyblish = text(version);
+  if (data.pythonVersion !== undefined) header.Python = text(data.pythonVersion).split(' ')[0] ?? '';
+  if (data.nodeVersion !== undefined) header.Node = text(data.nodeVersion);
+  header.Port = data.port === -1 || data.port === undefined ? text(hostPort ?? '') : text(data.port);
+  if (data.user !== undefined) header.User = text(data.user);
+  if (data.host !== undefined) header.Host = text(data.host);
+  if (data.connectTime !== undefined) header.Connected = text(data.connectTime);
+  return header;
 }

@@ -161,6 +161,24 @@ export interface ViewState {
   terminalDropped: number;
   /** False after the shown host called `hide` (the window should hide); true after `show`. */
   visible: boolean;
+  /**
+   * Set when the process shows a saved report (`pyblish-gui --open-report FILE`) instead of a
+   * live host: the page says so, and nothing can be run or changed (commands are refused).
+   */
+  savedReport?: SavedReportInfo | null;
+}
+
+/** Where a report shown by `--open-report` came from. */
+export interface SavedReportInfo {
+  /** The file as given on the command line. */
+  file: string;
+  /** The label of the host the report was made with (null: none was shown). */
+  host: string | null;
+  /** ISO 8601, from the report. */
+  startedAt: string;
+  finishedAt: string | null;
+  /** The report's last run: "validate", "publish", "reset" or "action". */
+  kind: string;
 }
 
 /** Partial rows keyed by id, and top-level fields that changed. */
@@ -262,9 +280,18 @@ export interface Report {
   fault: { code: string; message: string } | null;
   success: boolean;
   comment: string;
-  context: { id: string; name: string; data: Record<string, unknown> };
-  instances: Array<Pick<InstanceRow, 'id' | 'name' | 'label' | 'family' | 'families' | 'toggled'>>;
-  plugins: Array<Pick<PluginRow, 'id' | 'name' | 'label' | 'order' | 'type' | 'toggled'>>;
+  /** `label` (the context row's, after the host's ContextLabel) was added later: older reports lack it. */
+  context: { id: string; name: string; data: Record<string, unknown>; label?: string };
+  /** `category` was added later: older reports lack it (the viewer falls back to the family). */
+  instances: Array<
+    Pick<InstanceRow, 'id' | 'name' | 'label' | 'family' | 'families' | 'toggled'> &
+      Partial<Pick<InstanceRow, 'category'>>
+  >;
+  /** `doc`, `families` and `hasCompatible` were added later: older reports lack them. */
+  plugins: Array<
+    Pick<PluginRow, 'id' | 'name' | 'label' | 'order' | 'type' | 'toggled'> &
+      Partial<Pick<PluginRow, 'doc' | 'families' | 'hasCompatible'>>
+  >;
   /** Since the last reset; the oldest results of earlier runs go once more than `reportResultLimit` are kept. */
   results: PairReport[];
   /** pairs and failed count every pair since the reset; droppedResults those no longer in `results`. */

@@ -1,0 +1,373 @@
+// A saved report (`pyblish-gui --report FILE`, or the window's "Export report") read back and
+// turned into the view state the page renders: the same rows, statuses and terminal entries a
+// live run makes, derived with the same functions (rows.ts). Pure apart from reading the file.
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  afterResult,
+  clearedRunState,
+  contextHeader,
+  contextRow,
+  instanceRow,
+  pairEndEntries,
+  pairStartEntries,
+  passedOver,
+  pluginRow,
+  recordRow,
+  runEndEntry,
+} from './rows.js';
+import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
+import { initialTop, type NewTerminalEntry } from './view-state.js';
+
+export type ReportFileErrorCode =
+  | 'REPORT_NOT_FOUND'
+  | 'REPORT_UNREADABLE'
+  | 'REPORT_NOT_JSON'
+  | 'REPORT_NOT_A_REPORT'
+  | 'REPORT_WRONG_VERSION'
+  | 'REPORT_MALFORMED';
+
+/** A report file that cannot be shown; the message names the file and what is wrong with it. */
+export class ReportFileError extends Error {
+  constructor(
+    readonly code: ReportFileErrorCode,
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ReportFileError';
+  }
+}
+
+const WHERE_FROM = 'write one with `pyblish-gui --report FILE` or the window\'s "Export report"';
+
+// --- Reading and checking ----------------------------------------------------------------
+
+/** A field of the wrong type: where it is and what it should be. */
+class Malformed extends Error {}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function expect(ok: boolean, at: string, what: string): void {
+  if (!ok) throw new Malformed(`${at} must be ${what}`);
+}
+
+function object(v: unknown, at: string): Json {
+  expect(isObject(v), at, 'an object');
+  return v as Json;
+}
+
+function list(v: unknown, at: string): unknown[] {
+  expect(Array.isArray(v), at, 'a list');
+  return v as unknown[];
+}
+
+/** Checks the named fields of `o` by type name ("string", "number", "boolean", "string|null", ...). */
+function fields(o: Json, at: string, spec: Record<string, string>): void {
+  for (const [key, types] of Object.entries(spec)) {
+    const value = o[key];
+    const optional = types.endsWith('?');
+    if (optional && value === undefined) continue;
+    const ok = types
+      .replace('?', '')
+      .split('|')
+      .some((t) =>
+        t === 'null'
+          ? value === null
+          : t === 'string[]'
+            ? Array.isArray(value) && value.every((x) => typeof x === 'string')
+            : t === 'object'
+              ? isObject(value)
+              : typeof value === t,
+      );
+    expect(ok, `${at}.${key}`, types.replace('?', '').replaceAll('|', ' or '));
+  }
+}
+
+function checkError(v: unknown, at: string): void {
+  if (v === null) return;
+  fields(object(v, at), at, {
+    message: 'string',
+    fname: 'string|null?',
+    lineNumber: 'number|null?',
+    func: 'string|null?',
+    exc: 'string|null?',
+  });
+}
+
+/** Throws Malformed at the first field the viewer relies on that is missing or of the wrong type. */
+function checkReport(r: Json): void {
+  fields(r, 'report', {
+    startedAt: 'string',
+    finishedAt: 'string|null',
+    kind: 'string',
+    message: 'string',
+    comment: 'string?',
+    context: 'object',
+  });
+  if (r.host !== null)
+    fields(object(r.host, 'report.host'), 'report.host', { port: 'number', label: 'string' });
+  if (r.fault !== null && r.fault !== undefined)
+    fields(object(r.fault, 'report.fault'), 'report.fault', { code: 'string', message: 'string' });
+  fields(r.context as Json, 'report.context', {
+    id: 'string',
+    name: 'string',
+    data: 'object',
+    label: 'string?',
+  });
+  list(r.instances, 'report.instances').forEach((v, i) => {
+    const at = `report.instances[${i}]`;
+    fields(object(v, at), at, {
+      id: 'string',
+      name: 'string',
+      label: 'string',
+      family: 'string|null',
+      families: 'string[]',
+      toggled: 'boolean',
+      category: 'string?',
+    });
+  });
+  list(r.plugins, 'report.plugins').forEach((v, i) => {
+    const at = `report.plugins[${i}]`;
+    fields(object(v, at), at, {
+      id: 'string',
+      name: 'string',
+      label: 'string',
+      order: 'number',
+      type: 'string',
+      toggled: 'boolean',
+      doc: 'string|null?',
+      families: 'string[]?',
+      hasCompatible: 'boolean?',
+    });
+  });
+  list(r.results, 'report.results').forEach((v, i) => {
+    const at = `report.results[${i}]`;
+    const result = object(v, at);
+    fields(result, at, {
+      pluginId: 'string',
+      instanceId: 'string|null',
+      success: 'boolean',
+      duration: 'number',
+      actionId: 'string|null?',
+    });
+    checkError(result.error ?? null, `${at}.error`);
+    list(result.records, `${at}.records`).forEach((record, j) => {
+      const where = `${at}.records[${j}]`;
+      fields(object(record, where), where, { message: 'string', levelname: 'string', levelno: 'number' });
+    });
+  });
+}
+
+/** Reads and checks a report file; every problem is a ReportFileError that says what to do. */
+export function readReportFile(file: string): Report {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new ReportFileError('REPORT_NOT_FOUND', file, `no such file; ${WHERE_FROM}.`);
+    if (code === 'EISDIR')
+      throw new ReportFileError('REPORT_UNREADABLE', file, 'is a directory, not a report file.');
+    throw new ReportFileError('REPORT_UNREADABLE', file, `cannot be read (${(err as Error).message}).`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ReportFileError(
+      'REPORT_NOT_JSON',
+      file,
+      `is not JSON (${(err as Error).message}); ${WHERE_FROM}.`,
+    );
+  }
+  if (!isObject(value) || value.format !== 'pyblish-report') {
+    throw new ReportFileError(
+      'REPORT_NOT_A_REPORT',
+      file,
+      `is not a Pyblish GUI report (it has no "format": "pyblish-report"); ${WHERE_FROM}.`,
+    );
+  }
+  if (value.formatVersion !== 1) {
+    throw new ReportFileError(
+      'REPORT_WRONG_VERSION',
+      file,
+      `is a pyblish-report of formatVersion ${JSON.stringify(value.formatVersion)}; this pyblish-gui reads formatVersion 1. Open it with the pyblish-gui that wrote it.`,
+    );
+  }
+  try {
+    checkReport(value);
+  } catch (err) {
+    if (!(err instanceof Malformed)) throw err;
+    throw new ReportFileError('REPORT_MALFORMED', file, `is a damaged pyblish-report: ${err.message}.`);
+  }
+  return value as unknown as Report;
+}
+
+// --- The view of a report ----------------------------------------------------------------
+
+export interface SavedView {
+  state: Partial<Omit<ViewState, 'version' | 'instances' | 'plugins'>>;
+  instances: InstanceRow[];
+  plugins: PluginRow[];
+  terminal: NewTerminalEntry[];
+}
+
+/** The error of a saved pair, with the fields older or hand-made reports may leave out. */
+function errorOf(error: PairReport['error']): ErrorRow | null {
+  if (!error) return null;
+  return {
+    message: error.message,
+    fname: error.fname ?? null,
+    lineNumber: error.lineNumber ?? null,
+    func: error.func ?? null,
+    exc: error.exc ?? null,
+  };
+}
+
+/**
+ * Rows and terminal as the live GUI showed them when the report was written. The report keeps
+ * the pairs since the last reset, not where each run began: a run begins where a plug-in
+ * after the collectors runs again, or one runs with a lower order than the one before it,
+ * and rows are cleared there as Validate and Publish clear them.
+ */
+export function reportView(report: Report, file: string): SavedView {
+  const defaults = initialTop().window;
+  const window = {
+    ...defaults,
+    title: `${basename(file)} (saved report)`,
+    contextLabel: report.context.label ?? defaults.contextLabel,
+  };
+  const context = contextRow(report.context, window.contextLabel);
+  if (report.comment) context.comment = report.comment;
+  const instances: InstanceRow[] = [
+    context,
+    ...report.instances.map((i) => ({
+      ...instanceRow({
+        id: i.id,
+        name: i.name,
+        data: {
+          label: i.label,
+          families: i.families,
+          publish: i.toggled,
+          ...(i.family !== null ? { family: i.family } : {}),
+          ...(i.category ? { category: i.category } : {}),
+        },
+      }),
+      optional: false,
+    })),
+  ];
+  const plugins = report.plugins.map((p) => ({
+    ...pluginRow({
+      id: p.id,
+      name: p.name,
+      label: p.label,
+      order: p.order,
+      type: p.type,
+      active: p.toggled,
+      doc: p.doc ?? null,
+      families: p.families ?? [],
+    }),
+    hasCompatible: p.hasCompatible ?? true,
+  }));
+  const instanceById = new Map(instances.map((r) => [r.id, r]));
+  const pluginById = new Map(plugins.map((r) => [r.id, r]));
+
+  const terminal: NewTerminalEntry[] = [
+    { type: 'context', header: contextHeader(report.context.data, report.host?.port ?? null) },
+  ];
+  let lastPlugin: string | null = null;
+  let runOrder = Number.NEGATIVE_INFINITY;
+  let inRun = false;
+  let runPairs = 0;
+  let published = false;
+  const seen = new Set<string>();
+  const clear = () => {
+    for (const row of instances) Object.assign(row, clearedRunState());
+    for (const row of plugins) if (row.verb !== 'Collect') Object.assign(row, clearedRunState());
+  };
+
+  for (const result of report.results) {
+    const plugin = pluginById.get(result.pluginId);
+    const target = result.instanceId ?? context.id;
+    const counts = plugin !== undefined && (result.actionId ?? null) === null;
+    if (counts && plugin.verb !== 'Collect') {
+      const key = `${plugin.id}\0${target}`;
+      if (!inRun || plugin.order < runOrder || seen.has(key)) {
+        if (runPairs > 0) terminal.push(runEndEntry(null));
+        clear();
+        inRun = true;
+        runPairs = 0;
+        published = false;
+        seen.clear();
+      }
+      runOrder = plugin.order;
+      seen.add(key);
+      if (plugin.verb === 'Extract' || plugin.verb === 'Integrate') published = true;
+    }
+    const instanceLabel =
+      result.instanceId === null
+        ? 'Context'
+        : (instanceById.get(result.instanceId)?.label ?? result.instanceId);
+    terminal.push(
+      ...pairStartEntries(
+        lastPlugin,
+        { id: result.pluginId, label: plugin?.label ?? result.pluginId },
+        result.instanceId,
+        instanceLabel,
+      ),
+      ...pairEndEntries(
+        result.pluginId,
+        result.instanceId,
+        result.records.map(recordRow),
+        errorOf(result.error),
+      ),
+    );
+    lastPlugin = result.pluginId;
+    if (!counts) continue;
+    runPairs++;
+    const outcome = { error: result.error, records: result.records, duration: result.duration };
+    Object.assign(plugin, afterResult(plugin, outcome));
+    const row = instanceById.get(target);
+    if (row) Object.assign(row, afterResult(row, outcome));
+  }
+  terminal.push(runEndEntry(report.fault));
+
+  if (inRun) {
+    // As at the end of a live Validate or Publish: what the run passed over shows as skipped.
+    const validateOnly = !published && report.kind !== 'publish';
+    for (const row of plugins) {
+      if (row.verb === 'Collect' || (validateOnly && row.verb !== 'Validate')) continue;
+      if (passedOver(row)) row.status = 'skipped';
+    }
+    for (const row of instances) if (passedOver(row)) row.status = 'skipped';
+  }
+
+  return {
+    state: {
+      phase: 'finished',
+      message: report.message || 'This report holds no run',
+      fault: report.fault ?? null,
+      hosts: [],
+      window,
+      progress: { done: runPairs, planned: runPairs, currentPlugin: null, currentInstance: null },
+      comment: report.comment ?? '',
+      capabilities: [],
+      visible: true,
+      savedReport: {
+        file,
+        host: report.host?.label ?? null,
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        kind: report.kind,
+      },
+    },
+    instances,
+    plugins,
+    terminal,
+  };
+}

@@ -1,0 +1,99 @@
+// `pyblish-gui --open-report FILE`: the web front end showing a saved report, read-only. Only
+// the page's server runs: no 9090 server, no discovery file, no host is contacted.
+
+import type { ChildProcess } from 'node:child_process';
+import { generateToken, runtimeDir } from '@pyblish/host';
+import { openWindow } from './browser.js';
+import { readReportFile, reportView } from './saved-report.js';
+import type { CommandReply, Report, ViewState } from './view-model.js';
+import { ViewStateStore } from './view-state.js';
+import { startWebServer } from './web-server.js';
+
+export interface ReportViewerOptions {
+  /** The report to show (JSON, a pyblish-report of formatVersion 1). */
+  file: string;
+  /** The page's port (default 0: any free port). */
+  webPort?: number;
+  /** The secret the page presents (default: a fresh random one). */
+  token?: string;
+  /** Open a window at once (default false; the CLI turns it on unless --no-browser). */
+  openBrowser?: boolean;
+  /** The built front end (default packages/web/dist). */
+  distDir?: string;
+  /** Terminal entries kept (default 20,000); a bigger report shows its newest entries. */
+  terminalLimit?: number;
+  /** Environment for the window's profile directory (PYBLISH_RUNTIME_DIR...). */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface ReportViewer {
+  webPort: number;
+  /** The page's address, with the token. */
+  url: string;
+  token: string;
+  report: Report;
+  store: ViewStateStore;
+  snapshot(): ViewState;
+  close(): Promise<void>;
+}
+
+const READ_ONLY: CommandReply = {
+  ok: false,
+  error: {
+    code: 'READ_ONLY',
+    message:
+      'This is a saved report: nothing here can be run or changed. Start pyblish-gui without --open-report to publish.',
+  },
+};
+
+/** Reads the report (a ReportFileError when it cannot be shown), then serves the page. */
+export async function openReportViewer(options: ReportViewerOptions): Promise<ReportViewer> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const report = readReportFile(options.file);
+  const view = reportView(report, options.file);
+  const store = new ViewStateStore(20, options.terminalLimit);
+  store.setInstances(view.instances);
+  store.setPlugins(view.plugins);
+  store.appendTerminal(view.terminal);
+  store.setState(view.state);
+  store.flush();
+
+  const token = options.token ?? generateToken();
+  const web = await startWebServer({
+    port: options.webPort ?? 0,
+    token,
+    store,
+    command: async () => READ_ONLY,
+    report: () => structuredClone(report),
+    onError: (err) =>
+      log(`web request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    ...(options.distDir ? { distDir: options.distDir } : {}),
+  });
+  let window: ChildProcess | null = null;
+  if (options.openBrowser) {
+    window = openWindow(web.url, runtimeDir(env), {
+      size: store.state.window.size,
+      env,
+      onFail: (reason) => log(`Could not open a window (${reason}). Open ${web.url} in a browser.`),
+    });
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    webPort: web.port,
+    url: web.url,
+    token,
+    report,
+    store,
+    snapshot: () => store.snapshot(),
+    close: () => {
+      closing ??= (async () => {
+        store.close();
+        await web.close();
+        if (window && window.exitCode === null) window.kill();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// `--open-report`: a report written by a real publish, read back and shown as the live GUI
+// showed it: the same rows and statuses, the same terminal, the same footer, and nothing runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openReportViewer, type ReportViewer } from '../src/index.js';
+import type { TerminalEntry, ViewState } from '../src/view-model.js';
+import { cleanup, command, instanceByName, pluginByName, testGui, tsHost } from './helpers.js';
+
+let viewer: ReportViewer | null = null;
+const dirs: string[] = [];
+afterEach(async () => {
+  await viewer?.close();
+  viewer = null;
+  await cleanup();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** What a row shows, without the fields a report does not keep (data, actions, options). */
+const shown = (s: ViewState) =>
+  [...s.instances, ...s.plugins].map((r) => ({
+    name: r.name,
+    label: r.label,
+    status: r.status,
+    toggled: r.toggled,
+    passed: r.passed,
+    failed: r.failed,
+    hasError: r.hasError,
+    hasWarning: r.hasWarning,
+    section: r.kind === 'instance' ? r.category : r.verb,
+  }));
+
+/** The terminal as text, without sequence numbers. */
+const lines = (entries: TerminalEntry[]) =>
+  entries.map((e) => {
+    switch (e.type) {
+      case 'record':
+        return `${e.record.levelname} ${e.record.message}`;
+      case 'error':
+        return `ERROR ${e.error.message}`;
+      case 'message':
+        return `${e.level} ${e.text}`;
+      case 'context':
+        return 'context';
+      default:
+        return `${e.type} ${e.label}`;
+    }
+  });
+
+describe('pyblish-gui --open-report', () => {
+  it('shows a saved publish as the live GUI showed it, read-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-report-viewer-'));
+    dirs.push(dir);
+    const file = join(dir, 'publish.json');
+    const gui = await testGui({ reportFile: file });
+    await tsHost(gui);
+    await gui.controller.idle();
+    // Two runs since the reset: the report keeps both, the view shows the last as the GUI did.
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    await command(gui, { type: 'publish' });
+    await gui.controller.idle();
+    const live = gui.snapshot();
+    const liveTerminal = gui.store.terminalAfter(0);
+    expect(live.message).toBe('Stopped due to failed validation');
+    await cleanup();
+
+    viewer = await openReportViewer({ file });
+    const saved = viewer.snapshot();
+    expect(shown(saved)).toEqual(shown(live));
+    expect(lines(viewer.store.terminalAfter(0))).toEqual(lines(liveTerminal));
+    expect(saved.message).toBe('Stopped due to failed validation');
+    expect(saved.progress.done).toBe(live.progress.done);
+    expect(saved.hosts).toEqual([]);
+    expect(saved.savedReport).toEqual({
+      file,
+      host: viewer.report.host?.label,
+      startedAt: viewer.report.startedAt,
+      finishedAt: viewer.report.finishedAt,
+      kind: 'publish',
+    });
+    expect(saved.savedReport?.host).toMatch(/\S/);
+    // What the user sees after a failed validation, as the live run left it.
+    expect(pluginByName(saved, 'ValidateFailure').status).toBe('failed');
+    expect(instanceByName(saved, 'Failure 1').status).toBe('failed');
+    expect(pluginByName(saved, 'ValidateNames').status).toBe('warning');
+    expect(pluginByName(saved, 'ExtractSlowly').status).toBe('skipped');
+    expect(pluginByName(saved, 'CollectInstances').doc).toBe('Creates the instances of this fake scene.');
+    // Nothing can be toggled, repaired or run from a report.
+    for (const row of [...saved.instances, ...saved.plugins]) expect(row.optional).toBe(false);
+    for (const row of saved.plugins) expect([row.hasRepair, row.actions]).toEqual([false, []]);
+
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${viewer?.webPort}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${viewer?.token}`, 'content-type': 'application/json' },
+      });
+    const reply = await (await api('/api/commands', { method: 'POST', body: '{"type":"publish"}' })).json();
+    expect(reply).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
+    expect(await (await api('/api/report')).json()).toEqual(viewer.report);
+    expect(viewer.snapshot().version).toBe(saved.version);
+  });
+});
