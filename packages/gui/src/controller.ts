@@ -955,6 +955,7 @@ export class Controller {
       error: errorRowNow,
       records: recordRows,
       actionId,
+      ...(repair ? { repair: true } : {}),
     });
     if (actionId) return result;
     const outcome = { error, records, duration: typeof result.duration === 'number' ? result.duration : 0 };

@@ -153,6 +153,7 @@ function checkReport(r: Json): void {
       success: 'boolean',
       duration: 'number',
       actionId: 'string|null?',
+      repair: 'boolean?',
     });
     checkError(result.error ?? null, `${at}.error`);
     list(result.records, `${at}.records`).forEach((record, j) => {
@@ -294,7 +295,8 @@ export function reportView(report: Report, file: string): SavedView {
   for (const result of report.results) {
     const plugin = pluginById.get(result.pluginId);
     const target = result.instanceId ?? context.id;
-    const counts = plugin !== undefined && (result.actionId ?? null) === null;
+    // Actions and repairs show in the terminal only, as in a live run's rows (see docs/gui.md).
+    const counts = plugin !== undefined && (result.actionId ?? null) === null && !result.repair;
     if (counts && plugin.verb !== 'Collect') {
       const key = `${plugin.id}\0${target}`;
       if (!inRun || plugin.order < runOrder || seen.has(key)) {

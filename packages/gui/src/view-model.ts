@@ -263,6 +263,8 @@ export interface PairReport {
   error: ErrorRow | null;
   records: RecordRow[];
   actionId: string | null;
+  /** Set on the pairs of a repair (added later: older reports do not mark them). */
+  repair?: true;
 }
 
 /** The document `--report FILE` writes and the front end exports. */

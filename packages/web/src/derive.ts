@@ -8,6 +8,7 @@ import type {
   Phase,
   PluginRow,
   RecordRow,
+  SavedReportInfo,
   TerminalEntry,
 } from '@pyblish/gui';
 
@@ -118,11 +119,25 @@ export interface Controls {
 
 const RUNNING: readonly Phase[] = ['initialising', 'collecting', 'validating', 'extracting', 'integrating'];
 
-export function controlsFor(phase: Phase): Controls {
+/** What the footer allows; a saved report (`readOnly`) allows nothing. */
+export function controlsFor(phase: Phase, readOnly = false): Controls {
   // After a run the controller accepts another one (Publish after a clean Validate goes on
   // from extraction) and toggles, so "finished" is as idle as "ready".
-  const idle = phase === 'ready' || phase === 'finished';
-  return { reset: idle, validate: idle, publish: idle, stop: RUNNING.includes(phase), editable: idle };
+  const idle = !readOnly && (phase === 'ready' || phase === 'finished');
+  const stop = !readOnly && RUNNING.includes(phase);
+  return { reset: idle, validate: idle, publish: idle, stop, editable: idle };
+}
+
+/** "2026-11-25T12:10:32.123Z" as "2026-11-25 12:10:32 UTC"; anything else as it is. */
+export function formatTimestamp(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** The banner of a saved report: which file, from which host, when. */
+export function savedReportText(info: SavedReportInfo): string {
+  const host = info.host ? `from ${info.host}` : 'from no host';
+  return `Saved report: ${info.file}, ${host}, started ${formatTimestamp(info.startedAt)}. Read-only: nothing here runs.`;
 }
 
 export function isRunning(phase: Phase): boolean {

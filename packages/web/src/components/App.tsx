@@ -23,6 +23,7 @@ import { Terminal } from './Terminal.js';
 export function App() {
   const { connection } = useServices();
   const phase = useTopField((t) => t?.phase ?? 'noHost');
+  const readOnly = useTopField((t) => Boolean(t?.savedReport));
   const settings = useTopField((t) => t?.window);
   const [tab, setTab] = useState<Tab>('overview');
   const [details, setDetails] = useState<DetailsTarget | null>(null);
@@ -88,7 +89,7 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        if (controlsFor(phase).publish) void connection.send({ type: 'publish' });
+        if (controlsFor(phase, readOnly).publish) void connection.send({ type: 'publish' });
       } else if (e.key === 'Escape' && !e.defaultPrevented) {
         if (menu) {
           setMenu(null);
@@ -98,7 +99,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [phase, connection, menu, details, ui]);
+  }, [phase, readOnly, connection, menu, details, ui]);
 
   return (
     <UiContext.Provider value={ui}>

@@ -1,7 +1,23 @@
+import { savedReportText } from '../derive.js';
 import { useConnected, useTop } from '../hooks.js';
 
 /** What stops the artist from working, said plainly: no connection, a busy or lost host. */
 export function Banner() {
+  const top = useTop();
+  const saved = top?.savedReport;
+  return (
+    <>
+      {saved && (
+        <div className="banner banner-info" role="status">
+          {savedReportText(saved)}
+        </div>
+      )}
+      <Problem />
+    </>
+  );
+}
+
+function Problem() {
   const connected = useConnected();
   const top = useTop();
   let text: string | null = null;

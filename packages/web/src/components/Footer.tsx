@@ -20,7 +20,7 @@ export function Footer() {
   const { connection, store } = useServices();
   const top = useTop();
   const phase = top?.phase ?? 'noHost';
-  const controls = controlsFor(phase);
+  const controls = controlsFor(phase, Boolean(top?.savedReport));
   const [commentOpen, setCommentOpen] = useState(false);
   const hasComment = (top?.comment ?? '') !== '';
   const opened = useRef(false);
