@@ -119,9 +119,10 @@ function internalised(s: string): string {
  */
 class Markup {
   readonly length: number;
-  /** The little-endian 32-bit words at 0, 4, 8... short of the end, then the last four bytes. */
+  /** The little-endian 32-bit words at 0, 4, 8... short of the end (the first also on its own). */
   readonly words: Int32Array;
   readonly first: number;
+  /** The last four bytes as a word (overlapping the one before when the length is not a multiple of 4). */
   readonly last: number;
   constructor(text: string) {
     const bytes = Buffer.from(text, 'latin1');
@@ -193,8 +194,9 @@ type Frame =
  * literal) throws NEEDS_FULL_PARSER, and the caller re-reads the message with saxes, which
  * decides and words the error. So it never accepts what saxes would refuse.
  *
- * Markup is read on `s`, a Latin-1 view of the UTF-8 bytes `b` (one character per byte, so
- * indices agree); text is scanned on the bytes and decoded as UTF-8 only when it is not ASCII.
+ * Markup is compared on the UTF-8 bytes `b`, and text is scanned on them; plain ASCII text is
+ * cut from `s`, their Latin-1 view (one character per byte, so indices agree), and other text is
+ * decoded from the bytes.
  */
 class FastReader {
   private p = 0;
@@ -405,31 +407,24 @@ class FastReader {
         this.expect(M['</string></value>']);
       } else if (c === 105 /* i */ && this.is(M['<int>'], p)) {
         v = this.integer(p + 5, M['</int></value>'], T.int);
-      } else if (c === 115 /* s */ && this.is(M['<struct>'], p)) {
+      } else if (
+        (c === 115 /* s */ && this.is(M['<struct>'], p)) ||
+        (c === 97 /* a */ && this.is(M['<array>'], p))
+      ) {
         if (depth >= limits.maxDepth) refused();
-        const frame: Frame = { items: null, obj: {}, name: '', count: 0 };
-        this.p = p + 8;
-        if (this.member(frame, true)) {
+        const frame: Frame =
+          c === 115
+            ? { items: null, obj: {}, name: '', count: 0 }
+            : { items: [], obj: null, name: '', count: 0 };
+        this.p = p + (c === 115 ? 8 : 7);
+        // A container with content is opened; an empty one is the value.
+        if (frame.items === null ? this.member(frame, true) : this.firstItem()) {
           if (top !== null) outer.push(top);
           top = frame;
           depth++;
           continue;
         }
-        v = frame.obj;
-        this.expect(M['</value>']);
-      } else if (c === 97 /* a */ && this.is(M['<array>'], p)) {
-        if (depth >= limits.maxDepth) refused();
-        this.p = p + 7;
-        this.ws();
-        this.expect(M['<data>']);
-        const frame: Frame = { items: [], obj: null, name: '', count: 0 };
-        if (this.item()) {
-          if (top !== null) outer.push(top);
-          top = frame;
-          depth++;
-          continue;
-        }
-        v = frame.items;
+        v = frame.items ?? frame.obj;
         this.expect(M['</value>']);
       } else if (c === 110 /* n */ && this.is(M['<nil/></value>'], p)) {
         v = null;
@@ -493,6 +488,13 @@ class FastReader {
       this.expect(M['<value>']);
     }
     return true;
+  }
+
+  /** After `<array>`: true at the first item's value, false past `</data></array>`. */
+  private firstItem(): boolean {
+    this.ws();
+    this.expect(M['<data>']);
+    return this.item();
   }
 
   /** In an array's data: true at the next item's value, false past `</data></array>`. */
