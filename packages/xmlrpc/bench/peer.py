@@ -1,7 +1,8 @@
 """The Python side of the benchmark: standard-library client, measured the way bench/main.ts measures.
 
 usage: peer.py ping URL ROUNDS SECONDS | peer.py throughput URL PAYLOAD.xml CALLERS ROUNDS SECONDS
-       peer.py encode|decode PAYLOAD.xml ROUNDS SECONDS
+       peer.py encode|encode-bytes|decode PAYLOAD.xml ROUNDS SECONDS
+(encode: dumps, a str; encode-bytes: dumps(...).encode("utf-8"), the bytes a client or server sends)
 Each figure is the best of ROUNDS rounds of SECONDS (the machine may be shared). Prints one JSON object.
 """
 import json
@@ -64,6 +65,8 @@ def codec(mode, path, rounds, seconds):
     (value,), _ = xmlrpc.client.loads(data, use_builtin_types=True)
     if mode == "encode":
         fn = lambda: xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True)  # noqa: E731
+    elif mode == "encode-bytes":
+        fn = lambda: xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode("utf-8")  # noqa: E731
     else:
         fn = lambda: xmlrpc.client.loads(data, use_builtin_types=True)  # noqa: E731
 
