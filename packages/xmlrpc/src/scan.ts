@@ -255,10 +255,11 @@ class FastReader {
   private declaration(): void {
     if (!this.s.startsWith('<?xml', 0)) return;
     // What Python and this package write.
-    const known = DECLARATIONS.find((d) => this.s.startsWith(d, 0));
-    if (known !== undefined) {
-      this.p = known.length;
-      return;
+    for (const known of DECLARATIONS) {
+      if (this.s.startsWith(known, 0)) {
+        this.p = known.length;
+        return;
+      }
     }
     const end = this.s.indexOf('?>');
     const m = end === -1 ? null : XML_DECL.exec(this.s.slice(0, end + 2));
