@@ -24,6 +24,7 @@ import {
   contextHeader,
   contextRow,
   errorRow,
+  Failures,
   instanceDataFields,
   instanceRow,
   pairEndEntries,
@@ -33,6 +34,7 @@ import {
   recordRow,
   runEndEntry,
   statusOf,
+  withoutError,
 } from './rows.js';
 import type {
   Command,
@@ -174,7 +176,7 @@ export class Controller {
   private plugins: PluginProxy[] = [];
   private revision: number | undefined;
   /** Which plug-ins failed on which targets (instance id, or the context id). */
-  private failures = new Map<string, Set<string>>();
+  private readonly failures = new Failures();
   /** Validation passed and nothing changed since: Publish continues from there. */
   private validatedClean = false;
   private pendingShow: number | null = null;
@@ -796,7 +798,7 @@ export class Controller {
       if (collectorIds.has(row.id)) continue;
       this.store.updatePlugin(row.id, cleared);
       this.updateActions(row.id);
-      this.failures.delete(row.id);
+      this.failures.forget(row.id);
     }
     this.store.setState({ progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null } });
   }
@@ -967,9 +969,7 @@ export class Controller {
     const iRow = this.store.instance(rowId);
     if (iRow && !repair) this.store.updateInstance(rowId, afterResult(iRow, outcome));
     if (error && !repair) {
-      const set = this.failures.get(plugin.id) ?? new Set<string>();
-      set.add(rowId);
-      this.failures.set(plugin.id, set);
+      this.failures.add(plugin.id, rowId);
     }
     return result;
   }
@@ -1086,7 +1086,7 @@ export class Controller {
     const row = this.store.plugin(pluginId);
     if (!plugin || !row) throw new CommandError('UNKNOWN_ITEM', `No plug-in with id ${pluginId}`);
     if (!row.hasRepair) throw new CommandError('NO_REPAIR', `${row.label} cannot repair`);
-    const targets = [...(this.failures.get(pluginId) ?? [])];
+    const targets = this.failures.targets(pluginId);
     if (!row.hasError || targets.length === 0)
       throw new CommandError('NOTHING_TO_REPAIR', `${row.label} has not failed`);
     const previous = this.phase;
@@ -1116,26 +1116,14 @@ export class Controller {
 
   /** A successful repair clears the failure it fixed, on the plug-in and on the instance. */
   private repaired(pluginId: string, target: string): void {
-    const set = this.failures.get(pluginId);
-    set?.delete(target);
-    if (set && set.size === 0) {
-      this.failures.delete(pluginId);
-      const row = this.store.plugin(pluginId);
-      if (row) {
-        this.store.updatePlugin(pluginId, {
-          hasError: false,
-          status: statusOf({ ...row, hasError: false }, false),
-        });
-        this.updateActions(pluginId);
-      }
+    const clear = this.failures.repaired(pluginId, target);
+    const row = this.store.plugin(pluginId);
+    if (row && clear.plugin) {
+      this.store.updatePlugin(pluginId, withoutError(row));
+      this.updateActions(pluginId);
     }
-    const stillFailing = [...this.failures.values()].some((s) => s.has(target));
     const iRow = this.store.instance(target);
-    if (iRow && !stillFailing)
-      this.store.updateInstance(target, {
-        hasError: false,
-        status: statusOf({ ...iRow, hasError: false }, false),
-      });
+    if (iRow && clear.target) this.store.updateInstance(target, withoutError(iRow));
   }
 
   /** Ends any run at once (the GUI is closing); the report is finished and handed out. */

@@ -44,6 +44,7 @@ export class ReportBuilder {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       kind: 'none',
+      iteration: null,
       finalPhase: 'noHost',
       message: '',
       fault: null,
@@ -70,6 +71,7 @@ export class ReportBuilder {
       this.report.stats.droppedResults += excess;
     }
     this.report.kind = kind;
+    if (kind === 'validate' || kind === 'publish') this.report.iteration = kind;
     this.report.finishedAt = null;
     this.report.fault = null;
     this.started = performance.now();

@@ -271,6 +271,46 @@ export type RecordFields = Pick<RecordJSON, 'levelname' | 'levelno'> &
     >
   >;
 
+/** Which plug-ins failed on which targets (instance ids, or the context id), until repaired. */
+export class Failures {
+  private readonly byPlugin = new Map<string, Set<string>>();
+
+  add(pluginId: string, target: string): void {
+    const set = this.byPlugin.get(pluginId) ?? new Set<string>();
+    set.add(target);
+    this.byPlugin.set(pluginId, set);
+  }
+
+  targets(pluginId: string): string[] {
+    return [...(this.byPlugin.get(pluginId) ?? [])];
+  }
+
+  forget(pluginId: string): void {
+    this.byPlugin.delete(pluginId);
+  }
+
+  clear(): void {
+    this.byPlugin.clear();
+  }
+
+  /**
+   * A repair of `target` succeeded. Returns what no longer fails: the plug-in (when that was
+   * its last failed target) and the target (when no other plug-in failed on it).
+   */
+  repaired(pluginId: string, target: string): { plugin: boolean; target: boolean } {
+    const set = this.byPlugin.get(pluginId);
+    set?.delete(target);
+    const plugin = set !== undefined && set.size === 0;
+    if (plugin) this.byPlugin.delete(pluginId);
+    return { plugin, target: ![...this.byPlugin.values()].some((s) => s.has(target)) };
+  }
+}
+
+/** A row's error cleared by a repair, its status following. */
+export function withoutError<R extends InstanceRow | PluginRow>(row: R): Partial<R> {
+  return { hasError: false, status: statusOf({ ...row, hasError: false }, false) } as Partial<R>;
+}
+
 export function recordRow(record: RecordFields): RecordRow {
   return {
     message: String(record.message ?? ''),

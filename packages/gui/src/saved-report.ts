@@ -9,6 +9,7 @@ import {
   clearedRunState,
   contextHeader,
   contextRow,
+  Failures,
   instanceRow,
   pairEndEntries,
   pairStartEntries,
@@ -16,6 +17,7 @@ import {
   pluginRow,
   recordRow,
   runEndEntry,
+  withoutError,
 } from './rows.js';
 import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
 import { initialTop, type NewTerminalEntry } from './view-state.js';
@@ -104,6 +106,7 @@ function checkReport(r: Json): void {
     startedAt: 'string',
     finishedAt: 'string|null',
     kind: 'string',
+    iteration: 'string|null?',
     message: 'string',
     comment: 'string?',
     context: 'object',
@@ -282,25 +285,34 @@ export function reportView(report: Report, file: string): SavedView {
     { type: 'context', header: contextHeader(report.context.data, report.host?.port ?? null) },
   ];
   let lastPlugin: string | null = null;
+  // What the previous result belonged to: "pairs" (reset, validate, publish), an action, or
+  // the repair of one plug-in. Each live run ends with a line in the terminal; so does each here.
+  let segment: string | null = null;
   let runOrder = Number.NEGATIVE_INFINITY;
   let inRun = false;
   let runPairs = 0;
   let published = false;
   const seen = new Set<string>();
+  const failures = new Failures();
   const clear = () => {
     for (const row of instances) Object.assign(row, clearedRunState());
-    for (const row of plugins) if (row.verb !== 'Collect') Object.assign(row, clearedRunState());
+    for (const row of plugins) {
+      if (row.verb === 'Collect') continue;
+      Object.assign(row, clearedRunState());
+      failures.forget(row.id);
+    }
   };
 
   for (const result of report.results) {
     const plugin = pluginById.get(result.pluginId);
     const target = result.instanceId ?? context.id;
-    // Actions and repairs show in the terminal only, as in a live run's rows (see docs/gui.md).
-    const counts = plugin !== undefined && (result.actionId ?? null) === null && !result.repair;
-    if (counts && plugin.verb !== 'Collect') {
+    const kind =
+      (result.actionId ?? null) !== null ? 'action' : result.repair ? `repair ${result.pluginId}` : 'pairs';
+    let boundary = kind === 'action' || kind !== segment;
+    if (plugin && kind === 'pairs' && plugin.verb !== 'Collect') {
       const key = `${plugin.id}\0${target}`;
       if (!inRun || plugin.order < runOrder || seen.has(key)) {
-        if (runPairs > 0) terminal.push(runEndEntry(null));
+        boundary = true;
         clear();
         inRun = true;
         runPairs = 0;
@@ -311,6 +323,8 @@ export function reportView(report: Report, file: string): SavedView {
       seen.add(key);
       if (plugin.verb === 'Extract' || plugin.verb === 'Integrate') published = true;
     }
+    if (boundary && segment !== null) terminal.push(runEndEntry(null));
+    segment = kind;
     const instanceLabel =
       result.instanceId === null
         ? 'Context'
@@ -330,18 +344,27 @@ export function reportView(report: Report, file: string): SavedView {
       ),
     );
     lastPlugin = result.pluginId;
-    if (!counts) continue;
+    const row = instanceById.get(target);
+    if (!plugin || kind === 'action') continue;
+    if (kind !== 'pairs') {
+      // A repair changes no counts; a successful one clears the failure it fixed.
+      if (!result.success) continue;
+      const cleared = failures.repaired(plugin.id, target);
+      if (cleared.plugin) Object.assign(plugin, withoutError(plugin));
+      if (row && cleared.target) Object.assign(row, withoutError(row));
+      continue;
+    }
     runPairs++;
     const outcome = { error: result.error, records: result.records, duration: result.duration };
     Object.assign(plugin, afterResult(plugin, outcome));
-    const row = instanceById.get(target);
     if (row) Object.assign(row, afterResult(row, outcome));
+    if (result.error) failures.add(plugin.id, target);
   }
   terminal.push(runEndEntry(report.fault));
 
   if (inRun) {
     // As at the end of a live Validate or Publish: what the run passed over shows as skipped.
-    const validateOnly = !published && report.kind !== 'publish';
+    const validateOnly = !published && (report.iteration ?? report.kind) !== 'publish';
     for (const row of plugins) {
       if (row.verb === 'Collect' || (validateOnly && row.verb !== 'Validate')) continue;
       if (passedOver(row)) row.status = 'skipped';

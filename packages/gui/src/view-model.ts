@@ -274,8 +274,13 @@ export interface Report {
   host: { port: number; label: string } | null;
   startedAt: string;
   finishedAt: string | null;
-  /** "validate", "publish", "reset" or "action". */
+  /** "validate", "publish", "reset", "action" or "repair". */
   kind: string;
+  /**
+   * The last Validate or Publish since the reset, which actions and repairs after it leave
+   * alone; null before either (added later: older reports lack it).
+   */
+  iteration?: 'validate' | 'publish' | null;
   /** The phase the run ended in, and the footer message. */
   finalPhase: Phase;
   message: string;

@@ -61,16 +61,25 @@ describe('pyblish-gui --open-report', () => {
     await gui.controller.idle();
     await command(gui, { type: 'publish' });
     await gui.controller.idle();
+    const stopped = gui.snapshot();
+    expect(stopped.message).toBe('Stopped due to failed validation');
+    // A repair clears one failure; an action changes no row. Both show in the terminal.
+    const failing = pluginByName(stopped, 'ValidateFailure');
+    await command(gui, { type: 'repair', pluginId: failing.id });
+    await gui.controller.idle();
+    const print = failing.actions.find((a) => a.label === 'Print instances');
+    await command(gui, { type: 'action', pluginId: failing.id, actionId: print?.id ?? '' });
+    await gui.controller.idle();
     const live = gui.snapshot();
     const liveTerminal = gui.store.terminalAfter(0);
-    expect(live.message).toBe('Stopped due to failed validation');
+    expect(live.message).toBe('Success');
     await cleanup();
 
     viewer = await openReportViewer({ file });
     const saved = viewer.snapshot();
     expect(shown(saved)).toEqual(shown(live));
     expect(lines(viewer.store.terminalAfter(0))).toEqual(lines(liveTerminal));
-    expect(saved.message).toBe('Stopped due to failed validation');
+    expect(saved.message).toBe('Success');
     expect(saved.progress.done).toBe(live.progress.done);
     expect(saved.hosts).toEqual([]);
     expect(saved.savedReport).toEqual({
@@ -78,12 +87,15 @@ describe('pyblish-gui --open-report', () => {
       host: viewer.report.host?.label,
       startedAt: viewer.report.startedAt,
       finishedAt: viewer.report.finishedAt,
-      kind: 'publish',
+      kind: 'action',
     });
+    expect(viewer.report.iteration).toBe('publish');
     expect(saved.savedReport?.host).toMatch(/\S/);
-    // What the user sees after a failed validation, as the live run left it.
-    expect(pluginByName(saved, 'ValidateFailure').status).toBe('failed');
-    expect(instanceByName(saved, 'Failure 1').status).toBe('failed');
+    // What the user sees after a failed validation and a repair, as the live run left it.
+    expect(pluginByName(saved, 'ValidateFailure').hasError).toBe(false);
+    expect(pluginByName(saved, 'ValidateFailure').failed).toBe(1);
+    expect(instanceByName(saved, 'Failure 1').hasError).toBe(false);
+    expect(lines(viewer.store.terminalAfter(0))).toContain('INFO Repaired Failure 1');
     expect(pluginByName(saved, 'ValidateNames').status).toBe('warning');
     expect(pluginByName(saved, 'ExtractSlowly').status).toBe('skipped');
     expect(pluginByName(saved, 'CollectInstances').doc).toBe('Creates the instances of this fake scene.');
