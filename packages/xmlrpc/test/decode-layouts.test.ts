@@ -87,12 +87,30 @@ out = [
 sys.stdout.write(json.dumps(out))
 `;
 
+let python: [response: string, request: string, fault: string] | undefined;
+/** The messages PYTHON writes (run once). */
+function pythonMessages(): [string, string, string] {
+  python ??= JSON.parse(
+    execFileSync('python3', ['-c', PYTHON], {
+      input: JSON.stringify(structPayload(20_000)),
+      encoding: 'utf8',
+    }),
+  ) as [string, string, string];
+  return python;
+}
+
+// A small seeded generator, so a failure is reproducible.
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
 describe('the layouts peers write stay on the fast reader', () => {
   it("Python's layout (xmlrpc.client.dumps) is read by the fast reader, with the values saxes gives", () => {
-    const data = JSON.stringify(structPayload(20_000));
-    const [response, request, fault] = JSON.parse(
-      execFileSync('python3', ['-c', PYTHON], { input: data, encoding: 'utf8' }),
-    ) as [string, string, string];
+    const [response, request, fault] = pythonMessages();
     expect(request).toContain('<member>\n<name>');
     for (const [xml, kind] of [
       [response, 'response'],
@@ -107,6 +125,38 @@ describe('the layouts peers write stay on the fast reader', () => {
     const inner = Object.getOwnPropertyDescriptor(members, PROTO)?.value as object;
     expect(Object.getPrototypeOf(inner)).toBe(Object.prototype);
     expect(Object.keys(inner)).toEqual(['constructor', 'toString', 'a&b', 'clé', '😀', '']);
+  });
+
+  it("800 random mutations of Python's layout are decided as saxes decides", () => {
+    const request = pythonMessages()[1];
+    const pieces = [
+      '\n',
+      ' ',
+      '\r',
+      '<',
+      '>',
+      '/',
+      '&amp;',
+      '&#10;',
+      '\u00e9',
+      '\u001b',
+      '<member>',
+      '</member>',
+    ];
+    pieces.push('<name>', '</name>', '<value>', '</value>', '<nil/>', '<string>', '.', '-', '0', '9');
+    const next = random(3);
+    for (let i = 0; i < 800; i++) {
+      let xml = request;
+      for (let e = 0; e < 1 + Math.floor(next() * 3); e++) {
+        const at = Math.floor(next() * xml.length);
+        const cut = next() < 0.3 ? 1 + Math.floor(next() * 5) : 0;
+        xml =
+          xml.slice(0, at) +
+          (cut > 0 ? '' : pieces[Math.floor(next() * pieces.length)]) +
+          xml.slice(at + cut);
+      }
+      expectSameDecision(xml);
+    }
   });
 
   it('our layout is read by the fast reader', () => {
