@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { EncodeError } from './errors.js';
 import { defaultLimits } from './limits.js';
 import { type Fault, I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
@@ -213,7 +214,10 @@ class Writer {
   }
 
   toString(): string {
-    return this.buf.toString('utf8', 0, this.pos);
+    // Plain ASCII (most messages) is copied as Latin-1, several times faster than UTF-8 decoding.
+    return isAscii(this.buf.subarray(0, this.pos))
+      ? this.buf.toString('latin1', 0, this.pos)
+      : this.buf.toString('utf8', 0, this.pos);
   }
 }
 
@@ -525,7 +529,10 @@ function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close
           items = Object.values(v as object);
           // A proxy could list different keys to the two calls.
           if (items.length !== keys.length)
-            throw new EncodeError('UNENCODABLE', 'a struct changed while encoded');
+            throw new EncodeError(
+              'UNENCODABLE',
+              'a struct listed different keys on two reads (a Proxy?); pass a plain object',
+            );
           if (keys.length > 0) gaps = gapsOf(keys);
         }
         if (items.length === 0) {

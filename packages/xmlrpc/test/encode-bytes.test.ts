@@ -101,6 +101,20 @@ describe('encoding straight to bytes', () => {
     ];
     for (const v of values) expect(decodeMethodResponse(encodeMethodResponseBytes(v))).toEqual(v);
   });
+
+  it('refuses a struct whose keys change while it is read, with a clear error', () => {
+    let calls = 0;
+    const shifty = new Proxy({ a: 1, b: 2 } as XmlRpcValue & object, {
+      ownKeys: (target) => (calls++ % 2 === 0 ? Reflect.ownKeys(target) : ['a']),
+    });
+    expect(() => encodeMethodResponseBytes({ shifty })).toThrow(
+      expect.objectContaining({
+        name: 'EncodeError',
+        code: 'UNENCODABLE',
+        message: 'a struct listed different keys on two reads (a Proxy?); pass a plain object',
+      }),
+    );
+  });
 });
 
 describe('pre-encoded values', () => {
