@@ -591,7 +591,7 @@ class FastReader {
   }
 }
 
-const OTHER_SCALARS = (['double', 'boolean', 'i4', 'i8', 'dateTime.iso8601', 'base64'] as const).map(
+const OTHER_SCALARS = (['i4', 'i8', 'dateTime.iso8601', 'base64'] as const).map(
   (name) => [new Markup(`<${name}>`), new Markup(`</${name}>`), T[name]] as const,
 );
 
