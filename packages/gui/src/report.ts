@@ -122,6 +122,8 @@ export class ReportBuilder {
       doc: p.doc,
       families: p.families,
       hasCompatible: p.hasCompatible,
+      module: p.module,
+      path: p.path,
     }));
     r.success = end.success;
     return this.current();

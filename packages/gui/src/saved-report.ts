@@ -145,6 +145,8 @@ function checkReport(r: Json): void {
       doc: 'string|null?',
       families: 'string[]?',
       hasCompatible: 'boolean?',
+      module: 'string?',
+      path: 'string?',
     });
   });
   list(r.results, 'report.results').forEach((v, i) => {
@@ -275,6 +277,8 @@ export function reportView(report: Report, file: string): SavedView {
       active: p.toggled,
       doc: p.doc ?? null,
       families: p.families ?? [],
+      ...(p.module !== undefined ? { module: p.module } : {}),
+      ...(p.path !== undefined ? { path: p.path } : {}),
     }),
     hasCompatible: p.hasCompatible ?? true,
   }));

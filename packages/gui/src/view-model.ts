@@ -294,10 +294,10 @@ export interface Report {
     Pick<InstanceRow, 'id' | 'name' | 'label' | 'family' | 'families' | 'toggled'> &
       Partial<Pick<InstanceRow, 'category'>>
   >;
-  /** `doc`, `families` and `hasCompatible` were added later: older reports lack them. */
+  /** `doc`, `families`, `hasCompatible`, `module` and `path` were added later: older reports lack them. */
   plugins: Array<
     Pick<PluginRow, 'id' | 'name' | 'label' | 'order' | 'type' | 'toggled'> &
-      Partial<Pick<PluginRow, 'doc' | 'families' | 'hasCompatible'>>
+      Partial<Pick<PluginRow, 'doc' | 'families' | 'hasCompatible' | 'module' | 'path'>>
   >;
   /** Since the last reset; the oldest results of earlier runs go once more than `reportResultLimit` are kept. */
   results: PairReport[];

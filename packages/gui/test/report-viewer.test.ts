@@ -29,6 +29,7 @@ const shown = (s: ViewState) =>
     hasError: r.hasError,
     hasWarning: r.hasWarning,
     section: r.kind === 'instance' ? r.category : r.verb,
+    where: r.kind === 'plugin' ? [r.module, r.path, r.families, r.doc] : [],
   }));
 
 /** The terminal as text, without sequence numbers. */
