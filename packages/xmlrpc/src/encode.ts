@@ -295,6 +295,10 @@ class Gap {
     return this.#variants[variant] ?? this.#make(variant);
   }
 
+  write(w: Writer, variant: number): void {
+    w.put(this.get(variant));
+  }
+
   #make(variant: number): Constant {
     const k = c(`${variant & 2 ? '</string>' : ''}${this.#text}${variant & 1 ? '<string>' : ''}`);
     this.#variants[variant] = k;
@@ -308,6 +312,27 @@ const ARRAY_FIRST = g('<array><data><value>');
 const ARRAY_NEXT = g('</value><value>');
 const ARRAY_END = g('</value></data></array>');
 const STRUCT_END = g('</value></member></struct>');
+const FIRST_NAME = g('<struct><member><name>');
+const LATER_NAME = g('</value></member><member><name>');
+const NAME_END = g('</name><value>');
+
+/** The gap before a member whose name has no markup made for it: written in three pieces. */
+class NameGap extends Gap {
+  readonly #before: Gap;
+  readonly #name: string;
+
+  constructor(before: Gap, name: string) {
+    super('');
+    this.#before = before;
+    this.#name = name;
+  }
+
+  override write(w: Writer, variant: number): void {
+    w.put(this.#before.get(variant & 2));
+    w.text(this.#name);
+    w.put(NAME_END.get(variant & 1));
+  }
+}
 
 /** Where a struct member starts, as its struct's first member and as a later one. */
 interface MemberGaps {
@@ -315,28 +340,27 @@ interface MemberGaps {
   later: Gap;
 }
 
-function memberGaps(key: string): MemberGaps {
-  const member = `<member><name>${escapeText(key)}</name><value>`;
-  return { first: g(`<struct>${member}`), later: g(`</value></member>${member}`) };
-}
-
-// Caches, bounded and emptied when full: member names by key, and the members of structs by
-// their list of keys (looked up by the first key, then compared key by key).
+// Markup for member names is made for names up to MAX_CACHED_KEY characters in structs of up to
+// MAX_CACHED_MEMBERS members (larger structs are usually keyed by data, such as paths), for up
+// to MAX_CACHED names; after that, new names are written piece by piece. Struct key lists are
+// remembered likewise, looked up by their first key and then compared key by key.
 const MAX_CACHED_KEY = 64;
+const MAX_CACHED_MEMBERS = 64;
 const MAX_CACHED = 4096;
 const memberCache = new Map<string, MemberGaps>();
 const shapeCache = new Map<string, { keys: string[]; gaps: Gap[] }>();
 
-function cachedMember(key: string): MemberGaps {
+function memberGap(key: string, first: boolean, cacheable: boolean): Gap {
   let m = memberCache.get(key);
   if (m === undefined) {
-    m = memberGaps(key);
-    if (key.length < MAX_CACHED_KEY) {
-      if (memberCache.size >= MAX_CACHED) memberCache.clear();
-      memberCache.set(key, m);
+    if (!cacheable || key.length > MAX_CACHED_KEY || memberCache.size >= MAX_CACHED) {
+      return new NameGap(first ? FIRST_NAME : LATER_NAME, key);
     }
+    const member = `<member><name>${escapeText(key)}</name><value>`;
+    m = { first: g(`<struct>${member}`), later: g(`</value></member>${member}`) };
+    memberCache.set(key, m);
   }
-  return m;
+  return first ? m.first : m.later;
 }
 
 /** The gap before each member of a struct with these keys (in this order). */
@@ -348,11 +372,9 @@ function gapsOf(keys: string[]): Gap[] {
     while (i < keys.length && shape.keys[i] === keys[i]) i++;
     if (i === keys.length) return shape.gaps;
   }
-  const gaps = keys.map((key, i) => (i === 0 ? cachedMember(key).first : cachedMember(key).later));
-  if (first.length < MAX_CACHED_KEY && keys.length <= MAX_CACHED_KEY) {
-    if (shapeCache.size >= MAX_CACHED) shapeCache.clear();
-    shapeCache.set(first, { keys, gaps });
-  }
+  const cacheable = keys.length <= MAX_CACHED_MEMBERS;
+  const gaps = keys.map((key, i) => memberGap(key, i === 0, cacheable));
+  if (cacheable && shape === undefined && shapeCache.size < MAX_CACHED) shapeCache.set(first, { keys, gaps });
   return gaps;
 }
 
@@ -367,18 +389,18 @@ export type EncodedValue = { readonly [encodedBrand]: true };
 
 class Fragment {
   /** The UTF-8 between `<value>` and `</value>`. */
-  readonly #inner: Buffer;
+  readonly #inner: Uint8Array;
   /** How deep arrays and structs nest inside it (0 for a scalar). */
   readonly #depth: number;
 
-  constructor(inner: Buffer, depth: number) {
+  constructor(inner: Uint8Array, depth: number) {
     this.#inner = inner;
     this.#depth = depth;
     Object.freeze(this);
   }
 
   /** The fragment's bytes and depth, or null when `v` is not a fragment `preencode` made. */
-  static open(v: object): { inner: Buffer; depth: number } | null {
+  static open(v: object): { inner: Uint8Array; depth: number } | null {
     return #inner in v ? { inner: (v as Fragment).#inner, depth: (v as Fragment).#depth } : null;
   }
 }
@@ -389,8 +411,8 @@ export function preencode(value: XmlRpcValue | undefined, maxDepth = defaultLimi
   try {
     // Without the `<value>` and `</value>` around it: the place it goes in writes those.
     const depth = writeValue(w, value, maxDepth, NOTHING, NOTHING);
-    // A copy of its own, as small as it can be (it may be kept for long).
-    return new Fragment(Buffer.from(w.take()), depth) as unknown as EncodedValue;
+    // A copy in memory of its own (a small Buffer may share a pool's; a fragment may be kept long).
+    return new Fragment(new Uint8Array(w.take()), depth) as unknown as EncodedValue;
   } finally {
     closeWriter(w);
   }
@@ -506,11 +528,11 @@ function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close
   for (;;) {
     // Write v, or open it.
     if (typeof v === 'string') {
-      w.put(gap.get(afterString | 1));
+      gap.write(w, afterString | 1);
       w.text(v);
       afterString = 2;
     } else {
-      w.put(gap.get(afterString));
+      gap.write(w, afterString);
       afterString = 0;
       const inner = typeof v === 'number' && (v | 0) === v && v >= 0 ? smallInt(w, v) : writeScalar(w, v);
       if (inner !== false) {

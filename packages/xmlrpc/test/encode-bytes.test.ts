@@ -97,6 +97,9 @@ describe('encoding straight to bytes', () => {
       { a: 1 },
       { [long]: 'x', a: 'y' },
       Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key${i}`, i])),
+      Object.fromEntries(
+        Array.from({ length: 100 }, (_, i) => [`<path ${i}> & \r ${'x'.repeat(i)}`, `v${i}`]),
+      ),
       Array.from({ length: 3000 }, (_, i) => ({ [`first${i}`]: i, second: [i] })),
     ];
     for (const v of values) expect(decodeMethodResponse(encodeMethodResponseBytes(v))).toEqual(v);
