@@ -1,10 +1,10 @@
 // `--open-report`: a report written by a real publish, read back and shown as the live GUI
 // showed it: the same rows and statuses, the same terminal, the same footer, and nothing runs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openReportViewer, type ReportViewer } from '../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openReportViewer, ReportBuilder, type ReportViewer, writeReportFile } from '../src/index.js';
 import type { TerminalEntry, ViewState } from '../src/view-model.js';
 import { cleanup, command, instanceByName, pluginByName, testGui, tsHost } from './helpers.js';
 
@@ -113,5 +113,27 @@ describe('pyblish-gui --open-report', () => {
     expect(reply).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
     expect(await (await api('/api/report')).json()).toEqual(viewer.report);
     expect(viewer.snapshot().version).toBe(saved.version);
+  });
+
+  it('opens the window at once, as the GUI does, unless told not to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-report-window-'));
+    dirs.push(dir);
+    const file = join(dir, 'empty.json');
+    writeReportFile(file, ReportBuilder.empty());
+    // A stand-in for Chromium that writes down how it was started.
+    const args = join(dir, 'args.txt');
+    const chromium = join(dir, 'chromium');
+    writeFileSync(chromium, `#!/bin/sh\nprintf '%s\\n' "$@" > '${args}'\n`);
+    chmodSync(chromium, 0o755);
+    const env = { ...process.env, PYBLISH_CHROMIUM: chromium, PYBLISH_RUNTIME_DIR: dir };
+    const quiet = await openReportViewer({ file, env });
+    await quiet.close();
+    expect(existsSync(args)).toBe(false);
+    viewer = await openReportViewer({ file, openBrowser: true, env });
+    await vi.waitFor(() => expect(readFileSync(args, 'utf8')).toContain(`--app=${viewer?.url}\n`), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect(viewer.snapshot().message).toBe('This report holds no run');
   });
 });

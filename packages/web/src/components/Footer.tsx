@@ -1,7 +1,7 @@
 import type { Command } from '@pyblish/gui';
 import { useEffect, useRef, useState } from 'react';
 import { controlsFor, isRunning } from '../derive.js';
-import { useServices, useTop } from '../hooks.js';
+import { useServices, useTop, useTopField } from '../hooks.js';
 import { Icon, type IconName } from './Icon.js';
 
 const BUTTONS: Array<{
@@ -118,6 +118,7 @@ export function CommentBox({
   onChange(text: string): void;
   label?: string;
 }) {
+  const saved = useTopField((t) => Boolean(t?.savedReport));
   const [draft, setDraft] = useState(text);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typing = useRef(false);
@@ -129,9 +130,13 @@ export function CommentBox({
       className="comment"
       aria-label={label}
       placeholder={
-        editable ? 'Comment on this publish..' : 'Comments can be changed before a run (Reset first).'
+        saved
+          ? 'A saved report: its comments cannot be changed.'
+          : editable
+            ? 'Comment on this publish..'
+            : 'Comments can be changed before a run (Reset first).'
       }
-      readOnly={!editable}
+      readOnly={!editable || saved}
       value={draft}
       onChange={(e) => {
         const value = e.target.value;
