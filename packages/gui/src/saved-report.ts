@@ -288,6 +288,15 @@ export function reportView(report: Report, file: string): SavedView {
   const terminal: NewTerminalEntry[] = [
     { type: 'context', header: contextHeader(report.context.data, report.host?.port ?? null) },
   ];
+  // Checked loosely: stats are not needed to show a report, only to say what it lacks.
+  const dropped = (report.stats as Partial<Report['stats']> | undefined)?.droppedResults;
+  if (typeof dropped === 'number' && dropped > 0) {
+    terminal.push({
+      type: 'message',
+      level: 'warning',
+      text: `This report no longer holds its ${dropped} oldest results (reportResultLimit); what follows starts after them.`,
+    });
+  }
   let lastPlugin: string | null = null;
   // What the previous result belonged to: "pairs" (reset, validate, publish), an action, or
   // the repair of one plug-in. Each live run ends with a line in the terminal; so does each here.

@@ -115,11 +115,13 @@ describe('pyblish-gui --open-report', () => {
     expect(viewer.snapshot().version).toBe(saved.version);
   });
 
-  it('opens the window at once, as the GUI does, unless told not to', async () => {
+  it('opens the window at once, as the GUI does, unless told not to, and says what a report lacks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pyblish-report-window-'));
     dirs.push(dir);
     const file = join(dir, 'empty.json');
-    writeReportFile(file, ReportBuilder.empty());
+    const report = ReportBuilder.empty();
+    report.stats.droppedResults = 3;
+    writeReportFile(file, report);
     // A stand-in for Chromium that writes down how it was started.
     const args = join(dir, 'args.txt');
     const chromium = join(dir, 'chromium');
@@ -135,5 +137,8 @@ describe('pyblish-gui --open-report', () => {
       interval: 20,
     });
     expect(viewer.snapshot().message).toBe('This report holds no run');
+    expect(lines(viewer.store.terminalAfter(0))).toContain(
+      'warning This report no longer holds its 3 oldest results (reportResultLimit); what follows starts after them.',
+    );
   });
 });
