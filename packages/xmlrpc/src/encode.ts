@@ -131,6 +131,28 @@ class Writer {
     this.pos = p;
   }
 
+  /** `k / 1000` in decimal, for an int32 `k` that is not a multiple of 1000: `-12.5` for -12500. */
+  thousandths(k: number): void {
+    this.room(16);
+    const buf = this.buf;
+    let p = this.pos;
+    if (k < 0) buf[p++] = 0x2d;
+    const abs = Math.abs(k);
+    const whole = Math.floor(abs / 1000);
+    const frac = abs - whole * 1000;
+    let digits = 1;
+    for (let t = whole; t >= 10; t = Math.floor(t / 10)) digits++;
+    for (let t = whole, i = p + digits - 1; i >= p; i--, t = Math.floor(t / 10)) buf[i] = 0x30 + (t % 10);
+    p += digits;
+    buf[p++] = 0x2e;
+    buf[p++] = 0x30 + Math.floor(frac / 100);
+    if (frac % 100 !== 0) {
+      buf[p++] = 0x30 + (Math.floor(frac / 10) % 10);
+      if (frac % 10 !== 0) buf[p++] = 0x30 + (frac % 10);
+    }
+    this.pos = p;
+  }
+
   bytes(b: Uint8Array): void {
     this.room(b.length);
     this.buf.set(b, this.pos);
@@ -441,7 +463,15 @@ function writeNumber(w: Writer, n: number): void {
     w.put(NEG_INF);
   } else {
     w.put(DOUBLE_OPEN);
-    w.ascii(String(n));
+    const k = n * 1000;
+    // A double with up to three decimals (orders, frame rates) is written from its digits: when n
+    // is the double nearest to k/1000, what String(n) gives (the shortest text that reads back as
+    // n) is k/1000, since two decimals of 15 or fewer significant digits never share a double.
+    if (Number.isInteger(k) && k % 1000 !== 0 && Math.abs(k) <= INT32_MAX && k / 1000 === n) {
+      w.thousandths(k);
+    } else {
+      w.ascii(String(n));
+    }
     w.put(DOUBLE_CLOSE);
   }
 }

@@ -77,6 +77,24 @@ describe('encoding straight to bytes', () => {
     }
   });
 
+  it('writes every double as String(n) does', () => {
+    // Up to three decimals are written from their digits; neighbours one step away must not be.
+    const values = [0.1 + 0.2, 1e-7, 1e21, 5e-324, -0.005, 2147483.647, 2147483.648, 23.976, 2 ** 31 + 0.5];
+    const step = new Float64Array(1);
+    const bits = new BigInt64Array(step.buffer);
+    for (let k = -2_147_483_000; k < 2_147_483_000; k += 104_729 * 13) {
+      for (const x of [k / 1000, k / 100, k / 10_000, (k % 100_000) / 1000]) {
+        step[0] = x;
+        bits[0]! += 1n;
+        values.push(x, step[0]!);
+      }
+    }
+    for (const n of values) {
+      if (Number.isInteger(n) && Math.abs(n) < 2 ** 31) continue;
+      expect(encodeValueXml(n)).toBe(`<value><double>${n}</double></value>`);
+    }
+  });
+
   it('leaves a reply already returned untouched by the encodings after it', () => {
     const big = Array.from({ length: 20_000 }, (_, i) => `record ${i}`);
     const first = encodeMethodResponseBytes(big);
