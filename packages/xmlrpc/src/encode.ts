@@ -509,6 +509,9 @@ function writeScalar(w: Writer, v: unknown): number | false {
     return 0;
   }
   if (Array.isArray(v)) return false;
+  // Structs first: they are far more common than bytes and dates.
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return false;
   if (v instanceof Uint8Array) {
     w.put(BASE64_OPEN);
     w.ascii(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
@@ -521,8 +524,6 @@ function writeScalar(w: Writer, v: unknown): number | false {
     w.put(DATE_CLOSE);
     return 0;
   }
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return false;
   const fragment = Fragment.open(v);
   if (fragment === null) {
     throw new EncodeError(
