@@ -114,11 +114,12 @@ class Writer {
     const words = k.words;
     this.room(k.length);
     const view = this.view;
-    for (let i = 0, p = this.pos; i < words.length; i += 2, p += 16) {
+    const end = this.pos + k.length;
+    for (let i = 0, p = this.pos; p < end; i += 2, p += 16) {
       view.setFloat64(p, words[i]!, true);
       view.setFloat64(p + 8, words[i + 1]!, true);
     }
-    this.pos += k.length;
+    this.pos = end;
   }
 
   /** Text known to need no escaping and to be ASCII (numbers, dates, base64). */
@@ -173,35 +174,23 @@ class Writer {
     const buf = this.buf;
     let p = this.pos;
     let i = 0;
-    // Characters copied as they are (most text) in a tight loop; the others below.
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80 || ASCII_CLASS[c] !== COPY) break;
-      buf[p++] = c;
-    }
-    this.pos = i === n ? p : this.unusualText(s, i, p);
-  }
-
-  /** Writes `s` from `i` on at `p`; returns the position after it. */
-  private unusualText(s: string, from: number, at: number): number {
-    const buf = this.buf;
-    const n = s.length;
-    let p = at;
-    for (let i = from; i < n; i++) {
-      let c = s.charCodeAt(i);
+    for (;;) {
+      // Characters copied as they are (most text) in a tight loop; then one of the others.
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80 || ASCII_CLASS[c] !== COPY) break;
+        buf[p++] = c;
+      }
+      if (i === n) break;
+      let c = s.charCodeAt(i++);
       if (c < 0x80) {
-        const cls = ASCII_CLASS[c]!;
-        if (cls === COPY) {
-          buf[p++] = c;
-        } else {
-          const e = ESCAPES[cls]!;
-          for (let j = 0; j < e.length; j++) buf[p++] = e[j]!;
-        }
+        const e = ESCAPES[ASCII_CLASS[c]!]!;
+        for (let j = 0; j < e.length; j++) buf[p++] = e[j]!;
       } else if (c < 0x800) {
         buf[p++] = 0xc0 | (c >> 6);
         buf[p++] = 0x80 | (c & 0x3f);
       } else if (c >= 0xd800 && c <= 0xdfff) {
-        const d = c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        const d = c <= 0xdbff && i < n ? s.charCodeAt(i) : 0;
         if (d >= 0xdc00 && d <= 0xdfff) {
           i++;
           c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
@@ -220,7 +209,7 @@ class Writer {
         buf[p++] = 0x80 | (c & 0x3f);
       }
     }
-    return p;
+    this.pos = p;
   }
 
   /** The bytes written, in a buffer the caller owns. */
