@@ -2,8 +2,26 @@
 // turned into the view state the page renders: the same rows, statuses and terminal entries a
 // live run makes, derived with the same functions (rows.ts). Pure apart from reading the file.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import {
+  checkError,
+  checkRecords,
+  fields,
+  isObject,
+  type Json,
+  list,
+  Malformed,
+  object,
+} from './json-check.js';
+import {
+  checkPublishReport,
+  fromPublishReport,
+  type HeadlessOrigin,
+  headlessHeader,
+  isPublishReport,
+  type PublishReport,
+} from './publish-report.js';
 import {
   afterResult,
   clearedRunState,
@@ -45,60 +63,6 @@ export class ReportFileError extends Error {
 const WHERE_FROM = 'write one with `pyblish-gui --report FILE` or the window\'s "Export report"';
 
 // --- Reading and checking ----------------------------------------------------------------
-
-/** A field of the wrong type: where it is and what it should be. */
-class Malformed extends Error {}
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function expect(ok: boolean, at: string, what: string): void {
-  if (!ok) throw new Malformed(`${at} must be ${what}`);
-}
-
-function object(v: unknown, at: string): Json {
-  expect(isObject(v), at, 'an object');
-  return v as Json;
-}
-
-function list(v: unknown, at: string): unknown[] {
-  expect(Array.isArray(v), at, 'a list');
-  return v as unknown[];
-}
-
-/** Checks the named fields of `o` by type name ("string", "number", "boolean", "string|null", ...). */
-function fields(o: Json, at: string, spec: Record<string, string>): void {
-  for (const [key, types] of Object.entries(spec)) {
-    const value = o[key];
-    const optional = types.endsWith('?');
-    if (optional && value === undefined) continue;
-    const ok = types
-      .replace('?', '')
-      .split('|')
-      .some((t) =>
-        t === 'null'
-          ? value === null
-          : t === 'string[]'
-            ? Array.isArray(value) && value.every((x) => typeof x === 'string')
-            : t === 'object'
-              ? isObject(value)
-              : typeof value === t,
-      );
-    expect(ok, `${at}.${key}`, types.replace('?', '').replaceAll('|', ' or '));
-  }
-}
-
-function checkError(v: unknown, at: string): void {
-  if (v === null) return;
-  fields(object(v, at), at, {
-    message: 'string',
-    fname: 'string|null?',
-    lineNumber: 'number|null?',
-    func: 'string|null?',
-    exc: 'string|null?',
-  });
-}
 
 /** Throws Malformed at the first field the viewer relies on that is missing or of the wrong type. */
 function checkReport(r: Json): void {
@@ -161,18 +125,26 @@ function checkReport(r: Json): void {
       repair: 'boolean?',
     });
     checkError(result.error ?? null, `${at}.error`);
-    list(result.records, `${at}.records`).forEach((record, j) => {
-      const where = `${at}.records[${j}]`;
-      fields(object(record, where), where, { message: 'string', levelname: 'string', levelno: 'number' });
-    });
+    checkRecords(result.records, `${at}.records`);
   });
 }
 
+/** A report as the viewer shows it: a GUI report, or a headless publish's converted into one. */
+export interface ReadReport {
+  report: Report;
+  /** Set for a headless publish: what the banner says instead of a host. */
+  headless: HeadlessOrigin | null;
+  /** Terminal lines shown before the run (discovery problems of a headless publish). */
+  notes: NewTerminalEntry[];
+}
+
 /** Reads and checks a report file; every problem is a ReportFileError that says what to do. */
-export function readReportFile(file: string): Report {
+export function readReportFile(file: string): ReadReport {
   let text: string;
+  let writtenAt: Date;
   try {
     text = readFileSync(file, 'utf8');
+    writtenAt = statSync(file).mtime;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
@@ -191,11 +163,24 @@ export function readReportFile(file: string): Report {
       `is not JSON (${(err as Error).message}); ${WHERE_FROM}.`,
     );
   }
+  if (isPublishReport(value)) {
+    try {
+      checkPublishReport(value as Json);
+    } catch (err) {
+      if (!(err instanceof Malformed)) throw err;
+      throw new ReportFileError(
+        'REPORT_MALFORMED',
+        file,
+        `is a damaged headless publish report (pyblish publish --json): ${err.message}.`,
+      );
+    }
+    return fromPublishReport(value as unknown as PublishReport, writtenAt);
+  }
   if (!isObject(value) || value.format !== 'pyblish-report') {
     throw new ReportFileError(
       'REPORT_NOT_A_REPORT',
       file,
-      `is not a Pyblish GUI report (it has no "format": "pyblish-report"); ${WHERE_FROM}.`,
+      `is not a Pyblish GUI report (it has no "format": "pyblish-report") nor a headless publish report (\`pyblish publish --json\`); ${WHERE_FROM}.`,
     );
   }
   if (value.formatVersion !== 1) {
@@ -211,7 +196,7 @@ export function readReportFile(file: string): Report {
     if (!(err instanceof Malformed)) throw err;
     throw new ReportFileError('REPORT_MALFORMED', file, `is a damaged pyblish-report: ${err.message}.`);
   }
-  return value as unknown as Report;
+  return { report: value as unknown as Report, headless: null, notes: [] };
 }
 
 // --- The view of a report ----------------------------------------------------------------
@@ -241,11 +226,11 @@ function errorOf(error: PairReport['error']): ErrorRow | null {
  * after the collectors runs again, or one runs with a lower order than the one before it,
  * and rows are cleared there as Validate and Publish clear them.
  */
-export function reportView(report: Report, file: string): SavedView {
+export function reportView({ report, headless, notes }: ReadReport, file: string): SavedView {
   const defaults = initialTop().window;
   const window = {
     ...defaults,
-    title: `${basename(file)} (saved report)`,
+    title: `${basename(file)} (${headless ? 'headless publish report' : 'saved report'})`,
     contextLabel: report.context.label ?? defaults.contextLabel,
   };
   const context = contextRow(report.context, window.contextLabel);
@@ -286,7 +271,13 @@ export function reportView(report: Report, file: string): SavedView {
   const pluginById = new Map(plugins.map((r) => [r.id, r]));
 
   const terminal: NewTerminalEntry[] = [
-    { type: 'context', header: contextHeader(report.context.data, report.host?.port ?? null) },
+    {
+      type: 'context',
+      header: headless
+        ? headlessHeader(headless, report.context.data)
+        : contextHeader(report.context.data, report.host?.port ?? null),
+    },
+    ...notes,
   ];
   // Checked loosely: stats are not needed to show a report, only to say what it lacks.
   const dropped = (report.stats as Partial<Report['stats']> | undefined)?.droppedResults;
@@ -402,6 +393,7 @@ export function reportView(report: Report, file: string): SavedView {
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
         kind: report.kind,
+        ...(headless ? { headless } : {}),
       },
     },
     instances,

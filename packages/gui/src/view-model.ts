@@ -179,6 +179,8 @@ export interface SavedReportInfo {
   finishedAt: string | null;
   /** The report's last run: "validate", "publish", "reset" or "action". */
   kind: string;
+  /** Set for the report of a headless publish (`pyblish publish --json`), which has no host. */
+  headless?: { pyblishVersion: string; node: string | null; targets: string[]; pluginPaths: string[] };
 }
 
 /** Partial rows keyed by id, and top-level fields that changed. */

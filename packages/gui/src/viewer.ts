@@ -10,7 +10,7 @@ import { ViewStateStore } from './view-state.js';
 import { startWebServer } from './web-server.js';
 
 export interface ReportViewerOptions {
-  /** The report to show (JSON, a pyblish-report of formatVersion 1). */
+  /** The report to show (JSON: a pyblish-report of formatVersion 1, or `pyblish publish --json`'s). */
   file: string;
   /** The page's port (default 0: any free port). */
   webPort?: number;
@@ -51,8 +51,9 @@ const READ_ONLY: CommandReply = {
 export async function openReportViewer(options: ReportViewerOptions): Promise<ReportViewer> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
-  const report = readReportFile(options.file);
-  const view = reportView(report, options.file);
+  const read = readReportFile(options.file);
+  const { report } = read;
+  const view = reportView(read, options.file);
   const store = new ViewStateStore(20, options.terminalLimit);
   store.setInstances(view.instances);
   store.setPlugins(view.plugins);

@@ -1,4 +1,5 @@
-import { savedReportText } from '../derive.js';
+import type { SavedReportInfo } from '@pyblish/gui';
+import { formatTimestamp, savedReportText } from '../derive.js';
 import { useConnected, useTop } from '../hooks.js';
 
 /** What stops the artist from working, said plainly: no connection, a busy or lost host. */
@@ -9,12 +10,26 @@ export function Banner() {
     <>
       {saved && (
         <div className="banner banner-info" role="status">
-          {savedReportText(saved)}
+          {saved.headless ? headlessReportText(saved, saved.headless) : savedReportText(saved)}
         </div>
       )}
       <Problem />
     </>
   );
+}
+
+/** A headless publish has no host: say what ran it and when its report was written. */
+function headlessReportText(
+  info: SavedReportInfo,
+  headless: NonNullable<SavedReportInfo['headless']>,
+): string {
+  const from = [
+    `pyblish ${headless.pyblishVersion}`,
+    `targets: ${headless.targets.join(', ') || 'none'}`,
+    `plug-ins from ${headless.pluginPaths.join(', ') || 'no path'}`,
+  ].join('; ');
+  const written = info.finishedAt ? `, written ${formatTimestamp(info.finishedAt)}` : '';
+  return `Headless publish report: ${info.file}, from the pyblish CLI (${from})${written}. Read-only: nothing here runs.`;
 }
 
 function Problem() {
