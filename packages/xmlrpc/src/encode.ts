@@ -126,6 +126,10 @@ class Writer {
   ascii(s: string): void {
     const n = s.length;
     this.room(n);
+    if (n > LONG_TEXT) {
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
     const buf = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);

@@ -123,6 +123,25 @@ describe('encoding straight to bytes', () => {
     for (const v of values) expect(decodeMethodResponse(encodeMethodResponseBytes(v))).toEqual(v);
   });
 
+  it('writes bytes of any size as base64, and values read through getters that encode too', () => {
+    const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+    const nested = { nested: 'x'.repeat(300_000) };
+    const value = {
+      bytes,
+      // Read after the bytes are written: encoding in a getter must not write over them.
+      later: {
+        get inner(): XmlRpcValue {
+          return decodeMethodResponse(encodeMethodResponseBytes(nested)) as XmlRpcValue;
+        },
+      },
+    };
+    // A message of 200 KB first: the buffer reused for the next one holds the bytes above.
+    encodeMethodResponseBytes('y'.repeat(200_000));
+    const decoded = decodeMethodResponse(encodeMethodResponseBytes(value)) as Record<string, XmlRpcValue>;
+    expect(Buffer.from(decoded.bytes as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+    expect(decoded.later).toEqual({ inner: nested });
+  });
+
   it('refuses a struct whose keys change while it is read, with a clear error', () => {
     let calls = 0;
     const shifty = new Proxy({ a: 1, b: 2 } as XmlRpcValue & object, {
