@@ -24,8 +24,9 @@ Options:
   --allow-unauthenticated   accept hosts that send no token (pyblish-qml 0.x Python hosts)
   --kill                    stop the GUI already running at the port, then start
   --demo                    also start a demo TypeScript host that shows itself
-  --open-report FILE        show a saved report (JSON) read-only instead; takes only
-                            --web-port and --no-browser, and needs no port 9090
+  --open-report FILE        show a saved report read-only instead: one the GUI wrote, or
+                            the JSON of \`pyblish publish --json\`; takes only --web-port
+                            and --no-browser, and needs no port 9090
   -h, --help                this text
 `;
 

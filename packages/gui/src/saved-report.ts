@@ -60,7 +60,8 @@ export class ReportFileError extends Error {
   }
 }
 
-const WHERE_FROM = 'write one with `pyblish-gui --report FILE` or the window\'s "Export report"';
+const WHERE_FROM =
+  'write one with `pyblish-gui --report FILE`, the window\'s "Export report" or `pyblish publish --json FILE`';
 
 // --- Reading and checking ----------------------------------------------------------------
 
