@@ -45,6 +45,16 @@ export function fields(o: Json, at: string, spec: Record<string, string>): void 
   }
 }
 
+/** Checks every item of the list at `at` as an object with the named fields; returns the items. */
+export function listOf(v: unknown, at: string, spec: Record<string, string>): Json[] {
+  return list(v, at).map((item, i) => {
+    const where = `${at}[${i}]`;
+    const o = object(item, where);
+    fields(o, where, spec);
+    return o;
+  });
+}
+
 /** A plug-in's error as both reports keep it (null: none). */
 export function checkError(v: unknown, at: string): void {
   if (v === null) return;
@@ -59,8 +69,5 @@ export function checkError(v: unknown, at: string): void {
 
 /** The log records of one pair, as both reports keep them. */
 export function checkRecords(v: unknown, at: string): void {
-  list(v, at).forEach((record, j) => {
-    const where = `${at}[${j}]`;
-    fields(object(record, where), where, { message: 'string', levelname: 'string', levelno: 'number' });
-  });
+  listOf(v, at, { message: 'string', levelname: 'string', levelno: 'number' });
 }

@@ -5,7 +5,7 @@
 // writes it). Pure: the caller reads the file.
 
 import { instancesByPlugin, isPublished, matches } from '@pyblish/core';
-import { checkError, checkRecords, fields, isObject, type Json, list, object } from './json-check.js';
+import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
 import type { PluginRow, Report, SavedReportInfo } from './view-model.js';
 import type { NewTerminalEntry } from './view-state.js';
 
@@ -95,49 +95,49 @@ export function checkPublishReport(r: Json): asserts r is Json & PublishReport {
   fields(r.pyblish as Json, 'report.pyblish', { version: 'string', node: 'string?' });
   fields(r, 'report', { targets: 'string[]', pluginPaths: 'string[]', context: 'object' });
   fields(r.context as Json, 'report.context', { id: 'string', name: 'string', data: 'object' });
-  list(r.plugins, 'report.plugins').forEach((v, i) => {
-    const at = `report.plugins[${i}]`;
-    fields(object(v, at), at, {
-      id: 'string',
-      name: 'string',
-      label: 'string|null',
-      order: 'number',
-      type: 'string',
-      families: 'string[]',
-      targets: 'string[]',
-      match: 'number',
-      optional: 'boolean?',
-      active: 'boolean',
-      doc: 'string|null?',
-      module: 'string',
-      path: 'string',
-      instanceEnabled: 'boolean',
-    });
+  listOf(r.plugins, 'report.plugins', {
+    id: 'string',
+    name: 'string',
+    label: 'string|null',
+    order: 'number',
+    type: 'string',
+    families: 'string[]',
+    targets: 'string[]',
+    match: 'number',
+    optional: 'boolean?',
+    active: 'boolean',
+    doc: 'string|null?',
+    module: 'string',
+    path: 'string',
+    instanceEnabled: 'boolean',
   });
-  list(r.instances, 'report.instances').forEach((v, i) => {
-    const at = `report.instances[${i}]`;
-    fields(object(v, at), at, {
-      id: 'string',
-      name: 'string',
-      label: 'string',
-      family: 'string|null',
-      families: 'string[]',
-      publish: 'boolean',
-    });
+  listOf(r.instances, 'report.instances', {
+    id: 'string',
+    name: 'string',
+    label: 'string',
+    family: 'string|null',
+    families: 'string[]',
+    publish: 'boolean',
   });
   const discovery = object(r.discovery, 'report.discovery');
-  list(discovery.errors, 'report.discovery.errors').forEach((v, i) => {
-    const at = `report.discovery.errors[${i}]`;
-    fields(object(v, at), at, { path: 'string', name: 'string|null', reason: 'string', code: 'string' });
+  listOf(discovery.errors, 'report.discovery.errors', {
+    path: 'string',
+    name: 'string|null',
+    reason: 'string',
+    code: 'string',
   });
-  list(discovery.duplicates, 'report.discovery.duplicates').forEach((v, i) => {
-    const at = `report.discovery.duplicates[${i}]`;
-    fields(object(v, at), at, { name: 'string', path: 'string', winner: 'string' });
+  listOf(discovery.duplicates, 'report.discovery.duplicates', {
+    name: 'string',
+    path: 'string',
+    winner: 'string',
   });
-  list(r.results, 'report.results').forEach((v, i) => {
+  const results = listOf(r.results, 'report.results', {
+    action: 'string|null',
+    success: 'boolean',
+    duration: 'number',
+  });
+  results.forEach((result, i) => {
     const at = `report.results[${i}]`;
-    const result = object(v, at);
-    fields(result, at, { action: 'string|null', success: 'boolean', duration: 'number' });
     fields(object(result.plugin, `${at}.plugin`), `${at}.plugin`, { id: 'string', label: 'string' });
     if (result.instance !== null)
       fields(object(result.instance, `${at}.instance`), `${at}.instance`, { id: 'string', name: 'string' });

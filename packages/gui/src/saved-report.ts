@@ -10,7 +10,7 @@ import {
   fields,
   isObject,
   type Json,
-  list,
+  listOf,
   Malformed,
   object,
 } from './json-check.js';
@@ -86,45 +86,38 @@ function checkReport(r: Json): void {
     data: 'object',
     label: 'string?',
   });
-  list(r.instances, 'report.instances').forEach((v, i) => {
-    const at = `report.instances[${i}]`;
-    fields(object(v, at), at, {
-      id: 'string',
-      name: 'string',
-      label: 'string',
-      family: 'string|null',
-      families: 'string[]',
-      toggled: 'boolean',
-      category: 'string?',
-    });
+  listOf(r.instances, 'report.instances', {
+    id: 'string',
+    name: 'string',
+    label: 'string',
+    family: 'string|null',
+    families: 'string[]',
+    toggled: 'boolean',
+    category: 'string?',
   });
-  list(r.plugins, 'report.plugins').forEach((v, i) => {
-    const at = `report.plugins[${i}]`;
-    fields(object(v, at), at, {
-      id: 'string',
-      name: 'string',
-      label: 'string',
-      order: 'number',
-      type: 'string',
-      toggled: 'boolean',
-      doc: 'string|null?',
-      families: 'string[]?',
-      hasCompatible: 'boolean?',
-      module: 'string?',
-      path: 'string?',
-    });
+  listOf(r.plugins, 'report.plugins', {
+    id: 'string',
+    name: 'string',
+    label: 'string',
+    order: 'number',
+    type: 'string',
+    toggled: 'boolean',
+    doc: 'string|null?',
+    families: 'string[]?',
+    hasCompatible: 'boolean?',
+    module: 'string?',
+    path: 'string?',
   });
-  list(r.results, 'report.results').forEach((v, i) => {
+  const results = listOf(r.results, 'report.results', {
+    pluginId: 'string',
+    instanceId: 'string|null',
+    success: 'boolean',
+    duration: 'number',
+    actionId: 'string|null?',
+    repair: 'boolean?',
+  });
+  results.forEach((result, i) => {
     const at = `report.results[${i}]`;
-    const result = object(v, at);
-    fields(result, at, {
-      pluginId: 'string',
-      instanceId: 'string|null',
-      success: 'boolean',
-      duration: 'number',
-      actionId: 'string|null?',
-      repair: 'boolean?',
-    });
     checkError(result.error ?? null, `${at}.error`);
     checkRecords(result.records, `${at}.records`);
   });
