@@ -528,12 +528,14 @@ function writeScalar(w: Writer, v: unknown): number | false {
   return fragment.depth;
 }
 
-/** An open array (`gaps` null) or struct: its items (a struct's values) and how far it is written. */
+/** A container left open while one inside it is written: its items and where to go on. */
 interface Frame {
   items: readonly unknown[];
   gaps: Gap[] | null;
   i: number;
 }
+
+const NO_ITEMS: readonly unknown[] = [];
 
 /**
  * Writes `open`, the XML of `root` (without `<value>` around it: `open` and `close` hold those)
@@ -541,10 +543,15 @@ interface Frame {
  * no value, however deep, can overflow the JavaScript stack.
  */
 function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close: Gap): number {
-  // Frames are kept when popped and reused for the next container at that depth.
+  // The containers around the current one; frames are reused for the next container at a depth.
   const frames: Frame[] = [];
   let depth = 0;
   let deepest = 0;
+  // The current container (an array when `gaps` is null, else a struct's values) and the index
+  // of its next item; at depth 0 there is none.
+  let items = NO_ITEMS;
+  let gaps: Gap[] | null = null;
+  let i = 0;
   let v = root;
   let gap = open;
   // Whether the last thing written is a string's text, its `</string>` left to the next gap.
@@ -566,33 +573,36 @@ function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close
         if (depth >= maxDepth) tooDeep(maxDepth);
         if (depth + 1 > deepest) deepest = depth + 1;
         const isArray = Array.isArray(v);
-        let items: readonly unknown[];
-        let gaps: Gap[] | null = null;
+        let openItems: readonly unknown[];
+        let openGaps: Gap[] | null = null;
         if (isArray) {
-          items = v as readonly unknown[];
+          openItems = v as readonly unknown[];
         } else {
           const keys = Object.keys(v as object);
-          items = Object.values(v as object);
+          openItems = Object.values(v as object);
           // A proxy could list different keys to the two calls.
-          if (items.length !== keys.length)
+          if (openItems.length !== keys.length)
             throw new EncodeError(
               'UNENCODABLE',
               'a struct listed different keys on two reads (a Proxy?); pass a plain object',
             );
-          if (keys.length > 0) gaps = gapsOf(keys);
+          if (keys.length > 0) openGaps = gapsOf(keys);
         }
-        if (items.length === 0) {
+        if (openItems.length === 0) {
           w.put(isArray ? EMPTY_ARRAY : EMPTY_STRUCT);
         } else {
           const frame = frames[depth];
           if (frame === undefined) {
-            frames.push({ items, gaps, i: 0 });
+            frames.push({ items, gaps, i });
           } else {
             frame.items = items;
             frame.gaps = gaps;
-            frame.i = 0;
+            frame.i = i;
           }
           depth++;
+          items = openItems;
+          gaps = openGaps;
+          i = 0;
         }
       }
     }
@@ -602,15 +612,18 @@ function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close
         w.put(close.get(afterString));
         return deepest;
       }
-      const top = frames[depth - 1]!;
-      if (top.i < top.items.length) {
-        gap = top.gaps === null ? (top.i === 0 ? ARRAY_FIRST : ARRAY_NEXT) : top.gaps[top.i]!;
-        v = top.items[top.i++];
+      if (i < items.length) {
+        gap = gaps === null ? (i === 0 ? ARRAY_FIRST : ARRAY_NEXT) : gaps[i]!;
+        v = items[i++];
         break;
       }
-      w.put((top.gaps === null ? ARRAY_END : STRUCT_END).get(afterString));
+      w.put((gaps === null ? ARRAY_END : STRUCT_END).get(afterString));
       afterString = 0;
       depth--;
+      const outer = frames[depth]!;
+      items = outer.items;
+      gaps = outer.gaps;
+      i = outer.i;
     }
   }
 }
