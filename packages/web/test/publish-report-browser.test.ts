@@ -5,10 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openReportViewer, type ReportViewer } from '@pyblish/gui';
 import { afterAll, expect, it } from 'vitest';
-import { type Browser, ensureBuilt, launchBrowser } from '../../web/test/support/browser.js';
-import { openReportViewer, type ReportViewer } from '../src/index.js';
-import { REPO } from './helpers.js';
+import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 let dir: string | undefined;
 let viewer: ReportViewer | undefined;
