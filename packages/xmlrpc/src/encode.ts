@@ -49,6 +49,8 @@ export function formatDateTime(d: Date): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}`;
 }
 
+const UTF8 = new TextEncoder();
+
 /**
  * Markup known in advance, as 8-byte words: a DataView store of a float64 writes eight bytes in
  * one step, and keeps every bit of any number but a NaN. UTF-8 never makes a NaN word: that
@@ -59,7 +61,7 @@ class Constant {
   readonly length: number;
   readonly words: Float64Array;
   constructor(text: string) {
-    const bytes = new TextEncoder().encode(text);
+    const bytes = UTF8.encode(text);
     // Padded to pairs of words: the loop in Writer#put writes two per step (measured faster).
     const padded = new Uint8Array(Math.ceil(bytes.length / 16) * 16);
     padded.set(bytes);
@@ -70,7 +72,7 @@ class Constant {
 
 // What each byte below 0x80 becomes in text: COPY, or an index into ESCAPES.
 const COPY = 255;
-const ESCAPES = ['&amp;', '&lt;', '&gt;', '&#13;', '\ufffd'].map((s) => new TextEncoder().encode(s));
+const ESCAPES = ['&amp;', '&lt;', '&gt;', '&#13;', '\ufffd'].map((s) => UTF8.encode(s));
 const ASCII_CLASS = new Uint8Array(128).fill(COPY);
 ASCII_CLASS.fill(4, 0, 0x20);
 ASCII_CLASS[0x09] = COPY;
@@ -289,8 +291,18 @@ const BASE64_OPEN = c('<base64>');
 const BASE64_CLOSE = c('</base64>');
 const EMPTY_ARRAY = c('<array><data></data></array>');
 const EMPTY_STRUCT = c('<struct></struct>');
-// Small non-negative ints are common (frames, counts, flags); their markup is made once.
-const SMALL_INTS = Array.from({ length: 1024 }, (_, n) => c(`<int>${n}</int>`));
+// Small non-negative ints are common (frames, counts, flags); their markup is made once, when
+// first written.
+const SMALL_INTS: (Constant | undefined)[] = new Array(1024).fill(undefined);
+
+function smallIntMarkup(n: number): Constant {
+  let k = SMALL_INTS[n];
+  if (k === undefined) {
+    k = c(`<int>${n}</int>`);
+    SMALL_INTS[n] = k;
+  }
+  return k;
+}
 
 /**
  * The markup between two values, such as `</value></member><member><name>KEY</name><value>`,
@@ -442,7 +454,7 @@ function describe(v: unknown): string {
 function writeNumber(w: Writer, n: number): void {
   if (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX) {
     if (n >= 0 && n < SMALL_INTS.length) {
-      w.put(SMALL_INTS[n]!);
+      w.put(smallIntMarkup(n));
     } else {
       w.put(INT_OPEN);
       w.ascii(String(n));
@@ -630,7 +642,7 @@ function writeValue(w: Writer, root: unknown, maxDepth: number, open: Gap, close
 
 function smallInt(w: Writer, n: number): 0 {
   if (n < SMALL_INTS.length) {
-    w.put(SMALL_INTS[n]!);
+    w.put(smallIntMarkup(n));
   } else {
     writeNumber(w, n);
   }
