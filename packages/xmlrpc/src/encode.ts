@@ -445,6 +445,27 @@ export function preencode(value: XmlRpcValue | undefined, maxDepth = defaultLimi
   }
 }
 
+/** An EncodedValue as plain data, for another thread of this process (`postMessage` copies or transfers it). */
+export interface EncodedValueData {
+  readonly xml: Uint8Array;
+  readonly depth: number;
+}
+
+/** The data of a value `preencode` made, to hand to another thread. */
+export function encodedValueData(v: EncodedValue): EncodedValueData {
+  const open = Fragment.open(v);
+  if (open === null) throw new EncodeError('UNENCODABLE', 'only a value preencode made has encoded data');
+  return { xml: open.inner, depth: open.depth };
+}
+
+/**
+ * The EncodedValue again, from `encodedValueData` output that another thread of this process
+ * sent. Its bytes are used as they are, unchecked: never pass data from outside the process.
+ */
+export function encodedValueFromData(data: EncodedValueData): EncodedValue {
+  return new Fragment(data.xml, data.depth) as unknown as EncodedValue;
+}
+
 function describe(v: unknown): string {
   if (v === null || typeof v !== 'object') return typeof v;
   return (v as object).constructor?.name ?? 'object';

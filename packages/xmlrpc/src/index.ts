@@ -9,6 +9,9 @@ export {
 } from './decode.js';
 export {
   type EncodedValue,
+  type EncodedValueData,
+  encodedValueData,
+  encodedValueFromData,
   encodeFault,
   encodeMethodCall,
   encodeMethodCallBytes,

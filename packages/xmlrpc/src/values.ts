@@ -17,15 +17,14 @@ export type XmlRpcValue =
 /** An XML-RPC `<struct>`: a plain object of members. */
 export type XmlRpcStruct = { [key: string]: XmlRpcValue };
 
-/** Whether `v` is a struct (not an array, a date or bytes, which are objects too). */
+/**
+ * Whether `v` is a struct: a plain object. Arrays, dates, bytes and pre-encoded values are
+ * objects too, but not structs.
+ */
 export function isStruct(v: XmlRpcValue | undefined): v is XmlRpcStruct {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !(v instanceof Date) &&
-    !(v instanceof Uint8Array)
-  );
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -3,13 +3,17 @@ import {
   createServer,
   decodeMethodResponse,
   type EncodedValue,
+  type EncodedValueData,
   EncodeError,
+  encodedValueData,
+  encodedValueFromData,
   encodeMethodCall,
   encodeMethodCallBytes,
   encodeMethodResponse,
   encodeMethodResponseBytes,
   encodeValueXml,
   escapeText,
+  isStruct,
   MethodRegistry,
   preencode,
   XmlRpcClient,
@@ -199,6 +203,37 @@ describe('pre-encoded values', () => {
     expect(() => encodeMethodResponse(forged)).toThrow(expect.objectContaining({ code: 'UNENCODABLE' }));
     // A copy of its members is an empty plain object: nothing of the fragment goes with it.
     expect(decodeMethodResponse(encodeMethodResponse({ ...frag }))).toEqual({});
+  });
+
+  it('cross to another thread as data and splice there as before; only real ones have data', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const data = encodedValueData(preencode(description));
+    // A worker posts the data back: what arrives is a structured-clone copy, as between threads.
+    const echo = new Worker(
+      'require("node:worker_threads").parentPort.on("message", (m) => { require("node:worker_threads").parentPort.postMessage(m); })',
+      { eval: true },
+    );
+    try {
+      const copied = await new Promise<EncodedValueData>((resolve) => {
+        echo.once('message', resolve);
+        echo.postMessage(data, [data.xml.buffer as ArrayBuffer]);
+      });
+      expect(data.xml.byteLength).toBe(0); // transferred, not copied
+      expect(encodeMethodResponse([encodedValueFromData(copied)])).toBe(encodeMethodResponse([description]));
+    } finally {
+      await echo.terminate();
+    }
+    expect(() => encodedValueData({} as EncodedValue)).toThrow(
+      expect.objectContaining({ code: 'UNENCODABLE' }),
+    );
+  });
+
+  it('are not structs to isStruct, so copying members cannot quietly drop them', () => {
+    expect(isStruct(preencode(description))).toBe(false);
+    expect(isStruct(decodeMethodResponse(encodeMethodResponse(description)))).toBe(true);
+    expect(isStruct(Object.create(null) as XmlRpcValue)).toBe(true);
+    for (const v of [[], new Date(0), new Uint8Array(1), null, 'x'] as XmlRpcValue[])
+      expect(isStruct(v)).toBe(false);
   });
 
   describe('over the wire with Python', () => {
