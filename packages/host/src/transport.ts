@@ -4,9 +4,11 @@
 import { Worker } from 'node:worker_threads';
 import {
   createServer,
+  encodedValueData,
   Fault,
   FaultCode,
   ListenError,
+  preencode,
   tokenAuthenticator,
   type XmlRpcServer,
 } from '@pyblish/xmlrpc';
@@ -21,11 +23,15 @@ import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 export const NO_GZIP = Number.POSITIVE_INFINITY;
 
 /**
- * Room for short-lived objects in the server worker. Every large reply arrives as a fresh object
- * graph and leaves as a long string; with the default young generation most of that was copied
- * into the old one before it died (a third of the time of a 10,000-instance context()).
+ * Room for short-lived objects in the server worker. When replies crossed as object graphs, the
+ * default young generation promoted most of a large one before it died (a third of the time of
+ * a 10,000-instance context()). Replies now cross as bytes; without it the bench was within its
+ * noise, so it stays for large requests and multicall results.
  */
 const WORKER_YOUNG_GENERATION_MB = 64;
+
+/** Replies from this size on move their buffer to the worker; copying smaller ones is cheaper. */
+const TRANSFER_BYTES = 64 * 1024;
 
 export interface TransportOptions {
   /** 0 picks a free port. */
@@ -112,18 +118,32 @@ export async function startInWorker(
   const send = (msg: ToWorker) => worker.postMessage(msg);
   const aborts = new Map<number, AbortController>();
 
-  async function forward(id: number, method: string, params: Parameters<PyblishMethods['dispatch']>[1]) {
+  async function forward(msg: Extract<FromWorker, { type: 'call' }>) {
+    const { id, method } = msg;
     const abort = new AbortController();
     aborts.set(id, abort);
     const call = { signal: abort.signal, remoteAddress: '127.0.0.1', path: '/pyblish', headers: {}, method };
     try {
-      const value = await methods.dispatch(method, params, call, {
+      const value = await methods.dispatch(method, msg.params, call, {
         introspection: false,
         maxMulticall: 0,
         onError: options.onError,
       });
-      send({ type: 'reply', id, value });
+      if (msg.plain) {
+        send({ type: 'reply', id, value });
+      } else {
+        // Encoded here and its bytes moved, not the object graph copied for the worker to encode
+        // (which cost as much again for a large context()).
+        const data = encodedValueData(preencode(value));
+        const large = data.xml.byteLength >= TRANSFER_BYTES;
+        worker.postMessage(
+          { type: 'encoded', id, data } satisfies ToWorker,
+          large ? [data.xml.buffer as ArrayBuffer] : [],
+        );
+      }
     } catch (err) {
+      // dispatch reports a failing method itself; what is left is a reply that cannot be encoded.
+      if (!(err instanceof Fault)) options.onError(err, method);
       const fault = err instanceof Fault ? err : new Fault(FaultCode.InternalError, `${method} failed`);
       send({ type: 'fault', id, code: fault.faultCode, message: fault.faultString });
     } finally {
@@ -143,7 +163,7 @@ export async function startInWorker(
           reject(msg.code === 'EADDRINUSE' ? portInUse(options.port, msg.message) : new Error(msg.message));
           break;
         case 'call':
-          void forward(msg.id, msg.method, msg.params);
+          void forward(msg);
           // The method counted itself on its first step; this call was part of one already counted.
           if (msg.uncounted) methods.service.requestCount--;
           break;

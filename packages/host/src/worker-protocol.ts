@@ -1,5 +1,5 @@
 // Messages between a host's main thread and its server worker (see transport.ts).
-import type { MethodOptions, XmlRpcValue } from '@pyblish/xmlrpc';
+import type { EncodedValueData, MethodOptions, XmlRpcValue } from '@pyblish/xmlrpc';
 import type { GuiState, HeartbeatOptions } from './heartbeat.js';
 
 export interface WorkerConfig {
@@ -12,6 +12,8 @@ export interface WorkerConfig {
 
 export type ToWorker =
   | { type: 'reply'; id: number; value: XmlRpcValue }
+  /** A reply the worker only sends on: encoded on the main thread, its bytes transferred. */
+  | { type: 'encoded'; id: number; data: EncodedValueData }
   | { type: 'fault'; id: number; code: number; message: string }
   | { type: 'heartbeat'; options: HeartbeatOptions }
   | { type: 'heartbeat-stop' }
@@ -20,7 +22,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; port: number }
   | { type: 'listen-error'; code: string; message: string }
-  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true }
+  /** `plain`: the worker reads the reply itself (a step of pyblish.begin), so send it as a value. */
+  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true; plain?: true }
   | { type: 'abort'; id: number }
   | { type: 'counted' }
   | { type: 'gui'; state: GuiState }
