@@ -7,13 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import {
-  decodeMethodResponse,
-  encodeMethodCall,
-  encodeMethodResponse,
-  encodeMethodResponseBytes,
-  XmlRpcClient,
-} from '../src/index.js';
+import { encodeMethodCall, encodeMethodResponse, XmlRpcClient } from '../src/index.js';
 import { structPayload } from './payload.js';
 
 const here = import.meta.dirname;
@@ -59,17 +53,18 @@ const startNode = (mode: string) =>
   startProcess(process.execPath, ['--import', 'tsx', join(here, 'server.ts'), mode]);
 const startPython = () => startProcess('python3', [join(here, '..', 'test', 'python', 'echo_server.py')]);
 
-/** One round of the Python peer (bench/peer.py); its start-up is outside the measured time. */
-async function peerRound(...args: string[]): Promise<number> {
-  const { stdout } = await execFileAsync('python3', [
-    join(here, 'peer.py'),
-    ...args,
-    '1',
-    String(ROUND_MS / 1000),
-  ]);
+/** One round of a measuring process; its start-up is outside the measured time. */
+async function processRound(command: string, args: string[]): Promise<number> {
+  const { stdout } = await execFileAsync(command, [...args, '1', String(ROUND_MS / 1000)]);
   const out = JSON.parse(stdout) as { per_second?: number; mb_per_second?: number };
   return out.per_second ?? out.mb_per_second!;
 }
+
+/** One round of the Python peer (bench/peer.py). */
+const peerRound = (...args: string[]) => processRound('python3', [join(here, 'peer.py'), ...args]);
+/** One round of our codec (bench/codec.ts), MB/s. */
+const codecRound = (...args: string[]) =>
+  processRound(process.execPath, ['--import', 'tsx', join(here, 'codec.ts'), ...args]);
 
 /** Calls per second of `call` run sequentially for one round. */
 async function sequentialRound(call: () => Promise<unknown>): Promise<number> {
@@ -118,17 +113,6 @@ function barePing(port: number): () => Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
-}
-
-/** MB/s of `fn` over one round. */
-async function codecRound(fn: () => unknown, bytes: number): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ROUND_MS) {
-    fn();
-    n++;
-  }
-  return (n * bytes) / 1e6 / ((performance.now() - start) / 1000);
 }
 
 interface Row {
@@ -231,11 +215,11 @@ try {
 
   // 3. Codec speed on the same payload. Encoding is measured to a string (Python: dumps) and to
   // the bytes a server or client sends (Python: dumps(...).encode("utf-8")), each against its kind.
-  const bytes = Buffer.from(responseXml);
+  // Both sides run in fresh processes (bench/codec.ts, bench/peer.py), round after round.
   const [encode, encodeBytes, decode, pyEncode, pyEncodeBytes, pyDecode] = (await bestOf([
-    () => codecRound(() => encodeMethodResponse(payload), payloadBytes),
-    () => codecRound(() => encodeMethodResponseBytes(payload), payloadBytes),
-    () => codecRound(() => decodeMethodResponse(bytes), payloadBytes),
+    () => codecRound('encode', payloadFile),
+    () => codecRound('encode-bytes', payloadFile),
+    () => codecRound('decode', payloadFile),
     () => peerRound('encode', payloadFile),
     () => peerRound('encode-bytes', payloadFile),
     () => peerRound('decode', payloadFile),
