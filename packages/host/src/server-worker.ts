@@ -28,11 +28,8 @@ let heartbeat: Heartbeat | null = null;
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
 
-/**
- * `counted` false: a step of a call already counted (pyblish.begin's polls). `plain`: this thread
- * reads the reply (pyblish.begin's steps); other replies arrive encoded and are only sent on.
- */
-function forward(method: string, { counted = true, plain = false } = {}) {
+/** `counted` false: a step of a call already counted (pyblish.begin's polls). */
+function forward(method: string, counted = true) {
   return (params: XmlRpcValue[], call: { signal: AbortSignal }) =>
     new Promise<XmlRpcValue>((resolve, reject) => {
       const id = ++nextId;
@@ -50,14 +47,7 @@ function forward(method: string, { counted = true, plain = false } = {}) {
         },
       });
       call.signal.addEventListener('abort', onAbort, { once: true });
-      post({
-        type: 'call',
-        id,
-        method,
-        params,
-        ...(!counted && { uncounted: true as const }),
-        ...(plain && { plain: true as const }),
-      });
+      post({ type: 'call', id, method, params, ...(!counted && { uncounted: true as const }) });
     });
 }
 
@@ -76,15 +66,14 @@ for (const { name, options } of config.methods) {
     // With a wait, this thread keeps the clock: a plug-in blocking the main thread gets its
     // "not done yet" reply on time, and the GUI goes on polling and asking liveness.
     const begin = forward(name);
-    const beginStep = forward(name, { plain: true });
-    const poll = forward('pyblish.poll', { counted: false, plain: true });
+    const poll = forward('pyblish.poll', false);
     registry.register(
       name,
       (params, call) => {
         const waitMs = params[3];
         if (waitMs === undefined || waitMs === null) return begin(params, call);
         const steps = {
-          begin: async () => String(await beginStep(params.slice(0, 3), call)),
+          begin: async () => String(await begin(params.slice(0, 3), call)),
           poll: async (id: string, after: number, ms: number) =>
             (await poll([id, after, ms], call)) as unknown as PollJSON,
         };

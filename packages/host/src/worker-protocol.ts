@@ -12,7 +12,7 @@ export interface WorkerConfig {
 
 export type ToWorker =
   | { type: 'reply'; id: number; value: XmlRpcValue }
-  /** A reply the worker only sends on: encoded on the main thread, its bytes transferred. */
+  /** A reply the worker only sends on, encoded on the main thread (see ENCODED_HERE in transport.ts). */
   | { type: 'encoded'; id: number; data: EncodedValueData }
   | { type: 'fault'; id: number; code: number; message: string }
   | { type: 'heartbeat'; options: HeartbeatOptions }
@@ -22,8 +22,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; port: number }
   | { type: 'listen-error'; code: string; message: string }
-  /** `plain`: the worker reads the reply itself (a step of pyblish.begin), so send it as a value. */
-  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true; plain?: true }
+  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true }
   | { type: 'abort'; id: number }
   | { type: 'counted' }
   | { type: 'gui'; state: GuiState }
