@@ -3,13 +3,17 @@
 import { basename } from 'node:path';
 import {
   type Discovery,
+  hasWarning,
   type Instance,
   type LogRecord,
   type PluginClass,
+  pluginLabel,
   pluginType,
   type Result,
+  type Summary,
+  summaryCounts,
+  WARNING,
 } from '@pyblish/core';
-import { hasWarning, pluginLabel, type Summary, WARNING } from './report.js';
 
 export interface DisplayOptions {
   /** Live line and colours. */
@@ -156,10 +160,7 @@ export class Display {
       }
     }
     if (summary.stopped) this.out.write(`\n${paint(tty, 33, summary.stopped)}\n`);
-    const parts = [`${summary.pairs} pairs`, `${summary.succeeded} succeeded`, `${summary.failed} failed`];
-    if (summary.warnings > 0) parts.push(`${summary.warnings} with warnings`);
-    if (summary.discoveryErrors > 0) parts.push(`${summary.discoveryErrors} discovery error(s)`);
     const verdict = summary.success ? paint(tty, 32, 'Published') : paint(tty, 31, 'Failed');
-    this.out.write(`\n${verdict}: ${parts.join(', ')} in ${(summary.duration / 1000).toFixed(2)} s\n`);
+    this.out.write(`\n${verdict}: ${summaryCounts(summary)}\n`);
   }
 }

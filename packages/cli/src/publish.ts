@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  buildReport,
   Context,
   createState,
   demoPluginPath,
@@ -10,9 +11,9 @@ import {
   publishIter,
   Registry,
   type Result,
+  summarise,
 } from '@pyblish/core';
 import { Display } from './progress.js';
-import { buildReport, summarise } from './report.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
 

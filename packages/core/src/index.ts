@@ -64,6 +64,18 @@ export {
   validateIter,
 } from './publish.js';
 export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
+export {
+  buildReport,
+  type Failure,
+  hasWarning,
+  jsonSafe,
+  pluginLabel,
+  type ResultReport,
+  type Summary,
+  summarise,
+  summaryCounts,
+  WARNING,
+} from './report.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).
 const r = defaultRegistry;

@@ -1,10 +1,10 @@
 // The JSON report of a headless publish (`pyblish publish --json FILE`, e.g. on a render farm or
 // in CI) recognised by its shape, checked, and turned into the GUI's own report so the viewer
-// shows it with the rows and terminal a live run makes. The GUI does not depend on the CLI
-// package, so the shape read here is described by local types (packages/cli/src/report.ts
-// writes it). Pure: the caller reads the file.
+// shows it with the rows and terminal a live run makes. @pyblish/core's report.ts writes it; the
+// types here say what the viewer reads of it, looser where older files may differ. Pure: the
+// caller reads the file.
 
-import { instancesByPlugin, isPublished, matches } from '@pyblish/core';
+import { instancesByPlugin, isPublished, matches, type Summary, summaryCounts } from '@pyblish/core';
 import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
 import type { PluginRow, Report, SavedReportInfo } from './view-model.js';
 import type { NewTerminalEntry } from './view-state.js';
@@ -46,17 +46,8 @@ interface CliResult {
   duration: number;
 }
 
-interface CliSummary {
-  success: boolean;
-  pairs: number;
-  succeeded: number;
-  failed: number;
-  warnings: number;
-  stopped: string | null;
-  discoveryErrors: number;
-  /** Milliseconds. */
-  duration: number;
-}
+/** What the viewer reads of the summary: its failures come from the results instead. */
+type CliSummary = Omit<Summary, 'failures'>;
 
 /** The document `pyblish publish --json FILE` writes, as far as the viewer reads it. */
 export interface PublishReport {
@@ -167,11 +158,8 @@ export interface ConvertedReport {
 }
 
 /** The footer line, in the words the CLI ends its output with. */
-export function summaryMessage(summary: CliSummary): string {
-  const parts = [`${summary.pairs} pairs`, `${summary.succeeded} succeeded`, `${summary.failed} failed`];
-  if (summary.warnings > 0) parts.push(`${summary.warnings} with warnings`);
-  if (summary.discoveryErrors > 0) parts.push(`${summary.discoveryErrors} discovery error(s)`);
-  const verdict = `${summary.success ? 'Published' : 'Failed'}: ${parts.join(', ')} in ${(summary.duration / 1000).toFixed(2)} s`;
+function summaryMessage(summary: CliSummary): string {
+  const verdict = `${summary.success ? 'Published' : 'Failed'}: ${summaryCounts(summary)}`;
   return summary.stopped ? `${summary.stopped}. ${verdict}` : verdict;
 }
 

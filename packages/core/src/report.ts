@@ -1,15 +1,11 @@
-// The JSON report of a headless publish: what ran, on what, and what happened.
-import {
-  type Context,
-  type Discovery,
-  describePlugin,
-  type LogRecord,
-  type PluginClass,
-  type PluginError,
-  pluginId,
-  pyblishVersion,
-  type Result,
-} from '@pyblish/core';
+// The JSON report of a headless publish (`pyblish publish --json`): what ran, on what, and what
+// happened. The CLI writes it; the GUI's viewer reads it.
+import type { Context } from './data.js';
+import type { Discovery } from './discovery.js';
+import type { PluginError } from './errors.js';
+import type { LogRecord } from './log.js';
+import { describePlugin, type PluginClass, pluginId, pyblishVersion } from './plugin.js';
+import type { Result } from './process.js';
 
 export interface ResultReport {
   plugin: { id: string; label: string };
@@ -41,6 +37,17 @@ export interface Summary {
   /** Milliseconds for the whole publish. */
   duration: number;
   failures: Failure[];
+}
+
+/**
+ * The counts of a publish as its last line says them: "9 pairs, 7 succeeded, 2 failed, 1 with
+ * warnings in 0.52 s" (the CLI prints it after "Published" or "Failed"; the viewer shows it).
+ */
+export function summaryCounts(summary: Omit<Summary, 'failures'>): string {
+  const parts = [`${summary.pairs} pairs`, `${summary.succeeded} succeeded`, `${summary.failed} failed`];
+  if (summary.warnings > 0) parts.push(`${summary.warnings} with warnings`);
+  if (summary.discoveryErrors > 0) parts.push(`${summary.discoveryErrors} discovery error(s)`);
+  return `${parts.join(', ')} in ${(summary.duration / 1000).toFixed(2)} s`;
 }
 
 export const WARNING = 30;
