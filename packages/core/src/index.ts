@@ -75,7 +75,7 @@ export {
   summarise,
   summaryCounts,
   WARNING,
-} from './report.js';
+} from './publish-report.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).
 const r = defaultRegistry;

@@ -15,8 +15,8 @@ import {
 import type { ContextJSON, InstanceJSON, PluginJSON, RecordJSON, ShowSettings } from '@pyblish/host';
 import type { XmlRpcValue } from '@pyblish/xmlrpc';
 import { HostCallError, type HostResult, type PollReply } from './host-client.js';
-import type { HostEntry, HostRegistry } from './registry.js';
-import { ReportBuilder } from './report.js';
+import type { HostEntry, HostRegistry } from './host-registry.js';
+import { ReportBuilder } from './session-report.js';
 import {
   afterResult,
   availableActions,

@@ -7,7 +7,7 @@ import { readGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { startGui } from './gui.js';
 import { portIsFree } from './ports.js';
-import { ReportFileError } from './saved-report.js';
+import { ReportFileError } from './session-report-reader.js';
 import { openReportViewer } from './viewer.js';
 
 const HELP = `Usage: pyblish-gui [options]

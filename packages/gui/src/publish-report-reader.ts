@@ -1,6 +1,6 @@
 // The JSON report of a headless publish (`pyblish publish --json FILE`, e.g. on a render farm or
 // in CI) recognised by its shape, checked, and turned into the GUI's own report so the viewer
-// shows it with the rows and terminal a live run makes. @pyblish/core's report.ts writes it; the
+// shows it with the rows and terminal a live run makes. @pyblish/core's publish-report.ts writes it; the
 // types here say what the viewer reads of it, looser where older files may differ. Pure: the
 // caller reads the file.
 

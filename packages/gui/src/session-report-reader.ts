@@ -21,7 +21,7 @@ import {
   headlessHeader,
   isPublishReport,
   type PublishReport,
-} from './publish-report.js';
+} from './publish-report-reader.js';
 import {
   afterResult,
   clearedRunState,

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { generateToken, runtimeDir } from '@pyblish/host';
 import { openWindow } from './browser.js';
-import { readReportFile, reportView } from './saved-report.js';
+import { readReportFile, reportView } from './session-report-reader.js';
 import type { CommandReply, Report, ViewState } from './view-model.js';
 import { ViewStateStore } from './view-state.js';
 import { startWebServer } from './web-server.js';

@@ -1,6 +1,6 @@
 // What the GUI process keeps over a long session: bounded, whatever the number of runs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReportBuilder } from '../src/report.js';
+import { ReportBuilder } from '../src/session-report.js';
 import type { TerminalEntry } from '../src/view-model.js';
 import { ViewStateStore } from '../src/view-state.js';
 import { cleanup, command, pythonHost, testGui } from './helpers.js';

@@ -1,7 +1,7 @@
 // The heartbeat: `heartbeat(port)` to the GUI every interval, backing off (never spinning) while
 // the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
 import { XmlRpcClient } from '@pyblish/xmlrpc';
-import { readGuiDiscovery } from './discovery.js';
+import { readGuiDiscovery } from './gui-discovery-file.js';
 
 export interface HeartbeatOptions {
   guiPort: number;

@@ -1,6 +1,6 @@
 export * from './auth.js';
 export { type BusyState, livenessOf } from './calls.js';
-export * from './discovery.js';
+export * from './gui-discovery-file.js';
 export * from './errors.js';
 export * from './format.js';
 export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';

@@ -8,7 +8,7 @@ import {
   readGuiDiscovery,
   removeGuiDiscovery,
   writeGuiDiscovery,
-} from '../src/discovery.js';
+} from '../src/gui-discovery-file.js';
 import { HostError } from '../src/errors.js';
 
 let root: string;

@@ -41,6 +41,6 @@ export {
   type ParamSpec,
   type ParamType,
   RegistrationError,
-} from './registry.js';
+} from './methods.js';
 export { createServer, type ServerOptions, type XmlRpcServer } from './server.js';
 export { Fault, FaultCode, isStruct, setMember, type XmlRpcStruct, type XmlRpcValue } from './values.js';

@@ -14,7 +14,7 @@ import { encodeFault, encodeMethodResponseBytes } from './encode.js';
 import { ListenError } from './errors.js';
 import { checkContentType, checkOrigin, loopbackHosts, type Refusal } from './guards.js';
 import { type Limits, resolveLimits } from './limits.js';
-import type { CallInfo, MethodRegistry } from './registry.js';
+import type { CallInfo, MethodRegistry } from './methods.js';
 import { Fault, FaultCode } from './values.js';
 
 const gzipAsync = promisify(gzip);

@@ -7,7 +7,7 @@ import {
   type ProcessApi,
   type Result,
   Separator,
-} from '../api.js';
+} from '../plugin-api.js';
 import { demoDelay, sleep } from './_util.js';
 
 /** The results of a plug-in so far (by name: the GUI's Reset reloads the classes). */

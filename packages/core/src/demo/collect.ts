@@ -6,7 +6,7 @@ import {
   InstancePlugin,
   Order,
   type ProcessApi,
-} from '../api.js';
+} from '../plugin-api.js';
 
 export class CollectSceneInfo extends ContextPlugin {
   static override order = Order.Collector - 0.1;

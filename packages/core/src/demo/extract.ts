@@ -6,7 +6,7 @@ import {
   InstancePlugin,
   Order,
   type ProcessApi,
-} from '../api.js';
+} from '../plugin-api.js';
 import { demoDelay, sleep } from './_util.js';
 
 export class ExtractModel extends InstancePlugin {

@@ -6,7 +6,7 @@ import {
   InstancePlugin,
   Order,
   type ProcessApi,
-} from '../api.js';
+} from '../plugin-api.js';
 
 export class IntegrateAssets extends InstancePlugin {
   static override order = Order.Integrator;

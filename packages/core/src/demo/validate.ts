@@ -7,7 +7,7 @@ import {
   Match,
   Order,
   type ProcessApi,
-} from '../api.js';
+} from '../plugin-api.js';
 import { demoActions } from './_actions.js';
 
 export class ValidateNaming extends InstancePlugin {

@@ -8,7 +8,7 @@ import {
   type XmlRpcServer,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { removeGuiDiscovery, writeGuiDiscovery } from '../../src/discovery.js';
+import { removeGuiDiscovery, writeGuiDiscovery } from '../../src/gui-discovery-file.js';
 
 export interface FakeGui {
   port: number;

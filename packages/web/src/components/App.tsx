@@ -17,7 +17,7 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Notices } from './Notices.js';
 import { Overview } from './Overview.js';
-import { ReportView } from './Report.js';
+import { ValidationReport } from './ValidationReport.js';
 import { Terminal } from './Terminal.js';
 
 export function App() {
@@ -124,7 +124,7 @@ export function App() {
           )}
           {tab === 'report' && details === null && (
             <div className="panel" id="panel-report" role="tabpanel" aria-labelledby="tab-report">
-              <ReportView />
+              <ValidationReport />
             </div>
           )}
           {details && (

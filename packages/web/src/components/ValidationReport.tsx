@@ -7,7 +7,7 @@ import { Icon } from './Icon.js';
 import { Linkified } from './Text.js';
 
 /** The validation report: each error once, the instances that failed with it, and the fixes. */
-export function ReportView() {
+export function ValidationReport() {
   const { store } = useServices();
   const top = useTop();
   const report = useReport();
