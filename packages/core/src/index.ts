@@ -63,7 +63,6 @@ export {
   validate,
   validateIter,
 } from './publish.js';
-export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
 export {
   buildReport,
   type Failure,
@@ -76,6 +75,7 @@ export {
   summaryCounts,
   WARNING,
 } from './publish-report.js';
+export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).
 const r = defaultRegistry;

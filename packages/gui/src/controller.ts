@@ -16,7 +16,6 @@ import type { ContextJSON, InstanceJSON, PluginJSON, RecordJSON, ShowSettings } 
 import type { XmlRpcValue } from '@pyblish/xmlrpc';
 import { HostCallError, type HostResult, type PollReply } from './host-client.js';
 import type { HostEntry, HostRegistry } from './host-registry.js';
-import { ReportBuilder } from './session-report.js';
 import {
   afterResult,
   availableActions,
@@ -36,6 +35,7 @@ import {
   statusOf,
   withoutError,
 } from './rows.js';
+import { ReportBuilder } from './session-report.js';
 import type {
   Command,
   CommandReply,

@@ -2,8 +2,8 @@
 // and sends heartbeats; show() asks the GUI to show this host; uninstall() stops it all.
 import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
-import { guiDiscoveryPath, readGuiDiscovery } from './gui-discovery-file.js';
 import { HostError } from './errors.js';
+import { guiDiscoveryPath, readGuiDiscovery } from './gui-discovery-file.js';
 import type { GuiState } from './heartbeat.js';
 import { type DispatchWrapper, type PyblishMethods, PyblishService, type ServiceOptions } from './service.js';
 import { type HostTransport, startInThread, startInWorker } from './transport.js';

@@ -1,8 +1,8 @@
 export * from './auth.js';
 export { type BusyState, livenessOf } from './calls.js';
-export * from './gui-discovery-file.js';
 export * from './errors.js';
 export * from './format.js';
+export * from './gui-discovery-file.js';
 export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { DEFAULT_SETTINGS, Host, type HostOptions } from './host.js';
 export {

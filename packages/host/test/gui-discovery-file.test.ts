@@ -3,13 +3,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HostError } from '../src/errors.js';
 import {
   guiDiscoveryPath,
   readGuiDiscovery,
   removeGuiDiscovery,
   writeGuiDiscovery,
 } from '../src/gui-discovery-file.js';
-import { HostError } from '../src/errors.js';
 
 let root: string;
 let env: NodeJS.ProcessEnv;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { ContextPlugin, Registry } from '@pyblish/core';
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { guiDiscoveryPath, removeGuiDiscovery, writeGuiDiscovery } from '../src/gui-discovery-file.js';
 import { HostError } from '../src/errors.js';
+import { guiDiscoveryPath, removeGuiDiscovery, writeGuiDiscovery } from '../src/gui-discovery-file.js';
 import { Host, type HostOptions } from '../src/host.js';
 import { type FakeGui, freePort, startFakeGui, until } from './helpers/fake-gui.js';
 

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
+import { ENCODINGS, type MessageParts, readMessage, readMessageBytes } from './fast-reader.js';
 import * as grammar from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { DecodeError, invalid, limit, ownString, parseScalar, WHITESPACE } from './scalars.js';
-import { ENCODINGS, type MessageParts, readMessage, readMessageBytes } from './fast-reader.js';
 import { Utf8Decoder } from './utf8.js';
 import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
 

@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { structPayload } from '../bench/payload.js';
-import { encodeMethodCall, type Limits, MessageDecoder, resolveLimits } from '../src/index.js';
 import { readMessageBytes } from '../src/fast-reader.js';
+import { encodeMethodCall, type Limits, MessageDecoder, resolveLimits } from '../src/index.js';
 
 type Kind = 'call' | 'response';
 const PROTO = '__proto__';

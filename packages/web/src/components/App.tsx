@@ -17,8 +17,8 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Notices } from './Notices.js';
 import { Overview } from './Overview.js';
-import { ValidationReport } from './ValidationReport.js';
 import { Terminal } from './Terminal.js';
+import { ValidationReport } from './ValidationReport.js';
 
 export function App() {
   const { connection } = useServices();
