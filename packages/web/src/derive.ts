@@ -321,3 +321,10 @@ export const STATUS_TEXT: Record<ItemStatus, string> = {
   warning: 'Warning',
   skipped: 'Skipped',
 };
+
+/** Why an action cannot run, or null when it can. */
+export function actionProblem(action: ActionRow): string | null {
+  if (action.error) return `There is a problem with this action: ${action.error}`;
+  if (!action.active) return 'Action not active.';
+  return null;
+}

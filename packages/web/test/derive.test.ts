@@ -1,6 +1,7 @@
 import type { ActionRow, TerminalEntry } from '@pyblish/gui';
 import { describe, expect, it } from 'vitest';
 import {
+  actionProblem,
   buildListItems,
   buildReport,
   controlsFor,
@@ -93,6 +94,13 @@ describe('action menus', () => {
       a('sep1', 'separator'),
     ]);
     expect(entries.map((e) => e.id)).toEqual(['cat2', 'run']);
+  });
+  it('says why an action cannot run: a broken one names its problem, an inactive one says so', () => {
+    expect(actionProblem(a('run', 'action'))).toBeNull();
+    expect(actionProblem({ ...a('bad', 'action'), error: '"on" is not one of all, failed...' })).toBe(
+      'There is a problem with this action: "on" is not one of all, failed...',
+    );
+    expect(actionProblem({ ...a('off', 'action'), active: false })).toBe('Action not active.');
   });
 });
 

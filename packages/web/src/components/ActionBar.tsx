@@ -1,14 +1,7 @@
-import type { ActionRow, PluginRow } from '@pyblish/gui';
-import { menuEntries } from '../derive.js';
+import type { PluginRow } from '@pyblish/gui';
+import { actionProblem, menuEntries } from '../derive.js';
 import { useServices, useTopField } from '../hooks.js';
 import { Icon } from './Icon.js';
-
-/** Why an action cannot run, or null when it can. */
-export function actionProblem(action: ActionRow): string | null {
-  if (action.error) return `There is a problem with this action: ${action.error}`;
-  if (!action.active) return 'Action not active.';
-  return null;
-}
 
 /** Repair and the plug-in's available actions as buttons, for the report and the details page. */
 export function ActionBar({ plugin }: { plugin: PluginRow }) {

@@ -1,8 +1,7 @@
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { menuEntries } from '../derive.js';
+import { actionProblem, menuEntries } from '../derive.js';
 import { useRow, useServices, useTopField } from '../hooks.js';
 import type { MenuTarget } from '../ui.js';
-import { actionProblem } from './ActionBar.js';
 import { Icon } from './Icon.js';
 
 const MENU_WIDTH = 200;

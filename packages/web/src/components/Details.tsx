@@ -4,10 +4,9 @@ import { formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
 import { useRow, useServices, useTerminal, useTop } from '../hooks.js';
 import { type DetailsTarget, useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
-import { CommentBox } from './Footer.js';
 import { Icon } from './Icon.js';
+import { CommentBox, ErrorBlock, STATUS_ICON } from './parts.js';
 import { Linkified, valueText } from './Text.js';
-import { STATUS_ICON } from './TreeRow.js';
 
 /** Records shown on the page; the Terminal holds them all. */
 const RECORD_LIMIT = 500;
@@ -131,60 +130,6 @@ function Group({ title, open, children }: { title: string; open: boolean; childr
       <summary>{title}</summary>
       <div className="group-body">{children}</div>
     </details>
-  );
-}
-
-/** An error with where it happened; `inReport` leaves out what the report card already says. */
-export function ErrorBlock({
-  error,
-  instanceId,
-  pluginId,
-  inReport = false,
-}: {
-  error: ErrorRow;
-  instanceId: string | null;
-  pluginId: string;
-  inReport?: boolean;
-}) {
-  const { store } = useServices();
-  const instance = instanceId ? store.getRow('instances', instanceId) : null;
-  const plugin = store.getRow('plugins', pluginId);
-  return (
-    <div className="error-block">
-      <div className="pre error-text">
-        <Linkified text={error.message} />
-      </div>
-      <dl className="fields">
-        {!inReport && (
-          <>
-            <dt>Plug-in</dt>
-            <dd>{plugin?.label ?? pluginId}</dd>
-            <dt>Instance</dt>
-            <dd>{instance ? instance.label : 'Context'}</dd>
-          </>
-        )}
-        {error.fname && (
-          <>
-            <dt>File</dt>
-            <dd>
-              {error.fname}:{error.lineNumber ?? '?'}
-            </dd>
-          </>
-        )}
-        {error.func && (
-          <>
-            <dt>Function</dt>
-            <dd>{error.func}</dd>
-          </>
-        )}
-        {error.exc && (
-          <>
-            <dt>Exception</dt>
-            <dd>{error.exc}</dd>
-          </>
-        )}
-      </dl>
-    </div>
   );
 }
 

@@ -1,8 +1,9 @@
 import type { Command } from '@pyblish/gui';
 import { useEffect, useRef, useState } from 'react';
 import { controlsFor, isRunning } from '../derive.js';
-import { useServices, useTop, useTopField } from '../hooks.js';
+import { useServices, useTop } from '../hooks.js';
 import { Icon, type IconName } from './Icon.js';
+import { CommentBox } from './parts.js';
 
 const BUTTONS: Array<{
   type: 'reset' | 'validate' | 'publish' | 'stop';
@@ -103,51 +104,5 @@ export function Footer() {
         </div>
       </div>
     </footer>
-  );
-}
-
-/** Sends the comment 300 ms after typing stops, so a long comment is one command. */
-export function CommentBox({
-  text,
-  editable,
-  onChange,
-  label = 'Comment text',
-}: {
-  text: string;
-  editable: boolean;
-  onChange(text: string): void;
-  label?: string;
-}) {
-  const saved = useTopField((t) => Boolean(t?.savedReport));
-  const [draft, setDraft] = useState(text);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const typing = useRef(false);
-  useEffect(() => {
-    if (!typing.current) setDraft(text);
-  }, [text]);
-  return (
-    <textarea
-      className="comment"
-      aria-label={label}
-      placeholder={
-        saved
-          ? 'A saved report: its comments cannot be changed.'
-          : editable
-            ? 'Comment on this publish..'
-            : 'Comments can be changed before a run (Reset first).'
-      }
-      readOnly={!editable || saved}
-      value={draft}
-      onChange={(e) => {
-        const value = e.target.value;
-        setDraft(value);
-        typing.current = true;
-        if (timer.current) clearTimeout(timer.current);
-        timer.current = setTimeout(() => {
-          typing.current = false;
-          onChange(value);
-        }, 300);
-      }}
-    />
   );
 }

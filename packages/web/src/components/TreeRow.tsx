@@ -4,17 +4,9 @@ import { formatDuration, menuEntries, STATUS_TEXT } from '../derive.js';
 import { useRow, useSectionSummary } from '../hooks.js';
 import { countRender } from '../instrument.js';
 import type { ListKind } from '../store.js';
-import { Icon, type IconName } from './Icon.js';
+import { Icon } from './Icon.js';
+import { STATUS_ICON } from './parts.js';
 import type { TreeHandlers } from './VirtualTree.js';
-
-export const STATUS_ICON: Record<ItemStatus, IconName | null> = {
-  idle: null,
-  processing: 'spinner',
-  succeeded: 'check',
-  failed: 'error',
-  warning: 'alert',
-  skipped: 'skip',
-};
 
 interface Placement {
   kind: ListKind;

@@ -2,8 +2,8 @@ import { type ReportEntry, reportText } from '../derive.js';
 import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
-import { ErrorBlock } from './Details.js';
 import { Icon } from './Icon.js';
+import { ErrorBlock } from './parts.js';
 import { Linkified } from './Text.js';
 
 /** The validation report: each error once, the instances that failed with it, and the fixes. */
