@@ -1,18 +1,28 @@
-// Typed errors of the core, and the plain-data error a failing plug-in call reports.
+// The core's errors: PyblishError, raised by the core itself, and PluginError, what a failing
+// plug-in call reports as plain data (a plug-in's exception is a result, never a throw, as in
+// pyblish-base). The base class and its conventions: @pyblish/errors.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
+import { CodedError } from '@pyblish/errors';
 import { parseStack } from './log.js';
 
-/** An error raised by the core itself (bad arguments, invalid plug-ins); `code` is a stable string. */
-export class PyblishError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PyblishError';
-  }
+export const PYBLISH_ERROR_CODES = [
+  /** processPlugin was asked for an action the plug-in does not list. */
+  'ACTION_NOT_FOUND',
+  /** An instance plug-in was processed without an instance. */
+  'INSTANCE_REQUIRED',
+  /** repairPlugin on a plug-in without a repair method. */
+  'NO_REPAIR',
+  /** Not a plug-in class, or one with invalid metadata. */
+  'INVALID_PLUGIN',
+] as const;
+export type PyblishErrorCode = (typeof PYBLISH_ERROR_CODES)[number];
+
+/** An error raised by the core itself (bad arguments, invalid plug-ins). */
+export class PyblishError extends CodedError<PyblishErrorCode> {
+  static override readonly brand = 'pyblish.core.PyblishError';
+  static override readonly codes = PYBLISH_ERROR_CODES;
 }
 
 /** What went wrong inside a plug-in call, as plain data. */

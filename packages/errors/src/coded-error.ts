@@ -53,11 +53,11 @@ export abstract class CodedError<Code extends string = string> extends Error {
 
   /** True for an error of this class from any copy of its package (compared by brand). */
   // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class right of instanceof, often a subclass
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
     // A subclass without a brand of its own (one a user derived) falls back to the prototype check.
     if (!Object.hasOwn(this, 'brand')) return Function.prototype[Symbol.hasInstance].call(this, value);
     const brands = (value as { [BRANDS]?: unknown } | null | undefined)?.[BRANDS];
-    return Array.isArray(brands) && brands.includes(this.brand);
+    return Array.isArray(brands) && brands.includes((this as unknown as { brand: string }).brand);
   }
   // biome-ignore-end lint/complexity/noThisInStatic: see above
 }
