@@ -1,9 +1,9 @@
 import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
-import { DecodeError, MessageDecoder } from './decode.js';
+import { MessageDecoder } from './decode.js';
 import { encodeMethodCallBytes } from './encode.js';
-import { TransportError } from './errors.js';
+import { DecodeError, TransportError } from './errors.js';
 import { type Limits, resolveLimits } from './limits.js';
 import type { XmlRpcValue } from './values.js';
 

@@ -1,13 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
+import { DecodeError, Fault, FaultCode } from './errors.js';
 import { ENCODINGS, type MessageParts, readMessage, readMessageBytes } from './fast-reader.js';
 import * as grammar from './grammar.js';
 import { type Limits, resolveLimits } from './limits.js';
-import { DecodeError, invalid, limit, ownString, parseScalar, WHITESPACE } from './scalars.js';
+import { invalid, limit, ownString, parseScalar, WHITESPACE } from './scalars.js';
 import { Utf8Decoder } from './utf8.js';
-import { Fault, FaultCode, setMember, type XmlRpcValue } from './values.js';
-
-export { DecodeError };
+import { setMember, type XmlRpcValue } from './values.js';
 
 export interface DecodedCall {
   method: string;

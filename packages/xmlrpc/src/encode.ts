@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
-import { EncodeError } from './errors.js';
+import { EncodeError, type Fault } from './errors.js';
 import { defaultLimits } from './limits.js';
-import { type Fault, I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
+import { I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
 
 // The encoder writes UTF-8 bytes straight into one growing buffer: building a string first and
 // converting it costs more than the building (a deep rope of small pieces is slow to flatten).

@@ -1,12 +1,10 @@
-export { type CallOptions, type ClientOptions, XmlRpcClient } from './client.js';
-export {
-  type DecodedCall,
-  type DecodedResponse,
-  DecodeError,
-  decodeMethodCall,
-  decodeMethodResponse,
-  MessageDecoder,
-} from './decode.js';
+// @pyblish/xmlrpc: the XML-RPC codec and its loopback HTTP transport. Nothing here knows of
+// Pyblish. The public surface, grouped by layer; anything not listed is internal.
+
+// Values: what travels, and how a struct member is set safely
+export { isStruct, setMember, type XmlRpcStruct, type XmlRpcValue } from './values.js';
+
+// Encoding: values and messages to XML (text or bytes), and values encoded once to send many times
 export {
   type EncodedValue,
   type EncodedValueData,
@@ -22,7 +20,19 @@ export {
   formatDateTime,
   preencode,
 } from './encode.js';
-export { EncodeError, ListenError, TransportError, type TransportErrorCode } from './errors.js';
+
+// Decoding: messages from XML, strictly and within limits
+export {
+  type DecodedCall,
+  type DecodedResponse,
+  decodeMethodCall,
+  decodeMethodResponse,
+  MessageDecoder,
+} from './decode.js';
+export { defaultLimits, type Limits, resolveLimits } from './limits.js';
+
+// Server: the loopback HTTP server, its request guards and the methods it dispatches
+export { createServer, type ServerOptions, type XmlRpcServer } from './server.js';
 export {
   checkContentType,
   checkHost,
@@ -31,7 +41,6 @@ export {
   type Refusal,
   tokenAuthenticator,
 } from './guards.js';
-export { defaultLimits, type Limits, resolveLimits } from './limits.js';
 export {
   type CallInfo,
   type DispatchOptions,
@@ -40,7 +49,31 @@ export {
   MethodRegistry,
   type ParamSpec,
   type ParamType,
-  RegistrationError,
 } from './methods.js';
-export { createServer, type ServerOptions, type XmlRpcServer } from './server.js';
-export { Fault, FaultCode, isStruct, setMember, type XmlRpcStruct, type XmlRpcValue } from './values.js';
+
+// Client
+export { type CallOptions, type ClientOptions, XmlRpcClient } from './client.js';
+
+// Errors: faults (answers that travel) and the errors that stay in the process
+export {
+  DECODE_ERROR_CODES,
+  DecodeError,
+  type DecodeErrorCode,
+  type DecodeFaultCode,
+  ENCODE_ERROR_CODES,
+  EncodeError,
+  type EncodeErrorCode,
+  FAULT_CODES,
+  Fault,
+  FaultCode,
+  type FaultErrorCode,
+  LISTEN_ERROR_CODES,
+  ListenError,
+  type ListenErrorCode,
+  REGISTRATION_ERROR_CODES,
+  RegistrationError,
+  type RegistrationErrorCode,
+  TRANSPORT_ERROR_CODES,
+  TransportError,
+  type TransportErrorCode,
+} from './errors.js';

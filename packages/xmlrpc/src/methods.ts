@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Fault, FaultCode, isStruct, type XmlRpcValue } from './values.js';
+import { Fault, FaultCode, RegistrationError } from './errors.js';
+import { isStruct, type XmlRpcValue } from './values.js';
 
 /** XML-RPC types a parameter may be declared as (`number` = int or double, `any` = unchecked). */
 export type ParamType =
@@ -41,15 +42,6 @@ export type Handler = (
   params: XmlRpcValue[],
   call: CallInfo,
 ) => XmlRpcValue | undefined | Promise<XmlRpcValue | undefined>;
-
-export class RegistrationError extends Error {
-  readonly code: 'BAD_METHOD_NAME' | 'DUPLICATE_METHOD';
-  constructor(code: 'BAD_METHOD_NAME' | 'DUPLICATE_METHOD', message: string) {
-    super(message);
-    this.name = 'RegistrationError';
-    this.code = code;
-  }
-}
 
 export interface DispatchOptions {
   introspection: boolean;

@@ -1,20 +1,11 @@
-/** The literals of XML-RPC's scalar types, read strictly, and the error a bad message raises. */
+/** The literals of XML-RPC's scalar types, read strictly, and shorthands for the error a bad message raises. */
+
+import { DecodeError, FaultCode } from './errors.js';
 import * as grammar from './grammar.js';
-import { Fault, FaultCode, I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
+import { I8_MAX, I8_MIN, type XmlRpcValue } from './values.js';
 
 // Local copies: module bindings read in hot code cost more than locals.
 const { T, TAG_NAMES } = grammar;
-
-/**
- * The message itself is wrong (malformed XML, not XML-RPC, a limit exceeded). A server sends it
- * back as a fault; a client reports it as a bad response rather than as the peer's fault.
- */
-export class DecodeError extends Fault {
-  constructor(faultCode: number, faultString: string) {
-    super(faultCode, faultString);
-    this.name = 'DecodeError';
-  }
-}
 
 export const invalid = (message: string) => new DecodeError(FaultCode.InvalidRequest, message);
 export const limit = (message: string) => new DecodeError(FaultCode.LimitExceeded, message);

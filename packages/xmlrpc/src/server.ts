@@ -11,11 +11,10 @@ import { promisify } from 'node:util';
 import { createGunzip, type Gunzip, gzip } from 'node:zlib';
 import { type DecodedCall, MessageDecoder } from './decode.js';
 import { encodeFault, encodeMethodResponseBytes } from './encode.js';
-import { ListenError } from './errors.js';
+import { Fault, FaultCode, LISTEN_ERROR_CODES, ListenError, type ListenErrorCode } from './errors.js';
 import { checkContentType, checkOrigin, loopbackHosts, type Refusal } from './guards.js';
 import { type Limits, resolveLimits } from './limits.js';
 import type { CallInfo, MethodRegistry } from './methods.js';
-import { Fault, FaultCode } from './values.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -312,11 +311,14 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'LISTEN_FAILED';
+      const known = (LISTEN_ERROR_CODES as readonly string[]).includes(code);
       const message =
         code === 'EADDRINUSE'
           ? `port ${options.port} on ${host} is already in use; stop the program holding it or choose another port`
           : `cannot listen on ${host}:${options.port} (${code})`;
-      reject(new ListenError(code, options.port, message, err));
+      reject(
+        new ListenError(known ? (code as ListenErrorCode) : 'LISTEN_FAILED', options.port, message, err),
+      );
     };
     server.once('error', onError);
     server.listen({ host, port: options.port, exclusive: true }, () => {
