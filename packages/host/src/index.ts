@@ -1,10 +1,11 @@
-export * from './auth.js';
-export { type BusyState, livenessOf } from './calls.js';
-export * from './errors.js';
-export * from './format.js';
-export * from './gui-discovery-file.js';
-export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+// @pyblish/host: makes a Node process a Pyblish host (the counterpart of pyblish-rpc). The public
+// surface, grouped; anything not listed is internal.
+
+// The host life cycle: install (port from the GUI, serve, heartbeat), show, uninstall
 export { DEFAULT_SETTINGS, Host, type HostOptions } from './host.js';
+export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+
+// The /pyblish service and the session state behind it
 export {
   createService,
   type DispatchWrapper,
@@ -13,4 +14,51 @@ export {
   type ServiceOptions,
 } from './service.js';
 export { HOST_VERSION, Session, type SessionOptions } from './session.js';
-export * from './wire.js';
+export { type BusyState, livenessOf } from './calls.js';
+
+// Wire shapes (what a GUI and a host exchange) and the serialisers from core objects to them
+export {
+  type ActionJSON,
+  type ActionOn,
+  type BeginJSON,
+  type ContextJSON,
+  type DataJSON,
+  type ErrorJSON,
+  type InstanceJSON,
+  type LevelName,
+  type LivenessJSON,
+  PING_REPLY,
+  type PluginJSON,
+  type PluginType,
+  type PollJSON,
+  type RecordJSON,
+  type ResultJSON,
+  type ShowSettings,
+  type TestVars,
+} from './wire.js';
+export {
+  DATA_WHITELIST,
+  formatAction,
+  formatContext,
+  formatData,
+  formatError,
+  formatInstance,
+  formatPlugin,
+  formatRecord,
+  formatResult,
+  pyblishTime,
+} from './format.js';
+
+// Authentication: the per-run token and the GUI's discovery file that carries it to hosts
+export { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
+export {
+  type GuiDiscovery,
+  guiDiscoveryPath,
+  readGuiDiscovery,
+  removeGuiDiscovery,
+  runtimeDir,
+  writeGuiDiscovery,
+} from './gui-discovery-file.js';
+
+// Errors
+export { HOST_ERROR_CODES, HostError, type HostErrorCode } from './errors.js';
