@@ -1,23 +1,15 @@
-// @pyblish/core: the publishing framework (the TypeScript counterpart of pyblish-base).
+// @pyblish/core: the publishing framework (the TypeScript counterpart of pyblish-base). The public
+// surface, grouped; anything not listed is internal. Plug-in files may import this index: discovery
+// maps '@pyblish/core' to this running copy (plugin-imports.ts).
 import type { Callback } from './events.js';
 import type { Test } from './logic.js';
 import type { PluginClass } from './plugin.js';
 import { type DiscoveryFilter, defaultRegistry } from './registry.js';
 
+// The data model
 export { Context, type Data, Instance } from './data.js';
-export { demoPluginPath, demoPlugins } from './demo.js';
-export {
-  type DiscoverOptions,
-  type Discovery,
-  type DiscoveryError,
-  type Duplicate,
-  discover,
-  PLUGIN_EXTENSIONS,
-} from './discovery.js';
-export { type PluginError, PyblishError, toPluginError } from './errors.js';
-export { type Callback, type CallbackFailure, Events, type SignalArgs, Signals } from './events.js';
-export { getLogger, Level, type LevelName, type Logger, type LogRecord } from './log.js';
-export * from './logic.js';
+
+// Plug-ins and actions: the classes a studio extends, their metadata and plain-data descriptions
 export {
   ACTION_ON,
   Action,
@@ -49,6 +41,47 @@ export {
   Separator,
   setPluginSource,
 } from './plugin.js';
+
+// The registry (plug-ins, paths, hosts, targets, tests, callbacks), discovery and events
+export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
+export {
+  type DiscoverOptions,
+  type Discovery,
+  type DiscoveryError,
+  type Duplicate,
+  discover,
+  PLUGIN_EXTENSIONS,
+} from './discovery.js';
+export { type Callback, type CallbackFailure, Events, type SignalArgs, Signals } from './events.js';
+export { getLogger, Level, type LevelName, type Logger, type LogRecord } from './log.js';
+
+// The iteration logic: pure, on plain data, so the GUI runs it on proxies of a host's objects
+export {
+  countPairs,
+  createState,
+  defaultTest,
+  inRange,
+  type InstanceLike,
+  instanceFamilies,
+  instancesByPlugin,
+  type IterateOptions,
+  type IterationState,
+  isPublished,
+  iterate,
+  matches,
+  type Pair,
+  type PluginLike,
+  type PluginType,
+  pluginsByHost,
+  pluginsByOrder,
+  pluginsByTargets,
+  pluginsWithWork,
+  pluginType,
+  type Test,
+  type TestVars,
+} from './logic.js';
+
+// Processing one pair, and the convenience publish of a whole context
 export { type ProcessOptions, processPlugin, type Result, repairPlugin } from './process.js';
 export {
   collect,
@@ -63,6 +96,8 @@ export {
   validate,
   validateIter,
 } from './publish.js';
+
+// The JSON report of a headless publish (`pyblish publish --json`)
 export {
   buildReport,
   type Failure,
@@ -75,7 +110,18 @@ export {
   summaryCounts,
   WARNING,
 } from './publish-report.js';
-export { type DiscoveryFilter, defaultRegistry, Registry } from './registry.js';
+
+// The demo plug-ins
+export { demoPluginPath, demoPlugins } from './demo.js';
+
+// Errors
+export {
+  type PluginError,
+  PYBLISH_ERROR_CODES,
+  PyblishError,
+  type PyblishErrorCode,
+  toPluginError,
+} from './errors.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).
 const r = defaultRegistry;
