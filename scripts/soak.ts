@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Gui, type Report, startGui } from '@pyblish/gui';
+import { type Gui, startGui } from '@pyblish/gui';
+import type { Report } from '@pyblish/gui/view-model';
 import { XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));

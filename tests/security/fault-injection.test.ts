@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report } from '@pyblish/gui';
+import type { Report } from '@pyblish/gui/view-model';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, guiEndpoint, ping, spawnHost, systemGui, tempDir } from '../support/system.js';
 

@@ -16,7 +16,8 @@
 
 const BRANDS = Symbol.for('pyblish.error.brands');
 
-type ErrorClass = abstract new (...args: never[]) => CodedError;
+type Class<T> = abstract new (...args: never[]) => T;
+type ErrorClass = Class<CodedError>;
 
 /** The brands of a class and of the classes it extends, computed once per class. */
 const brandCache = new WeakMap<ErrorClass, readonly string[]>();
@@ -53,7 +54,7 @@ export abstract class CodedError<Code extends string = string> extends Error {
 
   /** True for an error of this class from any copy of its package (compared by brand). */
   // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class right of instanceof, often a subclass
-  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+  static override [Symbol.hasInstance]<T>(this: Class<T>, value: unknown): value is T {
     // A subclass without a brand of its own (one a user derived) falls back to the prototype check.
     if (!Object.hasOwn(this, 'brand')) return Function.prototype[Symbol.hasInstance].call(this, value);
     const brands = (value as { [BRANDS]?: unknown } | null | undefined)?.[BRANDS];

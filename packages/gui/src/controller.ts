@@ -14,7 +14,8 @@ import {
 } from '@pyblish/core';
 import type { ContextJSON, InstanceJSON, PluginJSON, RecordJSON, ShowSettings } from '@pyblish/host';
 import type { XmlRpcValue } from '@pyblish/xmlrpc';
-import { HostCallError, type HostResult, type PollReply } from './host-client.js';
+import { CommandError, HostCallError } from './errors.js';
+import type { HostResult, PollReply } from './host-client.js';
 import type { HostEntry, HostRegistry } from './host-registry.js';
 import {
   afterResult,
@@ -46,16 +47,6 @@ import type {
   WindowSettings,
 } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
-
-export class CommandError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
 
 interface InstanceProxy {
   id: string;
@@ -559,7 +550,7 @@ export class Controller {
     let fault: { code: string; message: string };
     if (run.closing) {
       fault = run.closing;
-    } else if (run.lost || (err instanceof HostCallError && err.code === 'HOST_LOST')) {
+    } else if (run.lost || (err instanceof HostCallError && err.code === 'HOST_GONE')) {
       fault = this.lostFault(run.host);
       this.registry.markLost(run.host);
     } else if (err instanceof HostCallError) {
@@ -1085,7 +1076,7 @@ export class Controller {
     const plugin = this.plugins.find((p) => p.id === pluginId);
     const row = this.store.plugin(pluginId);
     if (!plugin || !row) throw new CommandError('UNKNOWN_ITEM', `No plug-in with id ${pluginId}`);
-    if (!row.hasRepair) throw new CommandError('NO_REPAIR', `${row.label} cannot repair`);
+    if (!row.hasRepair) throw new CommandError('CANNOT_REPAIR', `${row.label} cannot repair`);
     const targets = this.failures.targets(pluginId);
     if (!row.hasError || targets.length === 0)
       throw new CommandError('NOTHING_TO_REPAIR', `${row.label} has not failed`);

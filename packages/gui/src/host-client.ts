@@ -3,6 +3,7 @@
 
 import type { ContextJSON, PluginJSON, RecordJSON, ResultJSON } from '@pyblish/host';
 import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { HostCallError } from './errors.js';
 
 export interface Timeouts {
   /** ping, liveness, poll overhead. */
@@ -12,26 +13,6 @@ export interface Timeouts {
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { probe: 2000, query: 30_000 };
-
-export type HostCallErrorCode =
-  | 'HOST_LOST'
-  | 'HOST_TIMEOUT'
-  | 'HOST_FAULT'
-  | 'HOST_REFUSED_AUTH'
-  | 'HOST_BAD_REPLY'
-  | 'ABORTED';
-
-export class HostCallError extends Error {
-  constructor(
-    readonly code: HostCallErrorCode,
-    message: string,
-    readonly method: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'HostCallError';
-  }
-}
 
 export interface PollReply {
   done: boolean;
@@ -113,7 +94,7 @@ export class HostClient {
     }
     if (err instanceof TransportError) {
       if (err.code === 'ABORTED')
-        return new HostCallError('ABORTED', `${method} was cancelled`, method, { cause: err });
+        return new HostCallError('HOST_CALL_ABORTED', `${method} was cancelled`, method, { cause: err });
       if (err.code === 'TIMEOUT') {
         return new HostCallError(
           'HOST_TIMEOUT',
@@ -134,7 +115,7 @@ export class HostClient {
       if (GONE.has(err.code)) {
         this.options.onGone?.();
         return new HostCallError(
-          'HOST_LOST',
+          'HOST_GONE',
           `The host at port ${this.port} stopped answering. Restart it and it will show again.`,
           method,
           { cause: err },

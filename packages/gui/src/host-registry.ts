@@ -9,7 +9,8 @@
 
 import { performance } from 'node:perf_hooks';
 import type { ShowSettings } from '@pyblish/host';
-import { HostCallError, HostClient, type Timeouts } from './host-client.js';
+import { HostCallError } from './errors.js';
+import { HostClient, type Timeouts } from './host-client.js';
 import type { HostStatus, HostSummary } from './view-model.js';
 
 export interface LivenessOptions {

@@ -1,14 +1,32 @@
-export { CommandError, Controller, type ControllerOptions } from './controller.js';
+// @pyblish/gui: the GUI process (the counterpart of pyblish-qml). The public surface, grouped;
+// anything not listed is internal. The page protocol (the types the web front end renders and
+// sends) has its own entry, '@pyblish/gui/view-model', so a reader of it loads none of this.
+
+// Starting the GUI: the 9090 server, the page's server, the window
 export { type Gui, type GuiOptions, startGui, VERSION } from './gui.js';
-export { HostCallError, HostClient } from './host-client.js';
+
+// Driving hosts: the controller, the hosts the GUI knows, one host's client
+export { Controller, type ControllerOptions } from './controller.js';
 export { DEFAULT_LIVENESS, type HostEntry, HostRegistry, type LivenessOptions } from './host-registry.js';
+export { HostClient } from './host-client.js';
+export { ViewStateStore } from './view-state.js';
+
+// Reports: the session report written after every run, and the viewer of a saved report
 export { ReportBuilder, writeReportFile } from './session-report.js';
+export { readReportFile, reportView } from './session-report-reader.js';
+export { openReportViewer, type ReportViewer, type ReportViewerOptions } from './viewer.js';
+
+// Errors
 export {
+  COMMAND_ERROR_CODES,
+  CommandError,
+  type CommandErrorCode,
+  HOST_CALL_ERROR_CODES,
+  HostCallError,
+  type HostCallErrorCode,
+  MALFORMED_CODES,
+  Malformed,
+  REPORT_FILE_ERROR_CODES,
   ReportFileError,
   type ReportFileErrorCode,
-  readReportFile,
-  reportView,
-} from './session-report-reader.js';
-export type * from './view-model.js';
-export { ViewStateStore } from './view-state.js';
-export { openReportViewer, type ReportViewer, type ReportViewerOptions } from './viewer.js';
+} from './errors.js';

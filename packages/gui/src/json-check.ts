@@ -1,9 +1,7 @@
 // Checking a JSON document read from a file, field by field, so a damaged one is refused with
 // the path of the first bad field ("report.results[3].success must be boolean") rather than
 // failing somewhere later. Shared by the two kinds of report the viewer reads.
-
-/** A field of the wrong type: where it is and what it should be. */
-export class Malformed extends Error {}
+import { Malformed } from './errors.js';
 
 export type Json = Record<string, unknown>;
 

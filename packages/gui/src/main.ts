@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
+import { ReportFileError } from './errors.js';
 import { startGui } from './gui.js';
 import { portIsFree } from './ports.js';
-import { ReportFileError } from './session-report-reader.js';
 import { openReportViewer } from './viewer.js';
 
 const HELP = `Usage: pyblish-gui [options]

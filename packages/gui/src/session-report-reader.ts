@@ -4,16 +4,8 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import {
-  checkError,
-  checkRecords,
-  fields,
-  isObject,
-  type Json,
-  listOf,
-  Malformed,
-  object,
-} from './json-check.js';
+import { Malformed, ReportFileError } from './errors.js';
+import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
 import {
   checkPublishReport,
   fromPublishReport,
@@ -39,26 +31,6 @@ import {
 } from './rows.js';
 import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
 import { initialTop, type NewTerminalEntry } from './view-state.js';
-
-export type ReportFileErrorCode =
-  | 'REPORT_NOT_FOUND'
-  | 'REPORT_UNREADABLE'
-  | 'REPORT_NOT_JSON'
-  | 'REPORT_NOT_A_REPORT'
-  | 'REPORT_WRONG_VERSION'
-  | 'REPORT_MALFORMED';
-
-/** A report file that cannot be shown; the message names the file and what is wrong with it. */
-export class ReportFileError extends Error {
-  constructor(
-    readonly code: ReportFileErrorCode,
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'ReportFileError';
-  }
-}
 
 const WHERE_FROM =
   'write one with `pyblish-gui --report FILE`, the window\'s "Export report" or `pyblish publish --json FILE`';

@@ -15,6 +15,7 @@
 // `pyblish-gui-token` (HttpOnly, SameSite=Strict) and the token is never needed again.
 
 import type { ActionOn, LevelName, PluginType, ShowSettings } from '@pyblish/host';
+import type { CommandErrorCode } from './errors.js';
 
 /** The controller's operation state. */
 export type Phase =
@@ -254,7 +255,8 @@ export type Command =
   | { type: 'repair'; pluginId: string }
   | { type: 'switchHost'; key: string };
 
-export type CommandReply = { ok: true } | { ok: false; error: { code: string; message: string } };
+/** A command's answer; a refusal's `code` is one of COMMAND_ERROR_CODES (errors.ts). */
+export type CommandReply = { ok: true } | { ok: false; error: { code: CommandErrorCode; message: string } };
 
 /** One pair's outcome, as kept in the report. */
 export interface PairReport {
@@ -307,4 +309,4 @@ export interface Report {
   stats: { pairs: number; failed: number; requests: number; durationMs: number; droppedResults: number };
 }
 
-export type { ShowSettings };
+export type { CommandErrorCode, ShowSettings };

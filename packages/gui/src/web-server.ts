@@ -229,7 +229,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           return sendJson(res, 415, {
             ok: false,
             error: { code: 'BAD_CONTENT_TYPE', message: 'Send commands as application/json' },
-          });
+          } satisfies CommandReply);
         }
         let command: Command;
         try {
@@ -238,7 +238,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           return sendJson(res, 400, {
             ok: false,
             error: { code: 'BAD_COMMAND', message: `Not a command: ${(err as Error).message}` },
-          });
+          } satisfies CommandReply);
         }
         return sendJson(res, 200, await options.command(command));
       }

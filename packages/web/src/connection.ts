@@ -1,7 +1,7 @@
 // The page's link to the GUI process: server-sent events in, JSON commands out.
 // Authentication happened when the page was loaded (`/?token=T` set a cookie); the token is
 // removed from the address bar so it does not linger in history or screenshots.
-import type { Command, CommandReply, Notice, Patch, TerminalEntry, ViewState } from '@pyblish/gui';
+import type { Command, CommandReply, Notice, Patch, TerminalEntry, ViewState } from '@pyblish/gui/view-model';
 import type { ViewStore } from './store.js';
 
 export interface Connection {

@@ -10,7 +10,7 @@ import type {
   RecordRow,
   SavedReportInfo,
   TerminalEntry,
-} from '@pyblish/gui';
+} from '@pyblish/gui/view-model';
 
 export type Row = InstanceRow | PluginRow;
 

@@ -1,6 +1,6 @@
 // React bindings of the store: every hook selects the smallest piece it needs, so a change
 // re-renders only the components that show it.
-import type { InstanceRow, PluginRow } from '@pyblish/gui';
+import type { InstanceRow, PluginRow } from '@pyblish/gui/view-model';
 import { createContext, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { Connection } from './connection.js';
 import {

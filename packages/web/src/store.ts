@@ -3,7 +3,15 @@
 // and every row has its own channel, so a patch to one row re-renders that row alone; the
 // lists listen to a "shape" channel that changes only when order, grouping, visibility or
 // searchable text changes.
-import type { InstanceRow, Notice, Patch, Phase, PluginRow, TerminalEntry, ViewState } from '@pyblish/gui';
+import type {
+  InstanceRow,
+  Notice,
+  Patch,
+  Phase,
+  PluginRow,
+  TerminalEntry,
+  ViewState,
+} from '@pyblish/gui/view-model';
 
 export type Top = Omit<ViewState, 'instances' | 'plugins'>;
 export type ListKind = 'instances' | 'plugins';

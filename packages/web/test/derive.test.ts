@@ -1,4 +1,4 @@
-import type { ActionRow, TerminalEntry } from '@pyblish/gui';
+import type { ActionRow, TerminalEntry } from '@pyblish/gui/view-model';
 import { describe, expect, it } from 'vitest';
 import {
   actionProblem,

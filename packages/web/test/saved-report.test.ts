@@ -1,4 +1,4 @@
-import type { SavedReportInfo } from '@pyblish/gui';
+import type { SavedReportInfo } from '@pyblish/gui/view-model';
 import { describe, expect, it } from 'vitest';
 import { controlsFor, formatTimestamp, savedReportText } from '../src/derive.js';
 

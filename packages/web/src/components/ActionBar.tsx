@@ -1,4 +1,4 @@
-import type { PluginRow } from '@pyblish/gui';
+import type { PluginRow } from '@pyblish/gui/view-model';
 import { actionProblem, menuEntries } from '../derive.js';
 import { useServices, useTopField } from '../hooks.js';
 import { Icon } from './Icon.js';

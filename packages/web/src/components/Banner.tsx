@@ -1,4 +1,4 @@
-import type { SavedReportInfo } from '@pyblish/gui';
+import type { SavedReportInfo } from '@pyblish/gui/view-model';
 import { formatTimestamp, savedReportText } from '../derive.js';
 import { useConnected, useTop } from '../hooks.js';
 

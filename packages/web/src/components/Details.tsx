@@ -1,4 +1,4 @@
-import type { ErrorRow, InstanceRow, PluginRow, RecordRow, TerminalEntry } from '@pyblish/gui';
+import type { ErrorRow, InstanceRow, PluginRow, RecordRow, TerminalEntry } from '@pyblish/gui/view-model';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
 import { formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
 import { useRow, useServices, useTerminal, useTop } from '../hooks.js';

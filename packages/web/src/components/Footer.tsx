@@ -1,4 +1,4 @@
-import type { Command } from '@pyblish/gui';
+import type { Command } from '@pyblish/gui/view-model';
 import { useEffect, useRef, useState } from 'react';
 import { controlsFor, isRunning } from '../derive.js';
 import { useServices, useTop } from '../hooks.js';

@@ -1,4 +1,4 @@
-import type { HostStatus } from '@pyblish/gui';
+import type { HostStatus } from '@pyblish/gui/view-model';
 import { useServices, useTopField } from '../hooks.js';
 
 const STATUS_LABEL: Record<HostStatus, string> = { alive: 'connected', busy: 'busy', lost: 'lost' };

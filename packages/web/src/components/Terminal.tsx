@@ -1,7 +1,7 @@
 // Every record and error of the session, live. Level toggles (DEBUG off at first) and a text
 // filter work together; rows expand to show the record's fields. Virtualised, with measured
 // row heights, and it follows the end while the view is scrolled to the bottom.
-import type { TerminalEntry } from '@pyblish/gui';
+import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { flipped, LEVELS, type Level, terminalFilter } from '../derive.js';

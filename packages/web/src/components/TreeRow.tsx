@@ -1,4 +1,4 @@
-import type { InstanceRow, ItemStatus, PluginRow } from '@pyblish/gui';
+import type { InstanceRow, ItemStatus, PluginRow } from '@pyblish/gui/view-model';
 import { memo } from 'react';
 import { formatDuration, menuEntries, STATUS_TEXT } from '../derive.js';
 import { useRow, useSectionSummary } from '../hooks.js';

@@ -1,7 +1,7 @@
 // Small pieces more than one component renders: the status icon of a row, an error with where
 // it happened, and the comment box. Here rather than in whichever component used them first, so a
 // component imports only what it shows.
-import type { ErrorRow, ItemStatus } from '@pyblish/gui';
+import type { ErrorRow, ItemStatus } from '@pyblish/gui/view-model';
 import { useEffect, useRef, useState } from 'react';
 import { useServices, useTopField } from '../hooks.js';
 import type { IconName } from './Icon.js';

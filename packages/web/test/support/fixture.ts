@@ -13,7 +13,7 @@ import type {
   PluginRow,
   TerminalEntry,
   ViewState,
-} from '@pyblish/gui';
+} from '@pyblish/gui/view-model';
 
 export const DIST = join(import.meta.dirname, '..', '..', 'dist');
 

@@ -4,7 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Gui, startGui, type ViewState } from '@pyblish/gui';
+import { type Gui, startGui } from '@pyblish/gui';
+import type { ViewState } from '@pyblish/gui/view-model';
 import { WEB } from './browser.js';
 
 const CLI = join(WEB, '..', 'cli', 'bin', 'pyblish.mjs');
