@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { defaultRegistry, demoPluginPath } from '@pyblish/core';
 import { Host, HostError } from '@pyblish/host';
+import { UsageError } from './errors.js';
 
 const usage = `Usage: pyblish host [options]
 
@@ -24,11 +25,9 @@ function portOption(value: string | undefined, name: string): number | undefined
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new HostOptionError(`${name} must be a port number (0-65535), not "${value}"`);
+    throw new UsageError('BAD_PORT_OPTION', `${name} must be a port number (0-65535), not "${value}"`);
   return n;
 }
-
-class HostOptionError extends Error {}
 
 /** Resolves on SIGINT or SIGTERM. */
 function stopSignal(): { promise: Promise<void>; dispose(): void } {

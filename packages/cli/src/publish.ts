@@ -13,6 +13,7 @@ import {
   type Result,
   summarise,
 } from '@pyblish/core';
+import { UsageError } from './errors.js';
 import { Display } from './progress.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
@@ -35,8 +36,6 @@ Options:
 
 Environment: PYBLISH_DEMO_DELAY=MS shortens the demo's slow steps.`;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -56,7 +55,8 @@ function parse(argv: string[]) {
   const data: Record<string, unknown> = {};
   for (const pair of values.data) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--data "${pair}" is not KEY=VALUE, e.g. --data shot=sh010`);
+    if (eq <= 0)
+      throw new UsageError('BAD_DATA_OPTION', `--data "${pair}" is not KEY=VALUE, e.g. --data shot=sh010`);
     const raw = pair.slice(eq + 1);
     try {
       data[pair.slice(0, eq)] = JSON.parse(raw);
