@@ -1,3 +1,8 @@
+// The XML-RPC client, over node:http and compatible with Python's xmlrpc.server: pooled
+// keep-alive connections, a timeout and an AbortSignal per call, bearer or basic authentication,
+// optional gzip, and one retry of a request whose idle socket the server had closed. A call
+// resolves to the reply's value or rejects with a Fault (the peer said no) or a TransportError
+// (nothing usable came back).
 import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';

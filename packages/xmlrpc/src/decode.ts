@@ -1,3 +1,8 @@
+// Decoding XML-RPC messages. MessageDecoder takes a body chunk by chunk and, once it is complete,
+// reads it with the fast reader (fast-reader.ts) or, for anything unusual, with saxes; saxes has
+// the last word on what is well-formed. Both feed one MessageBuilder, which checks the grammar and
+// the limits on an explicit stack. Every failure is a DecodeError, a fault with the
+// interoperability number (errors.ts).
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import { DecodeError, Fault, FaultCode } from './errors.js';

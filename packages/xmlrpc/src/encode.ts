@@ -1,3 +1,11 @@
+// The XML-RPC encoder: values and messages to UTF-8 bytes (or text), in five layers: text
+// escaping; a reusable byte writer with its markup prepared once (Constant, Writer, Gap); values
+// encoded once to send many times or to hand across threads (preencode); the value walk on an
+// explicit stack, bounded by the depth limit; and the message envelopes.
+// Why one file of about 750 lines: the layers were tuned together, each change measured
+// (docs/xmlrpc.md, Benchmark), and the hot loops read the writer's tables, constants and spare
+// buffer as module-local bindings, which cost less in a hot loop than imported ones. Split into
+// modules, they would become imports.
 import { isAscii } from 'node:buffer';
 import { EncodeError, type Fault } from './errors.js';
 import { defaultLimits } from './limits.js';

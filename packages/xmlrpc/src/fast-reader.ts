@@ -1,3 +1,12 @@
+// The fast reader: reads a whole message in the layout XML-RPC peers write (the known elements
+// in grammatical order, no attributes, predefined entities and character references) in one pass
+// over its bytes, comparing markup byte by byte and building the values on an explicit stack.
+// Anything else (a comment, CDATA, a DOCTYPE, a grammar error, a bad literal, a limit) it hands
+// to saxes (decode.ts), so it never accepts what saxes would refuse.
+// Why one file of about 600 lines: the byte-class tables, the markup matcher, the member-name
+// cache and the FastReader loop were tuned together, each change measured (docs/xmlrpc.md,
+// Benchmark), and the loop reads them as module-local bindings, which cost less in a hot loop
+// than imported ones. Split into modules, they would become imports.
 import { T } from './grammar.js';
 import type { Limits } from './limits.js';
 import { parseScalar } from './scalars.js';

@@ -1,3 +1,7 @@
+// The request guards, decided from the head of a request before its body is read: the exact
+// Host allow-list (against DNS rebinding), no Origin (against pages in a browser), Content-Type
+// text/xml (against "simple" cross-origin requests), and the bearer token compared in constant
+// time. Each returns the refusal to send, or null. See SECURITY.md.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 

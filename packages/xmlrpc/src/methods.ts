@@ -1,3 +1,7 @@
+// The methods served on one path: MethodRegistry maps a name to its handler and declared
+// signature, checks the parameters before the handler runs (fault -32602), and answers the
+// system.* introspection and system.multicall itself. Only registered dotted identifiers are
+// callable, through a Map, so no name reaches a prototype or an internal.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Fault, FaultCode, RegistrationError } from './errors.js';
 import { isStruct, type XmlRpcValue } from './values.js';

@@ -1,3 +1,8 @@
+// The XML-RPC server: node:http on 127.0.0.1 only, never sharing its port, with the request
+// guards (Host, Origin, Content-Type, token; guards.ts) applied before any body is read, the
+// body capped before and after gzip, header/request/keep-alive timeouts, and each path's calls
+// dispatched through its MethodRegistry (methods.ts). A handler's own error reaches the caller
+// as a short fault; a bug in this layer is answered with 500, never a crash.
 import {
   createServer as createHttpServer,
   type IncomingHttpHeaders,
