@@ -1,6 +1,8 @@
-// A saved report (`pyblish-gui --report FILE`, or the window's "Export report") read back and
-// turned into the view state the page renders: the same rows, statuses and terminal entries a
-// live run makes, derived with the same functions (rows.ts). Pure apart from reading the file.
+// A saved session report (`pyblish-gui --report FILE`, or the window's "Export report") read back,
+// checked, and turned into the view state the page renders: the same rows, statuses and terminal
+// entries a live run makes, derived with the same functions (rows.ts). A headless publish's
+// report given instead is recognised and converted by publish-report-reader.ts first. Pure apart
+// from reading the file.
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
