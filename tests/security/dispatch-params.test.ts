@@ -1,4 +1,4 @@
-// security.md §5, cases 13-18: dispatch and parameters. Only registered names are callable, every
+// docs/security-cases.md, cases 13-18: dispatch and parameters. Only registered names are callable, every
 // argument is checked before a handler runs, and errors say little.
 
 import { Registry } from '@pyblish/core';
@@ -38,7 +38,7 @@ function guiUntouched(): void {
   expect(system.gui.exits).toEqual([]);
 }
 
-describe('5.13-5.15 method names', () => {
+describe('cases 13-15: method names', () => {
   const names = [
     '__proto__',
     'constructor',
@@ -60,7 +60,7 @@ describe('5.13-5.15 method names', () => {
     'dispatch',
   ];
 
-  it('5.13 prototype, private and internal names get -32601 and the server keeps serving stats and ping', async () => {
+  it('case 13: prototype, private and internal names get -32601 and the server keeps serving stats and ping', async () => {
     const h = hostEndpoint(system.host);
     const before = (await call(h, 'stats')) as { totalRequestCount: number };
     for (const e of system.endpoints) {
@@ -81,7 +81,7 @@ describe('5.13-5.15 method names', () => {
     guiUntouched();
   });
 
-  it('5.14 dotted names that walk into objects get -32601', async () => {
+  it('case 14: dotted names that walk into objects get -32601', async () => {
     const dotted = [
       'service.__class__.__init__',
       'system.__proto__',
@@ -102,7 +102,7 @@ describe('5.13-5.15 method names', () => {
     guiUntouched();
   });
 
-  it('5.14 system.multicall (enabled) caps its entries, refuses nesting and checks each entry like a call', async () => {
+  it('case 14: system.multicall (enabled) caps its entries, refuses nesting and checks each entry like a call', async () => {
     for (const e of system.endpoints) {
       const many = Array.from({ length: 65 }, () => ({ methodName: 'ping', params: [] }));
       expect((await faultFrom(e, 'system.multicall', [many])).faultCode).toBe(-32099);
@@ -127,7 +127,7 @@ describe('5.13-5.15 method names', () => {
     guiUntouched();
   });
 
-  it('5.14 system.listMethods lists the registered methods only', async () => {
+  it('case 14: system.listMethods lists the registered methods only', async () => {
     for (const e of system.endpoints) {
       const listed = (await call(e, 'system.listMethods')) as string[];
       for (const name of listed)
@@ -139,7 +139,7 @@ describe('5.13-5.15 method names', () => {
     );
   });
 
-  it('5.15 an unknown method gets HTTP 200 with fault -32601 and the keep-alive connection stays usable', async () => {
+  it('case 15: an unknown method gets HTTP 200 with fault -32601 and the keep-alive connection stays usable', async () => {
     for (const e of system.endpoints) {
       const reply = await post(e, 'nope');
       expect(reply.status).toBe(200);
@@ -157,8 +157,8 @@ describe('5.13-5.15 method names', () => {
   });
 });
 
-describe('5.16-5.18 parameters and errors', () => {
-  it('5.16 wrong arity gets -32602 and changes nothing', async () => {
+describe('cases 16-18: parameters and errors', () => {
+  it('case 16: wrong arity gets -32602 and changes nothing', async () => {
     const g = guiEndpoint(system.gui);
     const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, XmlRpcValue[]]> = [
@@ -186,7 +186,7 @@ describe('5.16-5.18 parameters and errors', () => {
     guiUntouched();
   });
 
-  it('5.17 wrong types and out-of-range values get -32602 and the GUI does not re-target', async () => {
+  it('case 17: wrong types and out-of-range values get -32602 and the GUI does not re-target', async () => {
     const g = guiEndpoint(system.gui);
     const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, XmlRpcValue[]]> = [
@@ -225,7 +225,7 @@ describe('5.16-5.18 parameters and errors', () => {
     guiUntouched();
   });
 
-  it('5.18 a handler that throws gives -32500 with a short message: no stack, path, class name or secret', async () => {
+  it('case 18: a handler that throws gives -32500 with a short message: no stack, path, class name or secret', async () => {
     const registry = new Registry();
     const secret = 'S3CR3T-in-an-exception';
     registry.registerTest(() => {
@@ -246,7 +246,7 @@ describe('5.16-5.18 parameters and errors', () => {
     }
   });
 
-  it('5.18 a plug-in that raises inside process gives a result with its error filled, not a fault', async () => {
+  it('case 18: a plug-in that raises inside process gives a result with its error filled, not a fault', async () => {
     const h = hostEndpoint(system.host);
     await call(h, 'reset');
     const collected = (await call(h, 'process', ['CollectShots', null, null])) as { success: boolean };

@@ -1,4 +1,4 @@
-// security.md §5, cases 19-29: hostile XML and oversize bodies against the GUI's XML-RPC server and
+// docs/security-cases.md, cases 19-29: hostile XML and oversize bodies against the GUI's XML-RPC server and
 // a host's /pyblish, and the codec rules they rely on (decodeMethodCall / encodeMethodResponse).
 
 import { spawnSync } from 'node:child_process';
@@ -62,8 +62,8 @@ async function expectFault(
   }
 }
 
-describe('5.19-5.21 entities', () => {
-  it('5.19 a billion-laughs document is rejected and memory stays flat', async () => {
+describe('cases 19-21: entities', () => {
+  it('case 19: a billion-laughs document is rejected and memory stays flat', async () => {
     const entities = ['<!ENTITY lol "lol">'];
     for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
     const body = `<?xml version="1.0"?><!DOCTYPE lolz [${entities.join('')}]>${call1('<string>&lol9;</string>').replace('<?xml version="1.0"?>', '')}`;
@@ -73,7 +73,7 @@ describe('5.19-5.21 entities', () => {
     expect(rssMb(system.host.proc.pid) - before[1]!).toBeLessThan(100);
   });
 
-  it('5.20 external entities (file:// and http://) are rejected without reading the file or connecting', async () => {
+  it('case 20: external entities (file:// and http://) are rejected without reading the file or connecting', async () => {
     let connections = 0;
     const listener = createNetServer((s) => {
       connections++;
@@ -95,7 +95,7 @@ describe('5.19-5.21 entities', () => {
     }
   });
 
-  it('5.21 a quadratic blowup is rejected; a million numeric character references stay bounded', async () => {
+  it('case 21: a quadratic blowup is rejected; a million numeric character references stay bounded', async () => {
     const big = 'x'.repeat(100_000);
     const quadratic = `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "${big}">]><methodCall><methodName>ping</methodName><params><param><value><string>${'&a;'.repeat(10_000)}</string></value></param></params></methodCall>`;
     await expectFault(quadratic, [-32600, -32700], 'quadratic blowup');
@@ -107,7 +107,7 @@ describe('5.19-5.21 entities', () => {
   });
 });
 
-describe('5.22-5.24 depth and size', () => {
+describe('cases 22-24: depth and size', () => {
   const deepArrays = (n: number) =>
     call1(`${'<array><data><value>'.repeat(n)}<int>1</int>${'</value></data></array>'.repeat(n)}`);
   const deepStructs = (n: number) =>
@@ -115,7 +115,7 @@ describe('5.22-5.24 depth and size', () => {
       `${'<struct><member><name>a</name><value>'.repeat(n)}<int>1</int>${'</value></member></struct>'.repeat(n)}`,
     );
 
-  it('5.22 nesting 10 000 and 1 000 000 levels deep gets the depth-limit fault, no stack overflow', async () => {
+  it('case 22: nesting 10 000 and 1 000 000 levels deep gets the depth-limit fault, no stack overflow', async () => {
     await expectFault(deepArrays(10_000), [-32099], 'arrays 10 000 deep');
     await expectFault(deepStructs(10_000), [-32099], 'structs 10 000 deep');
     await expectFault(deepArrays(1_000_000), [-32099], 'arrays 1 000 000 deep');
@@ -125,7 +125,7 @@ describe('5.22-5.24 depth and size', () => {
     expect(await ping(guiEndpoint(system.gui))).toBeTruthy();
   });
 
-  it('5.22 a deep value going out is refused without recursion', () => {
+  it('case 22: a deep value going out is refused without recursion', () => {
     let deep: XmlRpcValue = 1;
     for (let i = 0; i < 1_000_000; i++) deep = [deep];
     expect(() => encodeMethodResponse(deep)).toThrow(EncodeError);
@@ -135,7 +135,7 @@ describe('5.22-5.24 depth and size', () => {
     expect(decodeMethodCall(encodeMethodCall('m', [fine])).params[0]).toEqual(fine);
   });
 
-  it('5.23 Content-Length: 1000000000 with a short body gets 413 before anything is buffered', async () => {
+  it('case 23: Content-Length: 1000000000 with a short body gets 413 before anything is buffered', async () => {
     for (const e of system.endpoints) {
       const head = rawRequest(e, '<?xml').replace(/Content-Length: \d+/, 'Content-Length: 1000000000');
       const exchange = await raw(e.port, [head], { waitMs: 3000 });
@@ -145,7 +145,7 @@ describe('5.22-5.24 depth and size', () => {
     }
   });
 
-  it('5.23 a chunked body past the cap gets 413 while other clients are served', async () => {
+  it('case 23: a chunked body past the cap gets 413 while other clients are served', async () => {
     for (const e of system.endpoints) {
       const pings: Array<Promise<XmlRpcValue>> = [];
       const status = await new Promise<number>((resolve, reject) => {
@@ -191,7 +191,7 @@ describe('5.22-5.24 depth and size', () => {
     }
   });
 
-  it('5.23 a chunked body that never ends does not block other clients, and is dropped at the request timeout', async () => {
+  it('case 23: a chunked body that never ends does not block other clients, and is dropped at the request timeout', async () => {
     const stalls = await Promise.all(
       system.endpoints.map((e) =>
         raw(
@@ -225,7 +225,7 @@ describe('5.22-5.24 depth and size', () => {
     }
   });
 
-  it('5.24 a gzip bomb is cut off at the body cap (413) with no memory spike; unknown encodings get 415', async () => {
+  it('case 24: a gzip bomb is cut off at the body cap (413) with no memory spike; unknown encodings get 415', async () => {
     // 64 gzip members of 16 MB of "a" each: about 1 GB inflated from a small body.
     const member = gzipSync(Buffer.alloc(16 << 20, 'a'), { level: 9 });
     const head = gzipSync(
@@ -256,8 +256,8 @@ describe('5.22-5.24 depth and size', () => {
   });
 });
 
-describe('5.25-5.28 malformed and unusual messages', () => {
-  it('5.25 malformed XML gets -32700 (encoding problems -32701/-32702) and the connection stays usable', async () => {
+describe('cases 25-28: malformed and unusual messages', () => {
+  it('case 25: malformed XML gets -32700 (encoding problems -32701/-32702) and the connection stays usable', async () => {
     const good = encodeMethodCall('ping', []);
     const malformed: Array<[string, string | Buffer, number[]]> = [
       ['truncated', good.slice(0, good.length - 10), [-32700]],
@@ -305,7 +305,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
     }
   });
 
-  it('5.26 well-formed documents that are not XML-RPC get -32600', async () => {
+  it('case 26: well-formed documents that are not XML-RPC get -32600', async () => {
     const cases: Array<[string, string]> = [
       ['root <foo/>', '<?xml version="1.0"?><foo/>'],
       ['no methodName', '<?xml version="1.0"?><methodCall><params/></methodCall>'],
@@ -331,7 +331,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
     for (const [label, body] of cases) await expectFault(body, [-32600], label);
   });
 
-  it("5.27 bad scalars get -32600, never coerced; Python peers' i4 extremes, nil and i8 parse exactly", async () => {
+  it("case 27: bad scalars get -32600, never coerced; Python peers' i4 extremes, nil and i8 parse exactly", async () => {
     for (const bad of [
       '<int>12abc</int>',
       '<int>2147483648</int>',
@@ -363,7 +363,7 @@ describe('5.25-5.28 malformed and unusual messages', () => {
     expect(typeof port).toBe('number');
   });
 
-  it('5.28 __proto__/constructor members stay plain data, duplicates keep the last, the member limit holds', async () => {
+  it('case 28: __proto__/constructor members stay plain data, duplicates keep the last, the member limit holds', async () => {
     const struct = (members: string) => `<struct>${members}</struct>`;
     const member = (name: string, value: string) =>
       `<member><name>${name}</name><value>${value}</value></member>`;
@@ -405,8 +405,8 @@ describe('5.25-5.28 malformed and unusual messages', () => {
   });
 });
 
-describe('5.29 characters XML 1.0 cannot carry', () => {
-  it('5.29 plug-in logs with ANSI escapes, NUL and lone surrogates reach a Python 3 peer well-formed; \\r survives', () => {
+describe('case 29: characters XML 1.0 cannot carry', () => {
+  it('case 29: plug-in logs with ANSI escapes, NUL and lone surrogates reach a Python 3 peer well-formed; \\r survives', () => {
     const result = spawnSync('python3', [PEER, String(system.host.port), system.host.token!, 'noisy'], {
       encoding: 'utf8',
       timeout: 20_000,
@@ -421,7 +421,7 @@ describe('5.29 characters XML 1.0 cannot carry', () => {
     expect(out.messages).toContain('carriage\rreturn');
   });
 
-  it('5.29 a Python peer that does not sanitise its strings gets clean outcomes and its session survives', () => {
+  it('case 29: a Python peer that does not sanitise its strings gets clean outcomes and its session survives', () => {
     const result = spawnSync('python3', [PEER, String(system.host.port), system.host.token!, 'dirty'], {
       encoding: 'utf8',
       timeout: 20_000,

@@ -1,4 +1,4 @@
-// security.md §5, cases 30-36: stalled and vanishing clients, dying and busy hosts, a dying GUI,
+// docs/security-cases.md, cases 30-36: stalled and vanishing clients, dying and busy hosts, a dying GUI,
 // concurrency, keep-alive and clocks, against the GUI process and real hosts.
 
 import { execFile } from 'node:child_process';
@@ -69,8 +69,8 @@ function dribble(port: number, text: string, gapMs: number): { closed: Promise<v
   };
 }
 
-describe('5.30-5.31 stalled and vanishing clients', () => {
-  it('5.30 slow-loris headers and a body that never comes do not delay other callers; stalled headers are dropped', async () => {
+describe('cases 30-31: stalled and vanishing clients', () => {
+  it('case 30: slow-loris headers and a body that never comes do not delay other callers; stalled headers are dropped', async () => {
     const targets: Array<[number, string, string]> = [
       [system.gui.port, '/', system.gui.token],
       [system.host.port, '/pyblish', system.host.token!],
@@ -145,7 +145,7 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
     for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   }, 25_000);
 
-  it('5.31 hit and run: show() sent then disconnected leaves the GUI serving', async () => {
+  it('case 31: hit and run: show() sent then disconnected leaves the GUI serving', async () => {
     const other = await systemGui();
     const e = guiEndpoint(other);
     for (let i = 0; i < 5; i++) {
@@ -160,7 +160,7 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
     expect(reply.ok).toBe(false);
   });
 
-  it('5.31 a client that disconnects mid-process leaves no stuck worker: the host serves the next pair', async () => {
+  it('case 31: a client that disconnects mid-process leaves no stuck worker: the host serves the next pair', async () => {
     const e = hostEndpoint(system.host);
     await call(e, 'reset');
     const socket = connect({ host: '127.0.0.1', port: system.host.port });
@@ -176,8 +176,8 @@ describe('5.30-5.31 stalled and vanishing clients', () => {
   });
 });
 
-describe('5.32-5.34 hosts and GUIs that die or block', () => {
-  it('5.32 a host that exits normally mid-publish ends the run in a clear error; the GUI stays responsive', async () => {
+describe('cases 32-34: hosts and GUIs that die or block', () => {
+  it('case 32: a host that exits normally mid-publish ends the run in a clear error; the GUI stays responsive', async () => {
     const g = await systemGui();
     const h = await spawnHost({ gui: g, env: { SECURITY_SLOW_MS: '300' } });
     await g.waitFor((s) => s.phase === 'ready', 15_000);
@@ -196,7 +196,7 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
     expect(await ping(guiEndpoint(g))).toBeTruthy();
   });
 
-  it('5.32 a host SIGKILLed inside a plain process call (the pyblish-qml protocol) ends the run in HOST_LOST', async () => {
+  it('case 32: a host SIGKILLed inside a plain process call (the pyblish-qml protocol) ends the run in HOST_LOST', async () => {
     const g = await systemGui({ naive: true });
     const h = await spawnHost({ gui: g, env: { SECURITY_SLOW_MS: '400' } });
     await g.waitFor((s) => s.phase === 'ready', 15_000);
@@ -209,7 +209,7 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
     expect(await ping(guiEndpoint(g))).toBeTruthy();
   });
 
-  it('5.33 a plug-in that blocks the host main thread: ping and liveness still answer, the GUI says busy, the result arrives', async () => {
+  it('case 33: a plug-in that blocks the host main thread: ping and liveness still answer, the GUI says busy, the result arrives', async () => {
     // Directly: the host's server runs off the main thread.
     const blocked = await spawnHost({ env: { SECURITY_BLOCK_MS: '2500' } });
     const e = hostEndpoint(blocked);
@@ -246,7 +246,7 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
     expect(g.exits).toEqual([]);
   }, 40_000);
 
-  it('5.34 with the GUI gone a host backs off, show() fails fast and clearly, and a restarted GUI is picked up', async () => {
+  it('case 34: with the GUI gone a host backs off, show() fails fast and clearly, and a restarted GUI is picked up', async () => {
     const g = await systemGui({ allowUnauthenticated: true });
     const port = g.port;
     const registry = new Registry();
@@ -294,7 +294,7 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
     }
   });
 
-  it('5.34 an authenticated host picks up a restarted GUI and its new token without a restart', async () => {
+  it('case 34: an authenticated host picks up a restarted GUI and its new token without a restart', async () => {
     const g = await systemGui();
     const h = await spawnHost({ gui: g });
     await g.waitFor((s) => s.phase === 'ready', 15_000);
@@ -310,8 +310,8 @@ describe('5.32-5.34 hosts and GUIs that die or block', () => {
   });
 });
 
-describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
-  it('5.35 fifty parallel pings during a long process are all answered', async () => {
+describe('cases 35-36: concurrency, keep-alive and clocks', () => {
+  it('case 35: fifty parallel pings during a long process are all answered', async () => {
     const e = hostEndpoint(system.host);
     await call(e, 'reset');
     const long = call(e, 'process', ['WaitLong', null, null]);
@@ -323,7 +323,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
     expect(((await long) as unknown as ResultLike).success).toBe(true);
   });
 
-  it('5.35 a second process while one runs is queued, never interleaved', async () => {
+  it('case 35: a second process while one runs is queued, never interleaved', async () => {
     const e = hostEndpoint(system.host);
     const [first, second] = (await Promise.all([
       call(e, 'process', ['WaitLong', null, null]),
@@ -337,7 +337,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
     expect(start2! >= end1! || start1! >= end2!).toBe(true);
   }, 20_000);
 
-  it('5.35 hosts racing find_available_port never get the same port; a double publish is refused', async () => {
+  it('case 35: hosts racing find_available_port never get the same port; a double publish is refused', async () => {
     const ports = (await Promise.all(
       Array.from({ length: 20 }, () => call(guiEndpoint(system.gui), 'find_available_port', [42_000])),
     )) as number[];
@@ -355,7 +355,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
     expect(s.plugins.find((p) => p.id === 'ValidateNoisyLog')?.passed).toBe(3);
   });
 
-  it('5.36 many sequential calls on one Python ServerProxy connection succeed against both servers', async () => {
+  it('case 36: many sequential calls on one Python ServerProxy connection succeed against both servers', async () => {
     for (const [port, token, path] of [
       [system.host.port, system.host.token!, '/pyblish'],
       [system.gui.port, system.gui.token, '/RPC2'],
@@ -369,7 +369,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
     }
   });
 
-  it('5.36 a reply cut off mid-body is a TRUNCATED transport error, never a hang or a partial parse', async () => {
+  it('case 36: a reply cut off mid-body is a TRUNCATED transport error, never a hang or a partial parse', async () => {
     const half = encodeMethodCall('x', []).replace('methodCall', 'methodResponse');
     const liar = createNetServer((s) => {
       s.once('data', () => {
@@ -393,7 +393,7 @@ describe('5.35-5.36 concurrency, keep-alive and clocks', () => {
     }
   });
 
-  it('5.36 a wall-clock jump does not make a live host look dead (liveness uses a monotonic clock)', async () => {
+  it('case 36: a wall-clock jump does not make a live host look dead (liveness uses a monotonic clock)', async () => {
     const g = await systemGui();
     const h = await spawnHost({ gui: g });
     await g.waitFor((s) => s.phase === 'ready', 15_000);

@@ -1,4 +1,4 @@
-// security.md §5, cases 1-12: transport, authentication and discovery, against the GUI process
+// docs/security-cases.md, cases 1-12: transport, authentication and discovery, against the GUI process
 // (its XML-RPC server and its web endpoints) and a real host process (`pyblish host`).
 
 import { spawnSync } from 'node:child_process';
@@ -67,7 +67,7 @@ function expectNoCors(headers: Record<string, unknown>): void {
   for (const name of Object.keys(headers)) expect(name.toLowerCase()).not.toMatch(/^access-control-/);
 }
 
-describe('5.1-5.2 browser-sendable content types', () => {
+describe('cases 1-2: browser-sendable content types', () => {
   const types: Array<string | undefined> = [
     'text/plain',
     'application/x-www-form-urlencoded',
@@ -75,7 +75,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
     undefined,
   ];
 
-  it('5.1 kill/quit with text/plain, form or multipart content types (or none) get 415 and the GUI stays alive', async () => {
+  it('case 1: kill/quit with text/plain, form or multipart content types (or none) get 415 and the GUI stays alive', async () => {
     const e = guiEndpoint(system.gui);
     for (const method of ['kill', 'quit']) {
       for (const type of types) {
@@ -88,7 +88,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
     expect(await ping(e)).toEqual({ message: 'Hello, whomever you are' });
   });
 
-  it('5.1 a host refuses reset/process with those content types before any handler runs', async () => {
+  it('case 1: a host refuses reset/process with those content types before any handler runs', async () => {
     const e = hostEndpoint(system.host);
     const before = await hostRequests();
     for (const type of types) {
@@ -102,7 +102,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
     expect(await ping(e)).toEqual({ message: 'Hello, whomever you are' });
   });
 
-  it('5.1 the web command endpoint takes application/json only (415 for what a form can send)', async () => {
+  it('case 1: the web command endpoint takes application/json only (415 for what a form can send)', async () => {
     for (const type of [
       'text/plain',
       'application/x-www-form-urlencoded',
@@ -118,7 +118,7 @@ describe('5.1-5.2 browser-sendable content types', () => {
     await webAnswers();
   });
 
-  it('5.2 the enctype="text/plain" form trick is refused on both servers, with or without a token', async () => {
+  it('case 2: the enctype="text/plain" form trick is refused on both servers, with or without a token', async () => {
     // name `<?xml version`, value `'1.0'?><methodCall>...`: the browser joins them with "=".
     const formBody = `<?xml version='1.0'?><methodCall><methodName>kill</methodName><params></params></methodCall>\r\n`;
     for (const e of system.endpoints) {
@@ -136,8 +136,8 @@ describe('5.1-5.2 browser-sendable content types', () => {
   });
 });
 
-describe('5.3-5.6 origin, Host and CORS', () => {
-  it('5.3 Origin https://evil.example and Origin null get 403; no Origin (a Python client) is served', async () => {
+describe('cases 3-6: origin, Host and CORS', () => {
+  it('case 3: Origin https://evil.example and Origin null get 403; no Origin (a Python client) is served', async () => {
     for (const e of system.endpoints) {
       for (const origin of ['https://evil.example', 'null', `http://127.0.0.1:${e.port}`]) {
         const reply = await post(e, 'ping', { Origin: origin });
@@ -149,7 +149,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     }
   });
 
-  it('5.3 the web endpoints refuse foreign and null origins and serve their own page', async () => {
+  it('case 3: the web endpoints refuse foreign and null origins and serve their own page', async () => {
     for (const origin of ['https://evil.example', 'null', `http://localhost:${system.gui.webPort + 1}`]) {
       const reply = await web('/api/report', { headers: { ...bearer(), Origin: origin } });
       expect(reply.status, origin).toBe(403);
@@ -162,7 +162,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     await webAnswers();
   });
 
-  it('5.4 a rebinding Host header is refused with 403 before the body is read', async () => {
+  it('case 4: a rebinding Host header is refused with 403 before the body is read', async () => {
     for (const e of system.endpoints) {
       // The head announces a body that never comes: the answer must not wait for it.
       const head = [
@@ -188,7 +188,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     expect(root.body).not.toMatch(/<html/i);
   });
 
-  it('5.5 Host spoof variants are refused; only 127.0.0.1:PORT and localhost:PORT pass', async () => {
+  it('case 5: Host spoof variants are refused; only 127.0.0.1:PORT and localhost:PORT pass', async () => {
     for (const e of system.endpoints) {
       const p = e.port;
       const spoofs = [
@@ -227,7 +227,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     }
   });
 
-  it('5.5 the web endpoints take the exact Host literals only', async () => {
+  it('case 5: the web endpoints take the exact Host literals only', async () => {
     const p = system.gui.webPort;
     for (const host of [
       `localhost.:${p}`,
@@ -243,7 +243,7 @@ describe('5.3-5.6 origin, Host and CORS', () => {
     await webAnswers();
   });
 
-  it('5.6 OPTIONS preflights and every kind of reply carry no Access-Control-Allow-* header', async () => {
+  it('case 6: OPTIONS preflights and every kind of reply carry no Access-Control-Allow-* header', async () => {
     const preflight = {
       Origin: 'https://evil.example',
       'Access-Control-Request-Method': 'POST',
@@ -281,8 +281,8 @@ describe('5.3-5.6 origin, Host and CORS', () => {
   });
 });
 
-describe('5.7-5.8 tokens and paths', () => {
-  it('5.7 a missing, wrong, wrong-length or different-case token gets 401 with no detail', async () => {
+describe('cases 7-8: tokens and paths', () => {
+  it('case 7: a missing, wrong, wrong-length or different-case token gets 401 with no detail', async () => {
     for (const e of system.endpoints) {
       const token = e.token!;
       const flipped =
@@ -315,7 +315,7 @@ describe('5.7-5.8 tokens and paths', () => {
     }
   });
 
-  it('5.7 the right token works for several calls on one keep-alive connection', async () => {
+  it('case 7: the right token works for several calls on one keep-alive connection', async () => {
     for (const e of system.endpoints) {
       const one = rawRequest(e, encodeMethodCall('ping', []));
       const exchange = await raw(e.port, [one, one, one], { gapMs: 50, waitMs: 500 });
@@ -324,7 +324,7 @@ describe('5.7-5.8 tokens and paths', () => {
     }
   });
 
-  it('5.7 the token never appears in faults, stats, replies or the GUI log', async () => {
+  it('case 7: the token never appears in faults, stats, replies or the GUI log', async () => {
     const e = guiEndpoint(system.gui);
     const h = hostEndpoint(system.host);
     const texts = [
@@ -343,7 +343,7 @@ describe('5.7-5.8 tokens and paths', () => {
     }
   });
 
-  it('5.7 the web endpoints want the token: 401 without it or with a wrong cookie, a cookie for the right one', async () => {
+  it('case 7: the web endpoints want the token: 401 without it or with a wrong cookie, a cookie for the right one', async () => {
     expect((await web('/api/report')).status).toBe(401);
     expect((await web('/api/events')).status).toBe(401);
     expect((await web('/api/report', { headers: { Cookie: 'pyblish-gui-token=nope' } })).status).toBe(401);
@@ -363,7 +363,7 @@ describe('5.7-5.8 tokens and paths', () => {
     expect((await web('/api/report', { headers: cookie() })).status).toBe(200);
   });
 
-  it('5.8 GET /, GET /RPC2 and POSTs to unregistered paths get 404/405 and no HTML or introspection page', async () => {
+  it('case 8: GET /, GET /RPC2 and POSTs to unregistered paths get 404/405 and no HTML or introspection page', async () => {
     const g = guiEndpoint(system.gui);
     const h = hostEndpoint(system.host);
     const cases: Array<[Endpoint, string, string]> = [
@@ -408,8 +408,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('5.9-5.12 discovery file, ports and addresses', () => {
-  it('5.9 the discovery file is 0600 in a 0700 directory and is removed on a clean exit', async () => {
+describe('cases 9-12: discovery file, ports and addresses', () => {
+  it('case 9: the discovery file is 0600 in a 0700 directory and is removed on a clean exit', async () => {
     const runtime = join(tempDir(), 'run');
     mkdirSync(runtime, { mode: 0o755 });
     chmodSync(runtime, 0o755);
@@ -423,7 +423,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it("5.9 a symlink or another user's file at the discovery path is refused, and its target left alone", async () => {
+  it("case 9: a symlink or another user's file at the discovery path is refused, and its target left alone", async () => {
     const runtime = tempDir();
     chmodSync(runtime, 0o700);
     const env = { PYBLISH_RUNTIME_DIR: runtime };
@@ -442,7 +442,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     expect(readFileSync(file, 'utf8')).toBe('{}');
   });
 
-  it('5.9 a host refuses a group- or world-readable discovery file, or one in a directory others can enter', async () => {
+  it('case 9: a host refuses a group- or world-readable discovery file, or one in a directory others can enter', async () => {
     const g = await systemGui();
     const file = guiDiscoveryPath(g.port, g.env);
     chmodSync(file, 0o640);
@@ -461,7 +461,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     expect(await ping(guiEndpoint(g))).toBeTruthy();
   });
 
-  it('5.10 a taken port makes the GUI and a host fail loudly, with no fallback and no sharing', async () => {
+  it('case 10: a taken port makes the GUI and a host fail loudly, with no fallback and no sharing', async () => {
     const squatter: Server = createNetServer();
     await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
     const taken = (squatter.address() as { port: number }).port;
@@ -496,7 +496,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 
-  it('5.11 a stale discovery file (dead PID) in front of an impostor: the host refuses and the impostor never sees the token', async () => {
+  it('case 11: a stale discovery file (dead PID) in front of an impostor: the host refuses and the impostor never sees the token', async () => {
     const received: Buffer[] = [];
     const sockets: Socket[] = [];
     const impostor = createNetServer((s) => {
@@ -528,7 +528,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     }
   });
 
-  it('5.11 an answering GUI that wrote no discovery file is not trusted by an authenticated host', async () => {
+  it('case 11: an answering GUI that wrote no discovery file is not trusted by an authenticated host', async () => {
     const g = await systemGui();
     // Hide the file, as a Python GUI (or another user's GUI) would have none.
     const file = guiDiscoveryPath(g.port, g.env);
@@ -543,7 +543,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
     expect(await ping(guiEndpoint(g))).toBeTruthy();
   });
 
-  it('5.12 every server listens on 127.0.0.1 only: other local addresses are refused', async () => {
+  it('case 12: every server listens on 127.0.0.1 only: other local addresses are refused', async () => {
     const { networkInterfaces } = await import('node:os');
     const others = Object.values(networkInterfaces())
       .flat()
@@ -567,7 +567,7 @@ describe('5.9-5.12 discovery file, ports and addresses', () => {
   });
 });
 
-describe('beyond §5: the web endpoints', () => {
+describe('beyond the listed cases: the web endpoints', () => {
   it('serves only files inside its folder, with anti-framing and no-sniff headers', async () => {
     const root = tempDir();
     const dist = join(root, 'dist');
@@ -634,7 +634,7 @@ describe('beyond §5: the web endpoints', () => {
   });
 });
 
-describe('beyond §5: --allow-unauthenticated', () => {
+describe('beyond the listed cases: --allow-unauthenticated', () => {
   it('accepts calls without a token but keeps the Host, Origin and Content-Type guards, and warns', async () => {
     const g = await systemGui({ allowUnauthenticated: true });
     const h = await spawnHost({ args: ['--allow-unauthenticated'] });

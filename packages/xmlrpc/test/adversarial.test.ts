@@ -1,4 +1,4 @@
-// The cases of security.md §5 that concern this layer. Each one ends by checking that the server
+// The cases of docs/security-cases.md that concern this layer, by their numbers there. Each one ends by checking that the server
 // still answers a following ping.
 import { Agent, request } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
