@@ -1,4 +1,4 @@
-// The host life cycle (pyblish-qml §1.6): install() asks the GUI for a port, serves /pyblish there
+// The host life cycle (docs/host.md): install() asks the GUI for a port, serves /pyblish there
 // and sends heartbeats; show() asks the GUI to show this host; uninstall() stops it all.
 import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';

@@ -1,4 +1,4 @@
-// The /pyblish service: the methods a GUI calls on a host (pyblish-qml §1.3) plus our extensions
+// The /pyblish service: the methods a GUI calls on a host (docs/host.md) plus our extensions
 // (pyblish.begin/poll/cancel/liveness; begin may wait for a quick pair, see begin-wait.ts). Every
 // call passes through the dispatch wrapper, so an embedding application can run it on its own
 // scheduler; only registered names are callable.
