@@ -71,17 +71,14 @@ describe('the error model', () => {
   });
 
   it('gives each class a brand of its own, named pyblish.<package>.<class>', () => {
-    for (const { pkg, cls } of classes) {
-      expect(Object.hasOwn(cls, 'brand'), cls.name).toBe(true);
-      expect(cls.brand).toBe(`pyblish.${pkg}.${cls.name}`);
-    }
+    for (const { pkg, cls } of classes) expect(cls.brand).toBe(`pyblish.${pkg}.${cls.name}`);
   });
 
   it('lists the codes of each class, and no code belongs to two unrelated classes', () => {
     const owner = new Map<string, ErrorClass>();
     const clashes: string[] = [];
     for (const { cls } of classes) {
-      expect(Object.hasOwn(cls, 'codes') && cls.codes.length > 0, cls.name).toBe(true);
+      expect(cls.codes.length, cls.name).toBeGreaterThan(0);
       for (const code of cls.codes) {
         const other = owner.get(code);
         if (other && !related(other, cls)) clashes.push(`${code}: ${other.name} and ${cls.name}`);

@@ -4,26 +4,17 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { CodedError } from '@pyblish/errors';
+import { codedError } from '@pyblish/errors';
 import { parseStack } from './log.js';
 
-export const PYBLISH_ERROR_CODES = [
-  /** processPlugin was asked for an action the plug-in does not list. */
-  'ACTION_NOT_FOUND',
-  /** An instance plug-in was processed without an instance. */
-  'INSTANCE_REQUIRED',
-  /** repairPlugin on a plug-in without a repair method. */
-  'NO_REPAIR',
-  /** Not a plug-in class, or one with invalid metadata. */
-  'INVALID_PLUGIN',
-] as const;
-export type PyblishErrorCode = (typeof PYBLISH_ERROR_CODES)[number];
-
 /** An error raised by the core itself (bad arguments, invalid plug-ins). */
-export class PyblishError extends CodedError<PyblishErrorCode> {
-  static override readonly brand = 'pyblish.core.PyblishError';
-  static override readonly codes = PYBLISH_ERROR_CODES;
-}
+export class PyblishError extends codedError('pyblish.core.PyblishError', [
+  'ACTION_NOT_FOUND', // processPlugin was asked for an action the plug-in does not list.
+  'INSTANCE_REQUIRED', // An instance plug-in was processed without an instance.
+  'NO_REPAIR', // repairPlugin on a plug-in without a repair method.
+  'INVALID_PLUGIN', // Not a plug-in class, or one with invalid metadata.
+]) {}
+export type PyblishErrorCode = PyblishError['code'];
 
 /** What went wrong inside a plug-in call, as plain data. */
 export interface PluginError {

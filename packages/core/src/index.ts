@@ -115,13 +115,7 @@ export {
 export { demoPluginPath, demoPlugins } from './demo.js';
 
 // Errors
-export {
-  type PluginError,
-  PYBLISH_ERROR_CODES,
-  PyblishError,
-  type PyblishErrorCode,
-  toPluginError,
-} from './errors.js';
+export { type PluginError, PyblishError, type PyblishErrorCode, toPluginError } from './errors.js';
 
 // Free functions acting on the default registry, named as in pyblish-base (camelCase).
 const r = defaultRegistry;

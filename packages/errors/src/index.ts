@@ -1,2 +1,2 @@
 // @pyblish/errors: the base class every Pyblish TS package derives its errors from.
-export { CodedError } from './coded-error.js';
+export { CodedError, codedError } from './coded-error.js';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodedError } from '../src/index.js';
+import { CodedError, codedError } from '../src/index.js';
 
 const SOURCE = new URL('../src/coded-error.ts', import.meta.url);
 const folders: string[] = [];
@@ -24,12 +24,9 @@ async function loadCopy(): Promise<ErrorModule> {
   copyFileSync(SOURCE, join(folder, 'coded-error.ts'));
   writeFileSync(
     join(folder, 'classes.ts'),
-    `import { CodedError } from './coded-error.ts';
+    `import { CodedError, codedError } from './coded-error.ts';
 export { CodedError };
-export class ShowError extends CodedError<'SHOW_FAILED'> {
-  static override readonly brand = 'pyblish.test.ShowError';
-  static override readonly codes = ['SHOW_FAILED'] as const;
-}
+export class ShowError extends codedError('pyblish.test.ShowError', ['SHOW_FAILED']) {}
 export class OtherError extends CodedError<'OTHER'> {
   static override readonly brand = 'pyblish.test.OtherError';
   static override readonly codes = ['OTHER'] as const;
@@ -73,6 +70,18 @@ describe('CodedError', () => {
       expect(value instanceof Branded).toBe(false);
       expect(value instanceof CodedError).toBe(false);
     }
+  });
+
+  it('makes a class with its brand and codes in one line', () => {
+    class GoneError extends codedError('pyblish.test.GoneError', ['GONE', 'LOST']) {}
+    const err = new GoneError('LOST', 'lost');
+    expect(err).toBeInstanceOf(GoneError);
+    expect(err).toMatchObject({ name: 'GoneError', code: 'LOST' });
+    expect(GoneError.brand).toBe('pyblish.test.GoneError');
+    expect(GoneError.codes).toEqual(['GONE', 'LOST']);
+    class Unbranded extends GoneError {}
+    expect(new Unbranded('GONE', 'm')).toBeInstanceOf(GoneError);
+    expect(err).not.toBeInstanceOf(Unbranded);
   });
 
   it('falls back to the prototype check for a subclass without a brand of its own', () => {

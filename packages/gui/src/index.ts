@@ -18,15 +18,11 @@ export { openReportViewer, type ReportViewer, type ReportViewerOptions } from '.
 
 // Errors
 export {
-  COMMAND_ERROR_CODES,
   CommandError,
   type CommandErrorCode,
-  HOST_CALL_ERROR_CODES,
   HostCallError,
   type HostCallErrorCode,
-  MALFORMED_CODES,
   Malformed,
-  REPORT_FILE_ERROR_CODES,
   ReportFileError,
   type ReportFileErrorCode,
 } from './errors.js';

@@ -255,7 +255,7 @@ export type Command =
   | { type: 'repair'; pluginId: string }
   | { type: 'switchHost'; key: string };
 
-/** A command's answer; a refusal's `code` is one of COMMAND_ERROR_CODES (errors.ts). */
+/** A command's answer; a refusal's `code` is one of CommandError.codes (errors.ts). */
 export type CommandReply = { ok: true } | { ok: false; error: { code: CommandErrorCode; message: string } };
 
 /** One pair's outcome, as kept in the report. */

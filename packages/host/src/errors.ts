@@ -2,28 +2,16 @@
 // across copies). What a caller of the /pyblish service did wrong is a Fault (from
 // @pyblish/xmlrpc), sent back to it; a HostError is for the host's own embedder: the GUI cannot be
 // found or trusted, the port is taken, install() and uninstall() in the wrong order.
-import { CodedError } from '@pyblish/errors';
+import { codedError } from '@pyblish/errors';
 
-export const HOST_ERROR_CODES = [
-  /** No discovery file for the GUI's port: no GUI of ours runs there (or it is a Python GUI). */
-  'DISCOVERY_MISSING',
-  /** The discovery file is a symlink, another user's, or readable by others: not trusted. */
-  'DISCOVERY_INSECURE',
-  /** The process that wrote the discovery file is gone: whoever holds the port now is not that GUI. */
-  'DISCOVERY_STALE',
-  /** The discovery file is not what a GUI writes. */
-  'DISCOVERY_INVALID',
-  /** Nothing answers at the GUI's port. */
-  'GUI_UNREACHABLE',
-  /** A GUI answers but cannot prove who it is, or refuses this host's token. */
-  'GUI_UNAUTHENTICATED',
-  /** The host's own port is taken. */
-  'PORT_IN_USE',
-] as const;
+export class HostError extends codedError('pyblish.host.HostError', [
+  'DISCOVERY_MISSING', // No discovery file for the GUI's port: no GUI of ours runs there (or it is a Python GUI).
+  'DISCOVERY_INSECURE', // The discovery file is a symlink, another user's, or readable by others: not trusted.
+  'DISCOVERY_STALE', // The process that wrote the discovery file is gone: whoever holds the port now is not that GUI.
+  'DISCOVERY_INVALID', // The discovery file is not what a GUI writes.
+  'GUI_UNREACHABLE', // Nothing answers at the GUI's port.
+  'GUI_UNAUTHENTICATED', // A GUI answers but cannot prove who it is, or refuses this host's token.
+  'PORT_IN_USE', // The host's own port is taken.
+]) {}
 /** What went wrong on the host side, as a stable string a caller can branch on. */
-export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
-
-export class HostError extends CodedError<HostErrorCode> {
-  static override readonly brand = 'pyblish.host.HostError';
-  static override readonly codes = HOST_ERROR_CODES;
-}
+export type HostErrorCode = HostError['code'];

@@ -61,4 +61,4 @@ export {
 } from './gui-discovery-file.js';
 
 // Errors
-export { HOST_ERROR_CODES, HostError, type HostErrorCode } from './errors.js';
+export { HostError, type HostErrorCode } from './errors.js';

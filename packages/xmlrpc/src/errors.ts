@@ -2,7 +2,7 @@
 // instanceof across copies). Two families: a Fault is an answer (the peer, or our own server, said
 // no; it travels as a <fault> with the interoperability number); the rest never leave the process
 // (the transport failed, a value cannot be encoded, a port cannot be bound, a method name is bad).
-import { CodedError } from '@pyblish/errors';
+import { codedError } from '@pyblish/errors';
 
 /**
  * Fault codes from the "Specification for Fault Code Interoperability" (the numbers Python's
@@ -20,9 +20,10 @@ export const FaultCode = {
   LimitExceeded: -32099,
 } as const;
 
-/** A Fault's `code`: the name of its interoperability number, or FAULT for any other number. */
-export const FAULT_CODES = [
-  'FAULT',
+/** An XML-RPC fault: the peer answered, and the answer is an error. */
+export class Fault extends codedError('pyblish.xmlrpc.Fault', [
+  'FAULT', // A number with no name here, such as the 1 of a Python exception.
+  // The names of the interoperability numbers (FaultCode).
   'PARSE_ERROR',
   'UNSUPPORTED_ENCODING',
   'INVALID_CHARACTER',
@@ -32,8 +33,15 @@ export const FAULT_CODES = [
   'INTERNAL_ERROR',
   'APPLICATION_ERROR',
   'LIMIT_EXCEEDED',
-] as const;
-export type FaultErrorCode = (typeof FAULT_CODES)[number];
+]) {
+  readonly faultCode: number;
+  readonly faultString: string;
+  constructor(faultCode: number, faultString: string) {
+    super(FAULT_NAMES.get(faultCode) ?? 'FAULT', `XML-RPC fault ${faultCode}: ${faultString}`);
+    this.faultCode = faultCode;
+    this.faultString = faultString;
+  }
+}
 
 const FAULT_NAMES: ReadonlyMap<number, FaultErrorCode> = new Map([
   [FaultCode.ParseError, 'PARSE_ERROR'],
@@ -47,28 +55,6 @@ const FAULT_NAMES: ReadonlyMap<number, FaultErrorCode> = new Map([
   [FaultCode.LimitExceeded, 'LIMIT_EXCEEDED'],
 ]);
 
-/** An XML-RPC fault: the peer answered, and the answer is an error. */
-export class Fault extends CodedError<FaultErrorCode> {
-  static override readonly brand: string = 'pyblish.xmlrpc.Fault';
-  static override readonly codes: readonly FaultErrorCode[] = FAULT_CODES;
-  readonly faultCode: number;
-  readonly faultString: string;
-  constructor(faultCode: number, faultString: string) {
-    super(FAULT_NAMES.get(faultCode) ?? 'FAULT', `XML-RPC fault ${faultCode}: ${faultString}`);
-    this.faultCode = faultCode;
-    this.faultString = faultString;
-  }
-}
-
-export const DECODE_ERROR_CODES = [
-  'PARSE_ERROR',
-  'UNSUPPORTED_ENCODING',
-  'INVALID_CHARACTER',
-  'INVALID_REQUEST',
-  'LIMIT_EXCEEDED',
-] as const satisfies readonly FaultErrorCode[];
-export type DecodeErrorCode = (typeof DECODE_ERROR_CODES)[number];
-
 /** The fault numbers a DecodeError carries. */
 export type DecodeFaultCode = (typeof FaultCode)[
   | 'ParseError'
@@ -76,6 +62,15 @@ export type DecodeFaultCode = (typeof FaultCode)[
   | 'InvalidCharacter'
   | 'InvalidRequest'
   | 'LimitExceeded'];
+/** The codes of a DecodeError: the faults a message we refuse raises. */
+const DECODE_CODES = [
+  'PARSE_ERROR',
+  'UNSUPPORTED_ENCODING',
+  'INVALID_CHARACTER',
+  'INVALID_REQUEST',
+  'LIMIT_EXCEEDED',
+] as const satisfies readonly FaultErrorCode[];
+export type DecodeErrorCode = (typeof DECODE_CODES)[number];
 
 /**
  * The message itself is wrong (malformed XML, not XML-RPC, a limit exceeded). A server sends it
@@ -83,32 +78,27 @@ export type DecodeFaultCode = (typeof FaultCode)[
  */
 export class DecodeError extends Fault {
   static override readonly brand = 'pyblish.xmlrpc.DecodeError';
-  static override readonly codes = DECODE_ERROR_CODES;
+  static override readonly codes = DECODE_CODES;
   declare readonly code: DecodeErrorCode;
-  /** Only the decoder's fault numbers, so `code` is one of DECODE_ERROR_CODES. */
+  /** Only the decoder's fault numbers, so `code` is a DecodeErrorCode. */
   constructor(faultCode: DecodeFaultCode, faultString: string) {
     super(faultCode, faultString);
   }
 }
 
 /** Why a call failed without a fault from the peer: nothing usable came back. */
-export const TRANSPORT_ERROR_CODES = [
+export class TransportError extends codedError('pyblish.xmlrpc.TransportError', [
   'ECONNREFUSED',
   'ECONNRESET',
   'NETWORK',
   'TIMEOUT',
   'ABORTED',
-  'HTTP_STATUS',
-  'TRUNCATED',
+  'HTTP_STATUS', // An HTTP status other than 200, in `status`.
+  'TRUNCATED', // The connection closed in the middle of the reply.
   'BAD_RESPONSE',
   'TOO_LARGE',
-  'CLOSED',
-] as const;
-export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number];
-
-export class TransportError extends CodedError<TransportErrorCode> {
-  static override readonly brand = 'pyblish.xmlrpc.TransportError';
-  static override readonly codes = TRANSPORT_ERROR_CODES;
+  'CLOSED', // The client was closed.
+]) {
   /** HTTP status, for `HTTP_STATUS`. */
   readonly status?: number;
   constructor(code: TransportErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
@@ -117,28 +107,22 @@ export class TransportError extends CodedError<TransportErrorCode> {
   }
 }
 
-export const ENCODE_ERROR_CODES = [
-  /** A function, a symbol, a class instance, an invalid Date, a bigint beyond 64 bits... */
-  'UNENCODABLE',
-  /** Nested deeper than the depth limit (a cycle, usually). */
-  'TOO_DEEP',
-] as const;
-export type EncodeErrorCode = (typeof ENCODE_ERROR_CODES)[number];
-
 /** A value that XML-RPC cannot carry, refused before anything is sent. */
-export class EncodeError extends CodedError<EncodeErrorCode> {
-  static override readonly brand = 'pyblish.xmlrpc.EncodeError';
-  static override readonly codes = ENCODE_ERROR_CODES;
-}
+export class EncodeError extends codedError('pyblish.xmlrpc.EncodeError', [
+  'UNENCODABLE', // A function, a symbol, a class instance, an invalid Date, a bigint beyond 64 bits...
+  'TOO_DEEP', // Nested deeper than the depth limit (a cycle, usually).
+]) {}
 
-/** Why a server could not listen: the system's error for the common cases, else LISTEN_FAILED. */
-export const LISTEN_ERROR_CODES = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'LISTEN_FAILED'] as const;
-export type ListenErrorCode = (typeof LISTEN_ERROR_CODES)[number];
-
-/** The server could not start listening; the cause holds the system's error. */
-export class ListenError extends CodedError<ListenErrorCode> {
-  static override readonly brand = 'pyblish.xmlrpc.ListenError';
-  static override readonly codes = LISTEN_ERROR_CODES;
+/**
+ * The server could not start listening: the system's error for the common cases, else
+ * LISTEN_FAILED; the cause holds the system's error.
+ */
+export class ListenError extends codedError('pyblish.xmlrpc.ListenError', [
+  'EADDRINUSE',
+  'EACCES',
+  'EADDRNOTAVAIL',
+  'LISTEN_FAILED',
+]) {
   readonly port: number;
   constructor(code: ListenErrorCode, port: number, message: string, cause?: unknown) {
     super(code, message, { cause });
@@ -146,11 +130,16 @@ export class ListenError extends CodedError<ListenErrorCode> {
   }
 }
 
-export const REGISTRATION_ERROR_CODES = ['BAD_METHOD_NAME', 'DUPLICATE_METHOD'] as const;
-export type RegistrationErrorCode = (typeof REGISTRATION_ERROR_CODES)[number];
-
 /** A method registered under a name that cannot be called, or twice. */
-export class RegistrationError extends CodedError<RegistrationErrorCode> {
-  static override readonly brand = 'pyblish.xmlrpc.RegistrationError';
-  static override readonly codes = REGISTRATION_ERROR_CODES;
-}
+export class RegistrationError extends codedError('pyblish.xmlrpc.RegistrationError', [
+  'BAD_METHOD_NAME',
+  'DUPLICATE_METHOD',
+]) {}
+
+// The codes of each class, as types.
+/** A Fault's `code`: the name of its interoperability number, or FAULT for any other number. */
+export type FaultErrorCode = Fault['code'];
+export type TransportErrorCode = TransportError['code'];
+export type EncodeErrorCode = EncodeError['code'];
+export type ListenErrorCode = ListenError['code'];
+export type RegistrationErrorCode = RegistrationError['code'];

@@ -56,24 +56,18 @@ export { type CallOptions, type ClientOptions, XmlRpcClient } from './client.js'
 
 // Errors: faults (answers that travel) and the errors that stay in the process
 export {
-  DECODE_ERROR_CODES,
   DecodeError,
   type DecodeErrorCode,
   type DecodeFaultCode,
-  ENCODE_ERROR_CODES,
   EncodeError,
   type EncodeErrorCode,
-  FAULT_CODES,
   Fault,
   FaultCode,
   type FaultErrorCode,
-  LISTEN_ERROR_CODES,
   ListenError,
   type ListenErrorCode,
-  REGISTRATION_ERROR_CODES,
   RegistrationError,
   type RegistrationErrorCode,
-  TRANSPORT_ERROR_CODES,
   TransportError,
   type TransportErrorCode,
 } from './errors.js';

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { createGunzip, type Gunzip, gzip } from 'node:zlib';
 import { type DecodedCall, MessageDecoder } from './decode.js';
 import { encodeFault, encodeMethodResponseBytes } from './encode.js';
-import { Fault, FaultCode, LISTEN_ERROR_CODES, ListenError, type ListenErrorCode } from './errors.js';
+import { Fault, FaultCode, ListenError, type ListenErrorCode } from './errors.js';
 import { checkContentType, checkOrigin, loopbackHosts, type Refusal } from './guards.js';
 import { type Limits, resolveLimits } from './limits.js';
 import type { CallInfo, MethodRegistry } from './methods.js';
@@ -316,7 +316,7 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'LISTEN_FAILED';
-      const known = (LISTEN_ERROR_CODES as readonly string[]).includes(code);
+      const known = (ListenError.codes as readonly string[]).includes(code);
       const message =
         code === 'EADDRINUSE'
           ? `port ${options.port} on ${host} is already in use; stop the program holding it or choose another port`
