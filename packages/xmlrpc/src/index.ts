@@ -33,6 +33,19 @@ export {
 } from './guards.js';
 export { defaultLimits, type Limits, resolveLimits } from './limits.js';
 export {
+  type AnyMethodType,
+  type HandlersOf,
+  type MethodType,
+  method,
+  type ParamList,
+  type ParamsOf,
+  type ResultOf,
+  type SignatureOf,
+  SystemMethod,
+  type TypedHandler,
+  untypedHandler,
+} from './method-type.js';
+export {
   type CallInfo,
   type DispatchOptions,
   type Handler,
