@@ -6,6 +6,15 @@ export * from './format.js';
 export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { DEFAULT_SETTINGS, Host, type HostOptions } from './host.js';
 export {
+  GuiMethod,
+  HOST_EXTENSIONS,
+  HostMethod,
+  type HostMethodKey,
+  type IdParam,
+  PORT_MAX,
+  PORT_MIN,
+} from './protocol.js';
+export {
   createService,
   type DispatchWrapper,
   PyblishMethods,
