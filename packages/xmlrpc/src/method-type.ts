@@ -49,7 +49,7 @@ export function method<P extends ParamList, R>(
  * The untyped handler a registry stores for a typed one. Replies are typed by their declaration,
  * not as XmlRpcValue; the encoder takes any plain data.
  */
-export function untypedHandler<P extends ParamList, R>(handler: TypedHandler<P, R>): Handler {
+export function untypedHandler(handler: TypedHandler<never, unknown>): Handler {
   return handler as unknown as Handler;
 }
 

@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AnyMethodType, MethodType, ParamList, TypedHandler } from './method-type.js';
+import {
+  type AnyMethodType,
+  type MethodType,
+  type ParamList,
+  type TypedHandler,
+  untypedHandler,
+} from './method-type.js';
 import { Fault, FaultCode, isStruct, type XmlRpcValue } from './values.js';
 
 /** XML-RPC types a parameter may be declared as (`number` = int or double, `any` = unchecked). */
@@ -160,7 +166,7 @@ export class MethodRegistry {
     options: MethodOptions = {},
   ): this {
     if (typeof declared !== 'string') {
-      return this.register(declared.name, handler as Handler, declared.options);
+      return this.register(declared.name, untypedHandler(handler), declared.options);
     }
     const name = declared;
     if (!METHOD_NAME.test(name) || INTROSPECTION.includes(name)) {
@@ -177,7 +183,7 @@ export class MethodRegistry {
     specs?.forEach((s, i) => {
       if (!s.optional) minArity = i + 1;
     });
-    this.methods.set(name, { handler: handler as Handler, options, minArity, specs });
+    this.methods.set(name, { handler: untypedHandler(handler), options, minArity, specs });
     return this;
   }
 
