@@ -56,6 +56,8 @@ export class HostMirror {
   /** The host resets and rediscovers; the mirror starts afresh from its context and plug-ins. */
   async reload(client: MirrorClient): Promise<ContextJSON> {
     await client.reset();
+    // A reset context counts its revisions from the start again: the last run's number means nothing.
+    this.revision = undefined;
     const context = await client.context();
     const plugins = await client.discover();
     this.loadContext(context);

@@ -105,6 +105,18 @@ describe('the host mirror', () => {
     expect(contextCalls() - before).toBe(2);
   });
 
+  it('forgets the revision on a reset: a collector making the revision of the last run still changed the context', async () => {
+    const host = new ScriptedHost([]);
+    const { mirror } = mirrorOf();
+    for (const reset of [1, 2]) {
+      await mirror.reload(host);
+      host.create(`shot${reset}`, 'shot');
+      // A fresh context counts from 0 again: after one new instance its revision is 1 both times.
+      await mirror.afterPair(host, result(1), true);
+      expect(mirror.instances.map((i) => i.id)).toEqual([`shot${reset}-id`]);
+    }
+  });
+
   it('refetches after every collector of a host without revisions, and not after other pairs', async () => {
     const host = new ScriptedHost([]);
     const { mirror } = mirrorOf();
