@@ -7,16 +7,18 @@ import {
   createServer,
   encodedValueFromData,
   Fault,
-  type Handler,
   ListenError,
   MethodRegistry,
+  type MethodType,
+  type ParamList,
+  type TypedHandler,
   tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
-import { HostMethod, type HostMethodKey } from './protocol.js';
+import { HostMethod } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
 import { PING_REPLY } from './wire.js';
@@ -31,9 +33,10 @@ let heartbeat: Heartbeat | null = null;
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
 
-function forward(method: string): Handler {
+/** A handler that runs the call on the main thread; what crosses back has the shape `R` there. */
+function forward<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler<P, R> {
   return (params, call) =>
-    new Promise<XmlRpcValue>((resolve, reject) => {
+    new Promise<R>((resolve, reject) => {
       const id = ++nextId;
       const onAbort = () => post({ type: 'abort', id });
       // One request's signal may serve many calls (system.multicall): never leave listeners behind.
@@ -41,7 +44,7 @@ function forward(method: string): Handler {
       pending.set(id, {
         resolve: (v) => {
           settle();
-          resolve(v);
+          resolve(v as R);
         },
         reject: (e) => {
           settle();
@@ -49,17 +52,26 @@ function forward(method: string): Handler {
         },
       });
       call.signal.addEventListener('abort', onAbort, { once: true });
-      post({ type: 'call', id, method, params });
+      post({ type: 'call', id, method: method.name, params: params as XmlRpcValue[] });
     });
 }
 
-const forwarded: Partial<Record<HostMethodKey, Handler>> = {};
-for (const key of Object.keys(HostMethod) as HostMethodKey[]) forwarded[key] = forward(HostMethod[key].name);
+/** This thread answers ping and liveness itself (a blocked main thread cannot); the rest it forwards. */
 const handlers: HostHandlers = {
-  // What crosses from the main thread is untyped; the main thread's handlers gave it its shape.
-  ...(forwarded as unknown as HostHandlers),
   ping: () => ({ ...PING_REPLY }),
   liveness: () => livenessOf(board.read()),
+  stats: forward(HostMethod.stats),
+  reset: forward(HostMethod.reset),
+  context: forward(HostMethod.context),
+  discover: forward(HostMethod.discover),
+  process: forward(HostMethod.process),
+  repair: forward(HostMethod.repair),
+  emit: forward(HostMethod.emit),
+  test: forward(HostMethod.test),
+  update: forward(HostMethod.update),
+  begin: forward(HostMethod.begin),
+  poll: forward(HostMethod.poll),
+  cancel: forward(HostMethod.cancel),
 };
 const registry = serveMethods(
   new MethodRegistry(),
