@@ -12,10 +12,11 @@ import { HostMessages } from './host-messages.js';
 import { HostMirror, type InstanceProxy, type PluginProxy } from './host-mirror.js';
 import type { HostEntry, HostRegistry } from './registry.js';
 import { ReportBuilder } from './report.js';
-import { contextHeader, runEndEntry } from './rows.js';
+import { contextHeader } from './rows.js';
 import { Run, type RunFault, type RunKind } from './run.js';
-import { drivePairs, phaseOf, pluginsOfRun } from './run-driver.js';
+import { drivePairs, endMessage, phaseOf, pluginsOfRun } from './run-driver.js';
 import { RunView } from './run-view.js';
+import { SceneEdits } from './scene-edits.js';
 import type { Command, CommandReply, Phase, Report, WindowSettings } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
@@ -81,6 +82,8 @@ export class Controller {
     onRefused: (signal, err) =>
       this.say('warning', `The host did not take "${signal}": ${(err as Error).message}`, true),
   });
+  /** Toggles and comments between runs. */
+  private readonly edits: SceneEdits;
   private readonly phaseWaiters = new Set<() => void>();
 
   constructor(private readonly options: ControllerOptions) {
@@ -92,6 +95,14 @@ export class Controller {
       store: this.store,
       onContext: (context) => this.report.setContext(context),
       naive: options.naive ?? false,
+    });
+    this.edits = new SceneEdits({
+      store: this.store,
+      mirror: this.mirror,
+      messages: this.messages,
+      onToggled: () => {
+        this.validatedClean = false;
+      },
     });
     this.store.subscribe({ patch: () => this.checkWaiters() });
   }
@@ -250,11 +261,14 @@ export class Controller {
       case 'stop':
         return this.stop();
       case 'toggle':
-        return this.toggle(c.id, c.value);
+        this.guardNoRun();
+        return this.edits.toggle(c.id, c.value);
       case 'toggleSection':
-        return this.toggleSection(c.list, c.section, c.value);
+        this.guardNoRun();
+        return this.edits.toggleSection(c.list, c.section, c.value);
       case 'comment':
-        return this.comment(c.text, c.instanceId);
+        this.guardNoRun();
+        return this.edits.comment(c.text, c.instanceId);
       case 'action':
         this.startAction(c.pluginId, c.actionId);
         return;
@@ -309,65 +323,9 @@ export class Controller {
     }
   }
 
-  private toggle(id: string, value?: boolean): void {
+  /** Edits wait for the run to end: the run reads the toggles as they were when it began. */
+  private guardNoRun(): void {
     if (this.run) throw new CommandError('NOT_READY', 'Not ready');
-    const instance = this.store.instance(id);
-    const plugin = instance ? undefined : this.store.plugin(id);
-    const row = instance ?? plugin;
-    if (!row) throw new CommandError('UNKNOWN_ITEM', `Nothing with id ${id}`);
-    if (!row.optional || (instance?.isContext ?? false))
-      throw new CommandError('CANNOT_TOGGLE', 'Cannot toggle');
-    const next = value ?? !row.toggled;
-    if (next === row.toggled) return;
-    this.setToggled(row.kind, id, next);
-    this.mirror.refreshCompatibility();
-  }
-
-  private setToggled(kind: 'instance' | 'plugin', id: string, value: boolean): void {
-    const old = !value;
-    this.mirror.setToggled(kind, id, value);
-    if (kind === 'instance') {
-      this.store.updateInstance(id, { toggled: value });
-      this.messages.send('instanceToggled', { instance: id, new_value: value, old_value: old });
-    } else {
-      this.store.updatePlugin(id, { toggled: value });
-      this.messages.send('pluginToggled', { plugin: id, new_value: value, old_value: old });
-    }
-    this.validatedClean = false;
-  }
-
-  private toggleSection(list: 'instances' | 'plugins', section: string, value: boolean): void {
-    if (this.run) throw new CommandError('NOT_READY', 'Not ready');
-    if (list === 'instances') {
-      for (const row of this.store.instanceRows()) {
-        if (!row.isContext && row.optional && row.category === section && row.toggled !== value) {
-          this.setToggled('instance', row.id, value);
-        }
-      }
-    } else {
-      for (const row of this.store.pluginRows()) {
-        if (row.optional && row.verb === section && row.toggled !== value)
-          this.setToggled('plugin', row.id, value);
-      }
-    }
-    this.mirror.refreshCompatibility();
-  }
-
-  private comment(text: string, instanceId?: string): void {
-    if (this.run) throw new CommandError('NOT_READY', 'Not ready');
-    const key = instanceId ?? '';
-    if (instanceId) {
-      if (!this.store.instance(instanceId))
-        throw new CommandError('UNKNOWN_ITEM', `No instance with id ${instanceId}`);
-      this.store.updateInstance(instanceId, { comment: text });
-    } else {
-      this.store.setState({ comment: text });
-      const context = this.mirror.context;
-      if (context) this.store.updateInstance(context.id, { comment: text });
-    }
-    if (instanceId)
-      this.messages.sendSettled(key, 'instanceCommented', { instance: instanceId, comment: text });
-    else this.messages.sendSettled(key, 'commented', { comment: text });
   }
 
   // --- Runs ----------------------------------------------------------------------------
@@ -375,8 +333,7 @@ export class Controller {
   private beginRun(kind: RunKind, host: HostEntry): Run {
     const run = new Run(kind, host);
     this.run = run;
-    this.report.begin(kind, { port: host.port, label: this.labelOf(host) }, kind === 'reset');
-    this.store.setState({ fault: null });
+    this.view.runBegun(kind, { port: host.port, label: this.labelOf(host) });
     return run;
   }
 
@@ -390,22 +347,8 @@ export class Controller {
   }
 
   private endRun(run: Run, phase: Phase, message: string, fault: RunFault | null, success: boolean): void {
-    this.report.addRequests(run.host.client.requests - run.requestsAtStart);
-    this.view.runEnded();
-    this.store.setState({
-      fault,
-      progress: { ...this.store.state.progress, currentPlugin: null, currentInstance: null },
-    });
-    this.store.appendTerminal([runEndEntry(fault)]);
-    const report = this.report.finish({
-      finalPhase: phase,
-      message,
-      fault,
-      success,
-      comment: this.store.state.comment,
-      instances: this.store.instanceRows(),
-      plugins: this.store.pluginRows(),
-    });
+    const requests = run.host.client.requests - run.requestsAtStart;
+    const report = this.view.runEnded(requests, { finalPhase: phase, message, fault, success });
     this.run = null;
     this.setPhase(phase, message);
     this.store.flush();
@@ -516,12 +459,7 @@ export class Controller {
       this.validatedClean = kind === 'validate' && !outcome && !run.stop && state.ordersWithError.size === 0;
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       const failed = state.ordersWithError.size > 0;
-      let message: string;
-      if (stopped) message = stopped;
-      else if (kind === 'validate') message = failed ? 'Validated, with errors..' : 'Validated';
-      else if (reached === 'extracting' || reached === 'integrating')
-        message = failed ? 'Published, with errors..' : 'Published';
-      else message = failed ? 'Validated, with errors..' : 'Validated';
+      const message = endMessage(kind, { stopped, failed, reached });
       this.endRun(run, 'finished', message, null, !stopped && !failed);
       this.messages.send(kind === 'validate' ? 'validated' : 'published', { context: null });
     } catch (err) {

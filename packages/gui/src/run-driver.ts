@@ -54,6 +54,21 @@ export function pluginsOfRun(
   return continuing ? all.filter((p) => !inRange(p.order, 1)) : all;
 }
 
+/**
+ * The words a Validate or Publish ends with: the test's stop message, or what it reached and
+ * whether a pair failed. `reached` is the last phase a pair ran in.
+ */
+export function endMessage(
+  kind: 'validate' | 'publish',
+  outcome: { stopped: string | null; failed: boolean; reached: Phase },
+): string {
+  const { stopped, failed, reached } = outcome;
+  if (stopped) return stopped;
+  if (kind === 'publish' && (reached === 'extracting' || reached === 'integrating'))
+    return failed ? 'Published, with errors..' : 'Published';
+  return failed ? 'Validated, with errors..' : 'Validated';
+}
+
 /** How many pairs `plugins` take on `instances` with the current toggles (the test may end it sooner). */
 export function plannedPairs(plugins: PluginProxy[], instances: InstanceProxy[]): number {
   let n = 0;

@@ -1,8 +1,8 @@
 // What the user sees of a run, pair by pair: the rows' statuses and errors, the terminal, the
-// pair in progress, and the report. The controller says when a pair starts, what it streamed and
+// pair in progress, and the report, from the run's start to its end. The controller says when a pair starts, what it streamed and
 // how it ended; rows.ts holds the pure row transforms applied here.
 import type { RecordJSON, ResultJSON } from '@pyblish/host';
-import type { ReportBuilder } from './report.js';
+import type { ReportBuilder, RunEnd } from './report.js';
 import {
   afterResult,
   availableActions,
@@ -13,10 +13,12 @@ import {
   pairStartEntries,
   passedOver,
   recordRow,
+  runEndEntry,
   statusOf,
   withoutError,
 } from './rows.js';
-import type { PluginRow } from './view-model.js';
+import type { RunKind } from './run.js';
+import type { PluginRow, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
 /** A pair under way, as shown. */
@@ -154,14 +156,35 @@ export class RunView {
     }
   }
 
-  /** The run ended: no row is left processing, no pair in progress. */
-  runEnded(): void {
+  /** A run began on a host; a reset starts a fresh report. */
+  runBegun(kind: RunKind, host: { port: number; label: string }): void {
+    this.report.begin(kind, host, kind === 'reset');
+    this.store.setState({ fault: null });
+  }
+
+  /**
+   * A run ended: no row is left processing and no pair in progress, the terminal says how it
+   * ended, and the report is finished (with the requests the run made) and returned.
+   */
+  runEnded(requests: number, end: Pick<RunEnd, 'finalPhase' | 'message' | 'fault' | 'success'>): Report {
+    this.report.addRequests(requests);
     for (const row of this.store.instanceRows()) {
       if (row.status === 'processing') this.store.updateInstance(row.id, { status: statusOf(row, false) });
     }
     for (const row of this.store.pluginRows()) {
       if (row.status === 'processing') this.store.updatePlugin(row.id, { status: statusOf(row, false) });
     }
+    this.store.setState({
+      fault: end.fault,
+      progress: { ...this.store.state.progress, currentPlugin: null, currentInstance: null },
+    });
+    this.store.appendTerminal([runEndEntry(end.fault)]);
+    return this.report.finish({
+      ...end,
+      comment: this.store.state.comment,
+      instances: this.store.instanceRows(),
+      plugins: this.store.pluginRows(),
+    });
   }
 
   private updateActions(pluginId: string): void {

@@ -1,7 +1,7 @@
 import { createState } from '@pyblish/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostMirror } from '../src/host-mirror.js';
-import { type DriveOptions, drivePairs, plannedPairs, pluginsOfRun } from '../src/run-driver.js';
+import { type DriveOptions, drivePairs, endMessage, plannedPairs, pluginsOfRun } from '../src/run-driver.js';
 import type { Phase } from '../src/view-model.js';
 import { ViewStateStore } from '../src/view-state.js';
 import { ScriptedHost, type ScriptedPlugin } from './scripted-host.js';
@@ -180,5 +180,21 @@ describe('the plug-ins of a run', () => {
     expect(ids('validate', false)).toEqual(['ValidateNames', 'ValidateScene']);
     expect(ids('publish', false)).toEqual(['ValidateNames', 'ValidateScene', 'ExtractShots', 'Integrate']);
     expect(ids('publish', true)).toEqual(['ExtractShots', 'Integrate']);
+  });
+});
+
+describe('the end of a run', () => {
+  it('says what Validate and Publish reached, with errors or not, or why the test stopped them', () => {
+    const end = (kind: 'validate' | 'publish', stopped: string | null, failed: boolean, reached: Phase) =>
+      endMessage(kind, { stopped, failed, reached });
+    expect(end('validate', null, false, 'validating')).toBe('Validated');
+    expect(end('validate', null, true, 'validating')).toBe('Validated, with errors..');
+    expect(end('publish', null, false, 'integrating')).toBe('Published');
+    expect(end('publish', null, true, 'extracting')).toBe('Published, with errors..');
+    // A publish of validators only (nothing to extract) validated.
+    expect(end('publish', null, true, 'validating')).toBe('Validated, with errors..');
+    expect(end('publish', 'Stopped due to failed validation', true, 'validating')).toBe(
+      'Stopped due to failed validation',
+    );
   });
 });
