@@ -20,6 +20,15 @@ function mirrorOf(options: { naive?: boolean } = {}) {
   return { store, mirror, contexts };
 }
 
+/** A mirror of a scripted host just reset, and a count of the host's context() calls. */
+async function reloaded(plugins: ConstructorParameters<typeof ScriptedHost>[0] = [], naive = false) {
+  const host = new ScriptedHost(plugins);
+  const { store, mirror } = mirrorOf({ naive });
+  await mirror.reload(host);
+  const contextCalls = () => host.requests.filter((r) => r === 'context').length;
+  return { host, store, mirror, contextCalls };
+}
+
 const result = (contextRevision?: number) => ({
   success: true,
   plugin: {} as never,
@@ -92,10 +101,7 @@ describe('the host mirror', () => {
   });
 
   it('refetches the context after a pair only when its revision changed', async () => {
-    const host = new ScriptedHost([]);
-    const { mirror } = mirrorOf();
-    await mirror.reload(host);
-    const contextCalls = () => host.requests.filter((r) => r === 'context').length;
+    const { host, mirror, contextCalls } = await reloaded();
     const before = contextCalls();
     await mirror.afterPair(host, result(1), false);
     await mirror.afterPair(host, result(1), false);
@@ -118,10 +124,7 @@ describe('the host mirror', () => {
   });
 
   it('refetches after every collector of a host without revisions, and not after other pairs', async () => {
-    const host = new ScriptedHost([]);
-    const { mirror } = mirrorOf();
-    await mirror.reload(host);
-    const contextCalls = () => host.requests.filter((r) => r === 'context').length;
+    const { host, mirror, contextCalls } = await reloaded();
     const before = contextCalls();
     await mirror.afterPair(host, result(), true);
     await mirror.afterPair(host, result(), true);
@@ -130,9 +133,7 @@ describe('the host mirror', () => {
   });
 
   it('refetches after every pair when naive, as pyblish-qml did', async () => {
-    const host = new ScriptedHost([]);
-    const { mirror } = mirrorOf({ naive: true });
-    await mirror.reload(host);
+    const { host, mirror } = await reloaded([], true);
     const before = host.requests.length;
     await mirror.afterPair(host, result(0), false);
     await mirror.afterPair(host, result(0), false);
@@ -140,9 +141,7 @@ describe('the host mirror', () => {
   });
 
   it('refetches after an action unless its result says nothing changed', async () => {
-    const host = new ScriptedHost([]);
-    const { mirror } = mirrorOf();
-    await mirror.reload(host);
+    const { host, mirror } = await reloaded();
     const before = host.requests.length;
     await mirror.afterAction(host, result(3));
     await mirror.afterAction(host, result(3));

@@ -61,18 +61,21 @@ function options(
   };
 }
 
+/** Drives a Publish of all but the collectors; resolves to the test's stop message, if any. */
+function publish(
+  collected: { host: ScriptedHost; mirror: HostMirror },
+  run = options(),
+): Promise<string | null> {
+  const plugins = pluginsOfRun(collected.mirror.plugins, 'publish', false);
+  return drivePairs(plugins, collected.mirror, collected.host, run);
+}
+
 describe('the run driver', () => {
   it('stops before the extractors when a validator failed, as pyblish does', async () => {
-    const { host, mirror } = await collected([
-      collectShots,
-      validateNames,
-      validateScene,
-      extractShots,
-      integrate,
-    ]);
+    const scene = await collected([collectShots, validateNames, validateScene, extractShots, integrate]);
+    const { host } = scene;
     const run = options();
-    const outcome = await drivePairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror, host, run);
-    expect(outcome).toBe('Stopped due to failed validation');
+    expect(await publish(scene, run)).toBe('Stopped due to failed validation');
     expect(host.pairs).toEqual([
       'ValidateNames:sh010',
       'ValidateNames:sh020',
@@ -83,11 +86,10 @@ describe('the run driver', () => {
   });
 
   it('runs on into extraction and integration when validation passed, moving the phase on', async () => {
-    const { host, mirror } = await collected([collectShots, validateScene, extractShots, integrate]);
+    const scene = await collected([collectShots, validateScene, extractShots, integrate]);
     const run = options();
-    const outcome = await drivePairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror, host, run);
-    expect(outcome).toBeNull();
-    expect(host.pairs).toEqual([
+    expect(await publish(scene, run)).toBeNull();
+    expect(scene.host.pairs).toEqual([
       'ValidateScene',
       'ExtractShots:sh010',
       'ExtractShots:sh020',
@@ -139,23 +141,21 @@ describe('the run driver', () => {
   });
 
   it('stops between pairs when Stop is pressed, and runs nothing after', async () => {
-    const { host, mirror } = await collected([collectShots, validateScene, extractShots, integrate]);
+    const scene = await collected([collectShots, validateScene, extractShots, integrate]);
+    const { host } = scene;
     const run = options({ stopped: () => host.pairs.length >= 2 });
-    const outcome = await drivePairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror, host, run);
-    expect(outcome).toBeNull();
+    expect(await publish(scene, run)).toBeNull();
     expect(host.pairs).toEqual(['ValidateScene', 'ExtractShots:sh010']);
     expect(run.progress.at(-1)).toEqual([2, 5]);
   });
 
   it('skips instances toggled off and plug-ins switched off, and plans without them', async () => {
-    const { host, mirror } = await collected([collectShots, validateNames, extractShots, integrate]);
+    const scene = await collected([collectShots, validateNames, extractShots, integrate]);
+    const { host, mirror } = scene;
     mirror.setToggled('instance', 'sh020-id', false);
     mirror.setToggled('plugin', 'Integrate', false);
-    const plugins = pluginsOfRun(mirror.plugins, 'publish', false);
-    expect(plannedPairs(plugins, mirror.instances)).toBe(4);
-    const run = options();
-    const outcome = await drivePairs(plugins, mirror, host, run);
-    expect(outcome).toBeNull();
+    expect(plannedPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
+    expect(await publish(scene)).toBeNull();
     expect(host.pairs).toEqual([
       'ValidateNames:sh010',
       'ValidateNames:sh030',

@@ -19,26 +19,20 @@ import type {
 /** A plug-in or instance as a GUI names it: the struct discover() or context() returned, or its id. */
 export type IdParam = XmlRpcStruct | string;
 
+/** A method that takes no parameters. */
+const withoutParams = <R>(name: string, help: string) => method<[], R>(name, { signature: [], help });
+
 const plugin = { type: ['struct', 'string'], name: 'plugin' } as const;
 const instance = { type: ['struct', 'string', 'nil'], name: 'instance', optional: true } as const;
 const action = { type: ['string', 'nil'], name: 'action', optional: true } as const;
 
 /** The /pyblish service of a host. */
 export const HostMethod = {
-  ping: method<[], PingJSON>('ping', { signature: [], help: 'Liveness check.' }),
-  stats: method<[], StatsJSON>('stats', { signature: [], help: 'Requests served so far.' }),
-  reset: method<[], null>('reset', {
-    signature: [],
-    help: 'A fresh empty context; plug-ins are discovered again.',
-  }),
-  context: method<[], ContextJSON>('context', {
-    signature: [],
-    help: 'The context and its instances (whitelisted data only).',
-  }),
-  discover: method<[], PluginJSON[]>('discover', {
-    signature: [],
-    help: 'The plug-ins of this session, in order.',
-  }),
+  ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
+  stats: withoutParams<StatsJSON>('stats', 'Requests served so far.'),
+  reset: withoutParams<null>('reset', 'A fresh empty context; plug-ins are discovered again.'),
+  context: withoutParams<ContextJSON>('context', 'The context and its instances (whitelisted data only).'),
+  discover: withoutParams<PluginJSON[]>('discover', 'The plug-ins of this session, in order.'),
   process: method<[plugin: IdParam, instance?: IdParam | null, action?: string | null], ResultJSON>(
     'process',
     {
@@ -94,10 +88,10 @@ export const HostMethod = {
     signature: [{ type: 'string', name: 'callId' }],
     help: "Aborts a running pair's signal.",
   }),
-  liveness: method<[], LivenessJSON>('pyblish.liveness', {
-    signature: [],
-    help: 'Whether a pair is running; answered even while a plug-in blocks the main thread.',
-  }),
+  liveness: withoutParams<LivenessJSON>(
+    'pyblish.liveness',
+    'Whether a pair is running; answered even while a plug-in blocks the main thread.',
+  ),
 } as const;
 
 export type HostMethodKey = keyof typeof HostMethod;
@@ -119,20 +113,14 @@ export const GuiMethod = {
     returns: 'boolean',
     help: 'Shows the GUI for the host serving /pyblish at port, with its settings.',
   }),
-  hide: method<[], boolean>('hide', { signature: [], help: 'Hides the GUI; the process stays.' }),
-  quit: method<[], boolean>('quit', {
-    signature: [],
-    help: 'Ends the current run, writes its report and exits.',
-  }),
-  kill: method<[], boolean>('kill', {
-    signature: [],
-    help: 'Exits at once (status 1), still writing the report.',
-  }),
+  hide: withoutParams<boolean>('hide', 'Hides the GUI; the process stays.'),
+  quit: withoutParams<boolean>('quit', 'Ends the current run, writes its report and exits.'),
+  kill: withoutParams<boolean>('kill', 'Exits at once (status 1), still writing the report.'),
   heartbeat: method<[port: number], null>('heartbeat', {
     signature: [port],
     help: 'Tells the GUI the host at port is alive.',
   }),
-  ping: method<[], PingJSON>('ping', { signature: [], help: 'Liveness check.' }),
+  ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
   findAvailablePort: method<[start?: number], number>('find_available_port', {
     signature: [{ type: 'int', name: 'start', optional: true, min: PORT_MIN, max: PORT_MAX }],
     returns: 'int',
