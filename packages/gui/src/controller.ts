@@ -4,7 +4,7 @@
 // pairs and the host client (host-client.ts) carries each to the host. It owns the view state
 // (through the store) and the report; the 9090 server and the web server only forward to it.
 
-import { createState, pluginType } from '@pyblish/core';
+import { createState, type IterationState, pluginType } from '@pyblish/core';
 import type { ResultJSON, ShowSettings } from '@pyblish/host';
 import { commandProblem } from './commands.js';
 import { HostCallError, type PairOptions } from './host-client.js';
@@ -471,7 +471,7 @@ export class Controller {
   private drive(
     run: Run,
     plugins: PluginProxy[],
-    state: ReturnType<typeof createState>,
+    state: IterationState,
     reached?: (phase: Phase) => void,
   ): Promise<string | null> {
     const progress = this.store.state.progress;
@@ -501,6 +501,8 @@ export class Controller {
   private collectors(): PluginProxy[] {
     return this.mirror.plugins.filter((p) => pluginType(p.order) === 'Collector');
   }
+
+  // --- Pairs ---------------------------------------------------------------------------
 
   /** Processes one pair (or runs an action, or repairs) on the host; the view follows it. */
   private async processPair(
@@ -545,6 +547,8 @@ export class Controller {
       stillAlive: () => host.status !== 'lost',
     };
   }
+
+  // --- Actions and repairs ---------------------------------------------------------------
 
   private startAction(pluginId: string, actionId: string): void {
     const host = this.guardReadyOrFinished();
