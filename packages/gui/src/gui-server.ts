@@ -1,18 +1,18 @@
 // The server hosts find at 127.0.0.1:9090: show, hide, quit, kill, heartbeat, ping and
-// find_available_port, with pyblish-qml's names and meanings, and checked arguments.
+// find_available_port, with pyblish-qml's names and meanings (declared in @pyblish/host's
+// protocol.ts as GuiMethod), and checked arguments.
 // Served on `/`, `/RPC2` (Python's ServerProxy default) and `/pyblish`.
 
 import type { IncomingMessage } from 'node:http';
-import { PING_REPLY, type ShowSettings } from '@pyblish/host';
+import { GuiMethod, PING_REPLY, type ShowSettings } from '@pyblish/host';
 import {
   createServer,
   Fault,
   FaultCode,
   MethodRegistry,
   type XmlRpcServer,
-  type XmlRpcValue,
+  type XmlRpcStruct,
 } from '@pyblish/xmlrpc';
-import { PORT_MAX, PORT_MIN } from './ports.js';
 import { requestHasToken } from './tokens.js';
 
 export interface GuiServerHandlers {
@@ -33,10 +33,7 @@ export interface GuiServerOptions {
   onError?: (err: unknown, method: string) => void;
 }
 
-const PORT_SPEC = { type: 'int', name: 'port', min: 1, max: PORT_MAX } as const;
-
-function checkSettings(value: XmlRpcValue): ShowSettings {
-  const s = value as Record<string, XmlRpcValue>;
+function checkSettings(s: XmlRpcStruct): ShowSettings {
   const fail = (why: string): never => {
     throw new Fault(FaultCode.InvalidParams, `show: settings.${why}`);
   };
@@ -68,68 +65,34 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
   const { handlers, token } = options;
   const authed = (call: { headers: IncomingMessage['headers'] }) => requestHasToken(call.headers, token);
   const methods = new MethodRegistry()
-    .register(
-      'show',
-      (params, call) => {
-        const settings = checkSettings(params[1] ?? {});
-        handlers.show(params[0] as number, settings, authed(call));
-        return true;
-      },
-      {
-        signature: [PORT_SPEC, { type: 'struct', name: 'settings', optional: true }],
-        returns: 'boolean',
-        help: 'Shows the GUI for the host serving /pyblish at port, with its settings.',
-      },
-    )
-    .register(
-      'hide',
-      () => {
-        handlers.hide();
-        return true;
-      },
-      { signature: [], help: 'Hides the GUI; the process stays.' },
-    )
-    .register(
-      'quit',
-      () => {
-        handlers.quit();
-        return true;
-      },
-      { signature: [], help: 'Ends the current run, writes its report and exits.' },
-    )
-    .register(
-      'kill',
-      () => {
-        handlers.kill();
-        return true;
-      },
-      { signature: [], help: 'Exits at once (status 1), still writing the report.' },
-    )
-    .register(
-      'heartbeat',
-      (params, call) => {
-        handlers.heartbeat(params[0] as number, authed(call));
-        return null;
-      },
-      { signature: [PORT_SPEC], help: 'Tells the GUI the host at port is alive.' },
-    )
-    .register('ping', () => ({ ...PING_REPLY }), { signature: [], help: 'Liveness check.' })
-    .register(
-      'find_available_port',
-      async (params) => {
-        const start = params[0] === undefined ? 9001 : (params[0] as number);
-        const port = await handlers.findAvailablePort(start);
-        if (port === null) {
-          throw new Fault(FaultCode.ApplicationError, `No free port from ${start} upwards; start lower.`);
-        }
-        return port;
-      },
-      {
-        signature: [{ type: 'int', name: 'start', optional: true, min: PORT_MIN, max: PORT_MAX }],
-        returns: 'int',
-        help: 'A port no other host uses, from start upwards.',
-      },
-    );
+    .register(GuiMethod.show, ([port, settings], call) => {
+      handlers.show(port, checkSettings(settings ?? {}), authed(call));
+      return true;
+    })
+    .register(GuiMethod.hide, () => {
+      handlers.hide();
+      return true;
+    })
+    .register(GuiMethod.quit, () => {
+      handlers.quit();
+      return true;
+    })
+    .register(GuiMethod.kill, () => {
+      handlers.kill();
+      return true;
+    })
+    .register(GuiMethod.heartbeat, ([port], call) => {
+      handlers.heartbeat(port, authed(call));
+      return null;
+    })
+    .register(GuiMethod.ping, () => ({ ...PING_REPLY }))
+    .register(GuiMethod.findAvailablePort, async ([start = 9001]) => {
+      const port = await handlers.findAvailablePort(start);
+      if (port === null) {
+        throw new Fault(FaultCode.ApplicationError, `No free port from ${start} upwards; start lower.`);
+      }
+      return port;
+    });
   const serverOptions: Parameters<typeof createServer>[0] = {
     port: options.port,
     routes: { '/': methods, '/RPC2': methods, '/pyblish': methods },

@@ -1,8 +1,28 @@
-// The GUI's calls to one host's /pyblish service: typed, counted, each with a timeout suited
-// to its kind, and every failure turned into a HostCallError that says what happened.
+// The GUI's calls to one host's /pyblish service: typed by their declarations (HostMethod in
+// @pyblish/host), counted, each with a timeout suited to its kind, and every failure turned into
+// a HostCallError that says what happened. runPair is the transport of one pair: begin (waiting
+// a moment for a quick pair), long polls streaming its records, or one plain process call.
 
-import type { ContextJSON, PluginJSON, RecordJSON, ResultJSON } from '@pyblish/host';
-import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import {
+  type BeginJSON,
+  type ContextJSON,
+  HostMethod,
+  type LivenessJSON,
+  type PingJSON,
+  type PluginJSON,
+  type PollJSON,
+  type RecordJSON,
+  type ResultJSON,
+} from '@pyblish/host';
+import {
+  Fault,
+  type MethodType,
+  type ParamList,
+  SystemMethod,
+  TransportError,
+  XmlRpcClient,
+  type XmlRpcValue,
+} from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
 
 export interface Timeouts {
@@ -14,26 +34,23 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { probe: 2000, query: 30_000 };
 
-export interface PollReply {
-  done: boolean;
-  seq: number;
-  records: RecordJSON[];
-  result: ResultJSON | null;
+/** How runPair runs one pair. */
+export interface PairOptions {
+  /** Aborts the outstanding request (the host was lost, or the GUI closes). */
+  signal: AbortSignal;
+  /** begin and long polls, records streamed as they are logged; false: one plain process call. */
+  stream: boolean;
+  /** How long the host's begin may wait for a quick pair; 0: begin answers with the call id only. */
+  beginWaitMs: number;
+  /** How long each poll may wait for a record. */
+  pollWaitMs: number;
+  /** Records as the plug-in logs them (streamed pairs only; the result repeats them). */
+  onRecords(records: RecordJSON[]): void;
+  /** The call id while the begun pair runs (what pyblish.cancel stops), then null. */
+  onCallId(callId: string | null): void;
+  /** Asked when a poll timed out: a blocked host delays polls too; poll on while it lives. */
+  stillAlive(): boolean;
 }
-
-/** pyblish.begin's reply: with a wait, the pair's progress so far; without, its call id only. */
-export interface BeginReply extends PollReply {
-  callId: string;
-}
-
-export interface LivenessReply {
-  busy: boolean;
-  callId: string | null;
-  since: number | null;
-}
-
-/** A result as our hosts send it: the wire shape plus the context revision extension. */
-export type HostResult = ResultJSON & { contextRevision?: number };
 
 export interface HostClientOptions {
   port: number;
@@ -66,12 +83,12 @@ export class HostClient {
   }
 
   /** One call; `timeout` 0 means none (a running plug-in may take hours; liveness watches it). */
-  async call(
-    method: string,
-    params: XmlRpcValue[],
+  async call<P extends ParamList, R>(
+    method: MethodType<P, R>,
+    params: P,
     timeout: number,
     signal?: AbortSignal,
-  ): Promise<XmlRpcValue> {
+  ): Promise<R> {
     this.requests++;
     try {
       const callOptions: { timeout?: number; signal?: AbortSignal } = { timeout: Math.max(timeout, 0) };
@@ -80,7 +97,7 @@ export class HostClient {
       this.options.onHeard?.();
       return reply;
     } catch (err) {
-      throw this.explain(method, err, timeout);
+      throw this.explain(method.name, err, timeout);
     }
   }
 
@@ -133,13 +150,13 @@ export class HostClient {
     );
   }
 
-  ping(): Promise<XmlRpcValue> {
-    return this.call('ping', [], this.timeouts.probe);
+  ping(): Promise<PingJSON> {
+    return this.call(HostMethod.ping, [], this.timeouts.probe);
   }
 
   async listMethods(): Promise<string[]> {
     try {
-      const names = await this.call('system.listMethods', [], this.timeouts.probe);
+      const names = await this.call(SystemMethod.listMethods, [], this.timeouts.probe);
       return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
     } catch (err) {
       // A host without introspection simply has no extensions.
@@ -148,28 +165,28 @@ export class HostClient {
     }
   }
 
-  async liveness(): Promise<LivenessReply> {
-    return (await this.call('pyblish.liveness', [], this.timeouts.probe)) as unknown as LivenessReply;
+  liveness(): Promise<LivenessJSON> {
+    return this.call(HostMethod.liveness, [], this.timeouts.probe);
   }
 
   async reset(): Promise<void> {
-    await this.call('reset', [], this.timeouts.query);
+    await this.call(HostMethod.reset, [], this.timeouts.query);
   }
 
   async context(): Promise<ContextJSON> {
-    const reply = await this.call('context', [], this.timeouts.query);
-    if (!reply || typeof reply !== 'object' || !Array.isArray((reply as { children?: unknown }).children)) {
+    const reply = await this.call(HostMethod.context, [], this.timeouts.query);
+    if (!reply || typeof reply !== 'object' || !Array.isArray(reply.children)) {
       throw new HostCallError(
         'HOST_BAD_REPLY',
         `the host at port ${this.port} sent a context without children`,
         'context',
       );
     }
-    return reply as unknown as ContextJSON;
+    return reply;
   }
 
   async discover(): Promise<PluginJSON[]> {
-    const reply = await this.call('discover', [], this.timeouts.query);
+    const reply = await this.call(HostMethod.discover, [], this.timeouts.query);
     if (!Array.isArray(reply)) {
       throw new HostCallError(
         'HOST_BAD_REPLY',
@@ -177,30 +194,70 @@ export class HostClient {
         'discover',
       );
     }
-    return reply as unknown as PluginJSON[];
+    return reply;
   }
 
-  async process(
+  /** Runs one pair (or action) on the host and resolves to its result; plug-in errors are in it. */
+  async runPair(
+    pluginId: string,
+    instanceId: string | null,
+    actionId: string | null,
+    options: PairOptions,
+  ): Promise<ResultJSON> {
+    if (!options.stream) {
+      return this.resultOf(await this.process(pluginId, instanceId, actionId, options.signal), pluginId);
+    }
+    const begun = await this.begin(pluginId, instanceId, actionId, options.signal, options.beginWaitMs);
+    if (!begun.done) options.onCallId(begun.callId);
+    let reply: PollJSON = begun;
+    try {
+      for (;;) {
+        if (Array.isArray(reply.records) && reply.records.length) options.onRecords(reply.records);
+        if (reply.done) {
+          if (!reply.result)
+            throw new HostCallError(
+              'HOST_BAD_REPLY',
+              'the host finished a call without a result',
+              'pyblish.poll',
+            );
+          return this.resultOf(reply.result, pluginId);
+        }
+        reply = await this.nextPoll(begun.callId, typeof reply.seq === 'number' ? reply.seq : 0, options);
+      }
+    } finally {
+      if (!begun.done) options.onCallId(null);
+    }
+  }
+
+  private resultOf(result: ResultJSON, pluginId: string): ResultJSON {
+    if (!result || typeof result !== 'object' || typeof result.success !== 'boolean') {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent no result for ${pluginId}`,
+        'process',
+      );
+    }
+    return result;
+  }
+
+  private process(
     pluginId: string,
     instanceId: string | null,
     actionId: string | null,
     signal?: AbortSignal,
-  ): Promise<HostResult> {
-    return (await this.call(
-      'process',
-      [{ id: pluginId }, instanceId === null ? null : { id: instanceId }, actionId],
-      0,
-      signal,
-    )) as unknown as HostResult;
+  ): Promise<ResultJSON> {
+    const instance = instanceId === null ? null : { id: instanceId };
+    return this.call(HostMethod.process, [{ id: pluginId }, instance, actionId], 0, signal);
   }
 
-  async repair(pluginId: string, instanceId: string | null, signal?: AbortSignal): Promise<HostResult> {
-    return (await this.call(
-      'repair',
+  async repair(pluginId: string, instanceId: string | null, signal?: AbortSignal): Promise<ResultJSON> {
+    const reply = await this.call(
+      HostMethod.repair,
       [{ id: pluginId }, instanceId === null ? null : { id: instanceId }],
       0,
       signal,
-    )) as unknown as HostResult;
+    );
+    return this.resultOf(reply, pluginId);
   }
 
   /**
@@ -209,7 +266,11 @@ export class HostClient {
    */
   async beginWaits(): Promise<boolean> {
     try {
-      const signatures = await this.call('system.methodSignature', ['pyblish.begin'], this.timeouts.probe);
+      const signatures = await this.call(
+        SystemMethod.methodSignature,
+        [HostMethod.begin.name],
+        this.timeouts.probe,
+      );
       return Array.isArray(signatures) && signatures.some((s) => Array.isArray(s) && s.length >= 5);
     } catch (err) {
       if (err instanceof HostCallError && err.code === 'HOST_FAULT') return false;
@@ -221,43 +282,54 @@ export class HostClient {
    * No timeout: a host may run a blocking plug-in before it answers; liveness watches it.
    * With `waitMs` (hosts whose begin waits) a quick pair comes back done, result and all.
    */
-  async begin(
+  private async begin(
     pluginId: string,
     instanceId: string | null,
     actionId: string | null,
-    signal?: AbortSignal,
-    waitMs?: number,
-  ): Promise<BeginReply> {
-    const params: XmlRpcValue[] = [pluginId, instanceId, actionId];
-    if (waitMs !== undefined) params.push(waitMs);
-    const reply = await this.call('pyblish.begin', params, 0, signal);
-    if (waitMs === undefined)
-      return { callId: String(reply), done: false, seq: 0, records: [], result: null };
-    if (!reply || typeof reply !== 'object' || typeof (reply as { callId?: unknown }).callId !== 'string') {
+    signal: AbortSignal,
+    waitMs: number,
+  ): Promise<BeginJSON> {
+    const reply = await this.call(
+      HostMethod.begin,
+      waitMs > 0 ? [pluginId, instanceId, actionId, waitMs] : [pluginId, instanceId, actionId],
+      0,
+      signal,
+    );
+    if (waitMs <= 0) return { callId: String(reply), done: false, seq: 0, records: [], result: null };
+    if (!reply || typeof reply !== 'object' || typeof reply.callId !== 'string') {
       throw new HostCallError(
         'HOST_BAD_REPLY',
         `the host at port ${this.port} sent no call id for pyblish.begin`,
         'pyblish.begin',
       );
     }
-    return reply as unknown as BeginReply;
+    return reply;
   }
 
-  async poll(callId: string, afterSeq: number, waitMs: number, signal?: AbortSignal): Promise<PollReply> {
-    return (await this.call(
-      'pyblish.poll',
-      [callId, afterSeq, waitMs],
-      waitMs + this.timeouts.probe + 1000,
-      signal,
-    )) as unknown as PollReply;
+  /** The next poll; a timed-out poll is asked again while the host lives. */
+  private async nextPoll(callId: string, afterSeq: number, options: PairOptions): Promise<PollJSON> {
+    for (;;) {
+      try {
+        return await this.call(
+          HostMethod.poll,
+          [callId, afterSeq, options.pollWaitMs],
+          options.pollWaitMs + this.timeouts.probe + 1000,
+          options.signal,
+        );
+      } catch (err) {
+        // A plug-in blocking the host's main thread delays polls too; liveness decides whether it lives.
+        if (err instanceof HostCallError && err.code === 'HOST_TIMEOUT' && options.stillAlive()) continue;
+        throw err;
+      }
+    }
   }
 
   async cancel(callId: string): Promise<boolean> {
-    return (await this.call('pyblish.cancel', [callId], this.timeouts.probe)) === true;
+    return (await this.call(HostMethod.cancel, [callId], this.timeouts.probe)) === true;
   }
 
   async emit(signal: string, kwargs: Record<string, XmlRpcValue>): Promise<void> {
-    await this.call('emit', [signal, kwargs], this.timeouts.query);
+    await this.call(HostMethod.emit, [signal, kwargs], this.timeouts.query);
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readGuiDiscovery } from '@pyblish/host';
+import { GuiMethod, type PingJSON, readGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { ReportFileError } from './errors.js';
 import { startGui } from './gui.js';
@@ -68,7 +68,8 @@ async function whoIsAt(port: number): Promise<Existing> {
     token ? { token, timeout: 2000 } : { timeout: 2000 },
   );
   try {
-    const reply = (await client.call('ping')) as { message?: unknown } | null;
+    // Whatever answers at the port may not be a GUI: check the reply's shape.
+    const reply: Partial<PingJSON> | null = await client.call(GuiMethod.ping, []);
     if (reply && typeof reply === 'object' && typeof reply.message === 'string')
       return { kind: 'gui', client, pid };
   } catch (err) {
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
           'hosts will use that one. Stop it first with `pyblish-gui --kill`, or choose another port with --port.',
       );
     }
-    await existing.client.call('kill').catch(() => undefined);
+    await existing.client.call(GuiMethod.kill, []).catch(() => undefined);
     existing.client.close();
     if (!(await waitUntilFree(port, 5000)))
       fail(`the GUI at port ${port} did not stop within 5 s; stop its process by hand.`);

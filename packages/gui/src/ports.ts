@@ -5,9 +5,7 @@
 // asking in a loop cannot use up the port range and lock real hosts out for a minute.
 
 import { createServer } from 'node:net';
-
-export const PORT_MIN = 1024;
-export const PORT_MAX = 65535;
+import { PORT_MAX } from '@pyblish/host';
 
 /** True when 127.0.0.1:port can be bound right now (it is released at once). */
 export function portIsFree(port: number): Promise<boolean> {

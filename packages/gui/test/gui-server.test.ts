@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
+import { GuiMethod, guiDiscoveryPath, readGuiDiscovery } from '@pyblish/host';
 import { Fault, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectServedAsDeclared } from '../../xmlrpc/test/helpers.js';
 import { PortAllocator } from '../src/ports.js';
 import type { Report } from '../src/view-model.js';
 import { cleanup, pythonHost, testGui } from './helpers.js';
@@ -64,6 +65,15 @@ describe('the 9090 server', () => {
       expect(await client(gui.port, undefined, path).call('ping')).toEqual({
         message: 'Hello, whomever you are',
       });
+    }
+  });
+
+  it('serves every method GuiMethod declares, and no other, as declared, on /, /RPC2 and /pyblish', async () => {
+    const gui = await testGui();
+    for (const path of ['/', '/RPC2', '/pyblish']) {
+      const c = client(gui.port, undefined, path);
+      await expectServedAsDeclared(c, Object.values(GuiMethod));
+      c.close();
     }
   });
 

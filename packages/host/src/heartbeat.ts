@@ -2,6 +2,7 @@
 // the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { readGuiDiscovery } from './gui-discovery-file.js';
+import { GuiMethod } from './protocol.js';
 
 export interface HeartbeatOptions {
   guiPort: number;
@@ -66,7 +67,7 @@ export class Heartbeat {
     if (this.stopped) return;
     try {
       this.client ??= this.connect();
-      await this.client.call('heartbeat', [this.options.hostPort]);
+      await this.client.call(GuiMethod.heartbeat, [this.options.hostPort]);
       this.delay = this.interval;
       this.report({ up: true, error: null });
     } catch (err) {

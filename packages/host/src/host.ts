@@ -1,10 +1,18 @@
 // The host life cycle (docs/host.md): install() asks the GUI for a port, serves /pyblish there
 // and sends heartbeats; show() asks the GUI to show this host; uninstall() stops it all.
-import { Fault, TransportError, XmlRpcClient, type XmlRpcValue } from '@pyblish/xmlrpc';
+import {
+  Fault,
+  type MethodType,
+  type ParamList,
+  TransportError,
+  XmlRpcClient,
+  type XmlRpcStruct,
+} from '@pyblish/xmlrpc';
 import { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
 import { HostError } from './errors.js';
 import { guiDiscoveryPath, readGuiDiscovery } from './gui-discovery-file.js';
 import type { GuiState } from './heartbeat.js';
+import { GuiMethod } from './protocol.js';
 import { type DispatchWrapper, type PyblishMethods, PyblishService, type ServiceOptions } from './service.js';
 import { type HostTransport, startInThread, startInWorker } from './transport.js';
 import type { ShowSettings } from './wire.js';
@@ -142,7 +150,7 @@ export class Host {
       // No discovery file: either no GUI at all, or one that cannot authenticate (a Python GUI).
       const probe = new XmlRpcClient(url, { timeout });
       try {
-        await probe.call('ping');
+        await probe.call(GuiMethod.ping, []);
       } catch (probeErr) {
         if (!refused(probeErr)) throw this.unreachable('no discovery file and nothing answers');
         throw new HostError(
@@ -173,7 +181,7 @@ export class Host {
     );
   }
 
-  private async callGui(method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
+  private async callGui<P extends ParamList, R>(method: MethodType<P, R>, params: P): Promise<R> {
     const client = await this.guiClient();
     try {
       return await client.call(method, params);
@@ -208,7 +216,7 @@ export class Host {
     if (!this.transport) {
       let start = this.options.firstPort ?? 9001;
       for (let attempt = 1; !this.transport; attempt++) {
-        const port = await this.callGui('find_available_port', [start]);
+        const port = await this.callGui(GuiMethod.findAvailablePort, [start]);
         if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
           throw new HostError(
             'GUI_UNREACHABLE',
@@ -243,15 +251,14 @@ export class Host {
   /** Asks the GUI to show this host (installing first if needed). Throws GUI_UNREACHABLE when no GUI answers. */
   async show(settings: ShowSettings = {}): Promise<void> {
     const port = await this.install();
-    await this.callGui('show', [
-      port,
-      {
-        ...DEFAULT_SETTINGS,
-        ...settings,
-        pid: process.pid,
-        ...(this.authenticated && { token: this.token }),
-      } as XmlRpcValue,
-    ]);
+    const sent: ShowSettings = {
+      ...DEFAULT_SETTINGS,
+      ...settings,
+      pid: process.pid,
+      ...(this.authenticated && { token: this.token }),
+    };
+    // ShowSettings allows any further keys a host adds; they travel as the struct's members.
+    await this.callGui(GuiMethod.show, [port, sent as XmlRpcStruct]);
   }
 
   /** Stops the heartbeat and the server. Safe to call twice. */

@@ -7,6 +7,15 @@ export { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 
 // The /pyblish service and the session state behind it
 export {
+  GuiMethod,
+  HOST_EXTENSIONS,
+  HostMethod,
+  type HostMethodKey,
+  type IdParam,
+  PORT_MAX,
+  PORT_MIN,
+} from './protocol.js';
+export {
   createService,
   type DispatchWrapper,
   PyblishMethods,
@@ -28,12 +37,14 @@ export {
   type LevelName,
   type LivenessJSON,
   PING_REPLY,
+  type PingJSON,
   type PluginJSON,
   type PluginType,
   type PollJSON,
   type RecordJSON,
   type ResultJSON,
   type ShowSettings,
+  type StatsJSON,
   type TestVars,
 } from './wire.js';
 export {

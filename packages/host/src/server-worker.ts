@@ -1,7 +1,7 @@
 // The host's HTTP server, heartbeat and liveness, off the main thread: a synchronous plug-in that
 // blocks the main thread cannot stop `ping`, `pyblish.liveness` or the heartbeat (pyblish-qml #126).
-// Every other call is forwarded to the main thread, which runs it through the service (pyblish.begin
-// with a wait as a begin and polls, timed here).
+// This thread serves the /pyblish table (serveMethods: lookup, parameter checks, the request count,
+// pyblish.begin's wait); its handlers forward each call to the main thread, which only runs it.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createServer,
@@ -9,14 +9,19 @@ import {
   Fault,
   ListenError,
   MethodRegistry,
+  type MethodType,
+  type ParamList,
+  type TypedHandler,
   tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { beginAndWait } from './begin-wait.js';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
-import { PING_REPLY, type PollJSON } from './wire.js';
+import { HostMethod } from './protocol.js';
+import { RequestCounter } from './request-counter.js';
+import { type HostHandlers, serveMethods } from './served-methods.js';
+import { PING_REPLY } from './wire.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -28,10 +33,10 @@ let heartbeat: Heartbeat | null = null;
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
 
-/** `counted` false: a step of a call already counted (pyblish.begin's polls). */
-function forward(method: string, counted = true) {
-  return (params: XmlRpcValue[], call: { signal: AbortSignal }) =>
-    new Promise<XmlRpcValue>((resolve, reject) => {
+/** A handler that runs the call on the main thread; what crosses back has the shape `R` there. */
+function forward<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler<P, R> {
+  return (params, call) =>
+    new Promise<R>((resolve, reject) => {
       const id = ++nextId;
       const onAbort = () => post({ type: 'abort', id });
       // One request's signal may serve many calls (system.multicall): never leave listeners behind.
@@ -39,7 +44,7 @@ function forward(method: string, counted = true) {
       pending.set(id, {
         resolve: (v) => {
           settle();
-          resolve(v);
+          resolve(v as R);
         },
         reject: (e) => {
           settle();
@@ -47,46 +52,33 @@ function forward(method: string, counted = true) {
         },
       });
       call.signal.addEventListener('abort', onAbort, { once: true });
-      post({ type: 'call', id, method, params, ...(!counted && { uncounted: true as const }) });
+      post({ type: 'call', id, method: method.name, params: params as XmlRpcValue[] });
     });
 }
 
-const registry = new MethodRegistry();
-for (const { name, options } of config.methods) {
-  if (name === 'ping') {
-    registry.register(
-      name,
-      () => {
-        post({ type: 'counted' });
-        return { ...PING_REPLY };
-      },
-      options,
-    );
-  } else if (name === 'pyblish.begin') {
-    // With a wait, this thread keeps the clock: a plug-in blocking the main thread gets its
-    // "not done yet" reply on time, and the GUI goes on polling and asking liveness.
-    const begin = forward(name);
-    const poll = forward('pyblish.poll', false);
-    registry.register(
-      name,
-      (params, call) => {
-        const waitMs = params[3];
-        if (waitMs === undefined || waitMs === null) return begin(params, call);
-        const steps = {
-          begin: async () => String(await begin(params.slice(0, 3), call)),
-          poll: async (id: string, after: number, ms: number) =>
-            (await poll([id, after, ms], call)) as unknown as PollJSON,
-        };
-        return beginAndWait(steps, waitMs as number) as unknown as Promise<XmlRpcValue>;
-      },
-      options,
-    );
-  } else if (name === 'pyblish.liveness') {
-    registry.register(name, () => livenessOf(board.read()) as unknown as XmlRpcValue, options);
-  } else {
-    registry.register(name, forward(name), options);
-  }
-}
+/** This thread answers ping and liveness itself (a blocked main thread cannot); the rest it forwards. */
+const handlers: HostHandlers = {
+  ping: () => ({ ...PING_REPLY }),
+  liveness: () => livenessOf(board.read()),
+  stats: forward(HostMethod.stats),
+  reset: forward(HostMethod.reset),
+  context: forward(HostMethod.context),
+  discover: forward(HostMethod.discover),
+  process: forward(HostMethod.process),
+  repair: forward(HostMethod.repair),
+  emit: forward(HostMethod.emit),
+  test: forward(HostMethod.test),
+  update: forward(HostMethod.update),
+  begin: forward(HostMethod.begin),
+  poll: forward(HostMethod.poll),
+  cancel: forward(HostMethod.cancel),
+};
+const registry = serveMethods(
+  new MethodRegistry(),
+  handlers,
+  config.served,
+  new RequestCounter(config.requests),
+);
 
 try {
   const server = await createServer({

@@ -1,25 +1,24 @@
-// The /pyblish service: the methods a GUI calls on a host (docs/host.md) plus our extensions
-// (pyblish.begin/poll/cancel/liveness; begin may wait for a quick pair, see begin-wait.ts). Every
-// call passes through the dispatch wrapper, so an embedding application can run it on its own
-// scheduler; only registered names are callable.
+// The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
+// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness). Every call but poll,
+// cancel and liveness passes through the dispatch wrapper, so an embedding application can run
+// it on its own scheduler. served-methods.ts turns the handlers into the served table.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
 import {
-  type CallInfo,
   Fault,
   FaultCode,
-  type Handler,
   isStruct,
-  type MethodOptions,
   MethodRegistry,
   type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { beginAndWait, MAX_BEGIN_WAIT_MS } from './begin-wait.js';
 import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls.js';
 
 export type { BusyState } from './calls.js';
 
 import { formatContext, formatRecord, formatResult } from './format.js';
+import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
+import { RequestCounter } from './request-counter.js';
+import { type HostHandlers, serveMethods } from './served-methods.js';
 import { Session, type SessionOptions } from './session.js';
 import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON } from './wire.js';
 
@@ -63,23 +62,21 @@ function optionalId(v: XmlRpcValue | undefined, method: string, what: string): s
   return v === null || v === undefined ? null : idOf(v, method, what);
 }
 
-/** The /pyblish methods; `service` holds the session behind them, `specs` their declarations. */
+/** The /pyblish methods as served on this thread; `service` holds the session behind them. */
 export class PyblishMethods extends MethodRegistry {
-  readonly specs: { name: string; options: MethodOptions }[] = [];
   constructor(readonly service: PyblishService) {
     super();
-  }
-
-  override register(name: string, handler: Handler, options: MethodOptions = {}): this {
-    super.register(name, handler, options);
-    this.specs.push({ name, options });
-    return this;
   }
 }
 
 export class PyblishService {
   readonly session: Session;
-  requestCount = 0;
+  /** Counted where calls are served (serveMethods); read by `stats`. */
+  readonly requests = new RequestCounter();
+  /** The handler behind each /pyblish method; serveMethods counts calls and adds begin's wait. */
+  readonly handlers: HostHandlers;
+  /** The methods served: all declared, or without our extensions. */
+  readonly served: readonly HostMethodKey[];
   private wrapper: DispatchWrapper = direct;
   private readonly calls = new CallTable();
   private queue: Promise<unknown> = Promise.resolve();
@@ -87,15 +84,21 @@ export class PyblishService {
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.session = new Session(options);
+    this.handlers = this.buildHandlers();
+    const all = Object.keys(HostMethod) as HostMethodKey[];
+    this.served = options.extensions === false ? all.filter((k) => !HOST_EXTENSIONS.includes(k)) : all;
+  }
+
+  get requestCount(): number {
+    return this.requests.count;
   }
 
   setDispatchWrapper(wrapper: DispatchWrapper | null): void {
     this.wrapper = wrapper ?? direct;
   }
 
-  /** Runs one service call: counted, then through the dispatch wrapper after any pending reset. */
+  /** Runs one service call through the dispatch wrapper, after any pending reset. */
   private call<T>(fn: () => T | Promise<T>): Promise<T> {
-    this.requestCount++;
     return this.wrapper(async () => {
       await this.session.whenReady();
       return fn();
@@ -151,171 +154,63 @@ export class PyblishService {
     this.options.onBusy?.(state);
   }
 
-  /** Builds the method table. */
+  /** Builds the method table served on this thread. */
   methods(): PyblishMethods {
-    const m = new PyblishMethods(this);
-    const s = this.session;
-    const pluginParam = { type: ['struct', 'string'], name: 'plugin' } as const;
-    const instanceParam = { type: ['struct', 'string', 'nil'], name: 'instance', optional: true } as const;
-    const actionParam = { type: ['string', 'nil'], name: 'action', optional: true } as const;
-
-    m.register('ping', () => this.call(() => ({ ...PING_REPLY })), {
-      signature: [],
-      help: 'Liveness check.',
-    });
-    m.register('stats', () => this.call(() => ({ totalRequestCount: this.requestCount })), {
-      signature: [],
-      help: 'Requests served so far.',
-    });
-    m.register('reset', () => this.call(() => s.reset().then(() => null)), {
-      signature: [],
-      help: 'A fresh empty context; plug-ins are discovered again.',
-    });
-    m.register(
-      'context',
-      () =>
-        this.call(() => {
-          s.stampMetadata();
-          return formatContext(s.context) as unknown as XmlRpcValue;
-        }),
-      { signature: [], help: 'The context and its instances (whitelisted data only).' },
-    );
-    m.register('discover', () => this.call(() => s.pluginList() as unknown as XmlRpcValue), {
-      signature: [],
-      help: 'The plug-ins of this session, in order.',
-    });
-    m.register(
-      'process',
-      ([plugin, instance, action], info) =>
-        this.call(async () => {
-          const p = s.plugin(idOf(plugin, 'process', 'plugin'));
-          const i = optionalId(instance, 'process', 'instance');
-          // The signature has checked that action is a string or nil.
-          return (await this.runPair('process', p, i, {
-            action: (action as string | null) ?? null,
-            signal: info.signal,
-          })) as unknown as XmlRpcValue;
-        }),
-      {
-        signature: [pluginParam, instanceParam, actionParam],
-        help: 'Processes one pair (or runs an action when an action id is given); plug-in errors are in the result.',
-      },
-    );
-    m.register(
-      'repair',
-      ([plugin, instance], info) =>
-        this.call(async () => {
-          const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
-          const i = optionalId(instance, 'repair', 'instance');
-          return (await this.runPair('repair', p, i, { signal: info.signal })) as unknown as XmlRpcValue;
-        }),
-      { signature: [pluginParam, instanceParam], help: "Runs a plug-in's legacy repair()." },
-    );
-    m.register(
-      'emit',
-      ([signal, kwargs]) => this.call(() => this.emit(signal as string, (kwargs ?? {}) as XmlRpcStruct)),
-      {
-        signature: [
-          { type: 'string', name: 'signal' },
-          { type: 'struct', name: 'kwargs', optional: true },
-        ],
-        help: 'Emits a signal in the host; context, instance and plugin ids are replaced by the real objects.',
-      },
-    );
-    m.register('test', ([vars]) => this.call(() => this.test(vars as XmlRpcStruct)), {
-      signature: [{ type: 'struct', name: 'vars' }],
-      help: "Runs the host's registered test with {nextOrder, ordersWithError}; a string means stop.",
-    });
-    m.register(
-      'update',
-      ([key, value, name]) => this.call(() => this.update(key as string, value ?? null, name)),
-      {
-        signature: [
-          { type: 'string', name: 'key' },
-          { type: 'any', name: 'value' },
-          { type: ['string', 'nil'], name: 'name', optional: true },
-        ],
-        help: 'Sets data[key] on the context (name "Context" or nil) or on the instance with that name.',
-      },
-    );
-    if (this.options.extensions !== false) this.registerExtensions(m);
-    return m;
+    return serveMethods(new PyblishMethods(this), this.handlers, this.served, this.requests);
   }
 
-  private registerExtensions(m: PyblishMethods): void {
+  private buildHandlers(): HostHandlers {
     const s = this.session;
-    m.register(
-      'pyblish.begin',
-      ([plugin, instance, action, waitMs], info: CallInfo) => {
-        const begin = () =>
-          this.call(() => {
-            const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));
-            const i = optionalId(instance, 'pyblish.begin', 'instance');
-            if (i !== null) s.instance(i);
-            const running = this.calls.create();
-            this.runPair('process', p, i, { action: (action as string | null) ?? null, running }).then(
-              (result) => running.finish(result),
-              (err: unknown) => running.finish(this.failedRun(p, i, err)),
-            );
-            return running.id;
-          });
-        if (waitMs === undefined || waitMs === null) return begin();
-        // Waiting happens outside the dispatch wrapper, as pyblish.poll's does.
-        const poll = (id: string, after: number, ms: number) => this.pollReply(id, after, ms, info.signal);
-        return beginAndWait({ begin, poll }, waitMs as number) as unknown as Promise<XmlRpcValue>;
-      },
-      {
-        signature: [
-          { type: ['struct', 'string'], name: 'plugin' },
-          { type: ['struct', 'string', 'nil'], name: 'instance', optional: true },
-          { type: ['string', 'nil'], name: 'action', optional: true },
-          { type: ['int', 'nil'], name: 'waitMs', min: 0, optional: true },
-        ],
-        returns: 'any',
-        help:
-          'Starts one pair. Without waitMs returns its call id at once; follow it with pyblish.poll. ' +
-          `With waitMs (at most ${MAX_BEGIN_WAIT_MS}) waits for the pair that long and returns ` +
-          '{callId, done, seq, records, result}: poll on only when done is false.',
-      },
-    );
-    m.register(
-      'pyblish.poll',
-      async ([callId, afterSeq, waitMs], info: CallInfo) => {
-        this.requestCount++;
-        return (await this.pollReply(
-          callId as string,
-          afterSeq as number,
-          (waitMs as number | undefined) ?? 0,
-          info.signal,
-        )) as unknown as XmlRpcValue;
-      },
-      {
-        signature: [
-          { type: 'string', name: 'callId' },
-          { type: 'int', name: 'afterSeq', min: 0 },
-          { type: 'int', name: 'waitMs', min: 0, optional: true },
-        ],
-        help: 'Records logged after afterSeq (waiting up to waitMs for one), and the result once done.',
-      },
-    );
-    m.register(
-      'pyblish.cancel',
-      ([callId]) => {
-        this.requestCount++;
-        const running = this.runningCall(callId as string);
+    return {
+      ping: () => this.call(() => ({ ...PING_REPLY })),
+      stats: () => this.call(() => ({ totalRequestCount: this.requestCount })),
+      reset: () => this.call(() => s.reset().then(() => null)),
+      context: () =>
+        this.call(() => {
+          s.stampMetadata();
+          return formatContext(s.context);
+        }),
+      discover: () => this.call(() => s.pluginList()),
+      process: ([plugin, instance, action], info) =>
+        this.call(() => {
+          const p = s.plugin(idOf(plugin, 'process', 'plugin'));
+          const i = optionalId(instance, 'process', 'instance');
+          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal });
+        }),
+      repair: ([plugin, instance], info) =>
+        this.call(() => {
+          const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
+          const i = optionalId(instance, 'repair', 'instance');
+          return this.runPair('repair', p, i, { signal: info.signal });
+        }),
+      emit: ([signal, kwargs]) => this.call(() => this.emit(signal, kwargs ?? {})),
+      test: ([vars]) => this.call(() => this.test(vars)),
+      update: ([key, value, name]) => this.call(() => this.update(key, value, name)),
+      begin: ([plugin, instance, action]) =>
+        this.call(() => {
+          const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));
+          const i = optionalId(instance, 'pyblish.begin', 'instance');
+          if (i !== null) s.instance(i);
+          const running = this.calls.create();
+          this.runPair('process', p, i, { action: action ?? null, running }).then(
+            (result) => running.finish(result),
+            (err: unknown) => running.finish(this.failedRun(p, i, err)),
+          );
+          return running.id;
+        }),
+      // Not through the dispatch wrapper: waiting must not occupy the application's scheduler.
+      poll: ([callId, afterSeq, waitMs], info) => this.pollReply(callId, afterSeq, waitMs ?? 0, info.signal),
+      cancel: ([callId]) => {
+        const running = this.runningCall(callId);
         if (running.done) return false;
         running.abort.abort(new Error('Cancelled by the GUI'));
         return true;
       },
-      { signature: [{ type: 'string', name: 'callId' }], help: "Aborts a running pair's signal." },
-    );
-    m.register('pyblish.liveness', () => this.liveness() as unknown as XmlRpcValue, {
-      signature: [],
-      help: 'Whether a pair is running; answered even while a plug-in blocks the main thread.',
-    });
+      liveness: () => this.liveness(),
+    };
   }
 
-  /** pyblish.poll's reply; not through the dispatch wrapper: waiting must not occupy the application's scheduler. */
+  /** pyblish.poll's reply. */
   private async pollReply(
     callId: string,
     afterSeq: number,
@@ -400,7 +295,7 @@ export class PyblishService {
     return null;
   }
 
-  private test(vars: XmlRpcStruct): XmlRpcValue {
+  private test(vars: XmlRpcStruct): string | null {
     const { nextOrder, ordersWithError } = vars;
     if (typeof nextOrder !== 'number') throw invalid('test: vars.nextOrder must be a number');
     // HEAD-era GUIs send a list; a struct (a Python set that somehow arrived as keys) is accepted too.
@@ -416,7 +311,7 @@ export class PyblishService {
     return verdict ? String(verdict) : null;
   }
 
-  private update(key: string, value: XmlRpcValue, name: XmlRpcValue | undefined): null {
+  private update(key: string, value: XmlRpcValue, name: string | null | undefined): null {
     // data[key] = value with one of these keys would rewire the object itself (its prototype
     // supplies keys such as family or publish that plug-ins and context() would then believe).
     if (RESERVED_KEYS.has(key)) {
@@ -429,7 +324,7 @@ export class PyblishService {
       s.context.data[key] = value;
       return null;
     }
-    const target = s.instanceByName(name as string);
+    const target = s.instanceByName(name);
     if (!target)
       throw new Fault(
         FaultCode.ApplicationError,

@@ -1,8 +1,11 @@
 // Where a host's /pyblish server runs: in a worker (the default; ping, liveness and the heartbeat
 // keep answering while a plug-in blocks the main thread), or on the main thread (no worker start-up
-// cost, no message hop; a blocking plug-in stalls everything, as in the original).
+// cost, no message hop; a blocking plug-in stalls everything, as in the original). Either way one
+// table serves the calls (serveMethods); in the worker its handlers forward to the main thread,
+// which runs the service's handler and sends the reply back.
 import { Worker } from 'node:worker_threads';
 import {
+  type CallInfo,
   createServer,
   encodedValueData,
   Fault,
@@ -10,12 +13,15 @@ import {
   ListenError,
   preencode,
   tokenAuthenticator,
+  untypedHandler,
   type XmlRpcServer,
+  type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { BusyBoard } from './busy-board.js';
 import type { BusyState } from './calls.js';
 import { HostError } from './errors.js';
 import { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { HostMethod } from './protocol.js';
 import type { PyblishMethods } from './service.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
@@ -114,11 +120,13 @@ export async function startInWorker(
   options: TransportOptions,
 ): Promise<HostTransport> {
   const board = new BusyBoard();
+  const { service } = methods;
   const config: WorkerConfig = {
     port: options.port,
     token: options.token,
-    methods: methods.specs,
+    served: service.served,
     busy: board.buffer,
+    requests: service.requests.buffer,
   };
   const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), {
     workerData: config,
@@ -126,6 +134,24 @@ export async function startInWorker(
   });
   const send = (msg: ToWorker) => worker.postMessage(msg);
   const aborts = new Map<number, AbortController>();
+  // The worker has looked the method up and checked its parameters: here it only runs.
+  const handlers = new Map(
+    service.served.map((key) => [HostMethod[key].name, untypedHandler(service.handlers[key])]),
+  );
+
+  /** Runs a handler as MethodRegistry.dispatch would: a failure other than a Fault is logged and hidden. */
+  async function run(method: string, params: XmlRpcValue[], call: CallInfo): Promise<XmlRpcValue> {
+    const handler = handlers.get(method);
+    if (!handler)
+      throw new Fault(FaultCode.MethodNotFound, `method "${method.slice(0, 80)}" is not supported`);
+    try {
+      return (await handler(params, call)) ?? null;
+    } catch (err) {
+      if (err instanceof Fault) throw err;
+      options.onError(err, method);
+      throw new Fault(FaultCode.ApplicationError, `${method} failed`);
+    }
+  }
 
   async function forward(msg: Extract<FromWorker, { type: 'call' }>) {
     const { id, method } = msg;
@@ -133,11 +159,7 @@ export async function startInWorker(
     aborts.set(id, abort);
     const call = { signal: abort.signal, remoteAddress: '127.0.0.1', path: '/pyblish', headers: {}, method };
     try {
-      const value = await methods.dispatch(method, msg.params, call, {
-        introspection: false,
-        maxMulticall: 0,
-        onError: options.onError,
-      });
+      const value = await run(method, msg.params, call);
       if (ENCODED_HERE.has(method)) {
         const data = encodedValueData(preencode(value));
         const large = data.xml.byteLength >= TRANSFER_BYTES;
@@ -149,7 +171,7 @@ export async function startInWorker(
         send({ type: 'reply', id, value });
       }
     } catch (err) {
-      // dispatch reports a failing method itself; what is left is a reply that cannot be encoded.
+      // run() reports a failing method itself; what is left is a reply that cannot be encoded.
       if (!(err instanceof Fault)) options.onError(err, method);
       const fault = err instanceof Fault ? err : new Fault(FaultCode.InternalError, `${method} failed`);
       send({ type: 'fault', id, code: fault.faultCode, message: fault.faultString });
@@ -171,14 +193,9 @@ export async function startInWorker(
           break;
         case 'call':
           void forward(msg);
-          // The method counted itself on its first step; this call was part of one already counted.
-          if (msg.uncounted) methods.service.requestCount--;
           break;
         case 'abort':
           aborts.get(msg.id)?.abort(new Error('the caller disconnected'));
-          break;
-        case 'counted':
-          methods.service.requestCount++;
           break;
         case 'gui':
           options.onGuiState(msg.state);

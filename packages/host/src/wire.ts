@@ -189,4 +189,14 @@ export interface ShowSettings {
   [key: string]: unknown;
 }
 
-export const PING_REPLY = { message: 'Hello, whomever you are' } as const;
+/** `ping()`'s reply, on a host and on the GUI's server. */
+export interface PingJSON {
+  message: string;
+}
+
+export const PING_REPLY = { message: 'Hello, whomever you are' } as const satisfies PingJSON;
+
+/** `stats()`'s reply: the requests a host has served (our hosts count every call but pyblish.liveness). */
+export interface StatsJSON {
+  totalRequestCount: number;
+}

@@ -1,13 +1,17 @@
 // Messages between a host's main thread and its server worker (see transport.ts).
-import type { EncodedValueData, MethodOptions, XmlRpcValue } from '@pyblish/xmlrpc';
+import type { EncodedValueData, XmlRpcValue } from '@pyblish/xmlrpc';
 import type { GuiState, HeartbeatOptions } from './heartbeat.js';
+import type { HostMethodKey } from './protocol.js';
 
 export interface WorkerConfig {
   port: number;
   token: string | null;
-  methods: { name: string; options: MethodOptions }[];
+  /** The methods to serve (their declarations are in protocol.ts). */
+  served: readonly HostMethodKey[];
   /** The BusyBoard's memory: the main thread writes the running pair, the worker reads it. */
   busy: SharedArrayBuffer;
+  /** The RequestCounter's memory: the worker counts, the main thread's `stats` reads. */
+  requests: SharedArrayBuffer;
 }
 
 export type ToWorker =
@@ -22,8 +26,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; port: number }
   | { type: 'listen-error'; code: string; message: string }
-  | { type: 'call'; id: number; method: string; params: XmlRpcValue[]; uncounted?: true }
+  | { type: 'call'; id: number; method: string; params: XmlRpcValue[] }
   | { type: 'abort'; id: number }
-  | { type: 'counted' }
   | { type: 'gui'; state: GuiState }
   | { type: 'closed' };

@@ -10,6 +10,7 @@ import { MessageDecoder } from './decode.js';
 import { encodeMethodCallBytes } from './encode.js';
 import { DecodeError, TransportError } from './errors.js';
 import { type Limits, resolveLimits } from './limits.js';
+import type { AnyMethodType, MethodType, ParamList } from './method-type.js';
 import type { XmlRpcValue } from './values.js';
 
 const gzipAsync = promisify(gzip);
@@ -87,7 +88,15 @@ export class XmlRpcClient {
   }
 
   /** Calls `method`; resolves to its value, rejects with a Fault (the peer said no) or a TransportError. */
-  call(method: string, params: readonly XmlRpcValue[] = [], options: CallOptions = {}): Promise<XmlRpcValue> {
+  call(method: string, params?: readonly XmlRpcValue[], options?: CallOptions): Promise<XmlRpcValue>;
+  /** Calls a declared method; the reply is typed by its declaration (check what a peer may get wrong). */
+  call<P extends ParamList, R>(method: MethodType<P, R>, params: P, options?: CallOptions): Promise<R>;
+  call(
+    declared: string | AnyMethodType,
+    params: readonly XmlRpcValue[] = [],
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const method = typeof declared === 'string' ? declared : declared.name;
     let body: Buffer;
     try {
       if (this.closed) throw new TransportError('CLOSED', 'this client is closed; create a new one');

@@ -42,6 +42,19 @@ export {
   tokenAuthenticator,
 } from './guards.js';
 export {
+  type AnyMethodType,
+  type HandlersOf,
+  type MethodType,
+  method,
+  type ParamList,
+  type ParamsOf,
+  type ResultOf,
+  type SignatureOf,
+  SystemMethod,
+  type TypedHandler,
+  untypedHandler,
+} from './method-type.js';
+export {
   type CallInfo,
   type DispatchOptions,
   type Handler,

@@ -4,6 +4,13 @@
 // callable, through a Map, so no name reaches a prototype or an internal.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Fault, FaultCode, RegistrationError } from './errors.js';
+import {
+  type AnyMethodType,
+  type MethodType,
+  type ParamList,
+  type TypedHandler,
+  untypedHandler,
+} from './method-type.js';
 import { isStruct, type XmlRpcValue } from './values.js';
 
 /** XML-RPC types a parameter may be declared as (`number` = int or double, `any` = unchecked). */
@@ -146,7 +153,18 @@ function notFound(method: string): Fault {
 export class MethodRegistry {
   private readonly methods = new Map<string, Entry>();
 
-  register(name: string, handler: Handler, options: MethodOptions = {}): this {
+  register(name: string, handler: Handler, options?: MethodOptions): this;
+  /** Registers a declared method with its declared signature and help. */
+  register<P extends ParamList, R>(method: MethodType<P, R>, handler: TypedHandler<P, R>): this;
+  register(
+    declared: string | AnyMethodType,
+    handler: Handler | TypedHandler<never, unknown>,
+    options: MethodOptions = {},
+  ): this {
+    if (typeof declared !== 'string') {
+      return this.register(declared.name, untypedHandler(handler), declared.options);
+    }
+    const name = declared;
     if (!METHOD_NAME.test(name) || INTROSPECTION.includes(name)) {
       throw new RegistrationError(
         'BAD_METHOD_NAME',
@@ -161,7 +179,7 @@ export class MethodRegistry {
     specs?.forEach((s, i) => {
       if (!s.optional) minArity = i + 1;
     });
-    this.methods.set(name, { handler, options, minArity, specs });
+    this.methods.set(name, { handler: untypedHandler(handler), options, minArity, specs });
     return this;
   }
 

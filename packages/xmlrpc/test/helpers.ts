@@ -1,10 +1,17 @@
 import { type IncomingHttpHeaders, type RequestOptions, request } from 'node:http';
 import { connect } from 'node:net';
+import { expect } from 'vitest';
 import {
+  type AnyMethodType,
   createServer,
   encodeMethodCall,
+  Fault,
+  FaultCode,
   MethodRegistry,
+  type ParamSpec,
   type ServerOptions,
+  SystemMethod,
+  type XmlRpcClient,
   type XmlRpcServer,
 } from '../src/index.js';
 
@@ -82,4 +89,31 @@ export function testRegistry(): MethodRegistry {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<XmlRpcServer> {
   return createServer({ port: 0, routes: { '/RPC2': testRegistry() }, ...options });
+}
+
+const typesOf = (spec: ParamSpec) =>
+  typeof spec === 'string' ? spec : typeof spec.type === 'string' ? spec.type : spec.type.join('|');
+
+/**
+ * Asserts that a live endpoint serves exactly the declared methods, no fewer and no more, each
+ * with its declared signature and help, and refuses a call with one parameter too many before
+ * its handler runs (so the declared signature is the one enforced).
+ */
+export async function expectServedAsDeclared(client: XmlRpcClient, declared: AnyMethodType[]): Promise<void> {
+  const listed = (await client.call(SystemMethod.listMethods, [])).filter((n) => !n.startsWith('system.'));
+  expect(listed.sort()).toEqual(declared.map((m) => m.name).sort());
+  for (const m of declared) {
+    const specs = m.options.signature ?? [];
+    expect(m.options.signature, `${m.name} declares its signature`).toBeDefined();
+    expect(await client.call(SystemMethod.methodSignature, [m.name]), m.name).toEqual([
+      [m.options.returns ?? 'any', ...specs.map(typesOf)],
+    ]);
+    expect(await client.call(SystemMethod.methodHelp, [m.name]), m.name).toBe(m.options.help ?? '');
+    const refused = await client.call(m.name, new Array(specs.length + 1).fill(null)).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused, `${m.name} with ${specs.length + 1} parameters`).toBeInstanceOf(Fault);
+    expect((refused as Fault).faultCode).toBe(FaultCode.InvalidParams);
+  }
 }

@@ -1,0 +1,194 @@
+// What the user sees of a run, pair by pair: the rows' statuses and errors, the terminal, the
+// pair in progress, and the report, from the run's start to its end. The controller says when a pair starts, what it streamed and
+// how it ended; rows.ts holds the pure row transforms applied here.
+import type { RecordJSON, ResultJSON } from '@pyblish/host';
+import {
+  afterResult,
+  availableActions,
+  clearedRunState,
+  errorRow,
+  Failures,
+  pairEndEntries,
+  pairStartEntries,
+  passedOver,
+  recordRow,
+  runEndEntry,
+  statusOf,
+  withoutError,
+} from './rows.js';
+import type { RunKind } from './run.js';
+import type { ReportBuilder, RunEnd } from './session-report.js';
+import type { PluginRow, Report } from './view-model.js';
+import type { ViewStateStore } from './view-state.js';
+
+/** A pair under way, as shown. */
+export interface ShownPair {
+  pluginId: string;
+  /** null for a context plug-in. */
+  instanceId: string | null;
+  /** The instance's row, or the context's for a context plug-in. */
+  rowId: string;
+  /** An action runs instead of process(): the rows keep their status. */
+  actionId: string | null;
+  /** A repair: it goes to the report only (a successful one clears the failure, see repaired). */
+  repair: boolean;
+  /** Its records reached the terminal while it ran. */
+  streamed: boolean;
+}
+
+export class RunView {
+  /** Which plug-ins failed on which targets (instance id, or the context id), until repaired. */
+  readonly failures = new Failures();
+  /** The terminal heads a pair with its plug-in when the plug-in changed. */
+  private lastTerminalPlugin: string | null = null;
+
+  constructor(
+    private readonly store: ViewStateStore,
+    private readonly report: ReportBuilder,
+  ) {}
+
+  /** A reset: no failure is left, and the next pair is headed with its plug-in. */
+  restart(): void {
+    this.failures.clear();
+    this.lastTerminalPlugin = null;
+  }
+
+  pairStarted(
+    pluginId: string,
+    instanceId: string | null,
+    contextId: string,
+    how: { actionId: string | null; repair: boolean },
+  ): ShownPair {
+    const rowId = instanceId ?? contextId;
+    const pluginRow = this.store.plugin(pluginId);
+    const instanceRow = this.store.instance(rowId);
+    if (!how.actionId) {
+      this.store.updatePlugin(pluginId, { status: 'processing' });
+      this.store.updateInstance(rowId, { status: 'processing' });
+    }
+    this.store.setState({
+      progress: { ...this.store.state.progress, currentPlugin: pluginId, currentInstance: instanceId },
+    });
+    this.store.appendTerminal(
+      pairStartEntries(
+        this.lastTerminalPlugin,
+        { id: pluginId, label: pluginRow?.label ?? pluginId },
+        instanceId,
+        instanceId ? (instanceRow?.label ?? instanceId) : 'Context',
+      ),
+    );
+    this.lastTerminalPlugin = pluginId;
+    return { pluginId, instanceId, rowId, ...how, streamed: false };
+  }
+
+  /** Records the plug-in logged while it runs. */
+  streamed(pair: ShownPair, records: RecordJSON[]): void {
+    pair.streamed = true;
+    this.store.appendTerminal(pairEndEntries(pair.pluginId, pair.instanceId, records.map(recordRow), null));
+  }
+
+  pairEnded(pair: ShownPair, result: ResultJSON): void {
+    const { pluginId, instanceId, rowId } = pair;
+    const records = Array.isArray(result.records) ? result.records : [];
+    const error = result.error ?? null;
+    const recordRows = records.map(recordRow);
+    const errorRowNow = error ? errorRow(error) : null;
+    // Streamed records are in the terminal already; the result's copy goes to the report only.
+    this.store.appendTerminal(
+      pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow),
+    );
+    const duration = typeof result.duration === 'number' ? result.duration : 0;
+    this.report.addPair({
+      pluginId,
+      instanceId,
+      success: result.success && !error,
+      duration,
+      error: errorRowNow,
+      records: recordRows,
+      actionId: pair.actionId,
+      ...(pair.repair ? { repair: true } : {}),
+    });
+    if (pair.actionId || pair.repair) return;
+    const outcome = { error, records, duration };
+    const pRow = this.store.plugin(pluginId);
+    if (pRow) {
+      this.store.updatePlugin(pluginId, afterResult(pRow, outcome));
+      this.updateActions(pluginId);
+    }
+    const iRow = this.store.instance(rowId);
+    if (iRow) this.store.updateInstance(rowId, afterResult(iRow, outcome));
+    if (error) this.failures.add(pluginId, rowId);
+  }
+
+  /** A successful repair clears the failure it fixed, on the plug-in and on the instance. */
+  repaired(pluginId: string, target: string): void {
+    const clear = this.failures.repaired(pluginId, target);
+    const row = this.store.plugin(pluginId);
+    if (row && clear.plugin) {
+      this.store.updatePlugin(pluginId, withoutError(row));
+      this.updateActions(pluginId);
+    }
+    const iRow = this.store.instance(target);
+    if (iRow && clear.target) this.store.updateInstance(target, withoutError(iRow));
+  }
+
+  /** A fresh Validate or Publish: every row but the collectors' starts over, and the progress. */
+  clearRunState(collectorIds: ReadonlySet<string>): void {
+    const cleared = clearedRunState();
+    for (const row of this.store.instanceRows()) this.store.updateInstance(row.id, cleared);
+    for (const row of this.store.pluginRows()) {
+      if (collectorIds.has(row.id)) continue;
+      this.store.updatePlugin(row.id, cleared);
+      this.updateActions(row.id);
+      this.failures.forget(row.id);
+    }
+    this.store.setState({ progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null } });
+  }
+
+  /** Rows the run passed over: plug-ins switched off, stopped before or without work, instances off. */
+  markSkipped(pluginIds: readonly string[]): void {
+    for (const id of pluginIds) {
+      const row = this.store.plugin(id);
+      if (row && passedOver(row)) this.store.updatePlugin(id, { status: 'skipped' });
+    }
+    for (const row of this.store.instanceRows()) {
+      if (passedOver(row)) this.store.updateInstance(row.id, { status: 'skipped' });
+    }
+  }
+
+  /** A run began on a host; a reset starts a fresh report. */
+  runBegun(kind: RunKind, host: { port: number; label: string }): void {
+    this.report.begin(kind, host, kind === 'reset');
+    this.store.setState({ fault: null });
+  }
+
+  /**
+   * A run ended: no row is left processing and no pair in progress, the terminal says how it
+   * ended, and the report is finished (with the requests the run made) and returned.
+   */
+  runEnded(requests: number, end: Pick<RunEnd, 'finalPhase' | 'message' | 'fault' | 'success'>): Report {
+    this.report.addRequests(requests);
+    for (const row of this.store.instanceRows()) {
+      if (row.status === 'processing') this.store.updateInstance(row.id, { status: statusOf(row, false) });
+    }
+    for (const row of this.store.pluginRows()) {
+      if (row.status === 'processing') this.store.updatePlugin(row.id, { status: statusOf(row, false) });
+    }
+    this.store.setState({
+      fault: end.fault,
+      progress: { ...this.store.state.progress, currentPlugin: null, currentInstance: null },
+    });
+    this.store.appendTerminal([runEndEntry(end.fault)]);
+    return this.report.finish({
+      ...end,
+      comment: this.store.state.comment,
+      instances: this.store.instanceRows(),
+      plugins: this.store.pluginRows(),
+    });
+  }
+
+  private updateActions(pluginId: string): void {
+    const row = this.store.plugin(pluginId);
+    if (row) this.store.updatePlugin(pluginId, { actions: availableActions(row as PluginRow) });
+  }
+}

@@ -1,0 +1,129 @@
+// Every method of a host's /pyblish service and of the GUI's server at 127.0.0.1:9090, declared
+// once with its parameters, its reply, its signature and its help. The side that serves a method
+// registers it by this declaration and the side that calls it calls it by this declaration, so
+// the two cannot drift apart. Names and meanings are pyblish-qml's (plus our pyblish.* extensions);
+// the reply shapes are in wire.ts.
+import { method, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { MAX_BEGIN_WAIT_MS } from './begin-wait.js';
+import type {
+  BeginJSON,
+  ContextJSON,
+  LivenessJSON,
+  PingJSON,
+  PluginJSON,
+  PollJSON,
+  ResultJSON,
+  StatsJSON,
+} from './wire.js';
+
+/** A plug-in or instance as a GUI names it: the struct discover() or context() returned, or its id. */
+export type IdParam = XmlRpcStruct | string;
+
+/** A method that takes no parameters. */
+const withoutParams = <R>(name: string, help: string) => method<[], R>(name, { signature: [], help });
+
+const plugin = { type: ['struct', 'string'], name: 'plugin' } as const;
+const instance = { type: ['struct', 'string', 'nil'], name: 'instance', optional: true } as const;
+const action = { type: ['string', 'nil'], name: 'action', optional: true } as const;
+
+/** The /pyblish service of a host. */
+export const HostMethod = {
+  ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
+  stats: withoutParams<StatsJSON>('stats', 'Requests served so far.'),
+  reset: withoutParams<null>('reset', 'A fresh empty context; plug-ins are discovered again.'),
+  context: withoutParams<ContextJSON>('context', 'The context and its instances (whitelisted data only).'),
+  discover: withoutParams<PluginJSON[]>('discover', 'The plug-ins of this session, in order.'),
+  process: method<[plugin: IdParam, instance?: IdParam | null, action?: string | null], ResultJSON>(
+    'process',
+    {
+      signature: [plugin, instance, action],
+      help: 'Processes one pair (or runs an action when an action id is given); plug-in errors are in the result.',
+    },
+  ),
+  repair: method<[plugin: IdParam, instance?: IdParam | null], ResultJSON>('repair', {
+    signature: [plugin, instance],
+    help: "Runs a plug-in's legacy repair().",
+  }),
+  emit: method<[signal: string, kwargs?: XmlRpcStruct], null>('emit', {
+    signature: [
+      { type: 'string', name: 'signal' },
+      { type: 'struct', name: 'kwargs', optional: true },
+    ],
+    help: 'Emits a signal in the host; context, instance and plugin ids are replaced by the real objects.',
+  }),
+  /** `vars` is `{ nextOrder, ordersWithError }` (TestVars); HEAD-era GUIs send the orders as a list. */
+  test: method<[vars: XmlRpcStruct], string | null>('test', {
+    signature: [{ type: 'struct', name: 'vars' }],
+    help: "Runs the host's registered test with {nextOrder, ordersWithError}; a string means stop.",
+  }),
+  update: method<[key: string, value: XmlRpcValue, name?: string | null], null>('update', {
+    signature: [
+      { type: 'string', name: 'key' },
+      { type: 'any', name: 'value' },
+      { type: ['string', 'nil'], name: 'name', optional: true },
+    ],
+    help: 'Sets data[key] on the context (name "Context" or nil) or on the instance with that name.',
+  }),
+  /** Without waitMs the reply is the call id; with it, BeginJSON. */
+  begin: method<
+    [plugin: IdParam, instance?: IdParam | null, action?: string | null, waitMs?: number | null],
+    string | BeginJSON
+  >('pyblish.begin', {
+    signature: [plugin, instance, action, { type: ['int', 'nil'], name: 'waitMs', min: 0, optional: true }],
+    returns: 'any',
+    help:
+      'Starts one pair. Without waitMs returns its call id at once; follow it with pyblish.poll. ' +
+      `With waitMs (at most ${MAX_BEGIN_WAIT_MS}) waits for the pair that long and returns ` +
+      '{callId, done, seq, records, result}: poll on only when done is false.',
+  }),
+  poll: method<[callId: string, afterSeq: number, waitMs?: number], PollJSON>('pyblish.poll', {
+    signature: [
+      { type: 'string', name: 'callId' },
+      { type: 'int', name: 'afterSeq', min: 0 },
+      { type: 'int', name: 'waitMs', min: 0, optional: true },
+    ],
+    help: 'Records logged after afterSeq (waiting up to waitMs for one), and the result once done.',
+  }),
+  cancel: method<[callId: string], boolean>('pyblish.cancel', {
+    signature: [{ type: 'string', name: 'callId' }],
+    help: "Aborts a running pair's signal.",
+  }),
+  liveness: withoutParams<LivenessJSON>(
+    'pyblish.liveness',
+    'Whether a pair is running; answered even while a plug-in blocks the main thread.',
+  ),
+} as const;
+
+export type HostMethodKey = keyof typeof HostMethod;
+
+/** Our extensions: a service built with `extensions: false` serves the others only, as Python hosts do. */
+export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness'];
+
+/** The ports find_available_port hands out (below PORT_MIN are the system's). */
+export const PORT_MIN = 1024;
+export const PORT_MAX = 65535;
+
+const port = { type: 'int', name: 'port', min: 1, max: PORT_MAX } as const;
+
+/** The GUI's server at 127.0.0.1:9090 (also on /RPC2 and /pyblish), which hosts call. */
+export const GuiMethod = {
+  /** `settings` is a ShowSettings struct, checked by the GUI. */
+  show: method<[port: number, settings?: XmlRpcStruct], boolean>('show', {
+    signature: [port, { type: 'struct', name: 'settings', optional: true }],
+    returns: 'boolean',
+    help: 'Shows the GUI for the host serving /pyblish at port, with its settings.',
+  }),
+  hide: withoutParams<boolean>('hide', 'Hides the GUI; the process stays.'),
+  quit: withoutParams<boolean>('quit', 'Ends the current run, writes its report and exits.'),
+  kill: withoutParams<boolean>('kill', 'Exits at once (status 1), still writing the report.'),
+  heartbeat: method<[port: number], null>('heartbeat', {
+    signature: [port],
+    help: 'Tells the GUI the host at port is alive.',
+  }),
+  ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
+  findAvailablePort: method<[start?: number], number>('find_available_port', {
+    signature: [{ type: 'int', name: 'start', optional: true, min: PORT_MIN, max: PORT_MAX }],
+    returns: 'int',
+    help: 'A port no other host uses, from start upwards.',
+  }),
+} as const;
