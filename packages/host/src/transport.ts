@@ -120,7 +120,8 @@ export async function startInWorker(
     methods: methods.specs,
     busy: board.buffer,
   };
-  const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), {
+  // "#server-worker" (package.json) is dist/server-worker.js, or from the sources a shim that registers tsx.
+  const worker = new Worker(new URL(import.meta.resolve('#server-worker')), {
     workerData: config,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });

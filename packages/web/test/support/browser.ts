@@ -27,11 +27,11 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds packages/web/dist unless it is newer than every source file. */
+/** Builds the page into packages/gui/dist/web unless it is newer than every source file. */
 export function ensureBuilt(): void {
   const built = (() => {
     try {
-      return statSync(join(WEB, 'dist', 'index.html')).mtimeMs;
+      return statSync(join(WEB, '..', 'gui', 'dist', 'web', 'index.html')).mtimeMs;
     } catch {
       return 0;
     }
