@@ -74,17 +74,20 @@ function bin(name: string): string {
   return join(app, 'node_modules', '.bin', name);
 }
 
-/** Runs a command of the user's project to its end; a failure shows what it printed. */
-function run(step: string, command: string, args: string[], options: { expectFailure?: boolean } = {}) {
+/** Runs a command of the user's project to its end; a failure says which and shows what it printed. */
+function run(what: string, command: string, args: string[], options: { expectFailure?: boolean } = {}) {
+  let stdout: string;
   try {
-    const stdout = execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: userEnv() });
-    if (options.expectFailure) throw new Error(`${step}: exited 0, expected a failure:\n${stdout}`);
-    return stdout;
+    stdout = execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', env: userEnv() });
   } catch (error) {
     const { status, stdout, stderr } = error as { status?: number; stdout?: string; stderr?: string };
-    if (options.expectFailure && status !== undefined) return `${stdout}${stderr}`;
-    throw new Error(`${step}: exit status ${status}\n${stdout ?? ''}${stderr ?? ''}`);
+    if (options.expectFailure && typeof status === 'number') return `${stdout}${stderr}`;
+    throw new Error(
+      `${what}: ${status === undefined ? (error as Error).message : `exit status ${status}`}\n${stdout ?? ''}${stderr ?? ''}`,
+    );
   }
+  if (options.expectFailure) throw new Error(`${what}: exited 0, expected a failure:\n${stdout}`);
+  return stdout;
 }
 
 /** Starts a command of the user's project that keeps running. */
@@ -117,9 +120,9 @@ async function readReport(file: string, kind: Report['kind']): Promise<Report> {
   return report!;
 }
 
-/** Every path a package.json points at: exports and imports (all conditions) and bins. */
 type Manifest = Record<string, unknown> & { version: string; dependencies?: Record<string, string> };
 
+/** Every path a package.json points at: exports and imports (all conditions) and bins. */
 function pointedAt(manifest: Manifest): string[] {
   const paths: string[] = [];
   const walk = (value: unknown) => {
@@ -133,10 +136,11 @@ function pointedAt(manifest: Manifest): string[] {
 describe('the published packages, installed from their tarballs outside the repository', () => {
   it('are every public workspace, and ship compiled code with declarations, source maps and a README, but no tests, fixtures or benchmarks', () => {
     expect(packed.map((p) => p.name)).toEqual(publishedPackages().map((p) => p.name));
-    for (const { name, files } of packed) {
-      const paths = files.map((f) => f.path);
-      const dir = publishedPackages().find((p) => p.name === name)!.dir;
+    // One version for all, which they require of each other exactly, and which the changelog names.
+    const [{ version }] = publishedPackages() as [Published];
+    for (const { name, dir } of publishedPackages()) {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+      const paths = packed.find((p) => p.name === name)!.files.map((f) => f.path);
       expect(paths, name).toContain('README.md');
       expect(
         paths.filter((p) => /(^|\/)(tests?|fixtures|bench)\/|\.test\.|tsbuildinfo/.test(p)),
@@ -156,11 +160,6 @@ describe('the published packages, installed from their tarballs outside the repo
       ).toEqual([]);
       for (const field of ['license', 'repository', 'engines', 'files'])
         expect(manifest[field], name).toBeTruthy();
-    }
-    // One version for all, which they require of each other exactly, and which the changelog names.
-    const [{ version }] = publishedPackages() as [Published];
-    for (const { name, dir } of publishedPackages()) {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
       expect(manifest.version, name).toBe(version);
       for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
         if (dependency.startsWith('@pyblish/')) expect(range, `${name} -> ${dependency}`).toBe(version);
