@@ -57,12 +57,18 @@ beforeAll(() => {
   );
 }, 600_000);
 
+// SIGTERM first: a GUI stops its --demo host on the way out, which a SIGKILL would orphan.
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+  await Promise.all(
+    children.splice(0).map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
 });
 
 afterAll(() => {
@@ -239,7 +245,7 @@ describe('the published packages, installed from their tarballs outside the repo
       'ExtractLayers background',
       'ExtractLayers character',
     ]);
-  });
+  }, 60_000);
 
   it('run the installed pyblish and pyblish-gui commands: --help, the demo headless, and the GUI with its demo host', async () => {
     expect(run('pyblish --help', bin('pyblish'), ['--help'])).toMatch(/^Usage: pyblish <command>/);
@@ -265,7 +271,7 @@ describe('the published packages, installed from their tarballs outside the repo
     expect(report.message, 'the demo host of the installed pyblish registered and was published').toBe(
       'Stopped due to failed validation',
     );
-  });
+  }, 60_000);
 
   it('load TypeScript plug-ins through the installed pyblish, from a plain folder (CommonJS) and an ES module package', () => {
     const studio = join(root, 'studio');
@@ -351,5 +357,5 @@ export type Visible = ViewState['visible'];
       );
       run(`tsc --noEmit with moduleResolution ${name}`, process.execPath, [tsc, '-p', config]);
     }
-  });
+  }, 180_000); // two full type-checks, @types/node included (skipLibCheck off: our .d.ts files are checked too)
 });
