@@ -4,5 +4,6 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   plugins: [react()],
   base: './',
-  build: { outDir: 'dist', emptyOutDir: true },
+  // Built into @pyblish/gui, which serves it and ships it (packages/gui/dist/web).
+  build: { outDir: '../gui/dist/web', emptyOutDir: true },
 });

@@ -34,9 +34,14 @@ export function pyblish(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/** The first ```ts block of a repository document whose text starts with `start` (any block when ''). */
-export function tsExample(document: string, start = ''): string {
+/** The first ```LANGUAGE block of a repository document whose text starts with `start` (any block when ''). */
+export function example(document: string, language: string, start = ''): string {
   const text = readFileSync(join(root, document), 'utf8');
-  for (const [, code] of text.matchAll(/```ts\n([\s\S]*?)```/g)) if (code!.startsWith(start)) return code!;
-  throw new Error(`${document} has no \`\`\`ts block starting with "${start}"`);
+  for (const [, code] of text.matchAll(new RegExp(`\`\`\`${language}\n([\\s\\S]*?)\`\`\``, 'g'))) {
+    if (code!.startsWith(start)) return code!;
+  }
+  throw new Error(`${document} has no \`\`\`${language} block starting with "${start}"`);
 }
+
+/** The first ```ts block of a repository document whose text starts with `start` (any block when ''). */
+export const tsExample = (document: string, start = ''): string => example(document, 'ts', start);

@@ -1,5 +1,5 @@
 // The demo plug-ins: a folder of plug-in files (for discovery) and the same classes in memory.
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import * as collect from './demo/collect.js';
 import * as extract from './demo/extract.js';
 import * as integrate from './demo/integrate.js';
@@ -9,11 +9,13 @@ import { isPluginClass, type PluginClass, pluginProblem, setPluginSource } from 
 /** The folder of demo plug-in files: pass it as a plug-in path to discover them. */
 export const demoPluginPath = join(import.meta.dirname, 'demo');
 
+// The demo files are .ts in the sources and .js once compiled, as this module is.
+const ext = extname(import.meta.filename);
 const files: [string, Record<string, unknown>][] = [
-  ['collect.ts', collect],
-  ['validate.ts', validate],
-  ['extract.ts', extract],
-  ['integrate.ts', integrate],
+  [`collect${ext}`, collect],
+  [`validate${ext}`, validate],
+  [`extract${ext}`, extract],
+  [`integrate${ext}`, integrate],
 ];
 
 /**

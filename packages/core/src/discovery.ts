@@ -60,18 +60,33 @@ function isPluginFile(name: string): boolean {
   return !name.startsWith('_') && !name.endsWith('.d.ts') && PLUGIN_EXTENSIONS.includes(extname(name));
 }
 
+let typeScript: Promise<void> | undefined;
+
+/**
+ * Plain Node cannot import TypeScript: the first .ts plug-in registers tsx's ES module and CommonJS
+ * loaders for the process (once; a process started with `--import tsx` never gets here). Both:
+ * a .ts file outside any "type": "module" package loads as CommonJS, and its
+ * require('@pyblish/core') must reach the running framework (plugin-imports.ts), which tsx's
+ * per-call tsImport() does not.
+ */
+async function loadTypeScript(cause: Error): Promise<void> {
+  typeScript ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    esm.register();
+    cjs.register();
+  });
+  await typeScript.catch(() => {
+    throw new Error(`${cause.message}. TypeScript plug-ins need tsx: install it or run node --import tsx.`);
+  });
+}
+
 async function importFresh(url: string): Promise<Record<string, unknown>> {
   try {
     return await import(url);
   } catch (error) {
-    // Plain Node cannot import TypeScript; tsx can, when the process did not register it already.
     if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    const tsx = (await import('tsx/esm/api').catch(() => null)) as typeof import('tsx/esm/api') | null;
-    if (!tsx)
-      throw new Error(
-        `${(error as Error).message}. TypeScript plug-ins need tsx: install it or run node --import tsx.`,
-      );
-    return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+    await loadTypeScript(error as Error);
+    // Node keeps the failed import of this URL: import the file again under another one.
+    return await import(`${url}&tsx`);
   }
 }
 
@@ -87,6 +102,18 @@ async function load(path: string): Promise<{ exports: Record<string, unknown>; f
   const loading = importFresh(url);
   modules.set(url, loading);
   return { exports: await loading, fresh: true };
+}
+
+/**
+ * What a plug-in file exports. A CommonJS file's named exports are only those Node's lexer finds in
+ * its text (not `module.exports = plugins`, nor a .ts file that tsx compiles as CommonJS), so the
+ * values of its `default` (module.exports) count too.
+ */
+function exportedValues(exports: Record<string, unknown>): Set<unknown> {
+  const values = new Set(Object.values(exports));
+  const main = exports.default;
+  if (main !== null && typeof main === 'object') for (const value of Object.values(main)) values.add(value);
+  return values;
 }
 
 /** The error message plus where it happened in the file (syntax errors and throws at load time). */
@@ -160,7 +187,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
         errors.push({ path: file, name: null, reason: describeFailure(error, file), code: 'LOAD_FAILED' });
         continue;
       }
-      for (const value of new Set(Object.values(exports))) {
+      for (const value of exportedValues(exports)) {
         if (!isPluginClass(value)) continue;
         setPluginSource(value, file);
         take(value, file);

@@ -13,7 +13,9 @@ import Module, { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const SPECIFIER = '@pyblish/core';
-const entryUrl = new URL('./index.ts', import.meta.url);
+// This package's own entry, as the running process resolves it: dist/index.js, or src/index.ts
+// under the pyblish-source condition (inside the repository).
+const entryUrl = new URL(import.meta.resolve(SPECIFIER));
 
 // The internals the CommonJS mapping needs: not in @types/node's Module type.
 interface CjsLoader {

@@ -156,12 +156,14 @@ describe('discovery', () => {
 
   // vitest's module runner resolves imports itself, so this runs discovery in a real Node process
   // (under tsx, as hosts and the pyblish command run).
-  it('lets plug-in files in any folder import the running @pyblish/core, as ES modules and as CommonJS', async () => {
+  it('lets plug-in files in any folder import the running @pyblish/core, as ES modules and as CommonJS (whatever the module exports)', async () => {
     const bare = `import { ContextPlugin } from '@pyblish/core';\n`;
     const esm = folder({ 'package.json': '{ "type": "module" }', 'esm.ts': `${bare}${plugin('EsmPlugin')}` });
     const commonjs = folder({
       'cjs.ts': `${bare}${plugin('CjsPlugin')}`,
       'required.js': `const { ContextPlugin } = require('@pyblish/core');\nexports.RequiredPlugin = class RequiredPlugin extends ContextPlugin { process() {} };\n`,
+      // Exports Node's lexer cannot see: only module.exports (the namespace's default) has them.
+      'assigned.js': `const { ContextPlugin } = require('@pyblish/core');\nconst plugins = { AssignedPlugin: class AssignedPlugin extends ContextPlugin { process() {} } };\nmodule.exports = plugins;\n`,
     });
     const script = `const { discover, ContextPlugin, Registry } = await import(process.env.CORE);
       const found = await discover({ paths: process.env.DIRS.split('\\n'), registry: new Registry() });
@@ -179,7 +181,7 @@ describe('discovery', () => {
       },
     );
     expect(JSON.parse(stdout)).toEqual({
-      names: ['EsmPlugin', 'CjsPlugin', 'RequiredPlugin'],
+      names: ['EsmPlugin', 'AssignedPlugin', 'CjsPlugin', 'RequiredPlugin'],
       errors: [],
       running: true,
     });

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The sources are TypeScript; tsx compiles them on load so the repository needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/main.ts');
+// "#main" is the compiled program (dist/main.js); inside the repository, where the
+// pyblish-source condition is on, it is src/main.ts run by tsx (see docs/ARCHITECTURE.md).
+import '#main';

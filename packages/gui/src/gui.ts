@@ -3,6 +3,7 @@
 // the report and the web server together, and takes them down in the right order.
 
 import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import {
   generateToken,
   removeGuiDiscovery,
@@ -22,7 +23,8 @@ import type { Report, ViewState } from './view-model.js';
 import { ViewStateStore } from './view-state.js';
 import { startWebServer, type WebServer } from './web-server.js';
 
-export const VERSION = '0.1.0';
+/** This package's version (the packages share one; see CHANGELOG.md), from src/ or dist/ alike. */
+export const VERSION: string = createRequire(import.meta.url)('../package.json').version;
 
 export interface GuiOptions {
   /** Where hosts find the GUI (default 9090; 0 picks a free port, for tests). */
@@ -40,7 +42,7 @@ export interface GuiOptions {
   reportFile?: string;
   /** Open a window when a host shows (default false; the CLI turns it on). */
   openBrowser?: boolean;
-  /** The built front end (default packages/web/dist). */
+  /** The built front end (default: dist/web of this package). */
   distDir?: string;
   /** Liveness timing; tests shorten it. */
   liveness?: Partial<LivenessOptions>;

@@ -18,7 +18,7 @@ export interface ReportViewerOptions {
   token?: string;
   /** Open a window at once (default false; the CLI turns it on unless --no-browser). */
   openBrowser?: boolean;
-  /** The built front end (default packages/web/dist). */
+  /** The built front end (default: dist/web of this package). */
   distDir?: string;
   /** Terminal entries kept (default 20,000); a bigger report shows its newest entries. */
   terminalLimit?: number;

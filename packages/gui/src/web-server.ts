@@ -17,7 +17,8 @@ import type { ViewStateStore } from './view-state.js';
 
 export const COOKIE = 'pyblish-gui-token';
 
-export const DEFAULT_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+/** The front end that packages/web builds into this package (the same path from src/ and dist/). */
+export const DEFAULT_DIST = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
 export interface WebServerOptions {
   port: number;
@@ -25,7 +26,7 @@ export interface WebServerOptions {
   store: ViewStateStore;
   command(c: Command): Promise<CommandReply>;
   report(): Report;
-  /** The built front end (default packages/web/dist). */
+  /** The built front end (default: dist/web of this package). */
   distDir?: string;
   /** Told when the number of open event streams changes. */
   onClients?(count: number): void;

@@ -128,7 +128,8 @@ export async function startInWorker(
     busy: board.buffer,
     requests: service.requests.buffer,
   };
-  const worker = new Worker(new URL('./server-worker.mjs', import.meta.url), {
+  // "#server-worker" (package.json) is dist/server-worker.js, or from the sources a shim that registers tsx.
+  const worker = new Worker(new URL(import.meta.resolve('#server-worker')), {
     workerData: config,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });

@@ -5,8 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ensureBuilt, launchBrowser, WEB } from '../test/support/browser.js';
-import { largeState, startFixture } from '../test/support/fixture.js';
+import { ensureBuilt, launchBrowser } from '../test/support/browser.js';
+import { DIST, largeState, startFixture } from '../test/support/fixture.js';
 
 const INSTANCES = 10_000;
 const PLUGINS = 100;
@@ -14,7 +14,7 @@ const SCROLL_FRAMES = 180;
 const RUNS = 3;
 
 ensureBuilt();
-const css = readdirSync(join(WEB, 'dist', 'assets')).find((f) => f.endsWith('.css'));
+const css = readdirSync(join(DIST, 'assets')).find((f) => f.endsWith('.css'));
 
 // The same rows as the page draws, all of them, with no virtualisation.
 const plainPage = `<!doctype html><html data-theme="dark"><head><meta charset="utf-8">

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { DEFAULT_DIST } from '../../../gui/src/web-server.js';
 
 export const WEB = join(import.meta.dirname, '..', '..');
 export const CHROMIUM = process.env.PYBLISH_CHROMIUM ?? '/usr/bin/chromium';
@@ -27,11 +28,11 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds packages/web/dist unless it is newer than every source file. */
+/** Builds the page into packages/gui/dist/web unless it is newer than every source file. */
 export function ensureBuilt(): void {
   const built = (() => {
     try {
-      return statSync(join(WEB, 'dist', 'index.html')).mtimeMs;
+      return statSync(join(DEFAULT_DIST, 'index.html')).mtimeMs;
     } catch {
       return 0;
     }

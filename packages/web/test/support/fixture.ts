@@ -14,8 +14,10 @@ import type {
   TerminalEntry,
   ViewState,
 } from '@pyblish/gui/view-model';
+import { DEFAULT_DIST } from '../../../gui/src/web-server.js';
 
-export const DIST = join(import.meta.dirname, '..', '..', 'dist');
+/** The built page, where @pyblish/gui serves it from. */
+export const DIST = normalize(DEFAULT_DIST);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
