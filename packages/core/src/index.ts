@@ -73,7 +73,9 @@ export {
   type ResultReport,
   type Summary,
   summarise,
+  summariseReports,
   summaryCounts,
+  toResultReport,
   WARNING,
 } from './report.js';
 
