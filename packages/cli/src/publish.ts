@@ -13,6 +13,7 @@ import {
   type Result,
   summarise,
 } from '@pyblish/core';
+import { publishOnFarm } from './farm-publish.js';
 import { Display } from './progress.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
@@ -29,6 +30,12 @@ Options:
   -d, --data KEY=VALUE    set context data before collection; VALUE is parsed as JSON when it can be
       --host NAME         register a host name (plug-ins limited to other hosts are left out)
       --json FILE         write the full report (plug-ins, instances, results, summary) to FILE
+      --farm FARM         collect and validate here (targets default,local), then extract and
+                          integrate on a farm (targets farm): "local" (worker processes on this
+                          machine) or redis://[user:password@]HOST:PORT (rediss:// for TLS).
+                          Follows the farm's jobs and exits with their outcome; Ctrl+C cancels.
+      --detach            with a redis farm: submit, print the publish id and return at once
+      --workers N         worker processes of a local farm (default: the cores, at most 4)
   -v, --verbose           print every log record, not only warnings and errors
   -q, --quiet             print failures and the summary only
   -h, --help              show this help
@@ -48,6 +55,9 @@ function parse(argv: string[]) {
       data: { type: 'string', short: 'd', multiple: true, default: [] },
       host: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
+      farm: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+      workers: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,7 +78,15 @@ function parse(argv: string[]) {
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers > 0))
+    throw new UsageError(`--workers must be a whole number above 0, not "${values.workers}"`);
+  if ((values.detach || workers !== undefined) && values.farm === undefined)
+    throw new UsageError('--detach and --workers go with --farm');
   return {
+    farm: values.farm,
+    detach: values.detach,
+    workers,
     paths: [...values['plugin-path'], ...positionals].map((p) => resolve(p)),
     demo: values.demo,
     targets,
@@ -116,6 +134,9 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 1;
   }
+
+  if (args.farm !== undefined)
+    return publishOnFarm({ ...args, farm: args.farm }, registry, discovery, display);
 
   const controller = new AbortController();
   const interrupt = () => {

@@ -1,0 +1,34 @@
+// On the farm (targets farm): the heavy part. Writing the same file again is harmless, so a retry
+// after a lost worker does no damage.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Instance, InstancePlugin, Order, type ProcessApi } from '@pyblish/core';
+import type { FarmData } from '@pyblish/farm';
+
+function burn(ms: number): number {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  return x;
+}
+
+export class ExtractModel extends InstancePlugin {
+  static override order = Order.Extractor;
+  static override label = 'Extract model';
+  static override families = ['model'];
+  static override targets = ['farm'];
+
+  process(instance: Instance, { log }: ProcessApi) {
+    const { context } = instance;
+    const farm = context.data.farm as FarmData;
+    burn(Number(context.data.burnMs ?? 0));
+    if (instance.data.fail) throw new Error(`Cannot extract ${instance.name}: its geometry has no faces.`);
+    const dir = join(String(context.data.out), farm.publishId, 'extracted');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${instance.name}.json`);
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ name: instance.name, frames: instance.data.frames }));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+    instance.data.extracted = file;
+    log.info(`extracted ${instance.name} on ${farm.machine} (attempt ${farm.attempt})`);
+  }
+}
