@@ -1,7 +1,7 @@
 // Here (targets default): one instance per asset. The data is plain JSON, so it can travel.
 // Context data from the command line: assets=N, out=DIR, and for demonstrations burnMs=MS (CPU
-// each extraction burns), failing=NAME (an asset whose extraction always fails), group=N (assets
-// per farm job; 1 by default).
+// each extraction burns), waitMs=MS (time it waits), failing=NAME (an asset whose extraction
+// always fails), group=N (assets per farm job; 1 by default).
 import { type Context, ContextPlugin, Order } from '@pyblish/core';
 
 export class CollectAssets extends ContextPlugin {

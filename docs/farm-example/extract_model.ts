@@ -18,10 +18,13 @@ export class ExtractModel extends InstancePlugin {
   static override families = ['model'];
   static override targets = ['farm'];
 
-  process(instance: Instance, { log }: ProcessApi) {
+  async process(instance: Instance, { log, signal }: ProcessApi) {
     const { context } = instance;
     const farm = context.data.farm as FarmData;
     burn(Number(context.data.burnMs ?? 0));
+    // Waiting (on a renderer, a copy) is not blocking: the worker keeps its lock meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, Number(context.data.waitMs ?? 0)));
+    signal.throwIfAborted();
     if (instance.data.fail) throw new Error(`Cannot extract ${instance.name}: its geometry has no faces.`);
     const dir = join(String(context.data.out), farm.publishId, 'extracted');
     mkdirSync(dir, { recursive: true });

@@ -52,4 +52,4 @@ export {
 } from './redis.js';
 export { check, type Problem, type Schema } from './schema.js';
 export { type ServeOptions, serveWorker } from './serve.js';
-export { createHandler, type FarmData, machineName, type WorkerOptions } from './worker.js';
+export { createHandler, type FarmData, farmTest, machineName, type WorkerOptions } from './worker.js';

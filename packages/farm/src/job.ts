@@ -164,9 +164,13 @@ export function parseJob(value: unknown): JobDocument {
     );
   }
   const job = value as JobDocument;
-  for (const [i, instance] of job.instances.entries())
-    assertJsonSafe(instance.data, `$.instances[${i}].data`);
-  assertJsonSafe(job.context.data, '$.context.data');
+  try {
+    for (const [i, instance] of job.instances.entries())
+      assertJsonSafe(instance.data, `$.instances[${i}].data`);
+    assertJsonSafe(job.context.data, '$.context.data');
+  } catch (error) {
+    throw new FarmError('JOB_INVALID', `Refused a malformed job: ${(error as Error).message}`);
+  }
   return job;
 }
 

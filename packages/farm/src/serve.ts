@@ -3,7 +3,7 @@
 // grace period (or a second signal), hands it back to the queue.
 import { discover, Registry } from '@pyblish/core';
 import type { WorkSource } from './backend.js';
-import { createHandler, machineName } from './worker.js';
+import { createHandler, farmTest, machineName } from './worker.js';
 
 export interface ServeOptions {
   pluginPaths: string[];
@@ -18,6 +18,7 @@ export interface ServeOptions {
 export async function serveWorker(source: WorkSource, options: ServeOptions): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`pyblish worker: ${line}\n`));
   const registry = new Registry();
+  registry.registerTest(farmTest);
   for (const path of options.pluginPaths) registry.registerPluginPath(path);
   const discovery = await discover({ registry });
   for (const e of discovery.errors) log(`discovery: ${e.code} ${e.path}: ${e.reason}`);

@@ -6,13 +6,17 @@ import {
   Context,
   ContextPlugin,
   createState,
+  defaultTest,
   Instance,
+  inRange,
   isInstancePlugin,
   Order,
   type PluginClass,
+  pluginLabel,
   publishIter,
   type Registry,
   type Result,
+  type Test,
   toResultReport,
 } from '@pyblish/core';
 import { type Claim, HandBack, JobFailure, type JobHandler } from './backend.js';
@@ -67,6 +71,17 @@ function pluginsFor(job: JobDocument, plugins: PluginClass[]): PluginClass[] {
   );
   return [jobCollector(job), ...own];
 }
+
+/**
+ * The workers' test: pyblish's default (nothing after a failed validation), and nothing is
+ * integrated after a failed extraction either: the job fails and runs again instead.
+ */
+export const farmTest: Test = (vars) => {
+  const stop = defaultTest(vars);
+  if (stop || vars.nextOrder < Order.Integrator - 0.5) return stop;
+  for (const order of vars.ordersWithError) if (inRange(order, Order.Extractor)) return 'failed extraction';
+  return undefined;
+};
 
 /** Extraction and integration may fail for passing reasons (a full disk, a licence); validation does not. */
 function retryable(failed: Result[]): boolean {
@@ -173,15 +188,15 @@ export function createHandler(options: WorkerOptions): JobHandler {
       say(`job ${claim.jobId} finished (${pairs} pairs in ${Math.round(duration)} ms)`);
       return;
     }
-    const retry = state.stopped === null && retryable(failed);
+    const retry = retryable(failed);
     const first = failed[0];
     const message = [
-      state.stopped,
       first &&
-        `${failed.length} pair(s) failed; first: ${first.plugin.name} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}`,
+        `${pluginLabel(first.plugin)} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}${failed.length > 1 ? ` (and ${failed.length - 1} more failed pair(s))` : ''}`,
+      state.stopped && `(${state.stopped})`,
     ]
       .filter(Boolean)
-      .join('. ');
+      .join(' ');
     emit({ type: 'failed', error: message, final: !retry || claim.lastAttempt });
     await claim.flush();
     say(`job ${claim.jobId} attempt ${claim.attempt} failed: ${message}`);
