@@ -29,7 +29,10 @@ export class ExtractModel extends InstancePlugin {
     const dir = join(String(context.data.out), farm.publishId, 'extracted');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${instance.name}.json`);
-    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ name: instance.name, frames: instance.data.frames }));
+    writeFileSync(
+      `${file}.${process.pid}.tmp`,
+      JSON.stringify({ name: instance.name, frames: instance.data.frames }),
+    );
     renameSync(`${file}.${process.pid}.tmp`, file);
     instance.data.extracted = file;
     log.info(`extracted ${instance.name} on ${farm.machine} (attempt ${farm.attempt})`);

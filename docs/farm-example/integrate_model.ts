@@ -17,9 +17,13 @@ export class IntegrateModel extends InstancePlugin {
     const dir = join(String(instance.context.data.out), farm.publishId, 'integrated');
     mkdirSync(dir, { recursive: true });
     try {
-      writeFileSync(join(dir, instance.name), JSON.stringify({ machine: farm.machine, attempt: farm.attempt }), {
-        flag: 'wx',
-      });
+      writeFileSync(
+        join(dir, instance.name),
+        JSON.stringify({ machine: farm.machine, attempt: farm.attempt }),
+        {
+          flag: 'wx',
+        },
+      );
       log.info(`integrated ${instance.name}`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -16,7 +16,9 @@ export class IntegratePublish extends ContextPlugin {
     mkdirSync(dir, { recursive: true });
     const assets = [...context].map((i) => i.name);
     try {
-      writeFileSync(join(dir, 'publish.json'), JSON.stringify({ origin: farm.origin, assets }), { flag: 'wx' });
+      writeFileSync(join(dir, 'publish.json'), JSON.stringify({ origin: farm.origin, assets }), {
+        flag: 'wx',
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

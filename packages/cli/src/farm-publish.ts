@@ -23,6 +23,8 @@ export interface FarmPublishArgs {
   detach: boolean;
   /** Worker processes of a local farm. */
   workers: number | undefined;
+  attempts: number | undefined;
+  retryDelay: number | undefined;
   targets: string[];
   data: Record<string, unknown>;
   json: string | undefined;
@@ -84,6 +86,8 @@ export async function publishOnFarm(
     farm = openFarm(args.farm, {
       pluginPaths: paths,
       workers: args.workers,
+      attempts: args.attempts,
+      backoffMs: args.retryDelay,
       env: { ...process.env, PYBLISH_PLUGINPATH: '' },
       // What local workers say about themselves is for --verbose; their results come as events.
       log: (line) => {

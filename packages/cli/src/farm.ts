@@ -68,6 +68,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     if (action === 'cancel') {
+      const { ledger } = await readPublish(farm, publishId);
+      if (ledger.done) {
+        console.error(`pyblish farm: publish ${publishId} is already over; nothing to cancel.`);
+        return 1;
+      }
       await farm.cancel(publishId, `${userInfo().username}@${hostname()}`);
       console.log(`Cancelled publish ${publishId}`);
       return 0;

@@ -36,6 +36,8 @@ Options:
                           Follows the farm's jobs and exits with their outcome; Ctrl+C cancels.
       --detach            with a redis farm: submit, print the publish id and return at once
       --workers N         worker processes of a local farm (default: the cores, at most 4)
+      --attempts N        runs of a farm job whose extraction or integration keeps failing (default 3)
+      --retry-delay MS    wait before a failed farm job runs again, doubling each time (default 5000)
   -v, --verbose           print every log record, not only warnings and errors
   -q, --quiet             print failures and the summary only
   -h, --help              show this help
@@ -58,6 +60,8 @@ function parse(argv: string[]) {
       farm: { type: 'string' },
       detach: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      attempts: { type: 'string' },
+      'retry-delay': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -78,15 +82,25 @@ function parse(argv: string[]) {
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers > 0))
-    throw new UsageError(`--workers must be a whole number above 0, not "${values.workers}"`);
-  if ((values.detach || workers !== undefined) && values.farm === undefined)
-    throw new UsageError('--detach and --workers go with --farm');
+  const whole = (name: 'workers' | 'attempts' | 'retry-delay', min: number) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be a whole number of at least ${min}, not "${raw}"`);
+    if (values.farm === undefined) throw new UsageError(`--${name} goes with --farm`);
+    return n;
+  };
+  const workers = whole('workers', 1);
+  const attempts = whole('attempts', 1);
+  const retryDelay = whole('retry-delay', 0);
+  if (values.detach && values.farm === undefined) throw new UsageError('--detach goes with --farm');
   return {
     farm: values.farm,
     detach: values.detach,
     workers,
+    attempts,
+    retryDelay,
     paths: [...values['plugin-path'], ...positionals].map((p) => resolve(p)),
     demo: values.demo,
     targets,

@@ -4,6 +4,19 @@
 import type { FarmEvent } from './events.js';
 import type { PublishPlan } from './job.js';
 
+/** How both farms retry a job whose extraction or integration failed. */
+export interface RetryOptions {
+  /** Runs of such a job, counting the first. Default 3. */
+  attempts?: number;
+  /** Milliseconds before it runs again, doubling each time. Default 5,000. */
+  backoffMs?: number;
+}
+
+/** The wait before the run after `failures` failed ones. */
+export function retryDelay(options: RetryOptions, failures: number): number {
+  return (options.backoffMs ?? 5000) * 2 ** (failures - 1);
+}
+
 export interface EventsOptions {
   /** Only events after this position (a `seq` from an earlier event). */
   after?: string;

@@ -5,19 +5,23 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { EventsOptions, FarmBackend, Logged } from './backend.js';
+import {
+  type EventsOptions,
+  type FarmBackend,
+  type Logged,
+  type RetryOptions,
+  retryDelay,
+} from './backend.js';
 import { FarmError } from './errors.js';
 import type { FarmEvent } from './events.js';
 import type { FromWorker, ToWorker } from './ipc.js';
 import type { JobDocument, PublishPlan } from './job.js';
 
-export interface LocalFarmOptions {
+export interface LocalFarmOptions extends RetryOptions {
   /** The plug-in paths the worker processes discover from. */
   pluginPaths: string[];
   /** Worker processes. Default: the number of cores, at most 4. */
   workers?: number;
-  /** Runs of a job whose plug-ins keep failing, counting the first. Default 3. */
-  attempts?: number;
   /** Lost workers a job survives before it fails for good. Default 3. */
   maxLost?: number;
   env?: NodeJS.ProcessEnv;
@@ -58,6 +62,7 @@ export class LocalFarm implements FarmBackend {
   private readonly slots = new Set<Slot>();
   private readonly queue: Task[] = [];
   private readonly publishes = new Map<string, Publish>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private closing = false;
   private seq = 0;
 
@@ -108,7 +113,15 @@ export class LocalFarm implements FarmBackend {
           task.failures++;
           if (message.retry && task.failures < (this.options.attempts ?? 3)) {
             task.previous = `the previous attempt failed: ${message.message}`;
-            this.enqueue(task);
+            const timer = setTimeout(
+              () => {
+                this.timers.delete(timer);
+                this.enqueue(task);
+                this.pump();
+              },
+              retryDelay(this.options, task.failures),
+            );
+            this.timers.add(timer);
           } else if (task.document.kind === 'instances') publish.blocked = true;
         });
         break;
@@ -271,6 +284,7 @@ export class LocalFarm implements FarmBackend {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const timer of this.timers) clearTimeout(timer);
     const exits = [...this.slots].map(
       (slot) =>
         new Promise<void>((resolve) => {

@@ -10,17 +10,14 @@ import {
   JobFailure,
   type JobHandler,
   type Logged,
+  type RetryOptions,
   type WorkSource,
 } from './backend.js';
 import { FarmError } from './errors.js';
 import type { FarmEvent } from './events.js';
 import type { PublishPlan } from './job.js';
 
-export interface RedisFarmOptions {
-  /** Runs of a job whose plug-ins keep failing (extraction, integration), counting the first. Default 3. */
-  attempts?: number;
-  /** Milliseconds before a failed job runs again (doubling each time). Default 5,000. */
-  backoffMs?: number;
+export interface RedisFarmOptions extends RetryOptions {
   /** How long the events and cancellation of a publish are kept, in seconds. Default 7 days. */
   keepSeconds?: number;
   /** BullMQ's key prefix (one farm per prefix). Default 'pyblish'. */
@@ -34,7 +31,7 @@ export interface RedisWorkerOptions {
   stalledIntervalMs?: number;
   /** Lost workers a job survives before it fails for good. Default 3. */
   maxStalledCount?: number;
-  /** How often a running job checks whether its publish was cancelled. Default 1,000 ms. */
+  /** How often a running job checks whether its publish was cancelled. Default 500 ms. */
   cancelPollMs?: number;
 }
 
@@ -67,7 +64,10 @@ export function redisOptions(url: string): { url: string; options: RedisOptions;
 
 function connect(url: string): Redis {
   const { options } = redisOptions(url);
-  return new Redis(url, options);
+  const redis = new Redis(url, options);
+  // While the server is away, ioredis reconnects and commands wait; the errors say nothing new.
+  redis.on('error', () => {});
+  return redis;
 }
 
 function keys(prefix: string, publishId: string) {
@@ -112,6 +112,8 @@ export class RedisFarm implements FarmBackend {
     this.redis = connect(url);
     this.flows = new FlowProducer({ connection: this.redis, prefix: this.prefix });
     this.queue = new Queue(QUEUE, { connection: this.redis, prefix: this.prefix });
+    // BullMQ repeats the connection's errors; ioredis reconnects on its own.
+    for (const emitter of [this.flows, this.queue]) emitter.on('error', () => {});
   }
 
   async submit(plan: PublishPlan): Promise<void> {
@@ -182,6 +184,7 @@ export class RedisFarm implements FarmBackend {
     if (!options.follow) return;
     // A blocking read needs a connection of its own.
     const reader = this.redis.duplicate();
+    reader.on('error', () => {});
     this.readers.add(reader);
     const stop = () => reader.disconnect();
     options.signal?.addEventListener('abort', stop, { once: true });
@@ -263,6 +266,7 @@ export class RedisWorkSource implements WorkSource {
   async serve(handler: JobHandler, concurrency: number): Promise<void> {
     const keep = this.options.keepSeconds ?? 7 * 24 * 3600;
     this.queue = new Queue(QUEUE, { connection: this.redis, prefix: this.prefix });
+    this.queue.on('error', () => {});
     this.worker = new Worker(
       QUEUE,
       async (job: Job, token?: string) => {
@@ -276,7 +280,7 @@ export class RedisWorkSource implements WorkSource {
           if (by !== null && !controller.signal.aborted) controller.abort(new Error(`Cancelled by ${by}`));
         };
         await checkCancel();
-        const poll = setInterval(() => void checkCancel().catch(() => {}), this.options.cancelPollMs ?? 1000);
+        const poll = setInterval(() => void checkCancel().catch(() => {}), this.options.cancelPollMs ?? 500);
         let pending: Promise<void> = Promise.resolve();
         const claim: Claim = {
           document: job.data,

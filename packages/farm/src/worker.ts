@@ -157,7 +157,7 @@ export function createHandler(options: WorkerOptions): JobHandler {
       state,
       signal: claim.signal,
       onPair: (plugin, instance) => {
-        current = { plugin: plugin.name, instance: instance?.name ?? null };
+        current = { plugin: pluginLabel(plugin), instance: instance?.name ?? null };
       },
       onRecord: (record) => emit({ type: 'record', ...current, record }),
     })) {

@@ -83,6 +83,8 @@ describe('pyblish publish --farm local', () => {
       '2',
       '-d',
       'assets=3',
+      '--retry-delay',
+      '50',
       '-d',
       'failing=asset_0001',
       '-d',
