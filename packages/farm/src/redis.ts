@@ -113,7 +113,8 @@ export class RedisFarm implements FarmBackend {
     this.flows = new FlowProducer({ connection: this.redis, prefix: this.prefix });
     this.queue = new Queue(QUEUE, { connection: this.redis, prefix: this.prefix });
     // BullMQ repeats the connection's errors; ioredis reconnects on its own.
-    for (const emitter of [this.flows, this.queue]) emitter.on('error', () => {});
+    this.flows.on('error', () => {});
+    this.queue.on('error', () => {});
   }
 
   async submit(plan: PublishPlan): Promise<void> {
