@@ -88,9 +88,13 @@ function parseEntries(entries: [string, string[]][]): Logged[] {
   return out;
 }
 
+/** Appends to the publish's stream; the first events of a publish or a run (re)start its expiry. */
 async function append(redis: Redis, prefix: string, event: FarmEvent, keepSeconds: number): Promise<void> {
   const key = keys(prefix, event.publishId).events;
-  await redis.multi().xadd(key, '*', 'e', JSON.stringify(event)).expire(key, keepSeconds).exec();
+  const json = JSON.stringify(event);
+  if (event.type === 'submitted' || event.type === 'started' || event.type === 'cancelled')
+    await redis.multi().xadd(key, '*', 'e', json).expire(key, keepSeconds).exec();
+  else await redis.xadd(key, '*', 'e', json);
 }
 
 export class RedisFarm implements FarmBackend {
@@ -291,8 +295,9 @@ export class RedisWorkSource implements WorkSource {
           lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
           previous: previousRun(job),
           signal: controller.signal,
+          // Sent at once: one connection keeps them in order, and auto-pipelining batches them.
           emit: (event) => {
-            pending = pending.then(() => append(this.redis, this.prefix, event, keep));
+            pending = Promise.all([pending, append(this.redis, this.prefix, event, keep)]).then(() => {});
           },
           flush: () => pending,
         };

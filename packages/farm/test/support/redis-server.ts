@@ -1,6 +1,7 @@
 // A real redis-server for a test: a free loopback port, a temporary folder, the append-only file
-// on (fsync on every write, so even SIGKILL loses nothing); stop() ends it, kill() SIGKILLs it,
-// start() brings it back on the same port and folder.
+// on (by default with an fsync on every write, so even SIGKILL loses nothing; 'everysec' is
+// Redis's own default, for benchmarks); stop() ends it, kill() SIGKILLs it, start() brings it
+// back on the same port and folder.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,10 +25,11 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    private readonly fsync: 'always' | 'everysec',
   ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'pyblish-redis-')));
+  static async start(fsync: 'always' | 'everysec' = 'always'): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'pyblish-redis-')), fsync);
     await server.start();
     return server;
   }
@@ -49,7 +51,7 @@ export class RedisServer {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'always',
+        this.fsync,
         '--save',
         '',
         '--protected-mode',
