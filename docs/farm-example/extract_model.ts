@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { type Instance, InstancePlugin, Order, type ProcessApi } from '@pyblish/core';
 import type { FarmData } from '@pyblish/farm';
 
+/** Keeps the CPU busy for `ms` of this process's CPU time (a stand-in for real extraction work). */
 function burn(ms: number): number {
-  const end = performance.now() + ms;
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const end = cpu() + ms;
   let x = 0;
-  while (performance.now() < end) x += Math.sqrt(x + 1);
+  while (cpu() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(x + i);
   return x;
 }
 

@@ -17,6 +17,8 @@ Options:
   -c, --concurrency N          jobs at a time in this process (default 1; for CPU-bound plug-ins
                                run one worker process per core instead)
       --grace SECONDS          time a running job gets to finish after SIGTERM (default 30)
+      --exit-when-idle SECONDS stop after this long without a job (for a worker run as a task
+                               of a farm manager such as Deadline or OpenCue)
       --lock-duration MS       a job whose worker is silent this long goes to another (default 30000)
       --stalled-interval MS    how often to look for such jobs (default 15000)
       --max-stalled N          lost workers a job survives before it fails (default 3)
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     pluginPaths: args.paths,
     concurrency: args.concurrency,
     graceMs: args.graceMs,
+    idleExitMs: args.idleExitMs,
   });
   return 0;
 }
@@ -61,6 +64,7 @@ function parse(argv: string[]) {
       'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
       concurrency: { type: 'string', short: 'c' },
       grace: { type: 'string' },
+      'exit-when-idle': { type: 'string' },
       'lock-duration': { type: 'string' },
       'stalled-interval': { type: 'string' },
       'max-stalled': { type: 'string' },
@@ -82,6 +86,10 @@ function parse(argv: string[]) {
     paths,
     concurrency: Math.max(1, count(values.concurrency, 'concurrency', 1)),
     graceMs: count(values.grace, 'grace', 30) * 1000,
+    idleExitMs:
+      values['exit-when-idle'] === undefined
+        ? undefined
+        : count(values['exit-when-idle'], 'exit-when-idle', 0) * 1000,
     worker: {
       lockDurationMs: count(values['lock-duration'], 'lock-duration', 30_000),
       stalledIntervalMs: count(values['stalled-interval'], 'stalled-interval', 15_000),

@@ -53,7 +53,7 @@ export interface PublishPlan {
   jobs: JobDocument[];
 }
 
-const ID = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$';
+const ID = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$';
 const text = { type: 'string', maxLength: 4096 } as const satisfies Schema;
 const data = { type: 'object' } as const satisfies Schema;
 
@@ -182,9 +182,15 @@ export interface PlanOptions {
 }
 
 /** The name of the job an instance goes to: its `farmGroup` when a plug-in set one, else its id. */
-export function groupOf(instance: { id: string; data: Data }): string {
+export function groupOf(instance: { id: string; name: string; data: Data }): string {
   const group = instance.data.farmGroup;
-  return typeof group === 'string' && group !== '' ? `group-${group}` : `instance-${instance.id}`;
+  if (group === undefined || group === null || group === '') return `instance-${instance.id}`;
+  if (typeof group !== 'string' || !/^[\w.-]{1,100}$/.test(group))
+    throw new FarmError(
+      'JOB_INVALID',
+      `${keyPath('instances', instance.name)}.data.farmGroup ${JSON.stringify(group)} is not a group name: use up to 100 letters, digits, _, . and -.`,
+    );
+  return `group-${group}`;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface ServeOptions {
   concurrency?: number;
   /** Milliseconds a running job may take to finish after SIGTERM before it is handed back. Default 30,000. */
   graceMs?: number;
+  /** Stop after this long without a job (a worker run as a task of Deadline or OpenCue). */
+  idleExitMs?: number;
   /** Lines about what the worker does (discovery problems, jobs); to stderr by default. */
   log?(line: string): void;
 }
@@ -23,26 +25,43 @@ export async function serveWorker(source: WorkSource, options: ServeOptions): Pr
   const discovery = await discover({ registry });
   for (const e of discovery.errors) log(`discovery: ${e.code} ${e.path}: ${e.reason}`);
   const machine = machineName();
-  const handler = createHandler({ plugins: discovery.plugins, registry, machine, log });
-  await source.serve(handler, options.concurrency ?? 1);
+  const handle = createHandler({ plugins: discovery.plugins, registry, machine, log });
+  let running = 0;
+  let idleSince = Date.now();
+  await source.serve(async (claim) => {
+    running++;
+    try {
+      await handle(claim);
+    } finally {
+      running--;
+      idleSince = Date.now();
+    }
+  }, options.concurrency ?? 1);
   log(`${machine} serving with ${discovery.plugins.length} plug-in(s)`);
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (why: string, graceMs: number) => {
       if (stopping) {
-        log(`${signal} again: handing the running job(s) back`);
+        log(`${why} again: handing the running job(s) back`);
         void source.stop(0);
         return;
       }
       stopping = true;
-      log(`${signal}: finishing the running job(s), then stopping`);
-      void source.stop(options.graceMs ?? 30_000).then(() => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
+      clearInterval(idle);
+      log(`${why}: finishing the running job(s), then stopping`);
+      void source.stop(graceMs).then(() => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
         resolve();
       });
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    const onSignal = (signal: NodeJS.Signals) => stop(signal, options.graceMs ?? 30_000);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    const idleExit = options.idleExitMs;
+    const idle = setInterval(() => {
+      if (idleExit !== undefined && running === 0 && Date.now() - idleSince >= idleExit)
+        stop(`idle for ${idleExit / 1000} s`, 0);
+    }, 100);
   });
 }

@@ -280,6 +280,15 @@ describe('faults on a redis farm', () => {
     expect(w.log()).toContain('SIGTERM: finishing the running job(s), then stopping');
   });
 
+  it('--exit-when-idle: a worker run as a farm manager task stops once there is no work', async () => {
+    const out = outDir();
+    const id = await detach(out, ['-d', 'assets=2']);
+    const w = await worker(['--exit-when-idle', '1']);
+    expect(await w.exited).toBe(0);
+    expect(w.log()).toContain('idle for 1 s: finishing the running job(s), then stopping');
+    expect(integrated(out, id)).toHaveLength(2);
+  });
+
   it('after the grace period a stopping worker hands its job back, and another runs it', async () => {
     const w = await worker(['--grace', '0']);
     const out = outDir();
