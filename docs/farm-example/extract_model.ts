@@ -13,7 +13,7 @@ function burn(ms: number): number {
   };
   const end = cpu() + ms;
   let x = 0;
-  while (cpu() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(x + i);
+  while (cpu() < end) for (let i = 0; i < 100_000; i++) x += Math.sqrt(x + i);
   return x;
 }
 

@@ -1,9 +1,7 @@
 // `pyblish publish --farm URL`: collect and validate here (targets default and local), send the
 // instances to the farm as jobs, then follow them there with live progress (or, with --detach,
 // print the publish id and return).
-import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import {
   buildReport,
   Context,
@@ -17,6 +15,7 @@ import {
 } from '@pyblish/core';
 import { type FarmBackend, FarmError, followPublish, openFarm, submitPublish } from '@pyblish/farm';
 import type { Display } from './progress.js';
+import { writeReport } from './usage.js';
 
 export interface FarmPublishArgs {
   farm: string;
@@ -155,17 +154,17 @@ export async function publishOnFarm(
     if (!report) return 1;
     display.finish(report.summary);
     if (args.json) {
+      const plugins = discovery.plugins;
       const localReport = buildReport({
         context,
-        plugins: discovery.plugins,
+        plugins,
         targets,
         paths,
         discovery,
         results,
         summary: local,
       });
-      await writeFile(args.json, `${JSON.stringify({ ...report, local: localReport }, null, 2)}\n`);
-      if (!args.quiet) console.log(`Report written to ${resolve(args.json)}`);
+      if (!(await writeReport(args.json, { ...report, local: localReport }, args.quiet))) return 1;
     }
     if (report.farm.cancelled) return 130;
     return report.summary.success ? 0 : 1;

@@ -1,5 +1,4 @@
 // `pyblish publish`: discover plug-ins, publish headlessly, print progress, write a JSON report.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -15,6 +14,7 @@ import {
 } from '@pyblish/core';
 import { publishOnFarm } from './farm-publish.js';
 import { Display } from './progress.js';
+import { parseCommand, writeReport } from './usage.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
 
@@ -114,19 +114,8 @@ function parse(argv: string[]) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    console.error(
-      `pyblish publish: ${(error as Error).message}\nRun "pyblish publish --help" for the options.`,
-    );
-    return 2;
-  }
-  if (args.help) {
-    console.log(help);
-    return 0;
-  }
+  const args = parseCommand('publish', help, argv, parse);
+  if (typeof args === 'number') return args;
 
   const registry = new Registry();
   for (const path of args.demo ? [...args.paths, demoPluginPath] : args.paths)
@@ -194,15 +183,7 @@ export async function run(argv: string[]): Promise<number> {
       results,
       summary,
     });
-    try {
-      await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (!args.quiet) console.log(`Report written to ${resolve(args.json)}`);
-    } catch (error) {
-      console.error(
-        `pyblish publish: could not write the report to ${args.json}: ${(error as Error).message}`,
-      );
-      return 1;
-    }
+    if (!(await writeReport(args.json, report, args.quiet))) return 1;
   }
   if (controller.signal.aborted) return 130;
   return summary.success ? 0 : 1;

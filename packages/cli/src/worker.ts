@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
+import { parseCommand } from './usage.js';
 
 const help = `Usage: pyblish worker --farm redis://[user:password@]HOST:PORT [options]
 
@@ -32,19 +33,8 @@ function count(value: string | undefined, name: string, fallback: number): numbe
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    console.error(
-      `pyblish worker: ${(error as Error).message}\nRun "pyblish worker --help" for the options.`,
-    );
-    return 2;
-  }
-  if (args.help) {
-    console.log(help);
-    return 0;
-  }
+  const args = parseCommand('worker', help, argv, parse);
+  if (typeof args === 'number') return args;
   const source = new RedisWorkSource(args.farm, args.worker);
   await serveWorker(source, {
     pluginPaths: args.paths,
@@ -71,6 +61,7 @@ function parse(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  // Help needs no farm (parseCommand shows it and returns before anything else is read).
   if (values.help) return { help: true } as never;
   if (values.farm === undefined)
     throw new Error('--farm URL is required, e.g. --farm redis://127.0.0.1:6379');

@@ -3,6 +3,7 @@
 // processes, and on the local farm with 2; plus the farm's overhead per job (the same publish with
 // no CPU burnt, against the same in process) and the submit-to-first-result latency.
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Context, collect, discover, publishIter, Registry } from '@pyblish/core';
 import {
   type FarmBackend,
@@ -30,21 +31,22 @@ async function collected(out: string, burnMs: number): Promise<Context> {
 /** Everything in this process: collect, validate, extract, integrate. */
 async function inProcess(burnMs: number): Promise<number> {
   const out = outDir();
-  const context = await collected(out, burnMs);
-  context.data.farm = {
+  const farm = {
     publishId: 'in-process',
     jobId: 'all',
     kind: 'instances',
     attempt: 1,
-    lastAttempt: true,
     machine: 'here',
     origin: {},
   };
+  const context = new Context({ assets: INSTANCES, burnMs, out, farm });
   const started = performance.now();
   for await (const result of publishIter({ context, plugins, targets: ['default', 'farm'], registry })) {
     if (!result.success) throw new Error(result.error?.message);
   }
   const ms = performance.now() - started;
+  if (context.length !== INSTANCES)
+    throw new Error(`${context.length} instances published, not ${INSTANCES}`);
   rmSync(out, { recursive: true, force: true });
   return ms;
 }
@@ -89,6 +91,8 @@ async function withRedisWorkers<T>(
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+// The machine is shared: the load average beside each figure says how busy it was.
+const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
 // Redis's default durability (an fsync a second), as a studio would run it.
 const redis = await RedisServer.start('everysec');
 try {
@@ -96,17 +100,17 @@ try {
     `${INSTANCES} instances, extractor burning ${BURN_MS} ms of CPU each, 4 plug-ins per instance job`,
   );
   const here = await inProcess(BURN_MS);
-  console.log(`in process                 ${s(here).padStart(9)}   1.00x`);
-  const rows: [string, { total: number; first: number; jobs: number }][] = [];
-  rows.push(['redis, 1 worker', await withRedisWorkers(redis, 1, 1, (f) => onFarm(f, BURN_MS))]);
-  rows.push(['redis, 2 workers', await withRedisWorkers(redis, 2, 2, (f) => onFarm(f, BURN_MS))]);
+  console.log(`in process                 ${s(here).padStart(9)}   1.00x   (${load()})`);
+  const rows: [string, { total: number; first: number; jobs: number }, string][] = [];
+  rows.push(['redis, 1 worker', await withRedisWorkers(redis, 1, 1, (f) => onFarm(f, BURN_MS)), load()]);
+  rows.push(['redis, 2 workers', await withRedisWorkers(redis, 2, 2, (f) => onFarm(f, BURN_MS)), load()]);
+  // The local farm starts its worker processes on the first submit: their start-up is in its figures.
   const local = new LocalFarm({ pluginPaths: [examplePlugins], workers: 2, log: () => {} });
-  // The local farm starts its worker processes on first submit: warm them up with a small publish.
-  rows.push(['local, 2 workers', await onFarm(local, BURN_MS)]);
+  rows.push(['local, 2 workers', await onFarm(local, BURN_MS), load()]);
   await local.close();
-  for (const [name, r] of rows)
+  for (const [name, r, l] of rows)
     console.log(
-      `${name.padEnd(26)} ${s(r.total).padStart(9)}   ${(here / r.total).toFixed(2)}x   first result after ${Math.round(r.first)} ms`,
+      `${name.padEnd(26)} ${s(r.total).padStart(9)}   ${(here / r.total).toFixed(2)}x   first result after ${Math.round(r.first)} ms   (${l})`,
     );
 
   // Overhead: the same publish with no CPU burnt, farm (1 worker) against in process, per job.
@@ -115,7 +119,7 @@ try {
   const perJob = (farmBare.total - bare) / farmBare.jobs;
   console.log(
     `overhead per job (redis, 1 worker, nothing burnt): ${perJob.toFixed(2)} ms ` +
-      `(${s(farmBare.total)} for ${farmBare.jobs} jobs against ${s(bare)} in process)`,
+      `(${s(farmBare.total)} for ${farmBare.jobs} jobs against ${s(bare)} in process; ${load()})`,
   );
 } finally {
   await redis.stop();

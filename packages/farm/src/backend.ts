@@ -25,6 +25,7 @@ export interface EventsOptions {
   signal?: AbortSignal;
 }
 
+/** An event with its position in the log (a Redis stream id, or a counter for the local farm). */
 export type Logged = FarmEvent & { seq: string };
 
 export interface FarmBackend {

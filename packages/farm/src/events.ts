@@ -49,6 +49,3 @@ export type FarmEvent =
   | (Base & { type: 'cancelled'; by: string });
 
 export type FarmEventType = FarmEvent['type'];
-
-/** An event with its position in the log (a Redis stream id, or a counter for the local farm). */
-export type Logged = FarmEvent & { seq: string };

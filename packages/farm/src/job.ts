@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { type Context, type Data, pyblishVersion } from '@pyblish/core';
 import { FarmError } from './errors.js';
+import type { FarmEvent } from './events.js';
 import { check, keyPath, type Schema } from './schema.js';
 
 export const JOB_SCHEMA_VERSION = 1;
@@ -241,4 +242,20 @@ export function planPublish(context: Context, options: PlanOptions = {}): Publis
   jobs.push(job('context', 'context', instances));
   for (const j of jobs) parseJob(j);
   return { publishId, origin, targets, jobs };
+}
+
+/** The event that opens a publish's log: its jobs and their instances, without their data. */
+export function submittedEvent(plan: PublishPlan): FarmEvent {
+  return {
+    type: 'submitted',
+    publishId: plan.publishId,
+    at: Date.now(),
+    origin: plan.origin,
+    targets: plan.targets,
+    jobs: plan.jobs.map((j) => ({
+      jobId: j.jobId,
+      kind: j.kind,
+      instances: j.instances.map((i) => ({ id: i.id, name: i.name })),
+    })),
+  };
 }

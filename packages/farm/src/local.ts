@@ -15,7 +15,7 @@ import {
 import { FarmError } from './errors.js';
 import type { FarmEvent } from './events.js';
 import type { FromWorker, ToWorker } from './ipc.js';
-import type { JobDocument, PublishPlan } from './job.js';
+import { type JobDocument, type PublishPlan, submittedEvent } from './job.js';
 
 export interface LocalFarmOptions extends RetryOptions {
   /** The plug-in paths the worker processes discover from. */
@@ -223,18 +223,7 @@ export class LocalFarm implements FarmBackend {
       blocked: false,
       cancelled: false,
     });
-    this.append({
-      type: 'submitted',
-      publishId: plan.publishId,
-      at: Date.now(),
-      origin: plan.origin,
-      targets: plan.targets,
-      jobs: plan.jobs.map((j) => ({
-        jobId: j.jobId,
-        kind: j.kind,
-        instances: j.instances.map((i) => ({ id: i.id, name: i.name })),
-      })),
-    });
+    this.append(submittedEvent(plan));
     const wanted = this.options.workers ?? Math.min(4, availableParallelism());
     while (this.slots.size < wanted) this.spawn();
     for (const t of others) this.enqueue(t);

@@ -15,7 +15,7 @@ import {
 } from './backend.js';
 import { FarmError } from './errors.js';
 import type { FarmEvent } from './events.js';
-import type { PublishPlan } from './job.js';
+import { type PublishPlan, submittedEvent } from './job.js';
 
 export interface RedisFarmOptions extends RetryOptions {
   /** How long the events and cancellation of a publish are kept, in seconds. Default 7 days. */
@@ -132,23 +132,7 @@ export class RedisFarm implements FarmBackend {
     });
     const context = plan.jobs.find((j) => j.kind === 'context');
     if (!context) throw new FarmError('JOB_INVALID', 'A publish plan needs its context job.');
-    await append(
-      this.redis,
-      this.prefix,
-      {
-        type: 'submitted',
-        publishId: plan.publishId,
-        at: Date.now(),
-        origin: plan.origin,
-        targets: plan.targets,
-        jobs: plan.jobs.map((j) => ({
-          jobId: j.jobId,
-          kind: j.kind,
-          instances: j.instances.map((i) => ({ id: i.id, name: i.name })),
-        })),
-      },
-      this.keep,
-    );
+    await append(this.redis, this.prefix, submittedEvent(plan), this.keep);
     await this.flows.add({
       name: 'context',
       queueName: QUEUE,

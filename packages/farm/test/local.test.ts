@@ -32,25 +32,19 @@ async function follow(
   return report!;
 }
 
+/** `pyblish publish` of the example set on a local farm of 2 workers, with a JSON report in `out`. */
+function publishLocally(out: string, args: string[]) {
+  return pyblish([
+    ...['publish', '-p', examplePlugins, '--farm', 'local', '--workers', '2'],
+    ...['-d', `out=${out}`, '--json', join(out, 'report.json'), ...args],
+  ]);
+}
+
 describe('pyblish publish --farm local', () => {
   it('validates here, extracts and integrates in worker processes, and reports like a local publish', async () => {
     const out = outDir();
     const json = join(out, 'report.json');
-    const run = await pyblish([
-      'publish',
-      '-p',
-      examplePlugins,
-      '--farm',
-      'local',
-      '--workers',
-      '2',
-      '-d',
-      'assets=6',
-      '-d',
-      `out=${out}`,
-      '--json',
-      json,
-    ]);
+    const run = await publishLocally(out, ['-d', 'assets=6']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/ok \[.*\] Validate naming › asset_0005/);
@@ -73,24 +67,13 @@ describe('pyblish publish --farm local', () => {
   it('stops a job that keeps failing after its attempts, with its last error, file and line', async () => {
     const out = outDir();
     const json = join(out, 'report.json');
-    const run = await pyblish([
-      'publish',
-      '-p',
-      examplePlugins,
-      '--farm',
-      'local',
-      '--workers',
-      '2',
+    const run = await publishLocally(out, [
       '-d',
       'assets=3',
       '--retry-delay',
       '50',
       '-d',
       'failing=asset_0001',
-      '-d',
-      `out=${out}`,
-      '--json',
-      json,
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL .* Extract model › asset_0001/);

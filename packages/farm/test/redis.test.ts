@@ -8,6 +8,7 @@ import {
   examplePlugins,
   integrated,
   outDir,
+  output,
   pyblish,
   startPyblish,
   startWorker,
@@ -84,21 +85,8 @@ function report(out: string): FarmReport {
   return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
 }
 
-function outputOf(child: ReturnType<typeof startPyblish>) {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  return { code, text: () => ({ stdout, stderr }) };
-}
-
 /** The id a following `pyblish publish` prints once it submitted. */
-async function submitted(run: ReturnType<typeof outputOf>): Promise<string> {
+async function submitted(run: ReturnType<typeof output>): Promise<string> {
   for (;;) {
     const match = /Submitted publish ([\w-]+)/.exec(run.text().stdout);
     if (match) return match[1]!;
@@ -157,7 +145,7 @@ describe('a farm on redis', () => {
   it('runs the job of a worker killed mid-job (SIGKILL) on another, and the report says it was retried', async () => {
     const first = await worker();
     const out = outDir();
-    const run = outputOf(startPyblish(publish(out, ['-d', 'assets=1', '-d', 'waitMs=1500'])));
+    const run = output(startPyblish(publish(out, ['-d', 'assets=1', '-d', 'waitMs=1500'])));
     const started = await until(await submitted(run), (e) => e.type === 'started');
     expect(started).toMatchObject({ machine: expect.stringMatching(new RegExp(`:${first.pid}$`)) });
     first.child.kill('SIGKILL');

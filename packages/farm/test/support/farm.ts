@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, startPyblish } from '../../../cli/test/pyblish-process.js';
 
-export { pyblish, root, startPyblish } from '../../../cli/test/pyblish-process.js';
+export { output, pyblish, root, startPyblish } from '../../../cli/test/pyblish-process.js';
 
 /** The plug-ins docs/farm.md shows, run by every farm test. */
 export const examplePlugins = join(root, 'docs/farm-example');
