@@ -49,3 +49,8 @@ export type FarmEvent =
   | (Base & { type: 'cancelled'; by: string });
 
 export type FarmEventType = FarmEvent['type'];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A job's event as its worker writes it: the job, attempt, machine and time are added for it. */
+export type JobEventBody = DistributiveOmit<Extract<FarmEvent, JobRef>, keyof JobRef | 'publishId' | 'at'>;

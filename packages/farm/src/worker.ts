@@ -20,7 +20,7 @@ import {
   toResultReport,
 } from '@pyblish/core';
 import { type Claim, HandBack, JobFailure, type JobHandler } from './backend.js';
-import type { JobRef } from './events.js';
+import type { FarmEvent, JobEventBody, JobRef } from './events.js';
 import { type JobDocument, parseJob } from './job.js';
 
 export interface WorkerOptions {
@@ -88,6 +88,44 @@ function retryable(failed: Result[]): boolean {
   return failed.some((r) => r.plugin.order >= Order.Extractor - 0.5);
 }
 
+/** Rebuilds the job's context and runs its plug-ins, logging every record and result as an event. */
+async function runPairs(
+  job: JobDocument,
+  farm: FarmData,
+  signal: AbortSignal,
+  options: WorkerOptions,
+  emit: (event: JobEventBody) => void,
+) {
+  const context = new Context({ ...structuredClone(job.context.data), farm });
+  const state = createState();
+  const failed: Result[] = [];
+  let pairs = 0;
+  let current: { plugin: string; instance: string | null } = { plugin: '', instance: null };
+  const started = performance.now();
+  for await (const result of publishIter({
+    context,
+    plugins: pluginsFor(job, options.plugins),
+    targets: job.targets,
+    registry: options.registry,
+    state,
+    signal,
+    onPair: (plugin, instance) => {
+      current = { plugin: pluginLabel(plugin), instance: instance?.name ?? null };
+    },
+    onRecord: (record) => emit({ type: 'record', ...current, record }),
+  })) {
+    pairs++;
+    if (!result.success) failed.push(result);
+    emit({ type: 'result', result: toResultReport(result) });
+    emit({
+      type: 'progress',
+      done: pairs,
+      total: Math.round(pairs / Math.max(result.progress ?? 1, 1e-9)),
+    });
+  }
+  return { state, failed, pairs, duration: performance.now() - started };
+}
+
 export function createHandler(options: WorkerOptions): JobHandler {
   const machine = options.machine ?? machineName();
   const say = options.log ?? (() => {});
@@ -128,8 +166,7 @@ export function createHandler(options: WorkerOptions): JobHandler {
       attempt: claim.attempt,
       machine,
     };
-    const emit = (event: Record<string, unknown> & { type: string }) =>
-      claim.emit({ ...ref, at: Date.now(), ...event } as Parameters<Claim['emit']>[0]);
+    const emit = (event: JobEventBody) => claim.emit({ ...ref, at: Date.now(), ...event } as FarmEvent);
     say(`job ${claim.jobId} attempt ${claim.attempt} started`);
     emit({ type: 'started' });
     if (claim.previous !== null) emit({ type: 'retried', reason: claim.previous });
@@ -143,34 +180,17 @@ export function createHandler(options: WorkerOptions): JobHandler {
       machine,
       origin: job.origin,
     };
-    const context = new Context({ ...structuredClone(job.context.data), farm });
-    const state = createState();
-    const failed: Result[] = [];
-    let pairs = 0;
-    let current: { plugin: string; instance: string | null } = { plugin: '', instance: null };
-    const started = performance.now();
-    for await (const result of publishIter({
-      context,
-      plugins: pluginsFor(job, options.plugins),
-      targets: job.targets,
-      registry: options.registry,
-      state,
-      signal: claim.signal,
-      onPair: (plugin, instance) => {
-        current = { plugin: pluginLabel(plugin), instance: instance?.name ?? null };
-      },
-      onRecord: (record) => emit({ type: 'record', ...current, record }),
-    })) {
-      pairs++;
-      if (!result.success) failed.push(result);
-      emit({ type: 'result', result: toResultReport(result) });
-      emit({
-        type: 'progress',
-        done: pairs,
-        total: Math.round(pairs / Math.max(result.progress ?? 1, 1e-9)),
-      });
+    let run: Awaited<ReturnType<typeof runPairs>>;
+    try {
+      run = await runPairs(job, farm, claim.signal, options, emit);
+    } catch (error) {
+      // Not a plug-in's error (those are results): something broke around them. Say so, retry.
+      const message = `The worker failed: ${(error as Error).stack ?? String(error)}`;
+      emit({ type: 'failed', error: message, final: claim.lastAttempt });
+      await claim.flush();
+      throw new JobFailure(message, true);
     }
-    const duration = performance.now() - started;
+    const { state, failed, pairs, duration } = run;
     if (claim.signal.aborted) {
       await claim.flush();
       if (claim.signal.reason instanceof HandBack) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { followPublish, RedisFarm } from '../src/index.js';
+import { followPublish, type PublishLedger, RedisFarm } from '../src/index.js';
 import {
   examplePlugins,
   integrated,
@@ -33,7 +33,7 @@ function random(seed: number): () => number {
   };
 }
 
-it('integrates every instance exactly once while workers are killed at random, 10 times', {
+it('integrates every instance exactly once while workers are killed mid-job at random, 10 times', {
   timeout: 180_000,
 }, async () => {
   const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
@@ -54,7 +54,7 @@ it('integrates every instance exactly once while workers are killed at random, 1
       '-d',
       'assets=200',
       '-d',
-      'waitMs=40',
+      'waitMs=150',
       '-d',
       'burnMs=5',
       '-d',
@@ -63,15 +63,26 @@ it('integrates every instance exactly once while workers are killed at random, 1
     expect(submit.code).toBe(0);
     const publishId = submit.stdout.trim().split('\n').at(-1)!;
 
+    const seen: { ledger: PublishLedger | null } = { ledger: null };
     let kills = 0;
     let killing = Promise.resolve();
     const killer = (async () => {
       while (kills < 10) {
-        await new Promise((resolve) => setTimeout(resolve, 150 + next() * 450));
+        await new Promise((resolve) => setTimeout(resolve, 100 + next() * 300));
         // Someone must be left to work: wait for the replacements when only one is up.
         if (live.size < 2) await killing;
-        const victims = [...live];
-        const victim = victims[Math.floor(next() * victims.length)]!;
+        // A worker in the middle of a job (as the ledger says so far).
+        let victim: WorkerProcess | undefined;
+        for (;;) {
+          const busy = new Set(
+            (seen.ledger?.status().jobs ?? []).filter((j) => j.state === 'running').map((j) => j.machine),
+          );
+          const victims = [...live].filter((w) => [...busy].some((m) => m?.endsWith(`:${w.pid}`)));
+          victim = victims[Math.floor(next() * victims.length)];
+          if (victim || seen.ledger?.done) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        if (!victim) break;
         live.delete(victim);
         dead.push(victim);
         victim.child.kill('SIGKILL');
@@ -83,16 +94,15 @@ it('integrates every instance exactly once while workers are killed at random, 1
     })();
 
     const integrations = new Map<string, number>();
-    let ledger = null;
     for await (const step of followPublish(farm, publishId)) {
-      ledger = step.ledger;
+      seen.ledger = step.ledger;
       const e = step.event;
       if (e.type === 'record' && e.plugin === 'Integrate model' && e.record.message.startsWith('integrated '))
         integrations.set(e.instance!, (integrations.get(e.instance!) ?? 0) + 1);
     }
     await killer;
     await killing;
-    const report = ledger!.report();
+    const report = seen.ledger!.report();
     const retried = report.jobs.filter((j) => j.retries.length > 0);
     console.log(
       `chaos (seed ${seed}): ${kills} workers killed, ${report.summary.retried} retries over ${retried.length} jobs, ` +
@@ -102,7 +112,8 @@ it('integrates every instance exactly once while workers are killed at random, 1
     expect(kills).toBe(10);
     expect(report.summary.success).toBe(true);
     expect(report.jobs.every((j) => j.state === 'finished')).toBe(true);
-    expect(report.summary.retried).toBeGreaterThan(0);
+    // Most kills land mid-job; one may land as its job was finishing.
+    expect(report.summary.retried).toBeGreaterThanOrEqual(5);
     expect(retried.every((j) => j.retries.every((r) => r.reason.includes('worker was lost')))).toBe(true);
     // At least once: a marker for each of the 200. At most once: no instance integrated twice.
     const expected = Array.from({ length: 200 }, (_, i) => `asset_${String(i).padStart(4, '0')}`);

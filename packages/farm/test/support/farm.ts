@@ -22,9 +22,17 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
+// Workers serve until stopped: whatever a failing or timed-out test leaves running ends with it.
+const started = new Set<ChildProcessWithoutNullStreams>();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 /** Starts `pyblish worker` on the example plug-ins and waits until it serves. */
 export async function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
   const child = startPyblish(['worker', '--farm', url, '-p', examplePlugins, ...fastRecovery, ...extra]);
+  started.add(child);
+  child.on('exit', () => started.delete(child));
   let text = '';
   child.stderr.on('data', (d) => {
     text += d;
