@@ -1,14 +1,5 @@
 // @pyblish/farm: publish on other processes or machines and follow the results.
-export {
-  type Claim,
-  type EventsOptions,
-  type FarmBackend,
-  HandBack,
-  JobFailure,
-  type JobHandler,
-  type Logged,
-  type WorkSource,
-} from './backend.js';
+export * from './backend.js';
 export { FarmError, type FarmErrorCode } from './errors.js';
 export type { FarmEvent, FarmEventType, JobRef, PlannedJob } from './events.js';
 export {
