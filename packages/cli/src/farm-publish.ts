@@ -98,6 +98,13 @@ export async function publishOnFarm(
     return 2;
   }
   try {
+    try {
+      await farm.reach();
+    } catch (error) {
+      if (!(error instanceof FarmError)) throw error;
+      console.error(`pyblish publish: ${error.message} Nothing was collected or sent.`);
+      return 1;
+    }
     // Here: collectors and validators of the local targets. The farm extracts and integrates.
     const context = new Context({ ...args.data });
     const targets =

@@ -1,7 +1,7 @@
 // `pyblish worker`: serve a farm's publish jobs with this machine's own plug-ins.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
+import { FarmError, RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
 import { parseCommand } from './usage.js';
 
 const help = `Usage: pyblish worker --farm redis://[user:password@]HOST:PORT [options]
@@ -36,12 +36,18 @@ export async function run(argv: string[]): Promise<number> {
   const args = parseCommand('worker', help, argv, parse);
   if (typeof args === 'number') return args;
   const source = new RedisWorkSource(args.farm, args.worker);
-  await serveWorker(source, {
-    pluginPaths: args.paths,
-    concurrency: args.concurrency,
-    graceMs: args.graceMs,
-    idleExitMs: args.idleExitMs,
-  });
+  try {
+    await serveWorker(source, {
+      pluginPaths: args.paths,
+      concurrency: args.concurrency,
+      graceMs: args.graceMs,
+      idleExitMs: args.idleExitMs,
+    });
+  } catch (error) {
+    if (!(error instanceof FarmError)) throw error;
+    console.error(`pyblish worker: ${error.message}`);
+    return 1;
+  }
   return 0;
 }
 

@@ -94,7 +94,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 // The machine is shared: the load average beside each figure says how busy it was.
 const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
 // Redis's default durability (an fsync a second), as a studio would run it.
-const redis = await RedisServer.start('everysec');
+const redis = await RedisServer.start({ fsync: 'everysec' });
 try {
   console.log(
     `${INSTANCES} instances, extractor burning ${BURN_MS} ms of CPU each, 4 plug-ins per instance job`,

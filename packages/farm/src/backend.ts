@@ -31,6 +31,8 @@ export type Logged = FarmEvent & { seq: string };
 export interface FarmBackend {
   /** 'local', or the Redis URL without its password. */
   readonly name: string;
+  /** Resolves once the farm answers; FARM_UNREACHABLE or FARM_REFUSED otherwise. */
+  reach(): Promise<void>;
   /** Queues the plan's jobs (the context job after all the others) and logs a 'submitted' event. */
   submit(plan: PublishPlan): Promise<void>;
   /** The publish's events in order, from the start or after `options.after`. */

@@ -6,6 +6,10 @@ export type FarmErrorCode =
   | 'NOT_JSON_SAFE'
   /** A --farm value that is neither "local" nor a redis:// or rediss:// URL. */
   | 'FARM_URL'
+  /** The farm's Redis did not answer (not running, or not reachable from here). */
+  | 'FARM_UNREACHABLE'
+  /** The farm's Redis refused us: no or wrong user and password, or an ACL without the rights. */
+  | 'FARM_REFUSED'
   /** No publish with that id on this farm (never submitted, or expired). */
   | 'UNKNOWN_PUBLISH'
   /** What this backend cannot do (e.g. detach from a local farm). */

@@ -200,6 +200,9 @@ export class LocalFarm implements FarmBackend {
     for (const wake of publish.waiters) wake();
   }
 
+  /** Always there: it lives in this process. */
+  async reach(): Promise<void> {}
+
   async submit(plan: PublishPlan): Promise<void> {
     if (this.closing) throw new FarmError('UNSUPPORTED', 'This local farm is closed.');
     const task = (document: JobDocument): Task => ({

@@ -22,6 +22,8 @@ export interface RedisFarmOptions extends RetryOptions {
   keepSeconds?: number;
   /** BullMQ's key prefix (one farm per prefix). Default 'pyblish'. */
   prefix?: string;
+  /** How long to wait for the server's first answer before saying it is unreachable. Default 10,000 ms. */
+  connectTimeoutMs?: number;
 }
 
 export interface RedisWorkerOptions {
@@ -70,6 +72,62 @@ function connect(url: string): Redis {
   return redis;
 }
 
+/**
+ * Waits for the server to answer (up to `timeoutMs`), so a wrong URL, a server that is down or
+ * credentials it refuses are said at once and plainly, instead of waiting for ever.
+ */
+async function reach(redis: Redis, name: string, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new FarmError(
+            'FARM_UNREACHABLE',
+            `The farm's Redis at ${name} did not answer within ${timeoutMs / 1000} s: is it running, and may this machine reach it (bind, firewall, TLS)?`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  // A refused connection or an unknown host is known at once: no need to wait for the timeout.
+  let onError: ((error: NodeJS.ErrnoException) => void) | undefined;
+  const unreachable = new Promise<never>((_, reject) => {
+    onError = (error) => {
+      if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? ''))
+        reject(
+          new FarmError(
+            'FARM_REFUSED',
+            `The farm's Redis at ${name} has a certificate this machine does not trust (${error.code}: ${error.message}): give the studio CA in NODE_EXTRA_CA_CERTS.`,
+          ),
+        );
+      if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'].includes(error.code ?? ''))
+        reject(
+          new FarmError(
+            'FARM_UNREACHABLE',
+            `The farm's Redis at ${name} cannot be reached (${error.code}): is it running, and may this machine reach it?`,
+          ),
+        );
+    };
+    redis.on('error', onError);
+  });
+  try {
+    await Promise.race([redis.ping(), timeout, unreachable]);
+  } catch (error) {
+    if (error instanceof FarmError) throw error;
+    const message = (error as Error).message;
+    if (/NOAUTH|WRONGPASS|NOPERM|invalid username-password/i.test(message))
+      throw new FarmError(
+        'FARM_REFUSED',
+        `The farm's Redis at ${name} refused us (${message.split('\n')[0]}): give its user and password in the URL, redis://USER:PASSWORD@HOST:PORT.`,
+      );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onError) redis.off('error', onError);
+  }
+}
+
 function keys(prefix: string, publishId: string) {
   return { events: `${prefix}:farm:${publishId}:events`, cancelled: `${prefix}:farm:${publishId}:cancelled` };
 }
@@ -105,6 +163,13 @@ export class RedisFarm implements FarmBackend {
   private readonly prefix: string;
   private readonly keep: number;
   private readonly readers = new Set<Redis>();
+  private reached: Promise<void> | null = null;
+
+  /** The server answered (asked once per farm object). */
+  reach(): Promise<void> {
+    this.reached ??= reach(this.redis, this.name, this.options.connectTimeoutMs ?? 10_000);
+    return this.reached;
+  }
 
   constructor(
     url: string,
@@ -122,6 +187,7 @@ export class RedisFarm implements FarmBackend {
   }
 
   async submit(plan: PublishPlan): Promise<void> {
+    await this.reach();
     const attempts = this.options.attempts ?? 3;
     const opts = (jobId: string) => ({
       jobId: `${plan.publishId}.${jobId}`,
@@ -150,6 +216,7 @@ export class RedisFarm implements FarmBackend {
   }
 
   async *events(publishId: string, options: EventsOptions = {}): AsyncGenerator<Logged> {
+    await this.reach();
     const key = keys(this.prefix, publishId).events;
     let after = options.after ?? '-';
     const first = after === '-';
@@ -198,6 +265,7 @@ export class RedisFarm implements FarmBackend {
   }
 
   async cancel(publishId: string, by: string): Promise<void> {
+    await this.reach();
     const k = keys(this.prefix, publishId);
     const [submitted] = parseEntries(
       (await this.redis.xrange(k.events, '-', '+', 'COUNT', 1)) as [string, string[]][],
@@ -244,15 +312,25 @@ export class RedisWorkSource implements WorkSource {
   private readonly running = new Map<string, AbortController>();
   private readonly prefix: string;
 
+  private readonly name: string;
+
   constructor(
     url: string,
-    private readonly options: RedisWorkerOptions & Pick<RedisFarmOptions, 'prefix' | 'keepSeconds'> = {},
+    private readonly options: RedisWorkerOptions &
+      Pick<RedisFarmOptions, 'prefix' | 'keepSeconds' | 'connectTimeoutMs'> = {},
   ) {
     this.prefix = options.prefix ?? 'pyblish';
+    this.name = redisOptions(url).name;
     this.redis = connect(url);
   }
 
   async serve(handler: JobHandler, concurrency: number): Promise<void> {
+    try {
+      await reach(this.redis, this.name, this.options.connectTimeoutMs ?? 10_000);
+    } catch (error) {
+      this.redis.disconnect();
+      throw error;
+    }
     const keep = this.options.keepSeconds ?? 7 * 24 * 3600;
     this.queue = new Queue(QUEUE, { connection: this.redis, prefix: this.prefix });
     this.queue.on('error', () => {});

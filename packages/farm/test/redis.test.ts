@@ -1,5 +1,7 @@
 // The BullMQ farm against a real redis-server and real `pyblish worker` processes.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,12 +12,13 @@ import {
   outDir,
   output,
   pyblish,
+  root,
   startPyblish,
   startWorker,
   stopWorkers,
   type WorkerProcess,
 } from './support/farm.js';
-import { RedisServer } from './support/redis-server.js';
+import { freePort, RedisServer } from './support/redis-server.js';
 
 let redis: RedisServer;
 let db = 0;
@@ -310,5 +313,142 @@ describe('faults on a redis farm', () => {
     const again = await pyblish(['farm', 'cancel', id, '--farm', url]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is already over; nothing to cancel');
+  });
+});
+
+describe('a secured redis farm', () => {
+  it('works with the ACL user of docs/farm.md, and says clearly when Redis refuses or is not there', async () => {
+    const doc = readFileSync(join(root, 'docs/farm.md'), 'utf8');
+    const acl = [...doc.matchAll(/^ {2}(user .+)$/gm)].map((m) => m[1]!.split(' '));
+    expect(acl.map((u) => u[1])).toEqual(['default', 'farm-worker', 'farm-artist']);
+    const secured = await RedisServer.start({ args: acl.flatMap(([, ...rules]) => ['--user', ...rules]) });
+    try {
+      const secret = acl[1]!.find((r) => r.startsWith('>'))!.slice(1);
+      url = `redis://farm-worker:${secret}@127.0.0.1:${secured.port}`;
+      await worker();
+      const out = outDir();
+      const ok = await pyblish(publish(out, ['-d', 'assets=2']));
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain(`Submitted publish`);
+      expect(ok.stdout).toContain(`to redis://farm-worker:***@127.0.0.1:${secured.port}`);
+      expect(ok.stdout).not.toContain(secret);
+
+      url = `redis://127.0.0.1:${secured.port}`;
+      const refused = await pyblish(publish(out, ['-d', 'assets=2']));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`The farm's Redis at ${url} refused us (NOAUTH`);
+      expect(refused.stderr).toContain('give its user and password in the URL');
+      expect(refused.stdout).toBe('');
+      const badWorker = await pyblish([
+        'worker',
+        '--farm',
+        `redis://farm-worker:wrong@127.0.0.1:${secured.port}`,
+      ]);
+      expect(badWorker.code).toBe(1);
+      expect(badWorker.stderr).toContain('refused us (WRONGPASS');
+
+      url = `redis://127.0.0.1:${await freePort()}`;
+      const away = await pyblish(publish(out, ['-d', 'assets=2']));
+      expect(away.code).toBe(1);
+      expect(away.stderr).toContain(`The farm's Redis at ${url} cannot be reached (ECONNREFUSED)`);
+    } finally {
+      await stopWorkers(workers.splice(0));
+      await secured.stop();
+    }
+  });
+
+  it('works over TLS (rediss://) with the studio CA in NODE_EXTRA_CA_CERTS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-tls-'));
+    const ssl = (args: string[]) => {
+      const run = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`openssl ${args[0]} failed: ${run.stderr}`);
+    };
+    ssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Studio CA',
+    ]);
+    ssl([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'redis.key',
+      '-out',
+      'redis.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    ]);
+    writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    ssl([
+      'x509',
+      '-req',
+      '-in',
+      'redis.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'redis.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'san.cnf',
+    ]);
+    const port = await freePort();
+    const tls = await RedisServer.start({
+      args: [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        join(dir, 'redis.crt'),
+        '--tls-key-file',
+        join(dir, 'redis.key'),
+        '--tls-ca-cert-file',
+        join(dir, 'ca.crt'),
+        '--tls-auth-clients',
+        'no',
+      ],
+    });
+    try {
+      url = `rediss://127.0.0.1:${port}`;
+      const env = { NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') };
+      const w = startPyblish(['worker', '--farm', url, '-p', examplePlugins], env);
+      const serving = output(w);
+      const out = outDir();
+      const run = await pyblish(publish(out, ['-d', 'assets=2']), env);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`to ${url}`);
+      expect(integrated(out, report(out).farm.publishId)).toEqual(['asset_0000', 'asset_0001']);
+      w.kill('SIGTERM');
+      expect(await serving.code).toBe(0);
+      // Without the studio CA, the certificate is not trusted: no plain-text fallback.
+      const untrusted = await pyblish(publish(out, ['-d', 'assets=2']));
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toContain(
+        `The farm's Redis at ${url} has a certificate this machine does not trust`,
+      );
+      expect(untrusted.stderr).toContain('give the studio CA in NODE_EXTRA_CA_CERTS');
+      expect(untrusted.stdout).toBe('');
+    } finally {
+      await tls.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -19,17 +19,23 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface RedisServerOptions {
+  fsync?: 'always' | 'everysec';
+  /** More configuration, as redis-server arguments (`--user farm on >secret ...`). */
+  args?: string[];
+}
+
 export class RedisServer {
   private child: ChildProcess | null = null;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
-    private readonly fsync: 'always' | 'everysec',
+    private readonly options: RedisServerOptions,
   ) {}
 
-  static async start(fsync: 'always' | 'everysec' = 'always'): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'pyblish-redis-')), fsync);
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'pyblish-redis-')), options);
     await server.start();
     return server;
   }
@@ -51,13 +57,14 @@ export class RedisServer {
         '--appendonly',
         'yes',
         '--appendfsync',
-        this.fsync,
+        this.options.fsync ?? 'always',
         '--save',
         '',
         '--protected-mode',
         'yes',
         '--daemonize',
         'no',
+        ...(this.options.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
