@@ -7,5 +7,7 @@ import { codedError } from '@pyblish/errors';
 export class UsageError extends codedError('pyblish.cli.UsageError', [
   'BAD_DATA_OPTION', // `--data` is not KEY=VALUE.
   'BAD_PORT_OPTION', // `--port` or `--gui-port` is not a port number.
+  'BAD_NUMBER_OPTION', // A count or delay (`--workers`, `--attempts`, `--retry-delay`) is not a whole number.
+  'FARM_OPTION_ALONE', // An option of farm publishing (`--detach`, `--workers`...) without `--farm`.
 ]) {}
 export type UsageErrorCode = UsageError['code'];

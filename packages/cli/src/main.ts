@@ -11,6 +11,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./publish.js'),
   },
   host: { summary: 'run this process as a Pyblish host for the GUI', load: () => import('./host.js') },
+  worker: {
+    summary: "serve a farm's publish jobs with this machine's plug-ins",
+    load: () => import('./worker.js'),
+  },
+  farm: { summary: 'status, logs or cancel of a farm publish', load: () => import('./farm.js') },
 };
 
 const usage = `Usage: pyblish <command> [options]

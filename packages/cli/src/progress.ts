@@ -7,6 +7,7 @@ import {
   type Instance,
   type LogRecord,
   type PluginClass,
+  type PluginError,
   pluginLabel,
   pluginType,
   type Result,
@@ -14,6 +15,19 @@ import {
   summaryCounts,
   WARNING,
 } from '@pyblish/core';
+
+/** One processed pair as printed: from a local Result, or from a farm's result event. */
+export interface ResultLine {
+  success: boolean;
+  label: string;
+  instance: string | null;
+  error: PluginError | null;
+  records: LogRecord[];
+  duration: number;
+  progress?: number;
+  /** Where it ran (a farm machine), printed after the duration. */
+  machine?: string;
+}
 
 export interface DisplayOptions {
   /** Live line and colours. */
@@ -99,7 +113,12 @@ export class Display {
   }
 
   start(plugin: PluginClass, instance: Instance | null): void {
-    this.current = `${pluginType(plugin.order)} · ${pluginLabel(plugin)} › ${instance?.name ?? 'Context'}`;
+    this.begin(`${pluginType(plugin.order)} · ${pluginLabel(plugin)} › ${instance?.name ?? 'Context'}`);
+  }
+
+  /** Shows `what` on the live line (the pair, or the farm job, being processed). */
+  begin(what: string): void {
+    this.current = what;
     this.lastRecord = '';
     this.started = performance.now();
     if (this.options.tty && !this.timer) {
@@ -117,6 +136,23 @@ export class Display {
   }
 
   result(result: Result): void {
+    this.line({
+      success: result.success,
+      label: pluginLabel(result.plugin),
+      instance: result.instance?.name ?? null,
+      error: result.error,
+      records: result.records,
+      duration: result.duration,
+      progress: result.progress,
+    });
+  }
+
+  /** A line of its own (a farm's news: a job retried or failed), in a colour (31 red, 33 yellow). */
+  note(text: string, colour: number): void {
+    this.write(paint(this.options.tty, colour, text));
+  }
+
+  line(result: ResultLine): void {
     const { tty, verbose, quiet } = this.options;
     this.progress = result.progress ?? this.progress;
     const warned = hasWarning(result);
@@ -127,9 +163,10 @@ export class Display {
         ? paint(tty, 33, 'WARN')
         : paint(tty, 32, '  ok');
     const pct = `[${`${Math.round(this.progress * 100)}%`.padStart(4)}]`;
-    const what = `${pluginLabel(result.plugin)} › ${result.instance?.name ?? 'Context'}`;
+    const what = `${result.label} › ${result.instance ?? 'Context'}`;
     const ms = `(${result.duration < 10 ? result.duration.toFixed(1) : Math.round(result.duration)} ms)`;
-    const lines = [`${status} ${pct} ${what} ${paint(tty, 2, ms)}`];
+    const on = result.machine ? ` on ${result.machine}` : '';
+    const lines = [`${status} ${pct} ${what} ${paint(tty, 2, `${ms}${on}`)}`];
     if (result.error) {
       const where = result.error.fname ? ` (${basename(result.error.fname)}:${result.error.lineNumber})` : '';
       lines.push(

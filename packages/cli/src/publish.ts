@@ -1,5 +1,4 @@
 // `pyblish publish`: discover plug-ins, publish headlessly, print progress, write a JSON report.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -14,7 +13,9 @@ import {
   summarise,
 } from '@pyblish/core';
 import { UsageError } from './errors.js';
+import { publishOnFarm } from './farm-publish.js';
 import { Display } from './progress.js';
+import { parseCommand, writeReport } from './usage.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
 
@@ -30,6 +31,14 @@ Options:
   -d, --data KEY=VALUE    set context data before collection; VALUE is parsed as JSON when it can be
       --host NAME         register a host name (plug-ins limited to other hosts are left out)
       --json FILE         write the full report (plug-ins, instances, results, summary) to FILE
+      --farm FARM         collect and validate here (targets default,local), then extract and
+                          integrate on a farm (targets farm): "local" (worker processes on this
+                          machine) or redis://[user:password@]HOST:PORT (rediss:// for TLS).
+                          Follows the farm's jobs and exits with their outcome; Ctrl+C cancels.
+      --detach            with a redis farm: submit, print the publish id and return at once
+      --workers N         worker processes of a local farm (default: the cores, at most 4)
+      --attempts N        runs of a farm job whose extraction or integration keeps failing (default 3)
+      --retry-delay MS    wait before a failed farm job runs again, doubling each time (default 5000)
   -v, --verbose           print every log record, not only warnings and errors
   -q, --quiet             print failures and the summary only
   -h, --help              show this help
@@ -47,6 +56,11 @@ function parse(argv: string[]) {
       data: { type: 'string', short: 'd', multiple: true, default: [] },
       host: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
+      farm: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      attempts: { type: 'string' },
+      'retry-delay': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,7 +82,29 @@ function parse(argv: string[]) {
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
+  const whole = (name: 'workers' | 'attempts' | 'retry-delay', min: number) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(
+        'BAD_NUMBER_OPTION',
+        `--${name} must be a whole number of at least ${min}, not "${raw}"`,
+      );
+    if (values.farm === undefined) throw new UsageError('FARM_OPTION_ALONE', `--${name} goes with --farm`);
+    return n;
+  };
+  const workers = whole('workers', 1);
+  const attempts = whole('attempts', 1);
+  const retryDelay = whole('retry-delay', 0);
+  if (values.detach && values.farm === undefined)
+    throw new UsageError('FARM_OPTION_ALONE', '--detach goes with --farm');
   return {
+    farm: values.farm,
+    detach: values.detach,
+    workers,
+    attempts,
+    retryDelay,
     paths: [...values['plugin-path'], ...positionals].map((p) => resolve(p)),
     demo: values.demo,
     targets,
@@ -82,19 +118,8 @@ function parse(argv: string[]) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    console.error(
-      `pyblish publish: ${(error as Error).message}\nRun "pyblish publish --help" for the options.`,
-    );
-    return 2;
-  }
-  if (args.help) {
-    console.log(help);
-    return 0;
-  }
+  const args = parseCommand('publish', help, argv, parse);
+  if (typeof args === 'number') return args;
 
   const registry = new Registry();
   for (const path of args.demo ? [...args.paths, demoPluginPath] : args.paths)
@@ -116,6 +141,9 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 1;
   }
+
+  if (args.farm !== undefined)
+    return publishOnFarm({ ...args, farm: args.farm }, registry, discovery, display);
 
   const controller = new AbortController();
   const interrupt = () => {
@@ -159,15 +187,7 @@ export async function run(argv: string[]): Promise<number> {
       results,
       summary,
     });
-    try {
-      await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (!args.quiet) console.log(`Report written to ${resolve(args.json)}`);
-    } catch (error) {
-      console.error(
-        `pyblish publish: could not write the report to ${args.json}: ${(error as Error).message}`,
-      );
-      return 1;
-    }
+    if (!(await writeReport(args.json, report, args.quiet))) return 1;
   }
   if (controller.signal.aborted) return 130;
   return summary.success ? 0 : 1;

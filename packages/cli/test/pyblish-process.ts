@@ -17,21 +17,28 @@ export function startPyblish(
   });
 }
 
-/** Runs `pyblish ARGS` to the end. */
-export function pyblish(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = startPyblish(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+/** What a started `pyblish` prints so far (`text()`), and its exit code once it ends (`code`). */
+export function output(child: ChildProcessWithoutNullStreams) {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
   });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c));
+  });
+  return { code, text: () => ({ stdout, stderr }) };
+}
+
+/** Runs `pyblish ARGS` to the end. */
+export async function pyblish(args: string[], env: Record<string, string> = {}) {
+  const run = output(startPyblish(args, env));
+  const code = await run.code;
+  return { code, ...run.text() };
 }
 
 /** The first ```LANGUAGE block of a repository document whose text starts with `start` (any block when ''). */

@@ -6,15 +6,19 @@ export type Data = Record<string, unknown>;
 
 /** A named, published thing (a model, a rig, a render...). Its `data` is what plug-ins read and write. */
 export class Instance {
-  readonly id: string = randomUUID();
+  readonly id: string;
   data: Data;
   parent: Context | Instance;
   /** The things this instance stands for (scene nodes, files). Never sent over the wire. */
   members: unknown[] = [];
   private readonly initialName: string;
 
-  /** Creates an instance and adds it to `parent` (a context, or another instance for nesting). */
-  constructor(name: string, data: Data = {}, parent?: Context | Instance) {
+  /**
+   * Creates an instance and adds it to `parent` (a context, or another instance for nesting).
+   * `id` keeps an instance's identity when it is rebuilt elsewhere (a farm worker); new by default.
+   */
+  constructor(name: string, data: Data = {}, parent?: Context | Instance, id: string = randomUUID()) {
+    this.id = id;
     this.initialName = name;
     this.data = { family: 'default', ...data, name };
     this.parent = parent ?? new Context();

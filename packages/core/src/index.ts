@@ -107,7 +107,9 @@ export {
   type ResultReport,
   type Summary,
   summarise,
+  summariseReports,
   summaryCounts,
+  toResultReport,
   WARNING,
 } from './publish-report.js';
 

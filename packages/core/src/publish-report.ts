@@ -56,7 +56,7 @@ export function pluginLabel(plugin: PluginClass): string {
   return typeof plugin.label === 'string' && plugin.label !== '' ? plugin.label : plugin.name;
 }
 
-export function hasWarning(result: Result): boolean {
+export function hasWarning(result: Pick<Result, 'records'>): boolean {
   return result.records.some((r) => r.levelno >= WARNING);
 }
 
@@ -66,23 +66,46 @@ export function summarise(
   discovery: Discovery,
   duration: number,
 ): Summary {
+  return summariseReports(results.map(toResultReport), stopped, discovery.errors.length, duration);
+}
+
+/** The summary of results already in report form (a farm's results arrive that way). */
+export function summariseReports(
+  results: ResultReport[],
+  stopped: string | null,
+  discoveryErrors: number,
+  duration: number,
+): Summary {
   const failed = results.filter((r) => !r.success);
   return {
-    success: failed.length === 0 && discovery.errors.length === 0 && stopped === null,
+    success: failed.length === 0 && discoveryErrors === 0 && stopped === null,
     pairs: results.length,
     succeeded: results.length - failed.length,
     failed: failed.length,
     warnings: results.filter((r) => r.success && hasWarning(r)).length,
     stopped,
-    discoveryErrors: discovery.errors.length,
+    discoveryErrors,
     duration,
     failures: failed.map((r) => ({
-      plugin: pluginLabel(r.plugin),
+      plugin: r.plugin.label,
       instance: r.instance?.name ?? null,
       message: r.error?.message ?? '',
       file: r.error?.fname ?? null,
       line: r.error?.lineNumber ?? null,
     })),
+  };
+}
+
+/** One result as plain data: the plug-in and instance by id and name. */
+export function toResultReport(r: Result): ResultReport {
+  return {
+    plugin: { id: pluginId(r.plugin), label: pluginLabel(r.plugin) },
+    instance: r.instance ? { id: r.instance.id, name: r.instance.name } : null,
+    action: r.action,
+    success: r.success,
+    error: r.error,
+    records: r.records,
+    duration: r.duration,
   };
 }
 
@@ -135,17 +158,7 @@ export function buildReport(options: {
       data: jsonSafe(i.data),
     })),
     discovery: { errors: discovery.errors, duplicates: discovery.duplicates },
-    results: results.map(
-      (r): ResultReport => ({
-        plugin: { id: pluginId(r.plugin), label: pluginLabel(r.plugin) },
-        instance: r.instance ? { id: r.instance.id, name: r.instance.name } : null,
-        action: r.action,
-        success: r.success,
-        error: r.error,
-        records: r.records,
-        duration: r.duration,
-      }),
-    ),
+    results: results.map(toResultReport),
     summary: options.summary,
   };
 }

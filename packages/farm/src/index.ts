@@ -1,0 +1,46 @@
+// @pyblish/farm: publish on other processes or machines and follow the results.
+export * from './backend.js';
+export { FarmError, type FarmErrorCode } from './errors.js';
+export type { FarmEvent, FarmEventType, JobRef, PlannedJob } from './events.js';
+export {
+  type FollowOptions,
+  followPublish,
+  type OpenOptions,
+  openFarm,
+  readPublish,
+  submitPublish,
+} from './farm.js';
+export {
+  assertJsonSafe,
+  groupOf,
+  type InstanceDocument,
+  JOB_SCHEMA_VERSION,
+  type JobDocument,
+  type JobKind,
+  jobSchema,
+  type Origin,
+  type PlanOptions,
+  type PublishPlan,
+  parseJob,
+  planPublish,
+} from './job.js';
+export {
+  type FarmReport,
+  type FarmResult,
+  type JobState,
+  type JobStatus,
+  PublishLedger,
+  type PublishStatus,
+  type Retry,
+} from './ledger.js';
+export { LocalFarm, type LocalFarmOptions } from './local.js';
+export {
+  RedisFarm,
+  type RedisFarmOptions,
+  type RedisWorkerOptions,
+  RedisWorkSource,
+  redisOptions,
+} from './redis.js';
+export { check, type Problem, type Schema } from './schema.js';
+export { type ServeOptions, serveWorker } from './serve.js';
+export { createHandler, type FarmData, farmTest, machineName, type WorkerOptions } from './worker.js';
