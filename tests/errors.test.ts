@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@pyblish/core';
 import { CodedError } from '@pyblish/errors';
+import * as farm from '@pyblish/farm';
 import * as gui from '@pyblish/gui';
 import * as host from '@pyblish/host';
 import * as xmlrpc from '@pyblish/xmlrpc';
@@ -13,7 +14,7 @@ import * as cli from '../packages/cli/src/errors.js';
 
 type ErrorClass = typeof CodedError & { readonly name: string };
 
-const PACKAGES: Record<string, Record<string, unknown>> = { core, xmlrpc, host, gui, cli };
+const PACKAGES: Record<string, Record<string, unknown>> = { core, xmlrpc, host, gui, farm, cli };
 const REPO = new URL('../', import.meta.url).pathname;
 
 const classes = Object.entries(PACKAGES).flatMap(([pkg, exports]) =>
@@ -66,6 +67,9 @@ describe('the error model', () => {
         'ReportFileError',
         'Malformed',
         'UsageError',
+        'FarmError',
+        'JobFailure',
+        'HandBack',
       ].sort(),
     );
   });

@@ -62,25 +62,6 @@ export interface Claim {
   flush(): Promise<void>;
 }
 
-/** Why an attempt ended without finishing. `retry` false: no other attempt may help. */
-export class JobFailure extends Error {
-  constructor(
-    message: string,
-    readonly retry: boolean,
-  ) {
-    super(message);
-    this.name = 'JobFailure';
-  }
-}
-
-/** Thrown by a handler whose claim was aborted for a shutdown: the job goes back to the queue. */
-export class HandBack extends Error {
-  constructor() {
-    super('handed back');
-    this.name = 'HandBack';
-  }
-}
-
 export type JobHandler = (claim: Claim) => Promise<void>;
 
 export interface WorkSource {

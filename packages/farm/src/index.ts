@@ -1,6 +1,20 @@
 // @pyblish/farm: publish on other processes or machines and follow the results.
-export * from './backend.js';
-export { FarmError, type FarmErrorCode } from './errors.js';
+
+// The two sides of a farm: submitting and following (FarmBackend), serving workers (WorkSource)
+export type {
+  Claim,
+  EventsOptions,
+  FarmBackend,
+  JobHandler,
+  Logged,
+  RetryOptions,
+  WorkSource,
+} from './backend.js';
+
+// Errors
+export { FarmError, type FarmErrorCode, HandBack, JobFailure } from './errors.js';
+
+// Events, jobs, the ledger of a publish
 export type { FarmEvent, FarmEventType, JobRef, PlannedJob } from './events.js';
 export {
   type FollowOptions,

@@ -1,6 +1,7 @@
 // The worker side of the local farm: jobs arrive from the dispatcher over this process's IPC
 // channel, one at a time; events go back the same way.
-import { type Claim, HandBack, JobFailure, type JobHandler, type WorkSource } from './backend.js';
+import type { Claim, JobHandler, WorkSource } from './backend.js';
+import { HandBack, JobFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './ipc.js';
 
 function send(message: FromWorker): Promise<void> {

@@ -2,18 +2,16 @@
 // it runs once they all finished), events in one Redis stream per publish, cancellation as a key.
 import { DelayedError, FlowProducer, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import {
-  type Claim,
-  type EventsOptions,
-  type FarmBackend,
-  HandBack,
-  JobFailure,
-  type JobHandler,
-  type Logged,
-  type RetryOptions,
-  type WorkSource,
+import type {
+  Claim,
+  EventsOptions,
+  FarmBackend,
+  JobHandler,
+  Logged,
+  RetryOptions,
+  WorkSource,
 } from './backend.js';
-import { FarmError } from './errors.js';
+import { FarmError, HandBack, JobFailure } from './errors.js';
 import type { FarmEvent } from './events.js';
 import { type PublishPlan, submittedEvent } from './job.js';
 

@@ -19,7 +19,8 @@ import {
   type Test,
   toResultReport,
 } from '@pyblish/core';
-import { type Claim, HandBack, JobFailure, type JobHandler } from './backend.js';
+import type { Claim, JobHandler } from './backend.js';
+import { HandBack, JobFailure } from './errors.js';
 import type { FarmEvent, JobEventBody, JobRef } from './events.js';
 import { type JobDocument, parseJob } from './job.js';
 
