@@ -4,7 +4,7 @@
 // pairs and the host client (host-client.ts) carries each to the host. It owns the view state
 // (through the store) and the report; the 9090 server and the web server only forward to it.
 
-import { createState, type IterationState, pluginType } from '@pyblish/core';
+import { createState, type IterationState, pluginsOfRun, pluginType } from '@pyblish/core';
 import type { ResultJSON, ShowSettings } from '@pyblish/host';
 import { commandProblem } from './commands.js';
 import { CommandError, HostCallError } from './errors.js';
@@ -14,7 +14,7 @@ import { HostMirror, type InstanceProxy, type PluginProxy } from './host-mirror.
 import type { HostEntry, HostRegistry } from './host-registry.js';
 import { contextHeader } from './rows.js';
 import { Run, type RunFault, type RunKind } from './run.js';
-import { drivePairs, endMessage, phaseOf, pluginsOfRun } from './run-driver.js';
+import { drivePairs, endMessage, phaseOf } from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';

@@ -1,9 +1,10 @@
-// The run driver: the remote counterpart of pyblish-base's util._convenience_iter. Core's
-// iterate() picks each pair from the mirror's proxies (so the test stops a run after a failed
-// validation, and instances a collector created reach the next plug-in), the host processes it,
-// a failed pair's order is noted for the test, and the mirror refetches the context when the
-// result says it changed. Along the way it keeps the plan: how many pairs the run takes.
-import { createState, type IterationState, inRange, iterate, type Pair, pluginType } from '@pyblish/core';
+// The run driver, pair by pair: the remote counterpart of pyblish-base's util._convenience_iter.
+// Core's drivePairs picks each pair from the mirror's proxies (so the test stops a run after a
+// failed validation, and instances a collector created reach the next plug-in) and keeps the
+// plan; the host processes each pair (one round trip), and the mirror refetches the context when
+// the result says it changed. Hosts that run a whole phase themselves are driven by
+// host-run-driver.ts instead.
+import { type DriveOptions as CoreDriveOptions, drivePairs as drive, pluginType } from '@pyblish/core';
 import type { ContextJSON, ResultJSON } from '@pyblish/host';
 import type { HostMirror, InstanceProxy, PluginProxy } from './host-mirror.js';
 import type { Phase } from './view-model.js';
@@ -15,19 +16,11 @@ export interface DriverClient {
   context(): Promise<ContextJSON>;
 }
 
-export interface DriveOptions {
-  /** Collection (Reset): the plan is recounted as collectors add instances; the phase stays. */
-  collecting: boolean;
-  /** Pairs this run's progress counted before (a Publish continuing from its Validate). */
-  done: number;
+/** Core's options (collection, progress, Stop), and the phase shown: collection never changes it. */
+export interface DriveOptions extends CoreDriveOptions {
   /** The phase the run is in; a pair of another phase moves it on. */
   phase: Phase;
-  state: IterationState;
-  /** Checked before each pair: Stop was pressed. */
-  stopped(): boolean;
   onPhase(phase: Phase): void;
-  /** After each pair (and once before the first), the pairs done and planned. */
-  onProgress(done: number, planned: number): void;
 }
 
 const PHASE_OF: Record<string, Phase | null> = {
@@ -41,17 +34,6 @@ const PHASE_OF: Record<string, Phase | null> = {
 /** The phase a plug-in of this order runs in (null for orders outside the four ranges). */
 export function phaseOf(order: number): Phase | null {
   return PHASE_OF[pluginType(order)] ?? null;
-}
-
-/** The plug-ins Validate or Publish runs: no collectors; a Publish after a clean Validate skips the validators. */
-export function pluginsOfRun(
-  plugins: PluginProxy[],
-  kind: 'validate' | 'publish',
-  continuing: boolean,
-): PluginProxy[] {
-  const all = plugins.filter((p) => pluginType(p.order) !== 'Collector');
-  if (kind === 'validate') return all.filter((p) => inRange(p.order, 1));
-  return continuing ? all.filter((p) => !inRange(p.order, 1)) : all;
 }
 
 /**
@@ -69,61 +51,25 @@ export function endMessage(
   return failed ? 'Validated, with errors..' : 'Validated';
 }
 
-/** How many pairs `plugins` take on `instances` with the current toggles (the test may end it sooner). */
-export function plannedPairs(plugins: PluginProxy[], instances: InstanceProxy[]): number {
-  let n = 0;
-  for (const _ of iterate(plugins, instances, { state: createState(), test: () => undefined })) n++;
-  return n;
-}
-
-/** Runs the pairs of `plugins` in pyblish's order. Resolves to the test's stop message, if any. */
-export async function drivePairs(
+/** Runs the pairs of `plugins` on the host, one round trip each. Resolves to the test's stop message, if any. */
+export function drivePairs(
   plugins: PluginProxy[],
   mirror: HostMirror,
   client: DriverClient,
   options: DriveOptions,
 ): Promise<string | null> {
-  const { collecting, state } = options;
-  let done = options.done;
-  let planned = done + plannedPairs(plugins, mirror.instances);
-  options.onProgress(done, planned);
-  // The instance list is read afresh for each plug-in: a collector's instances reach the next.
-  const pairs = iterate(plugins, () => mirror.instances, { state });
+  const { collecting } = options;
   let phase = options.phase;
-  // While collecting, the plan is: pairs done before the current plug-in, its own pairs, and
-  // those of the plug-ins after it (recounted when collection adds or removes instances).
-  let current: PluginProxy | null = null;
-  let base = 0;
-  let own = 0;
-  let rest = 0;
-  let counted = -1;
-  for (;;) {
-    if (options.stopped()) return null;
-    const next = pairs.next();
-    if (next.done) return next.value.stopped;
-    const pair: Pair<PluginProxy, InstanceProxy> = next.value;
-    const pairPhase = phaseOf(pair.plugin.order);
+  const process = async (plugin: PluginProxy, instance: InstanceProxy | null) => {
+    const pairPhase = phaseOf(plugin.order);
     if (pairPhase && pairPhase !== phase && !collecting) {
       phase = pairPhase;
       options.onPhase(phase);
     }
-    if (collecting && pair.plugin !== current) {
-      current = pair.plugin;
-      base = done;
-      own = plannedPairs([current], mirror.instances);
-      counted = -1;
-    }
-    const result = await client.process(pair.plugin, pair.instance);
-    if (result.error) state.ordersWithError.add(pair.plugin.order);
-    done++;
+    const result = await client.process(plugin, instance);
     await mirror.afterPair(client, result, collecting);
-    if (collecting) {
-      if (counted !== mirror.instances.length) {
-        rest = plannedPairs(plugins.slice(plugins.indexOf(pair.plugin) + 1), mirror.instances);
-        counted = mirror.instances.length;
-      }
-      planned = base + own + rest;
-    }
-    options.onProgress(done, planned);
-  }
+    return Boolean(result.error);
+  };
+  // The instance list is read afresh for each plug-in: a collector's instances reach the next.
+  return drive(plugins, () => mirror.instances, process, options);
 }

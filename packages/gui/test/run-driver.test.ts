@@ -1,7 +1,7 @@
-import { createState } from '@pyblish/core';
+import { countPairs, createState, pluginsOfRun } from '@pyblish/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostMirror } from '../src/host-mirror.js';
-import { type DriveOptions, drivePairs, endMessage, plannedPairs, pluginsOfRun } from '../src/run-driver.js';
+import { type DriveOptions, drivePairs, endMessage } from '../src/run-driver.js';
 import type { Phase } from '../src/view-model.js';
 import { ViewStateStore } from '../src/view-state.js';
 import { ScriptedHost, type ScriptedPlugin } from './scripted-host.js';
@@ -154,7 +154,7 @@ describe('the run driver', () => {
     const { host, mirror } = scene;
     mirror.setToggled('instance', 'sh020-id', false);
     mirror.setToggled('plugin', 'Integrate', false);
-    expect(plannedPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
+    expect(countPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
     expect(await publish(scene)).toBeNull();
     expect(host.pairs).toEqual([
       'ValidateNames:sh010',

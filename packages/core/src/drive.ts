@@ -1,0 +1,95 @@
+// Driving a run's pairs, as a GUI runs them: iterate() picks each pair, the caller processes it
+// (on a host over the wire, or in this process), a failed pair's order is noted for the test, and
+// the plan (how many pairs the run takes) is kept along the way. The GUI drives a host pair by
+// pair with it and a host drives a whole run with it (the pyblish.run extension), so both take
+// the same pairs in the same order, stop alike and count progress alike.
+import {
+  countPairs,
+  type InstanceLike,
+  type IterationState,
+  inRange,
+  iterate,
+  type PluginLike,
+  pluginsByTargets,
+  pluginType,
+  type Test,
+} from './logic.js';
+
+/** What a GUI's Reset (collect), Validate and Publish run. */
+export type RunPhase = 'collect' | 'validate' | 'publish';
+
+/**
+ * The plug-ins of a run: the collectors; the validators; or all but the collectors, where a
+ * Publish continuing from a clean Validate skips the validators.
+ */
+export function pluginsOfRun<P extends PluginLike>(plugins: P[], phase: RunPhase, continuing = false): P[] {
+  if (phase === 'collect') return plugins.filter((p) => pluginType(p.order) === 'Collector');
+  const all = plugins.filter((p) => pluginType(p.order) !== 'Collector');
+  if (phase === 'validate') return all.filter((p) => inRange(p.order, 1));
+  return continuing ? all.filter((p) => !inRange(p.order, 1)) : all;
+}
+
+export interface DriveOptions {
+  /** Collection: the plan is recounted as collectors add or remove instances. */
+  collecting: boolean;
+  /** Pairs counted before this run (a Publish continuing from its Validate). */
+  done: number;
+  state: IterationState;
+  /** Asked before each pair: Stop was pressed. */
+  stopped(): boolean;
+  /** Asked before each plug-in; core's default test when left out. */
+  test?: Test;
+  /** When given, the plug-ins are first filtered by these targets. */
+  targets?: readonly string[];
+  /** After each pair (and once before the first): the pairs done and planned. */
+  onProgress(done: number, planned: number): void;
+}
+
+/**
+ * Runs the pairs of `plugins` in pyblish's order; `process` resolves to true when its pair
+ * failed. `instances` is read afresh for each plug-in, so a collector's instances reach the
+ * next. Resolves to the test's stop message, if any (null when it ran out of pairs or stopped).
+ */
+export async function drivePairs<P extends PluginLike, I extends InstanceLike>(
+  plugins: P[],
+  instances: () => Iterable<I>,
+  process: (plugin: P, instance: I | null) => Promise<boolean>,
+  options: DriveOptions,
+): Promise<string | null> {
+  const { collecting, state } = options;
+  const list = options.targets ? pluginsByTargets(plugins, options.targets) : plugins;
+  let done = options.done;
+  let planned = done + countPairs(list, instances());
+  options.onProgress(done, planned);
+  const pairs = iterate(list, instances, { state, ...(options.test && { test: options.test }) });
+  // While collecting, the plan is: pairs done before the current plug-in, its own pairs, and
+  // those of the plug-ins after it (recounted when collection adds or removes instances).
+  let current: P | null = null;
+  let base = 0;
+  let own = 0;
+  let rest = 0;
+  let counted = -1;
+  for (;;) {
+    if (options.stopped()) return null;
+    const next = pairs.next();
+    if (next.done) return next.value.stopped;
+    const { plugin, instance } = next.value;
+    if (collecting && plugin !== current) {
+      current = plugin;
+      base = done;
+      own = countPairs([current], instances());
+      counted = -1;
+    }
+    if (await process(plugin, instance)) state.ordersWithError.add(plugin.order);
+    done++;
+    if (collecting) {
+      const now = [...instances()];
+      if (counted !== now.length) {
+        rest = countPairs(list.slice(list.indexOf(plugin) + 1), now);
+        counted = now.length;
+      }
+      planned = base + own + rest;
+    }
+    options.onProgress(done, planned);
+  }
+}
