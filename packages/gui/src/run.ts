@@ -16,7 +16,7 @@ export class Run {
   stop = false;
   /** Aborts the outstanding call when the host is lost or the GUI closes. */
   readonly abort = new AbortController();
-  /** The begun pair Stop cancels on the host. */
+  /** The begun pair, or the host-side run, that Stop cancels on the host. */
   callId: string | null = null;
   /** The host client's request count when the run's own requests began. */
   requestsAtStart: number;
@@ -37,5 +37,12 @@ export class Run {
     });
     this.finish = finish;
     this.requestsAtStart = host.client.requests;
+  }
+
+  /** Cancels the begun pair (or the host-side run) on the host, when there is one and the host can. */
+  async cancelOnHost(): Promise<void> {
+    if (this.callId && this.host.methods.has('pyblish.cancel')) {
+      await this.host.client.cancel(this.callId).catch(() => undefined);
+    }
   }
 }

@@ -1,5 +1,7 @@
-// Running pairs that a GUI follows with `pyblish.begin` / `pyblish.poll` / `pyblish.cancel`:
-// each call buffers its log records as they are logged, so a long plug-in can be watched live.
+// Running pairs that a GUI follows with `pyblish.begin` / `pyblish.poll` / `pyblish.cancel`, or
+// with `pyblish.pollRun` as pairs of a host-side run (host-run.ts): each call buffers its log
+// records as they are logged, so a long plug-in can be watched live. Both ways of following a
+// pair read its records through `recordsAfter`.
 import type { LivenessJSON, RecordJSON, ResultJSON } from './wire.js';
 
 /** What is running now, for `pyblish.liveness`. */
@@ -32,6 +34,12 @@ export class RunningCall {
   addRecord(record: RecordJSON): void {
     this.records.push(record);
     this.wake();
+  }
+
+  /** The records after sequence number `afterSeq` (clamped to those kept) and the last number. */
+  recordsAfter(afterSeq: number): { seq: number; records: RecordJSON[] } {
+    const after = Math.max(0, Math.min(afterSeq, this.records.length));
+    return { seq: this.records.length, records: this.records.slice(after) };
   }
 
   finish(result: ResultJSON): void {

@@ -13,6 +13,7 @@ import type {
   PluginJSON,
   PollJSON,
   ResultJSON,
+  RunPollJSON,
   StatsJSON,
 } from './wire.js';
 
@@ -86,8 +87,32 @@ export const HostMethod = {
   }),
   cancel: method<[callId: string], boolean>('pyblish.cancel', {
     signature: [{ type: 'string', name: 'callId' }],
-    help: "Aborts a running pair's signal.",
+    help: "Aborts a running pair's signal; given a run id, stops the run (its running pair aborts, no other starts).",
   }),
+  /** `spec` is a RunSpecJSON, checked by the host. */
+  run: method<[spec: XmlRpcStruct], RunPollJSON>('pyblish.run', {
+    signature: [{ type: 'struct', name: 'spec' }],
+    returns: 'struct',
+    help:
+      'Starts a whole run that the host iterates itself: {phase: collect|validate|publish, continuing, ' +
+      'pluginsOff, instancesOff, targets}. Returns at once {runId, ...}; follow it with pyblish.pollRun, ' +
+      'stop it with pyblish.cancel(runId).',
+  }),
+  pollRun: method<[runId: string, afterSeq: number, afterRecord: number, waitMs?: number], RunPollJSON>(
+    'pyblish.pollRun',
+    {
+      signature: [
+        { type: 'string', name: 'runId' },
+        { type: 'int', name: 'afterSeq', min: 0 },
+        { type: 'int', name: 'afterRecord', min: -1 },
+        { type: 'int', name: 'waitMs', min: 0, optional: true },
+      ],
+      returns: 'struct',
+      help:
+        'Waits up to waitMs for news of a run after afterSeq finished pairs (and afterRecord records of the ' +
+        'pair after them, -1 for none seen): {seq, results, current, progress, finished, stopped, cancelled, error}.',
+    },
+  ),
   liveness: withoutParams<LivenessJSON>(
     'pyblish.liveness',
     'Whether a pair is running; answered even while a plug-in blocks the main thread.',
@@ -97,7 +122,14 @@ export const HostMethod = {
 export type HostMethodKey = keyof typeof HostMethod;
 
 /** Our extensions: a service built with `extensions: false` serves the others only, as Python hosts do. */
-export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness'];
+export const HOST_EXTENSIONS: readonly HostMethodKey[] = [
+  'begin',
+  'poll',
+  'cancel',
+  'liveness',
+  'run',
+  'pollRun',
+];
 
 /** The ports find_available_port hands out (below PORT_MIN are the system's). */
 export const PORT_MIN = 1024;

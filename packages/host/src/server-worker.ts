@@ -72,6 +72,8 @@ const handlers: HostHandlers = {
   begin: forward(HostMethod.begin),
   poll: forward(HostMethod.poll),
   cancel: forward(HostMethod.cancel),
+  run: forward(HostMethod.run),
+  pollRun: forward(HostMethod.pollRun),
 };
 const registry = serveMethods(
   new MethodRegistry(),

@@ -1,7 +1,9 @@
 // The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
-// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness). Every call but poll,
-// cancel and liveness passes through the dispatch wrapper, so an embedding application can run
-// it on its own scheduler. served-methods.ts turns the handlers into the served table.
+// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness, and
+// pyblish.run/pollRun: a whole run iterated here, host-run.ts). Every call but the polls, cancel
+// and liveness passes through the dispatch wrapper (so does each pair of a host-side run), so an
+// embedding application can run it on its own scheduler. served-methods.ts turns the handlers
+// into the served table.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
 import {
   Fault,
@@ -16,11 +18,12 @@ import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls
 export type { BusyState } from './calls.js';
 
 import { formatContext, formatRecord, formatResult } from './format.js';
+import { parseRunSpec, type RunSpec, RunTable, type RunWork } from './host-run.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
 import { Session, type SessionOptions } from './session.js';
-import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON } from './wire.js';
+import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON, type RunPollJSON } from './wire.js';
 
 /** How a pair runs: the action to run instead of process(), and what may abort it. */
 interface PairOptions {
@@ -79,6 +82,7 @@ export class PyblishService {
   readonly served: readonly HostMethodKey[];
   private wrapper: DispatchWrapper = direct;
   private readonly calls = new CallTable();
+  private readonly runs = new RunTable();
   private queue: Promise<unknown> = Promise.resolve();
   private busy: BusyState | null = null;
 
@@ -109,8 +113,27 @@ export class PyblishService {
     return livenessOf(this.busy);
   }
 
-  /** Pairs run one at a time, in arrival order: a second request waits, never interleaves. */
+  /** Pairs (and host-side runs) take turns, in arrival order: a second request waits, never interleaves. */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   private runPair(
+    kind: 'process' | 'repair',
+    plugin: PluginClass,
+    instanceId: string | null,
+    how: PairOptions,
+  ): Promise<ResultJSON> {
+    const run = () => this.processPair(kind, plugin, instanceId, how);
+    // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
+    // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
+    return this.enqueue(how.running ? () => new Promise<void>((r) => setImmediate(r)).then(run) : run);
+  }
+
+  /** Processes one pair now (the caller holds the queue). */
+  private async processPair(
     kind: 'process' | 'repair',
     plugin: PluginClass,
     instanceId: string | null,
@@ -119,34 +142,60 @@ export class PyblishService {
     const { action = null, running = null } = how;
     // A begun pair is aborted by pyblish.cancel; a plain call when its caller disconnects.
     const signal = running ? running.abort.signal : how.signal;
-    const run = async (): Promise<ResultJSON> => {
-      const session = this.session;
-      const instance = instanceId === null ? null : session.instance(instanceId);
-      this.setBusy({ callId: running?.id ?? null, since: Date.now() / 1000 });
-      let result: Result;
-      try {
-        const options = {
-          registry: session.registry,
-          signal,
-          ...(running && {
-            onRecord: (r: Parameters<typeof formatRecord>[0]) => running.addRecord(formatRecord(r)),
-          }),
-        };
-        result =
-          kind === 'repair'
-            ? await repairPlugin(plugin, session.context, instance, options)
-            : await processPlugin(plugin, session.context, instance, { ...options, action });
-      } finally {
-        this.setBusy(null);
-      }
-      return formatResult(result, session.pluginJsonOf(plugin), session.context);
+    const session = this.session;
+    const instance = instanceId === null ? null : session.instance(instanceId);
+    this.setBusy({ callId: running?.id ?? null, since: Date.now() / 1000 });
+    let result: Result;
+    try {
+      const options = {
+        registry: session.registry,
+        signal,
+        ...(running && {
+          onRecord: (r: Parameters<typeof formatRecord>[0]) => running.addRecord(formatRecord(r)),
+        }),
+      };
+      result =
+        kind === 'repair'
+          ? await repairPlugin(plugin, session.context, instance, options)
+          : await processPlugin(plugin, session.context, instance, { ...options, action });
+    } finally {
+      this.setBusy(null);
+    }
+    return formatResult(result, session.pluginJsonOf(plugin), session.context);
+  }
+
+  /** pyblish.run: the whole run takes one turn of the queue; it starts after its id is sent. */
+  private startRun(spec: RunSpec): RunPollJSON {
+    const run = this.runs.create();
+    const s = this.session;
+    const work: RunWork = {
+      plugins: () => s.pluginList(),
+      instances: () => s.context,
+      revision: () => s.context.revision,
+      createCall: () => this.calls.create(),
+      process: (pluginId, instanceId, running) => {
+        const plugin = s.plugin(pluginId);
+        return this.wrapper(() => this.processPair('process', plugin, instanceId, { running })).catch(
+          (err: unknown) => this.failedRun(plugin, instanceId, err),
+        );
+      },
     };
-    // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
-    // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
-    const start = running ? () => new Promise<void>((r) => setImmediate(r)).then(run) : run;
-    const next = this.queue.then(start, start);
-    this.queue = next.catch(() => undefined);
-    return next;
+    void this.enqueue(() => new Promise<void>((r) => setImmediate(r)).then(() => run.execute(spec, work)));
+    return run.reply(0, -1);
+  }
+
+  /** pyblish.pollRun's reply. */
+  private async pollRun(
+    runId: string,
+    afterSeq: number,
+    afterRecord: number,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<RunPollJSON> {
+    const run = this.runs.get(runId);
+    if (!run) throw this.unknownCall(runId);
+    await run.wait(afterSeq, afterRecord, waitMs, signal);
+    return run.reply(afterSeq, afterRecord);
   }
 
   private setBusy(state: BusyState | null): void {
@@ -201,12 +250,18 @@ export class PyblishService {
       // Not through the dispatch wrapper: waiting must not occupy the application's scheduler.
       poll: ([callId, afterSeq, waitMs], info) => this.pollReply(callId, afterSeq, waitMs ?? 0, info.signal),
       cancel: ([callId]) => {
+        const run = this.runs.get(callId);
+        if (run) return run.cancel(new Error('Cancelled by the GUI'));
         const running = this.runningCall(callId);
         if (running.done) return false;
         running.abort.abort(new Error('Cancelled by the GUI'));
         return true;
       },
       liveness: () => this.liveness(),
+      run: ([spec]) => this.call(() => this.startRun(parseRunSpec(spec))),
+      // Not through the dispatch wrapper, as poll.
+      pollRun: ([runId, afterSeq, afterRecord, waitMs], info) =>
+        this.pollRun(runId, afterSeq, afterRecord, waitMs ?? 0, info.signal),
     };
   }
 
@@ -218,25 +273,21 @@ export class PyblishService {
     signal: AbortSignal,
   ): Promise<PollJSON> {
     const running = this.runningCall(callId);
-    const after = Math.max(0, Math.min(afterSeq, running.records.length));
-    await running.waitFor(after, waitMs, signal);
-    return {
-      done: running.done,
-      seq: running.records.length,
-      records: running.records.slice(after),
-      result: running.result,
-    };
+    await running.waitFor(Math.max(0, Math.min(afterSeq, running.records.length)), waitMs, signal);
+    return { done: running.done, ...running.recordsAfter(afterSeq), result: running.result };
   }
 
   private runningCall(id: string): RunningCall {
     const running = this.calls.get(id);
-    if (!running) {
-      throw new Fault(
-        FaultCode.ApplicationError,
-        `no call "${id.slice(0, 100)}": it never started or was long finished`,
-      );
-    }
+    if (!running) throw this.unknownCall(id);
     return running;
+  }
+
+  private unknownCall(id: string): Fault {
+    return new Fault(
+      FaultCode.ApplicationError,
+      `no call "${id.slice(0, 100)}": it never started or was long finished`,
+    );
   }
 
   /** A result for a begun pair whose instance vanished before it ran (a fault cannot reach a poller). */

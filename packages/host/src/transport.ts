@@ -43,7 +43,7 @@ const WORKER_YOUNG_GENERATION_MB = 64;
  * values, which is cheaper for them (process(): about 7% more calls/s). The worker never reads
  * these replies itself.
  */
-const ENCODED_HERE = new Set(['context', 'discover']);
+const ENCODED_HERE = new Set(['context', 'discover', 'pyblish.pollRun']);
 
 /** Encoded replies from this size on move their buffer to the worker; copying smaller ones is cheaper. */
 const TRANSFER_BYTES = 64 * 1024;

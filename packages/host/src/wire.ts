@@ -166,6 +166,57 @@ export interface BeginJSON extends PollJSON {
   callId: string;
 }
 
+/**
+ * Our extension `pyblish.run(spec)`: a whole run the host iterates itself, with the GUI's
+ * semantics (core's drivePairs and default test). The toggles are explicit: when a list is given,
+ * every plug-in (or every instance present when the run starts) not in it is on.
+ */
+export interface RunSpecJSON {
+  /** The collectors, the validators, or all plug-ins but the collectors. */
+  phase: 'collect' | 'validate' | 'publish';
+  /** A publish continuing from a clean validate: the validators do not run again. */
+  continuing?: boolean;
+  /** Plug-in ids switched off; without the list, each plug-in's own active state counts. */
+  pluginsOff?: string[];
+  /** Instance ids switched off; without the list, each instance's own `publish` counts. */
+  instancesOff?: string[];
+  /** The session's targets: when given, only plug-ins of these targets run. */
+  targets?: string[];
+}
+
+/** The pair a host-side run is processing now, and its records so far. */
+export interface RunningPairJSON {
+  /** Its place in the run (0 for the first pair): results before it number `index`. */
+  index: number;
+  plugin: string;
+  /** null for a context plug-in. */
+  instance: string | null;
+  /** The number of its last record; pass it as `afterRecord` while this pair runs. */
+  seq: number;
+  records: RecordJSON[];
+}
+
+/** Our extensions `pyblish.run` and `pyblish.pollRun`: what a host-side run did since `afterSeq`. */
+export interface RunPollJSON {
+  runId: string;
+  /** Pairs finished up to the last result included; pass it as `afterSeq` next time. */
+  seq: number;
+  /** The results of the pairs finished after `afterSeq`, in order (at most a batch per reply). */
+  results: ResultJSON[];
+  /** The pair running now (once every finished pair's result has been sent), or null. */
+  current: RunningPairJSON | null;
+  /** Pairs done and planned, as of the last result included. */
+  progress: { done: number; planned: number };
+  /** The run has ended and every result has been sent. */
+  finished: boolean;
+  /** Why iteration stopped early: the test's words ("Stopped due to failed validation"), or null. */
+  stopped: string | null;
+  /** pyblish.cancel stopped the run. */
+  cancelled: boolean;
+  /** The run failed outside any plug-in (a bug, or the session reset under it), or null. */
+  error: string | null;
+}
+
 /** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */
 export interface TestVars {
   nextOrder: number;

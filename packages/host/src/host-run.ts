@@ -1,0 +1,337 @@
+// A whole run on the host (the pyblish.run extension): the host iterates itself with core's
+// drivePairs, the semantics a GUI drives a host with pair by pair (the same pairs in the same
+// order, the default test, the plan), and keeps what the GUI following it has not fetched yet:
+// the finished pairs' results, the pair running now with its records, and the progress. Each
+// pair is processed as pyblish.begin processes one (a RunningCall of calls.ts, so its records
+// are buffered there and followed live, and pyblish.cancel aborts it). pyblish.pollRun
+// long-polls the run and collects what it finished in the meantime into one reply.
+import { createState, drivePairs, type Instance, type PluginLike, pluginsOfRun } from '@pyblish/core';
+import { Fault, FaultCode, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
+import type { RunningCall } from './calls.js';
+import type { PluginJSON, ResultJSON, RunPollJSON, RunSpecJSON } from './wire.js';
+
+/** The most results one reply carries; the GUI polls again at once for the rest. */
+export const MAX_RUN_BATCH = 1000;
+/** Once something is there to send, a poll waits this much longer for more (fewer, fuller replies). */
+const LINGER_MS = 10;
+/** The longest a poll waits, whatever the caller asks. */
+const MAX_RUN_POLL_MS = 30_000;
+/** Between pairs the run gives the thread to polls and cancels at least this often. */
+const YIELD_EVERY_MS = 5;
+
+/** A run's spec, checked. */
+export interface RunSpec {
+  phase: RunSpecJSON['phase'];
+  continuing: boolean;
+  pluginsOff: ReadOnlySet | null;
+  instancesOff: ReadOnlySet | null;
+  targets: string[] | null;
+}
+
+type ReadOnlySet = ReadonlySet<string>;
+
+const PHASES: readonly string[] = ['collect', 'validate', 'publish'];
+
+function invalid(message: string): Fault {
+  return new Fault(FaultCode.InvalidParams, `pyblish.run: ${message}`);
+}
+
+function stringList(v: XmlRpcValue | undefined, field: string): string[] | null {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+    throw invalid(`spec.${field} must be a list of strings`);
+  return v as string[];
+}
+
+/** Checks pyblish.run's spec; a bad one is refused with what to send instead. */
+export function parseRunSpec(spec: XmlRpcStruct): RunSpec {
+  const { phase, continuing } = spec;
+  if (typeof phase !== 'string' || !PHASES.includes(phase))
+    throw invalid(`spec.phase must be one of ${PHASES.join(', ')}`);
+  if (continuing !== undefined && continuing !== null && typeof continuing !== 'boolean')
+    throw invalid('spec.continuing must be a boolean');
+  const pluginsOff = stringList(spec.pluginsOff, 'pluginsOff');
+  const instancesOff = stringList(spec.instancesOff, 'instancesOff');
+  return {
+    phase: phase as RunSpec['phase'],
+    continuing: continuing === true,
+    pluginsOff: pluginsOff && new Set(pluginsOff),
+    instancesOff: instancesOff && new Set(instancesOff),
+    targets: stringList(spec.targets, 'targets'),
+  };
+}
+
+/** What a run asks of the service: the session's plug-ins and context, and one pair processed. */
+export interface RunWork {
+  /** The plug-ins of the session, in their order. */
+  plugins(): PluginJSON[];
+  /** The current context's instances. */
+  instances(): Iterable<Instance>;
+  revision(): number;
+  /** A RunningCall for the next pair (its records are buffered there). */
+  createCall(): RunningCall;
+  /** Processes one pair; resolves to its result whatever the plug-in does. */
+  process(pluginId: string, instanceId: string | null, call: RunningCall): Promise<ResultJSON>;
+}
+
+/** A plug-in as the iteration sees it: the GUI's proxy of it, from the same wire form. */
+interface RunPlugin extends PluginLike {
+  id: string;
+}
+
+/** An instance as the iteration sees it, like the GUI's proxy: read again when the list changes. */
+interface InstanceView {
+  id: string;
+  data: { family?: unknown; families?: unknown; publish?: unknown };
+}
+
+interface Finished {
+  result: ResultJSON;
+  done: number;
+  planned: number;
+}
+
+export class HostRun {
+  /** Finished pairs not yet acknowledged by a poll; the first is pair number `base`. */
+  private finished: Finished[] = [];
+  private base = 0;
+  private current: { index: number; call: RunningCall; plugin: string; instance: string | null } | null =
+    null;
+  private progress = { done: 0, planned: 0 };
+  private ended = false;
+  private stoppedBy: string | null = null;
+  private cancelled = false;
+  private error: string | null = null;
+  private change = deferred();
+  private lastYield = performance.now();
+
+  constructor(readonly id: string) {}
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** Runs the pairs of `spec`; settles when the run has ended (never rejects). */
+  async execute(spec: RunSpec, work: RunWork): Promise<void> {
+    try {
+      const plugins = pluginsOfRun(runPlugins(work.plugins(), spec.pluginsOff), spec.phase, spec.continuing);
+      const instances = instanceViews(work, spec.instancesOff);
+      this.stoppedBy = await drivePairs(plugins, instances, (p, i) => this.pair(p, i, work), {
+        collecting: spec.phase === 'collect',
+        done: 0,
+        state: createState(),
+        stopped: () => this.cancelled,
+        ...(spec.targets && { targets: spec.targets }),
+        onProgress: (done, planned) => this.progressed(done, planned),
+      });
+    } catch (err) {
+      this.error = err instanceof Fault ? err.faultString : err instanceof Error ? err.message : String(err);
+    } finally {
+      this.current = null;
+      this.ended = true;
+      this.notify();
+    }
+  }
+
+  /** Stops the run: the running pair's signal aborts and no further pair starts. */
+  cancel(reason: Error): boolean {
+    if (this.ended) return false;
+    this.cancelled = true;
+    this.current?.call.abort.abort(reason);
+    this.notify();
+    return true;
+  }
+
+  private async pair(plugin: RunPlugin, instance: InstanceView | null, work: RunWork): Promise<boolean> {
+    // Quick pairs run back to back on microtasks: now and then let polls and cancels in.
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.lastYield = performance.now();
+      if (this.cancelled) return false;
+    }
+    const call = work.createCall();
+    const index = this.base + this.finished.length;
+    this.current = { index, call, plugin: plugin.id, instance: instance?.id ?? null };
+    this.notify();
+    const result = await work.process(plugin.id, instance?.id ?? null, call);
+    call.finish(result);
+    this.current = null;
+    this.finished.push({ result, ...this.progress });
+    return Boolean(result.error);
+  }
+
+  private progressed(done: number, planned: number): void {
+    this.progress = { done, planned };
+    const last = this.finished.at(-1);
+    if (last) {
+      last.done = done;
+      last.planned = planned;
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    const change = this.change;
+    this.change = deferred();
+    change.resolve();
+  }
+
+  /** Whether a poll from `afterSeq` (and `afterRecord` of the pair after it) has anything to take. */
+  private hasNews(afterSeq: number, afterRecord: number): boolean {
+    if (this.ended || this.base + this.finished.length > afterSeq) return true;
+    const current = this.current;
+    if (!current) return false;
+    return current.index > afterSeq || current.call.records.length > afterRecord || afterRecord === -1;
+  }
+
+  /**
+   * Waits until there is something after `afterSeq` / `afterRecord` (a finished pair, a record
+   * of the running pair, a new running pair, the end), then a moment more to fill the reply;
+   * at most `ms`. `afterRecord` -1: the running pair itself is news.
+   */
+  async wait(afterSeq: number, afterRecord: number, ms: number, signal: AbortSignal): Promise<void> {
+    const timeUp = timer(Math.min(Math.max(ms, 0), MAX_RUN_POLL_MS), signal);
+    try {
+      while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
+        const current = this.current;
+        const waits = [this.change.promise, timeUp.promise];
+        if (current && current.index === afterSeq)
+          waits.push(current.call.waitFor(afterRecord, MAX_RUN_POLL_MS, signal));
+        await Promise.race(waits);
+      }
+      if (timeUp.over) return;
+      const linger = timer(LINGER_MS, signal);
+      try {
+        while (!this.ended && this.pending(afterSeq) < MAX_RUN_BATCH && !linger.over && !timeUp.over)
+          await Promise.race([this.change.promise, linger.promise, timeUp.promise]);
+      } finally {
+        linger.clear();
+      }
+    } finally {
+      timeUp.clear();
+    }
+  }
+
+  private pending(afterSeq: number): number {
+    return this.base + this.finished.length - afterSeq;
+  }
+
+  /** What a poll from `afterSeq` takes; results before `afterSeq` are let go (the caller has them). */
+  reply(afterSeq: number, afterRecord: number): RunPollJSON {
+    const from = Math.max(0, Math.min(afterSeq, this.base + this.finished.length) - this.base);
+    if (from > 0) {
+      this.finished = this.finished.slice(from);
+      this.base += from;
+    }
+    const batch = this.finished.slice(0, MAX_RUN_BATCH);
+    const seq = this.base + batch.length;
+    const all = batch.length === this.finished.length;
+    const last = batch.at(-1);
+    const current = all ? this.current : null;
+    return {
+      runId: this.id,
+      seq,
+      results: batch.map((f) => f.result),
+      current: current && {
+        index: current.index,
+        plugin: current.plugin,
+        instance: current.instance,
+        ...current.call.recordsAfter(current.index === afterSeq ? Math.max(0, afterRecord) : 0),
+      },
+      progress: all ? { ...this.progress } : { done: last?.done ?? 0, planned: last?.planned ?? 0 },
+      finished: all && this.ended,
+      stopped: this.stoppedBy,
+      cancelled: this.cancelled,
+      error: this.error,
+    };
+  }
+}
+
+/** The runs of one host: the running one, and the last few ended ones until they are polled. */
+export class RunTable {
+  private readonly runs = new Map<string, HostRun>();
+  private next = 0;
+
+  create(): HostRun {
+    const run = new HostRun(`run-${++this.next}-${Date.now().toString(36)}`);
+    this.runs.set(run.id, run);
+    const ended = [...this.runs.values()].filter((r) => r.done);
+    for (const r of ended.slice(0, Math.max(0, ended.length - 4))) this.runs.delete(r.id);
+    return run;
+  }
+
+  get(id: string): HostRun | undefined {
+    return this.runs.get(id);
+  }
+}
+
+/** The plug-ins as the GUI's proxies describe them, in order; `off` switches plug-ins off. */
+function runPlugins(plugins: PluginJSON[], off: ReadOnlySet | null): RunPlugin[] {
+  const sorted = plugins.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i);
+  return sorted.map(({ p }) => ({
+    id: p.id,
+    order: p.order,
+    families: Array.isArray(p.families) ? p.families : ['*'],
+    match: typeof p.match === 'number' ? p.match : 1,
+    active: off ? !off.has(p.id) : p.active !== false,
+    targets: Array.isArray(p.targets) ? p.targets : ['default'],
+    instanceEnabled: p.instanceEnabled,
+  }));
+}
+
+/**
+ * The instances as the iteration reads them, read again only when the list changed (as the GUI
+ * refetches its proxies). Without `off`, each counts its own `publish` as last read (the GUI
+ * while collecting). With it, instances present at the start are on unless listed, and those
+ * created during the run keep the `publish` they had when first seen (the user's toggles win).
+ */
+function instanceViews(work: RunWork, off: ReadOnlySet | null): () => InstanceView[] {
+  const atStart = off ? new Set([...work.instances()].map((i) => i.id)) : null;
+  let views: InstanceView[] = [];
+  let revision = -1;
+  return () => {
+    if (work.revision() === revision) return views;
+    revision = work.revision();
+    const known = new Map(views.map((v) => [v.id, v]));
+    views = [];
+    for (const instance of work.instances()) {
+      const data = instance.data;
+      let publish = data.publish;
+      if (off && atStart?.has(instance.id)) publish = !off.has(instance.id);
+      else if (off) publish = known.get(instance.id)?.data.publish ?? data.publish;
+      views.push({ id: instance.id, data: { family: data.family, families: data.families, publish } });
+    }
+    return views;
+  };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** A wait of `ms` that ends early when `signal` aborts; `clear` when done with it. */
+function timer(ms: number, signal: AbortSignal): { promise: Promise<void>; over: boolean; clear(): void } {
+  const out = { promise: Promise.resolve(), over: false, clear: () => {} };
+  out.promise = new Promise<void>((resolve) => {
+    const end = () => {
+      out.over = true;
+      out.clear();
+      resolve();
+    };
+    if (signal.aborted || ms <= 0) {
+      end();
+      return;
+    }
+    const t = setTimeout(end, ms);
+    signal.addEventListener('abort', end, { once: true });
+    out.clear = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', end);
+    };
+  });
+  return out;
+}

@@ -1,0 +1,260 @@
+// The host-side run (pyblish.run / pyblish.pollRun / pyblish.cancel on a run id): the host
+// iterates a whole phase itself, with the semantics a GUI drives pair by pair, and streams the
+// results, the running pair with its records, and the progress. Both thread modes.
+import {
+  type Context,
+  ContextPlugin,
+  type Instance,
+  InstancePlugin,
+  type ProcessApi,
+  Registry,
+} from '@pyblish/core';
+import { Fault, XmlRpcClient } from '@pyblish/xmlrpc';
+import { describe, expect, it } from 'vitest';
+import { Host } from '../src/host.js';
+import { HostMethod } from '../src/protocol.js';
+import type { RunPollJSON, RunSpecJSON } from '../src/wire.js';
+
+class CollectShots extends ContextPlugin {
+  static override order = 0;
+  process(context: Context): void {
+    for (const name of ['sh010', 'sh020', 'sh030']) context.createInstance(name, { family: 'shot' });
+  }
+}
+
+/** A second collector: sees the shots the first made. */
+class CollectFrames extends InstancePlugin {
+  static override order = 0.1;
+  static override families = ['shot'];
+  process(instance: Instance): void {
+    instance.data.frames = 10;
+  }
+}
+
+class ValidateNames extends InstancePlugin {
+  static override order = 1;
+  static override families = ['shot'];
+  process(instance: Instance, { log }: ProcessApi): void {
+    log.info(`checking ${instance.name}`);
+    if (instance.name === 'sh020') throw new Error('sh020 is misnamed');
+  }
+}
+
+class ValidateOptional extends ContextPlugin {
+  static override order = 1.1;
+  static override optional = true;
+  static override active = false;
+  process(): void {}
+}
+
+class ExtractShots extends InstancePlugin {
+  static override order = 2;
+  static override families = ['shot'];
+  process(): void {}
+}
+
+/** Only for the farm target. */
+class ExtractOnFarm extends ContextPlugin {
+  static override order = 2.1;
+  static override targets = ['farm'];
+  process(): void {}
+}
+
+let hold: ((release: () => void) => void) | null = null;
+
+/** Logs, then waits for its signal (or for the test to release it). */
+class IntegrateSlowly extends ContextPlugin {
+  static override order = 3;
+  async process(_context: Context, { log, signal }: ProcessApi): Promise<void> {
+    log.info('integrating, part one');
+    await new Promise<void>((resolve, reject) => {
+      hold?.(resolve);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    log.info('integrating, part two');
+  }
+}
+
+const PLUGINS = [
+  CollectShots,
+  CollectFrames,
+  ValidateNames,
+  ValidateOptional,
+  ExtractShots,
+  ExtractOnFarm,
+  IntegrateSlowly,
+];
+
+async function withHost(offMainThread: boolean, run: (client: XmlRpcClient) => Promise<void>): Promise<void> {
+  const host = new Host({ offMainThread, registry: new Registry(), plugins: () => PLUGINS, log: () => {} });
+  await host.serve(0);
+  const client = new XmlRpcClient(host.url!, { token: host.token });
+  try {
+    await run(client);
+  } finally {
+    client.close();
+    await host.uninstall();
+  }
+}
+
+interface Followed {
+  /** "Plugin" or "Plugin:instance name", in order. */
+  pairs: string[];
+  failed: string[];
+  results: RunPollJSON['results'];
+  last: RunPollJSON;
+  replies: number;
+}
+
+/** Starts a run and follows it to its end. */
+async function follow(client: XmlRpcClient, spec: RunSpecJSON): Promise<Followed> {
+  let reply = await client.call(HostMethod.run, [spec as never]);
+  const out: Followed = { pairs: [], failed: [], results: [], last: reply, replies: 1 };
+  let seq = 0;
+  for (;;) {
+    out.results.push(...reply.results);
+    for (const r of reply.results) {
+      const name = r.plugin.name + (r.instance ? `:${r.instance.name}` : '');
+      out.pairs.push(name);
+      if (r.error) out.failed.push(name);
+    }
+    seq = reply.seq;
+    out.last = reply;
+    if (reply.finished) return out;
+    reply = await client.call(HostMethod.pollRun, [reply.runId, seq, -1, 1000]);
+    out.replies++;
+  }
+}
+
+const ids = async (client: XmlRpcClient) =>
+  new Map((await client.call(HostMethod.context, [])).children.map((c) => [c.name, c.id]));
+
+for (const offMainThread of [true, false]) {
+  describe(`a host-side run (${offMainThread ? 'worker' : 'main thread'})`, () => {
+    it('collects with every collector seeing the instances of the ones before, and counts the plan', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        const run = await follow(client, { phase: 'collect' });
+        expect(run.pairs).toEqual([
+          'CollectShots',
+          'CollectFrames:sh010',
+          'CollectFrames:sh020',
+          'CollectFrames:sh030',
+        ]);
+        expect(run.last.progress).toEqual({ done: 4, planned: 4 });
+        expect(run.results.at(-1)?.contextRevision).toBe(3);
+        expect([...(await ids(client)).keys()]).toEqual(['sh010', 'sh020', 'sh030']);
+      }));
+
+    it('stops before extraction when a validator failed, and says why', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        const run = await follow(client, { phase: 'publish' });
+        expect(run.pairs).toEqual(['ValidateNames:sh010', 'ValidateNames:sh020', 'ValidateNames:sh030']);
+        expect(run.failed).toEqual(['ValidateNames:sh020']);
+        expect(run.last.stopped).toBe('Stopped due to failed validation');
+        expect(run.results.at(-1)?.records.map((r) => r.message)).toEqual(['checking sh030']);
+      }));
+
+    it('honours the toggles it is given and the targets, and continues a validated publish', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        const shots = await ids(client);
+        hold = (release) => release();
+        const validate = await follow(client, {
+          phase: 'validate',
+          pluginsOff: [],
+          instancesOff: [shots.get('sh020')!],
+        });
+        // The optional validator, off by default, runs when the list leaves it on.
+        expect(validate.pairs).toEqual(['ValidateNames:sh010', 'ValidateNames:sh030', 'ValidateOptional']);
+        const publish = await follow(client, {
+          phase: 'publish',
+          continuing: true,
+          pluginsOff: ['ValidateOptional'],
+          instancesOff: [shots.get('sh020')!],
+          targets: ['default'],
+        });
+        expect(publish.pairs).toEqual(['ExtractShots:sh010', 'ExtractShots:sh030', 'IntegrateSlowly']);
+        expect(publish.last.progress).toEqual({ done: 3, planned: 3 });
+        const farm = await follow(client, { phase: 'publish', continuing: true, targets: ['farm'] });
+        expect(farm.pairs).toEqual(['ExtractOnFarm']);
+      }));
+
+    it('shows the running pair and its records while it runs, and stops inside it when cancelled', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        let held = false;
+        hold = () => {
+          held = true;
+        };
+        const started = await client.call(HostMethod.run, [{ phase: 'publish', continuing: true }]);
+        let seq = 0;
+        let reply = started;
+        const results: RunPollJSON['results'] = [];
+        while (!(reply.current?.plugin === 'IntegrateSlowly' && reply.current.records.length > 0)) {
+          reply = await client.call(HostMethod.pollRun, [started.runId, seq, -1, 1000]);
+          results.push(...reply.results);
+          seq = reply.seq;
+        }
+        expect(held).toBe(true);
+        expect(reply.current.records.map((r) => r.message)).toEqual(['integrating, part one']);
+        // Without targets every plug-in runs, as the GUI runs them pair by pair.
+        expect(reply.current.index).toBe(4);
+        expect(results.map((r) => r.plugin.name)).toEqual([
+          'ExtractShots',
+          'ExtractShots',
+          'ExtractShots',
+          'ExtractOnFarm',
+        ]);
+        // Nothing new: the poll waits, then says so.
+        const quiet = await client.call(HostMethod.pollRun, [started.runId, seq, 1, 50]);
+        expect(quiet.results).toEqual([]);
+        expect(quiet.current?.records).toEqual([]);
+
+        expect(await client.call(HostMethod.cancel, [started.runId])).toBe(true);
+        let end = quiet;
+        while (!end.finished) end = await client.call(HostMethod.pollRun, [started.runId, seq, 1, 1000]);
+        expect(end.cancelled).toBe(true);
+        expect(end.results.map((r) => [r.plugin.name, r.error?.message])).toEqual([
+          ['IntegrateSlowly', 'Cancelled by the GUI'],
+        ]);
+        expect(await client.call(HostMethod.cancel, [started.runId])).toBe(false);
+      }));
+
+    it('sends quick pairs in batches, not one reply per pair', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        hold = (release) => release();
+        // Ten publishes of the same scene in one go are 50 pairs; they come in far fewer replies.
+        let pairs = 0;
+        let replies = 0;
+        for (let i = 0; i < 10; i++) {
+          const run = await follow(client, { phase: 'publish', continuing: true, targets: ['default'] });
+          pairs += run.pairs.length;
+          replies += run.replies;
+        }
+        expect(pairs).toBe(40);
+        expect(replies).toBeLessThan(pairs);
+      }));
+
+    it('refuses a spec it cannot run, saying what to send', () =>
+      withHost(offMainThread, async (client) => {
+        const refusal = await client.call(HostMethod.run, [{ phase: 'deploy' }]).catch((e: unknown) => e);
+        expect(refusal).toBeInstanceOf(Fault);
+        expect((refusal as Fault).faultString).toMatch(
+          /spec\.phase must be one of collect, validate, publish/,
+        );
+        const list = await client
+          .call(HostMethod.run, [{ phase: 'validate', pluginsOff: 'all' }])
+          .catch((e) => e);
+        expect((list as Fault).faultString).toMatch(/spec\.pluginsOff must be a list of strings/);
+        const unknown = await client.call(HostMethod.pollRun, ['run-0', 0, -1, 0]).catch((e) => e);
+        expect((unknown as Fault).faultString).toMatch(/no call "run-0"/);
+      }));
+  });
+}
