@@ -1,60 +1,45 @@
 // The controller: the GUI's state and its runs on the shown host. It takes commands from the page
 // (commands.ts checks their shape), keeps the mirror of the host's context (host-mirror.ts), and
-// runs Reset, Validate, Publish, actions and repairs: the run driver (run-driver.ts) picks the
-// pairs and the host client (host-client.ts) carries each to the host. It owns the view state
-// (through the store) and the report; the 9090 server and the web server only forward to it.
+// runs Reset, Validate, Publish, actions and repairs (actions.ts). A run's pairs are driven by
+// the host itself when it can (host-run-driver.ts: our hosts), else pair by pair (run-driver.ts,
+// each pair through pairs.ts and the host client). It owns the view state (through the store)
+// and the report; the 9090 server and the web server only forward to it.
 
 import { createState, type IterationState, pluginsOfRun, pluginType } from '@pyblish/core';
-import type { ResultJSON, ShowSettings } from '@pyblish/host';
+import { ActionRuns, type SideRunOutcome } from './actions.js';
 import { commandProblem } from './commands.js';
-import { CommandError, HostCallError } from './errors.js';
-import type { PairOptions } from './host-client.js';
+import { CommandError } from './errors.js';
 import { HostMessages } from './host-messages.js';
-import { HostMirror, type InstanceProxy, type PluginProxy } from './host-mirror.js';
+import { HostMirror, type PluginProxy } from './host-mirror.js';
 import type { HostEntry, HostRegistry } from './host-registry.js';
+import { driveOnHost, runSpec } from './host-run-driver.js';
+import { PairRunner, type PairTransportOptions } from './pairs.js';
 import { contextHeader } from './rows.js';
-import { Run, type RunFault, type RunKind } from './run.js';
-import { drivePairs, endMessage, phaseOf } from './run-driver.js';
+import { lostFault, RUNNING_PHASES, Run, type RunFault, type RunKind } from './run.js';
+import { type DriveOptions, drivePairs, endMessage, phaseMessage, phaseOf } from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';
-import type { Command, CommandReply, Phase, Report, WindowSettings } from './view-model.js';
+import type { Command, CommandReply, Phase, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
+import { Waiters } from './waiters.js';
+import { windowWith } from './window-settings.js';
 
-export interface ControllerOptions {
+export interface ControllerOptions extends PairTransportOptions {
   store: ViewStateStore;
   registry: HostRegistry;
   autoPublish?: boolean;
   autoValidate?: boolean;
-  /** Long-poll wait for hosts with pyblish.poll. */
-  pollWaitMs?: number;
-  /** How long a host's pyblish.begin may wait for a quick pair (default 250; 0: begin, then poll). */
-  beginWaitMs?: number;
   /** Drive hosts as pyblish-qml did: plain process, the context after every pair (for comparisons). */
   naive?: boolean;
+  /** Drive our hosts pair by pair too, though they can run a whole phase (for comparisons). */
+  pairByPair?: boolean;
   /** Pair results of earlier runs the report keeps (default 100,000). */
   reportResultLimit?: number;
   /** Called after every run with its report. */
   onRunEnd?(report: Report): void;
   log?(line: string): void;
 }
-
-const RUNNING: readonly Phase[] = [
-  'initialising',
-  'collecting',
-  'validating',
-  'extracting',
-  'integrating',
-  'stopping',
-  'acting',
-];
-
-const MESSAGE_OF: Partial<Record<Phase, string>> = {
-  collecting: 'Collecting..',
-  validating: 'Validating..',
-  extracting: 'Extracting..',
-  integrating: 'Integrating..',
-};
 
 export class Controller {
   private readonly store: ViewStateStore;
@@ -75,7 +60,9 @@ export class Controller {
   });
   /** Toggles and comments between runs. */
   private readonly edits: SceneEdits;
-  private readonly phaseWaiters = new Set<() => void>();
+  private readonly pairs: PairRunner;
+  private readonly actions: ActionRuns;
+  private readonly waiters = new Waiters(() => `${this.phase}: ${this.store.state.message}`);
 
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
@@ -95,7 +82,10 @@ export class Controller {
         this.validatedClean = false;
       },
     });
-    this.store.subscribe({ patch: () => this.checkWaiters() });
+    const deps = { store: this.store, registry: this.registry, view: this.view, mirror: this.mirror };
+    this.pairs = new PairRunner(deps, options);
+    this.actions = new ActionRuns({ ...deps, pairs: this.pairs, say: this.say.bind(this) });
+    this.store.subscribe({ patch: () => this.waiters.check() });
   }
 
   get phase(): Phase {
@@ -108,27 +98,7 @@ export class Controller {
 
   /** Resolves when `predicate` holds for the state (checked after every change). */
   waitFor(predicate: (c: Controller) => boolean, timeoutMs = 20_000): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.phaseWaiters.delete(check);
-        reject(new Error(`Timed out waiting; the GUI is ${this.phase}: ${this.store.state.message}`));
-      }, timeoutMs);
-      const check = () => {
-        let outcome: boolean | Error;
-        try {
-          outcome = predicate(this);
-        } catch (err) {
-          outcome = err instanceof Error ? err : new Error(String(err));
-        }
-        if (outcome === false) return;
-        clearTimeout(timer);
-        this.phaseWaiters.delete(check);
-        if (outcome === true) resolve();
-        else reject(outcome);
-      };
-      this.phaseWaiters.add(check);
-    });
+    return this.waiters.until(() => predicate(this), timeoutMs);
   }
 
   /** Resolves when the current run (if any) has ended. */
@@ -138,11 +108,7 @@ export class Controller {
 
   private setPhase(phase: Phase, message?: string): void {
     this.store.setState(message === undefined ? { phase } : { phase, message });
-    this.checkWaiters();
-  }
-
-  private checkWaiters(): void {
-    for (const w of [...this.phaseWaiters]) w();
+    this.waiters.check();
   }
 
   private say(level: 'info' | 'warning' | 'error', text: string, terminal = false): void {
@@ -162,7 +128,7 @@ export class Controller {
       this.say('info', `${this.labelOf(entry)} asked to be shown; it will be once this run ends.`);
       return;
     }
-    this.applySettings(entry.settings);
+    this.store.setState({ window: windowWith(this.store.state.window, entry.settings) });
     if (this.run) return;
     this.host = entry;
     this.registry.current = entry.port;
@@ -178,27 +144,9 @@ export class Controller {
     return this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host :${entry.port}`;
   }
 
-  private applySettings(settings: ShowSettings): void {
-    const window: WindowSettings = { ...this.store.state.window };
-    if (typeof settings.WindowTitle === 'string') window.title = settings.WindowTitle;
-    if (typeof settings.ContextLabel === 'string') window.contextLabel = settings.ContextLabel;
-    const pair = (v: unknown): [number, number] | null =>
-      Array.isArray(v) && v.length === 2 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
-        ? [v[0] as number, v[1] as number]
-        : null;
-    const size = pair(settings.WindowSize);
-    if (size) window.size = [Math.max(430, size[0]), Math.max(300, size[1])];
-    const position = pair(settings.WindowPosition);
-    if (position) window.position = position;
-    if (Array.isArray(settings.HiddenSections)) {
-      window.hiddenSections = settings.HiddenSections.filter((s): s is string => typeof s === 'string');
-    }
-    this.store.setState({ window });
-  }
-
   hostsChanged(): void {
     this.store.setState({ hosts: this.registry.summaries() });
-    this.checkWaiters();
+    this.waiters.check();
   }
 
   /** The registry lost a host: a run against it ends at once with a clear fault. */
@@ -208,15 +156,8 @@ export class Controller {
       this.run.lost = true;
       this.run.abort.abort();
     } else if (this.host === entry) {
-      this.store.setState({ fault: this.lostFault(entry) });
+      this.store.setState({ fault: lostFault(entry.port) });
     }
-  }
-
-  private lostFault(entry: HostEntry): RunFault {
-    return {
-      code: 'HOST_LOST',
-      message: `The host at port ${entry.port} stopped answering. Restart it and it will show again.`,
-    };
   }
 
   // --- Commands from the page ------------------------------------------------------------
@@ -278,7 +219,7 @@ export class Controller {
     if (this.run) throw new CommandError('BUSY', 'Busy');
     if (!this.host) throw new CommandError('NOT_READY', 'Not ready: no host has asked to be shown');
     if (this.host.status === 'lost') {
-      throw new CommandError('HOST_LOST', this.lostFault(this.host).message);
+      throw new CommandError('HOST_LOST', lostFault(this.host.port).message);
     }
     return this.host;
   }
@@ -293,7 +234,7 @@ export class Controller {
     const entry = this.registry.get(Number(key));
     if (!entry) throw new CommandError('UNKNOWN_HOST', `No host at port ${key}`);
     if (this.run) throw new CommandError('BUSY', 'Busy');
-    if (entry.status === 'lost') throw new CommandError('HOST_LOST', this.lostFault(entry).message);
+    if (entry.status === 'lost') throw new CommandError('HOST_LOST', lostFault(entry.port).message);
     this.registry.current = entry.port;
     this.show(entry);
   }
@@ -304,14 +245,7 @@ export class Controller {
     if (run.stop) return;
     run.stop = true;
     this.setPhase('stopping', 'Stopping..');
-    void this.cancelCall(run);
-  }
-
-  /** Cancels the run's begun pair on the host, when there is one and the host can. */
-  private async cancelCall(run: Run): Promise<void> {
-    if (run.callId && run.host.methods.has('pyblish.cancel')) {
-      await run.host.client.cancel(run.callId).catch(() => undefined);
-    }
+    void run.cancelOnHost();
   }
 
   /** Edits wait for the run to end: the run reads the toggles as they were when it began. */
@@ -358,18 +292,8 @@ export class Controller {
 
   /** Ends a run that failed outside a plug-in (host lost, timeout, bad reply). */
   private failRun(run: Run, err: unknown): void {
-    let fault: RunFault;
-    if (run.closing) {
-      fault = run.closing;
-    } else if (run.lost || (err instanceof HostCallError && err.code === 'HOST_GONE')) {
-      fault = this.lostFault(run.host);
-      this.registry.markLost(run.host);
-    } else if (err instanceof HostCallError) {
-      fault = { code: err.code, message: err.message };
-    } else {
-      const message = err instanceof Error ? err.message : String(err);
-      fault = { code: 'INTERNAL', message: `Unknown error: ${message}` };
-    }
+    const { fault, lost } = run.faultOf(err);
+    if (lost) this.registry.markLost(run.host);
     this.validatedClean = false;
     this.endRun(run, 'finished', fault.message, fault, false);
   }
@@ -383,12 +307,8 @@ export class Controller {
     this.validatedClean = false;
     try {
       await this.deliverPending(run);
-      const methods = await host.client.listMethods();
-      host.methods = new Set(methods);
-      host.beginWaits =
-        host.methods.has('pyblish.begin') &&
-        host.methods.has('system.methodSignature') &&
-        (await host.client.beginWaits());
+      const { methods, beginWaits } = await host.client.capabilities();
+      Object.assign(host, { methods: new Set(methods), beginWaits });
       this.store.setState({ capabilities: methods.filter((m) => m.startsWith('pyblish.')) });
       const context = await this.mirror.reload(host.client);
       this.store.appendTerminal([{ type: 'context', header: contextHeader(context.data, host.port) }]);
@@ -440,12 +360,18 @@ export class Controller {
       this.mirror.applyPluginToggles();
       const first = plugins.find((p) => p.active);
       const firstPhase = (first && phaseOf(first.order)) || 'validating';
-      this.setPhase(firstPhase, MESSAGE_OF[firstPhase] as string);
+      this.setPhase(firstPhase, phaseMessage(firstPhase));
       const state = createState();
       let reached: Phase = firstPhase;
-      const outcome = await this.drive(run, plugins, state, (phase) => {
-        reached = phase;
-      });
+      const outcome = await this.drive(
+        run,
+        plugins,
+        state,
+        (phase) => {
+          reached = phase;
+        },
+        continuing,
+      );
       this.view.markSkipped(plugins.map((p) => p.id));
       this.validatedClean = kind === 'validate' && !outcome && !run.stop && state.ordersWithError.size === 0;
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
@@ -458,150 +384,90 @@ export class Controller {
     }
   }
 
-  /** Runs the pairs of `plugins` (run-driver.ts), with the progress and phases in the view. */
+  /**
+   * Runs the pairs of `plugins`, with the progress and phases in the view: the host runs them
+   * itself when it can (host-run-driver.ts), else they go pair by pair (run-driver.ts).
+   */
   private drive(
     run: Run,
     plugins: PluginProxy[],
     state: IterationState,
     reached?: (phase: Phase) => void,
+    continuing = false,
   ): Promise<string | null> {
     const progress = this.store.state.progress;
-    return drivePairs(
-      plugins,
-      this.mirror,
-      {
-        process: (plugin, instance) => this.processPair(run, plugin, instance, null),
-        context: () => run.host.client.context(),
+    const options: DriveOptions = {
+      collecting: run.kind === 'reset',
+      done: run.kind === 'publish' ? progress.done : 0,
+      phase: this.phase,
+      state,
+      stopped: () => run.stop,
+      onPhase: (phase) => {
+        this.setPhase(phase, phaseMessage(phase));
+        reached?.(phase);
       },
-      {
-        collecting: run.kind === 'reset',
-        done: run.kind === 'publish' ? progress.done : 0,
-        phase: this.phase,
-        state,
-        stopped: () => run.stop,
-        onPhase: (phase) => {
-          this.setPhase(phase, MESSAGE_OF[phase] as string);
-          reached?.(phase);
-        },
-        onProgress: (done, planned) =>
-          this.store.setState({ progress: { ...this.store.state.progress, done, planned } }),
-      },
-    );
+      onProgress: (done, planned) =>
+        this.store.setState({ progress: { ...this.store.state.progress, done, planned } }),
+    };
+    const { host } = run;
+    if (!this.options.naive && !this.options.pairByPair && host.methods.has('pyblish.run')) {
+      const phase = run.kind === 'reset' ? 'collect' : run.kind === 'validate' ? 'validate' : 'publish';
+      const deps = { view: this.view, registry: this.registry, mirror: this.mirror };
+      const spec = runSpec(this.mirror, phase, continuing);
+      return driveOnHost(run, spec, deps, { ...options, pollWaitMs: this.options.pollWaitMs ?? 1000 });
+    }
+    const client = {
+      process: this.pairs.process.bind(this.pairs, run),
+      context: () => host.client.context(),
+    };
+    return drivePairs(plugins, this.mirror, client, options);
   }
 
   private collectors(): PluginProxy[] {
     return this.mirror.plugins.filter((p) => pluginType(p.order) === 'Collector');
   }
 
-  // --- Pairs ---------------------------------------------------------------------------
-
-  /** Processes one pair (or runs an action, or repairs) on the host; the view follows it. */
-  private async processPair(
-    run: Run,
-    plugin: PluginProxy,
-    instance: InstanceProxy | null,
-    actionId: string | null,
-    repair = false,
-  ): Promise<ResultJSON> {
-    const contextId = this.mirror.context?.id ?? '';
-    const pair = this.view.pairStarted(plugin.id, instance?.id ?? null, contextId, { actionId, repair });
-    const host = run.host;
-    this.registry.callStarted(host);
-    let result: ResultJSON;
-    try {
-      result = repair
-        ? await host.client.repair(plugin.id, pair.instanceId, run.abort.signal)
-        : await host.client.runPair(plugin.id, pair.instanceId, actionId, {
-            ...this.pairOptions(run),
-            onRecords: (records) => this.view.streamed(pair, records),
-          });
-    } finally {
-      this.registry.callEnded(host);
-    }
-    this.view.pairEnded(pair, result);
-    return result;
-  }
-
-  /** How the host client carries a pair to this run's host. */
-  private pairOptions(run: Run): Omit<PairOptions, 'onRecords'> {
-    const host = run.host;
-    return {
-      signal: run.abort.signal,
-      stream: !this.options.naive && host.methods.has('pyblish.begin') && host.methods.has('pyblish.poll'),
-      beginWaitMs: host.beginWaits ? (this.options.beginWaitMs ?? 250) : 0,
-      pollWaitMs: this.options.pollWaitMs ?? 1000,
-      onCallId: (callId) => {
-        run.callId = callId;
-        // Stop pressed while begin was on its way: only now is there a call id to cancel.
-        if (callId && run.stop) void this.cancelCall(run);
-      },
-      stillAlive: () => host.status !== 'lost',
-    };
-  }
-
-  // --- Actions and repairs ---------------------------------------------------------------
+  // --- Actions and repairs (actions.ts) ----------------------------------------------------
 
   private startAction(pluginId: string, actionId: string): void {
     const host = this.guardReadyOrFinished();
-    const plugin = this.mirror.plugin(pluginId);
-    const row = this.store.plugin(pluginId);
-    const action = row?.actions.find((a) => a.id === actionId && a.kind === 'action');
-    if (!plugin || !row || !action)
-      throw new CommandError('UNKNOWN_ACTION', `No action ${actionId} on ${pluginId}`);
-    if (action.error) {
-      this.say('error', `${action.label}: ${action.error}`, true);
-      throw new CommandError('BROKEN_ACTION', 'There is a problem with this Action, see terminal.');
-    }
-    if (!action.active) throw new CommandError('INACTIVE_ACTION', 'Action not active.');
-    if (!action.available)
-      throw new CommandError('UNAVAILABLE_ACTION', `${action.label} does not apply to this plug-in's state`);
-    const previous = this.phase;
-    const run = this.beginRun('action', host);
-    this.setPhase('acting', 'Acting');
+    const plugin = this.actions.checkAction(pluginId, actionId);
     this.store.updatePlugin(pluginId, { actionState: 'running' });
-    void (async () => {
-      try {
-        await this.deliverPending(run);
-        const result = await this.processPair(run, plugin, null, actionId);
-        this.store.updatePlugin(pluginId, { actionState: result.success ? 'succeeded' : 'failed' });
-        this.validatedClean = false;
-        await this.mirror.afterAction(host.client, result);
-        this.endRun(run, previous, result.success ? 'Success' : 'Failed', null, result.success);
-      } catch (err) {
-        this.store.updatePlugin(pluginId, { actionState: 'failed' });
-        this.failRun(run, err);
-      }
-    })();
+    this.startSideRun(
+      'action',
+      host,
+      'Acting',
+      (run) => this.actions.runAction(run, plugin, actionId),
+      () => this.store.updatePlugin(pluginId, { actionState: 'failed' }),
+    );
   }
 
   private startRepair(pluginId: string): void {
     const host = this.guardReadyOrFinished();
-    const plugin = this.mirror.plugin(pluginId);
-    const row = this.store.plugin(pluginId);
-    if (!plugin || !row) throw new CommandError('UNKNOWN_ITEM', `No plug-in with id ${pluginId}`);
-    if (!row.hasRepair) throw new CommandError('CANNOT_REPAIR', `${row.label} cannot repair`);
-    const targets = this.view.failures.targets(pluginId);
-    if (!row.hasError || targets.length === 0)
-      throw new CommandError('NOTHING_TO_REPAIR', `${row.label} has not failed`);
+    const { plugin, targets } = this.actions.checkRepair(pluginId);
+    this.startSideRun('repair', host, 'Repairing..', (run) => this.actions.runRepair(run, plugin, targets));
+  }
+
+  /** An action or repair as a run of its own; the phase before it comes back when it ends. */
+  private startSideRun(
+    kind: 'action' | 'repair',
+    host: HostEntry,
+    message: string,
+    body: (run: Run) => Promise<SideRunOutcome>,
+    onFault?: () => void,
+  ): void {
     const previous = this.phase;
-    const run = this.beginRun('repair', host);
-    this.setPhase('acting', 'Repairing..');
+    const run = this.beginRun(kind, host);
+    this.setPhase('acting', message);
     void (async () => {
       try {
         await this.deliverPending(run);
-        let all = true;
-        let last: ResultJSON | null = null;
-        for (const target of targets) {
-          const instance = target === this.mirror.context?.id ? null : (this.mirror.instance(target) ?? null);
-          const result = await this.processPair(run, plugin, instance, null, true);
-          last = result;
-          if (result.success) this.view.repaired(pluginId, target);
-          else all = false;
-        }
+        const outcome = await body(run);
         this.validatedClean = false;
-        if (last) await this.mirror.afterAction(host.client, last);
-        this.endRun(run, previous, all ? 'Repaired' : 'Repair failed', null, all);
+        if (outcome.last) await this.mirror.afterAction(host.client, outcome.last);
+        this.endRun(run, previous, outcome.message, null, outcome.success);
       } catch (err) {
+        onFault?.();
         this.failRun(run, err);
       }
     })();
@@ -613,7 +479,7 @@ export class Controller {
     if (!run) return;
     run.stop = true;
     run.closing = reason;
-    await this.cancelCall(run);
+    await run.cancelOnHost();
     run.abort.abort();
     const settled = await Promise.race([
       run.done.then(() => true),
@@ -623,6 +489,6 @@ export class Controller {
   }
 
   isRunning(): boolean {
-    return this.run !== null || RUNNING.includes(this.phase);
+    return this.run !== null || RUNNING_PHASES.includes(this.phase);
   }
 }

@@ -52,6 +52,8 @@ export interface GuiOptions {
   beginWaitMs?: number;
   /** Drive hosts as pyblish-qml did: plain process, the context after every pair (benchmarks compare). */
   naive?: boolean;
+  /** Drive our hosts pair by pair too, though they can run a whole phase themselves (comparisons). */
+  pairByPair?: boolean;
   /** Patch coalescing delay (ms, default 20). */
   flushMs?: number;
   /** Terminal entries kept (default 20,000); older ones are dropped, and the page is told how many. */
@@ -107,6 +109,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     pollWaitMs: options.pollWaitMs ?? 1000,
     ...(options.beginWaitMs !== undefined ? { beginWaitMs: options.beginWaitMs } : {}),
     naive: options.naive ?? false,
+    pairByPair: options.pairByPair ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
     log,
     onRunEnd: (report) => {

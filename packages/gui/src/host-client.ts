@@ -1,7 +1,8 @@
 // The GUI's calls to one host's /pyblish service: typed by their declarations (HostMethod in
 // @pyblish/host), counted, each with a timeout suited to its kind, and every failure turned into
 // a HostCallError that says what happened. runPair is the transport of one pair: begin (waiting
-// a moment for a quick pair), long polls streaming its records, or one plain process call.
+// a moment for a quick pair), long polls streaming its records, or one plain process call;
+// followRun that of a whole run the host iterates itself (pyblish.run, then long polls).
 
 import {
   type BeginJSON,
@@ -13,6 +14,8 @@ import {
   type PollJSON,
   type RecordJSON,
   type ResultJSON,
+  type RunPollJSON,
+  type RunSpecJSON,
 } from '@pyblish/host';
 import {
   Fault,
@@ -21,6 +24,7 @@ import {
   SystemMethod,
   TransportError,
   XmlRpcClient,
+  type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
@@ -50,6 +54,22 @@ export interface PairOptions {
   onCallId(callId: string | null): void;
   /** Asked when a poll timed out: a blocked host delays polls too; poll on while it lives. */
   stillAlive(): boolean;
+}
+
+/** How followRun follows a host-side run. */
+export interface RunFollowOptions {
+  /** Aborts the outstanding request (the host was lost, or the GUI closes). */
+  signal: AbortSignal;
+  /** How long each poll may wait for news. */
+  pollWaitMs: number;
+  /** The run id while the run goes on (what pyblish.cancel stops), then null. */
+  onRunId(runId: string | null): void;
+  /** Each reply in turn; the next poll waits until it has been taken in. */
+  onReply(reply: RunPollJSON): void | Promise<void>;
+  /** Asked when a poll timed out: a blocked host delays polls too; poll on while it lives. */
+  stillAlive(): boolean;
+  /** A poll is out (true), or answered (false): a poll the host is slow to answer reads as busy. */
+  onPolling(polling: boolean): void;
 }
 
 export interface HostClientOptions {
@@ -163,6 +183,14 @@ export class HostClient {
       if (err instanceof HostCallError && err.code === 'HOST_FAULT') return [];
       throw err;
     }
+  }
+
+  /** The methods the host lists, and whether its pyblish.begin waits for a quick pair. */
+  async capabilities(): Promise<{ methods: string[]; beginWaits: boolean }> {
+    const methods = await this.listMethods();
+    const begin =
+      methods.includes(HostMethod.begin.name) && methods.includes(SystemMethod.methodSignature.name);
+    return { methods, beginWaits: begin && (await this.beginWaits()) };
   }
 
   liveness(): Promise<LivenessJSON> {
@@ -307,12 +335,21 @@ export class HostClient {
   }
 
   /** The next poll; a timed-out poll is asked again while the host lives. */
-  private async nextPoll(callId: string, afterSeq: number, options: PairOptions): Promise<PollJSON> {
+  private nextPoll(callId: string, afterSeq: number, options: PairOptions): Promise<PollJSON> {
+    return this.longPoll(HostMethod.poll, [callId, afterSeq, options.pollWaitMs], options);
+  }
+
+  /** A long poll, waiting up to pollWaitMs on the host; asked again while the host lives. */
+  private async longPoll<P extends ParamList, R>(
+    method: MethodType<P, R>,
+    params: P,
+    options: Pick<PairOptions, 'pollWaitMs' | 'signal' | 'stillAlive'>,
+  ): Promise<R> {
     for (;;) {
       try {
         return await this.call(
-          HostMethod.poll,
-          [callId, afterSeq, options.pollWaitMs],
+          method,
+          params,
           options.pollWaitMs + this.timeouts.probe + 1000,
           options.signal,
         );
@@ -322,6 +359,61 @@ export class HostClient {
         throw err;
       }
     }
+  }
+
+  /**
+   * Hands the host a whole run and follows it to its end: each reply (finished pairs' results,
+   * the running pair and its records, progress) goes to onReply in order. Resolves to the last.
+   */
+  async followRun(spec: RunSpecJSON, options: RunFollowOptions): Promise<RunPollJSON> {
+    const started = this.runReply(
+      await this.call(HostMethod.run, [spec as unknown as XmlRpcStruct], this.timeouts.query, options.signal),
+      'pyblish.run',
+    );
+    options.onRunId(started.runId);
+    let reply = started;
+    try {
+      for (;;) {
+        await options.onReply(reply);
+        if (reply.finished) return reply;
+        // The records of the running pair the GUI has seen (-1: it has not seen that pair yet).
+        const current = reply.current;
+        const afterRecord = current && current.index === reply.seq ? current.seq : -1;
+        options.onPolling(true);
+        try {
+          const params = [started.runId, reply.seq, afterRecord, options.pollWaitMs] as const;
+          reply = this.runReply(
+            await this.longPoll(HostMethod.pollRun, [...params], options),
+            'pyblish.pollRun',
+          );
+        } finally {
+          options.onPolling(false);
+        }
+      }
+    } finally {
+      options.onRunId(null);
+    }
+  }
+
+  private runReply(reply: RunPollJSON, method: string): RunPollJSON {
+    const ok =
+      reply &&
+      typeof reply === 'object' &&
+      typeof reply.runId === 'string' &&
+      typeof reply.seq === 'number' &&
+      Array.isArray(reply.results) &&
+      typeof reply.finished === 'boolean' &&
+      (reply.progress === null || typeof reply.progress?.done === 'number') &&
+      (reply.current === null || (typeof reply.current === 'object' && Array.isArray(reply.current.records)));
+    if (!ok) {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent an unusable run reply`,
+        method,
+      );
+    }
+    for (const result of reply.results) this.resultOf(result, 'a pair of the run');
+    return reply;
   }
 
   async cancel(callId: string): Promise<boolean> {

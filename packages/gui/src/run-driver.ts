@@ -36,6 +36,18 @@ export function phaseOf(order: number): Phase | null {
   return PHASE_OF[pluginType(order)] ?? null;
 }
 
+const MESSAGE_OF: Partial<Record<Phase, string>> = {
+  collecting: 'Collecting..',
+  validating: 'Validating..',
+  extracting: 'Extracting..',
+  integrating: 'Integrating..',
+};
+
+/** What the window says while a run is in this phase. */
+export function phaseMessage(phase: Phase): string {
+  return MESSAGE_OF[phase] ?? '';
+}
+
 /**
  * The words a Validate or Publish ends with: the test's stop message, or what it reached and
  * whether a pair failed. `reached` is the last phase a pair ran in.

@@ -62,13 +62,7 @@ export class RunView {
     const rowId = instanceId ?? contextId;
     const pluginRow = this.store.plugin(pluginId);
     const instanceRow = this.store.instance(rowId);
-    if (!how.actionId) {
-      this.store.updatePlugin(pluginId, { status: 'processing' });
-      this.store.updateInstance(rowId, { status: 'processing' });
-    }
-    this.store.setState({
-      progress: { ...this.store.state.progress, currentPlugin: pluginId, currentInstance: instanceId },
-    });
+    this.showRunning(pluginId, instanceId, rowId, !how.actionId);
     this.store.appendTerminal(
       pairStartEntries(
         this.lastTerminalPlugin,
@@ -79,6 +73,24 @@ export class RunView {
     );
     this.lastTerminalPlugin = pluginId;
     return { pluginId, instanceId, rowId, ...how, streamed: false };
+  }
+
+  /**
+   * A pair the host says it runs, glimpsed before the pairs ahead of it are in (a blocked host's
+   * server thread told): its rows and the progress show it; pairStarted follows when it is its turn.
+   */
+  pairGlimpsed(pluginId: string, instanceId: string | null, contextId: string): void {
+    this.showRunning(pluginId, instanceId, instanceId ?? contextId, true);
+  }
+
+  private showRunning(pluginId: string, instanceId: string | null, rowId: string, rows: boolean): void {
+    if (rows) {
+      this.store.updatePlugin(pluginId, { status: 'processing' });
+      this.store.updateInstance(rowId, { status: 'processing' });
+    }
+    this.store.setState({
+      progress: { ...this.store.state.progress, currentPlugin: pluginId, currentInstance: instanceId },
+    });
   }
 
   /** Records the plug-in logged while it runs. */

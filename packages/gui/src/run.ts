@@ -1,14 +1,35 @@
 // One run on a host: Reset, Validate, Publish, an action or a repair. The controller holds at
 // most one at a time; the run carries what ending it early needs (Stop, a lost host, the GUI
 // closing) and a promise that settles when it has ended.
+import { HostCallError } from './errors.js';
 import type { HostEntry } from './host-registry.js';
+import type { Phase } from './view-model.js';
 
 export type RunKind = 'reset' | 'validate' | 'publish' | 'action' | 'repair';
+
+/** The phases of a run under way. */
+export const RUNNING_PHASES: readonly Phase[] = [
+  'initialising',
+  'collecting',
+  'validating',
+  'extracting',
+  'integrating',
+  'stopping',
+  'acting',
+];
 
 /** An error a run ends with that is not a plug-in's (host lost, timeout, GUI closed). */
 export interface RunFault {
   code: string;
   message: string;
+}
+
+/** The fault of a run (or a command) whose host stopped answering. */
+export function lostFault(port: number): RunFault {
+  return {
+    code: 'HOST_LOST',
+    message: `The host at port ${port} stopped answering. Restart it and it will show again.`,
+  };
 }
 
 export class Run {
@@ -44,5 +65,15 @@ export class Run {
     if (this.callId && this.host.methods.has('pyblish.cancel')) {
       await this.host.client.cancel(this.callId).catch(() => undefined);
     }
+  }
+
+  /** The fault the run ends with after `err`, an error outside any plug-in; `lost`: the host is gone. */
+  faultOf(err: unknown): { fault: RunFault; lost: boolean } {
+    if (this.closing) return { fault: this.closing, lost: false };
+    if (this.lost || (err instanceof HostCallError && err.code === 'HOST_GONE'))
+      return { fault: lostFault(this.host.port), lost: true };
+    if (err instanceof HostCallError) return { fault: { code: err.code, message: err.message }, lost: false };
+    const message = err instanceof Error ? err.message : String(err);
+    return { fault: { code: 'INTERNAL', message: `Unknown error: ${message}` }, lost: false };
   }
 }

@@ -27,9 +27,9 @@ describe('the GUI drives our TypeScript host (authenticated)', () => {
     await command(gui, { type: 'validate' });
     await gui.controller.idle();
     const after = gui.report().stats;
-    // Quick pairs cost one request each: pyblish.begin waits for them and brings the result.
+    // The host runs the whole validation and sends its results in batches: fewer requests than pairs.
     expect(after.pairs - before.pairs).toBeGreaterThan(3);
-    expect(after.requests - before.requests).toBe(after.pairs - before.pairs);
+    expect(after.requests - before.requests).toBeLessThan(after.pairs - before.pairs);
     s = gui.snapshot();
     expect(s.message).toBe('Validated, with errors..');
     expect(pluginByName(s, 'ValidateFailure').status).toBe('failed');

@@ -1,11 +1,16 @@
 // What is running now, in memory shared by the main thread (which writes it when a pair starts and
-// ends) and the server worker (which reads it to answer pyblish.liveness). Shared memory instead of
-// a message per change: two fewer thread wake-ups per pair, and the worker sees a pair as busy the
-// moment it starts, even if the main thread then blocks.
-import type { BusyState } from './calls.js';
+// ends) and the server worker (which reads it to answer pyblish.liveness, and pyblish.pollRun when
+// a plug-in blocks the main thread). Shared memory instead of a message per change: two fewer
+// thread wake-ups per pair, and the worker sees a pair as busy the moment it starts, even if the
+// main thread then blocks.
+import type { BusyState, RunPairState } from './calls.js';
 
-/** Call ids are ours (`call-N-TIME`); longer ones are cut (they never are). */
-const ID_BYTES = 96;
+/**
+ * The call id (ours: `call-N-TIME`) and, for a pair of a host-side run, the run, the place and
+ * the ids, as one text; when that is longer, the pair is left out (ids are rarely this long).
+ */
+const ID_BYTES = 1024;
+const SEP = '\u0000';
 // Int32 slots: a sequence number (odd while a write is under way), busy flag, call id length (-1: none).
 const SEQ = 0;
 const BUSY = 1;
@@ -30,8 +35,9 @@ export class BusyBoard {
     Atomics.add(this.ints, SEQ, 1);
     Atomics.store(this.ints, BUSY, state ? 1 : 0);
     Atomics.store(this.since, 0, BigInt(Math.round((state?.since ?? 0) * 1000)));
-    const id = state?.callId ?? null;
-    const bytes = id === null ? null : Buffer.from(id, 'utf8').subarray(0, ID_BYTES);
+    let text = state ? textOf(state) : null;
+    if (text !== null && Buffer.byteLength(text) > ID_BYTES) text = state?.callId ?? null;
+    const bytes = text === null ? null : Buffer.from(text, 'utf8').subarray(0, ID_BYTES);
     if (bytes) for (let i = 0; i < bytes.length; i++) Atomics.store(this.id, i, bytes[i]!);
     Atomics.store(this.ints, ID_LENGTH, bytes ? bytes.length : -1);
     Atomics.add(this.ints, SEQ, 1);
@@ -49,7 +55,25 @@ export class BusyBoard {
       for (let i = 0; i < bytes.length; i++) bytes[i] = Atomics.load(this.id, i);
       if (Atomics.load(this.ints, SEQ) !== seq) continue;
       if (!busy) return null;
-      return { callId: length < 0 ? null : Buffer.from(bytes).toString('utf8'), since };
+      return stateOf(length < 0 ? null : Buffer.from(bytes).toString('utf8'), since);
     }
   }
+}
+
+/** The board's text for a state: the call id, then the run pair's fields; null without either. */
+function textOf(state: BusyState): string | null {
+  const { callId, pair } = state;
+  if (!pair) return callId;
+  return [callId ?? '', pair.run, String(pair.index), pair.plugin, pair.instance ?? ''].join(SEP);
+}
+
+function stateOf(text: string | null, since: number): BusyState {
+  if (text === null || !text.includes(SEP)) return { callId: text, since };
+  const fields = text.split(SEP);
+  const [callId = '', run = '', index = '', plugin = '', instance = ''] = fields;
+  const complete = fields.length === 5 && Number.isInteger(Number(index));
+  const pair: RunPairState | undefined = complete
+    ? { run, index: Number(index), plugin, instance: instance || null }
+    : undefined;
+  return { callId: callId || null, since, ...(pair && { pair }) };
 }

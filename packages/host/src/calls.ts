@@ -9,6 +9,16 @@ export interface BusyState {
   callId: string | null;
   /** Seconds since the epoch. */
   since: number;
+  /** The pair's place in a host-side run, for a poll the server worker answers while it blocks. */
+  pair?: RunPairState;
+}
+
+/** A pair of a host-side run (host-run.ts): which run, its place in it, and what it processes. */
+export interface RunPairState {
+  run: string;
+  index: number;
+  plugin: string;
+  instance: string | null;
 }
 
 export function livenessOf(busy: BusyState | null): LivenessJSON {

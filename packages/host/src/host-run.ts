@@ -7,7 +7,7 @@
 // long-polls the run and collects what it finished in the meantime into one reply.
 import { createState, drivePairs, type Instance, type PluginLike, pluginsOfRun } from '@pyblish/core';
 import { Fault, FaultCode, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
-import type { RunningCall } from './calls.js';
+import type { RunningCall, RunPairState } from './calls.js';
 import type { PluginJSON, ResultJSON, RunPollJSON, RunSpecJSON } from './wire.js';
 
 /** The most results one reply carries; the GUI polls again at once for the rest. */
@@ -71,7 +71,7 @@ export interface RunWork {
   /** A RunningCall for the next pair (its records are buffered there). */
   createCall(): RunningCall;
   /** Processes one pair; resolves to its result whatever the plug-in does. */
-  process(pluginId: string, instanceId: string | null, call: RunningCall): Promise<ResultJSON>;
+  process(pair: RunPairState, call: RunningCall): Promise<ResultJSON>;
 }
 
 /** A plug-in as the iteration sees it: the GUI's proxy of it, from the same wire form. */
@@ -95,8 +95,7 @@ export class HostRun {
   /** Finished pairs not yet acknowledged by a poll; the first is pair number `base`. */
   private finished: Finished[] = [];
   private base = 0;
-  private current: { index: number; call: RunningCall; plugin: string; instance: string | null } | null =
-    null;
+  private current: (RunPairState & { call: RunningCall }) | null = null;
   private progress = { done: 0, planned: 0 };
   private ended = false;
   private stoppedBy: string | null = null;
@@ -104,6 +103,8 @@ export class HostRun {
   private error: string | null = null;
   private change = deferred();
   private lastYield = performance.now();
+  /** Polls waiting for news (not those filling a reply): a starting pair lets them answer first. */
+  private listening = 0;
 
   constructor(readonly id: string) {}
 
@@ -150,10 +151,18 @@ export class HostRun {
       if (this.cancelled) return false;
     }
     const call = work.createCall();
-    const index = this.base + this.finished.length;
-    this.current = { index, call, plugin: plugin.id, instance: instance?.id ?? null };
+    const pair = {
+      run: this.id,
+      index: this.base + this.finished.length,
+      plugin: plugin.id,
+      instance: instance?.id ?? null,
+    };
+    this.current = { ...pair, call };
     this.notify();
-    const result = await work.process(plugin.id, instance?.id ?? null, call);
+    // A poll waiting for news hears of this pair before it starts: a plug-in that then blocks
+    // the thread would otherwise hold the reply (and the GUI would not know what runs).
+    if (this.listening > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const result = await work.process(pair, call);
     call.finish(result);
     this.current = null;
     this.finished.push({ result, ...this.progress });
@@ -192,14 +201,20 @@ export class HostRun {
   async wait(afterSeq: number, afterRecord: number, ms: number, signal: AbortSignal): Promise<void> {
     const timeUp = timer(Math.min(Math.max(ms, 0), MAX_RUN_POLL_MS), signal);
     try {
-      while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
-        const current = this.current;
-        const waits = [this.change.promise, timeUp.promise];
-        if (current && current.index === afterSeq)
-          waits.push(current.call.waitFor(afterRecord, MAX_RUN_POLL_MS, signal));
-        await Promise.race(waits);
+      this.listening++;
+      try {
+        while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
+          const current = this.current;
+          const waits = [this.change.promise, timeUp.promise];
+          if (current && current.index === afterSeq)
+            waits.push(current.call.waitFor(afterRecord, MAX_RUN_POLL_MS, signal));
+          await Promise.race(waits);
+        }
+      } finally {
+        this.listening--;
       }
-      if (timeUp.over) return;
+      // Only finished pairs are worth waiting for; a pair that just started is told at once.
+      if (timeUp.over || this.pending(afterSeq) === 0) return;
       const linger = timer(LINGER_MS, signal);
       try {
         while (!this.ended && this.pending(afterSeq) < MAX_RUN_BATCH && !linger.over && !timeUp.over)

@@ -2,6 +2,7 @@
 // blocks the main thread cannot stop `ping`, `pyblish.liveness` or the heartbeat (pyblish-qml #126).
 // This thread serves the /pyblish table (serveMethods: lookup, parameter checks, the request count,
 // pyblish.begin's wait); its handlers forward each call to the main thread, which only runs it.
+// pyblish.pollRun is answered here too when the main thread is blocked (run-poll-wait.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createServer,
@@ -20,6 +21,7 @@ import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
 import { HostMethod } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
+import { pollRunFromWorker } from './run-poll-wait.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
 import { PING_REPLY } from './wire.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
@@ -73,7 +75,7 @@ const handlers: HostHandlers = {
   poll: forward(HostMethod.poll),
   cancel: forward(HostMethod.cancel),
   run: forward(HostMethod.run),
-  pollRun: forward(HostMethod.pollRun),
+  pollRun: pollRunFromWorker(forward(HostMethod.pollRun), board),
 };
 const registry = serveMethods(
   new MethodRegistry(),

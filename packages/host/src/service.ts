@@ -13,7 +13,7 @@ import {
   type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls.js';
+import { type BusyState, CallTable, livenessOf, type RunningCall, type RunPairState } from './calls.js';
 
 export type { BusyState } from './calls.js';
 
@@ -32,6 +32,8 @@ interface PairOptions {
   running?: RunningCall | null;
   /** Aborted when a plain call's caller disconnects. */
   signal?: AbortSignal;
+  /** The pair's place in a host-side run (liveness shows it to the server worker). */
+  pair?: RunPairState;
 }
 
 /** Runs `fn` where the application wants host work to run (its main thread, a queue...). */
@@ -144,7 +146,11 @@ export class PyblishService {
     const signal = running ? running.abort.signal : how.signal;
     const session = this.session;
     const instance = instanceId === null ? null : session.instance(instanceId);
-    this.setBusy({ callId: running?.id ?? null, since: Date.now() / 1000 });
+    this.setBusy({
+      callId: running?.id ?? null,
+      since: Date.now() / 1000,
+      ...(how.pair && { pair: how.pair }),
+    });
     let result: Result;
     try {
       const options = {
@@ -173,11 +179,11 @@ export class PyblishService {
       instances: () => s.context,
       revision: () => s.context.revision,
       createCall: () => this.calls.create(),
-      process: (pluginId, instanceId, running) => {
-        const plugin = s.plugin(pluginId);
-        return this.wrapper(() => this.processPair('process', plugin, instanceId, { running })).catch(
-          (err: unknown) => this.failedRun(plugin, instanceId, err),
-        );
+      process: (pair, running) => {
+        const plugin = s.plugin(pair.plugin);
+        return this.wrapper(() =>
+          this.processPair('process', plugin, pair.instance, { running, pair }),
+        ).catch((err: unknown) => this.failedRun(plugin, pair.instance, err));
       },
     };
     void this.enqueue(() => new Promise<void>((r) => setImmediate(r)).then(() => run.execute(spec, work)));

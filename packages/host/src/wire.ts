@@ -205,8 +205,12 @@ export interface RunPollJSON {
   results: ResultJSON[];
   /** The pair running now (once every finished pair's result has been sent), or null. */
   current: RunningPairJSON | null;
-  /** Pairs done and planned, as of the last result included. */
-  progress: { done: number; planned: number };
+  /**
+   * Pairs done and planned, as of the last result included; null when the server worker answered
+   * alone (a plug-in blocks the main thread; `current` is then read from the busy board and may
+   * be ahead of `seq`).
+   */
+  progress: { done: number; planned: number } | null;
   /** The run has ended and every result has been sent. */
   finished: boolean;
   /** Why iteration stopped early: the test's words ("Stopped due to failed validation"), or null. */

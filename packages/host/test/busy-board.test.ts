@@ -16,4 +16,17 @@ describe('the busy board shared with the server worker', () => {
     writer.write(null);
     expect(reader.read()).toBeNull();
   });
+
+  it("carries the place of a host-side run's pair, and leaves it out rather than cut it", () => {
+    const writer = new BusyBoard();
+    const reader = new BusyBoard(writer.buffer);
+    const since = Date.now() / 1000;
+    const pair = { run: 'run-1-x', index: 7, plugin: 'ValidateNames', instance: 'sh020-id' };
+    writer.write({ callId: 'call-9-y', since, pair });
+    expect(reader.read()).toEqual({ callId: 'call-9-y', since, pair });
+    writer.write({ callId: 'call-9-y', since, pair: { ...pair, instance: null } });
+    expect(reader.read()?.pair).toEqual({ ...pair, instance: null });
+    writer.write({ callId: 'call-10-z', since, pair: { ...pair, plugin: 'P'.repeat(2000) } });
+    expect(reader.read()).toEqual({ callId: 'call-10-z', since });
+  });
 });

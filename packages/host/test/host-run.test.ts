@@ -1,6 +1,10 @@
 // The host-side run (pyblish.run / pyblish.pollRun / pyblish.cancel on a run id): the host
 // iterates a whole phase itself, with the semantics a GUI drives pair by pair, and streams the
 // results, the running pair with its records, and the progress. Both thread modes.
+
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import {
   type Context,
   ContextPlugin,
@@ -74,6 +78,9 @@ class IntegrateSlowly extends ContextPlugin {
     log.info('integrating, part two');
   }
 }
+
+const CLI = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
+const BLOCKING = fileURLToPath(new URL('./fixtures/blocking', import.meta.url));
 
 const PLUGINS = [
   CollectShots,
@@ -258,3 +265,46 @@ for (const offMainThread of [true, false]) {
       }));
   });
 }
+
+describe('a host-side run with a plug-in blocking the main thread (worker)', () => {
+  it('is still answered: the server worker says which pair runs, then the result comes', async () => {
+    const host = spawn(process.execPath, [CLI, 'host', '--port', '0', '--plugin-path', BLOCKING], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: host.stdout! });
+    const { url, token } = await new Promise<{ url: string; token: string }>((resolve) => {
+      let url = '';
+      lines.on('line', (line) => {
+        url = /serving (\S+)/.exec(line)?.[1] ?? url;
+        const token = /token (\S+)/.exec(line)?.[1];
+        if (token) resolve({ url, token });
+      });
+    });
+    const client = new XmlRpcClient(url, { token });
+    try {
+      const started = await client.call(HostMethod.run, [{ phase: 'publish' }]);
+      const replies: RunPollJSON[] = [];
+      let reply = started;
+      while (!reply.finished) {
+        const afterRecord = reply.current?.index === 0 ? reply.current.seq : -1;
+        reply = await client.call(HostMethod.pollRun, [
+          started.runId,
+          replies.at(-1)?.seq ?? 0,
+          afterRecord,
+          200,
+        ]);
+        replies.push(reply);
+      }
+      // While the plug-in blocked the main thread, the worker answered: the pair runs, no news yet.
+      const told = replies.find((r) => r.progress === null);
+      expect(told?.current).toMatchObject({ index: 0, plugin: 'BlockMain', instance: null, records: [] });
+      const results = replies.flatMap((r) => r.results);
+      expect(results.map((r) => [r.plugin.name, r.success, r.records.map((x) => x.message)])).toEqual([
+        ['BlockMain', true, ['unblocked']],
+      ]);
+    } finally {
+      client.close();
+      host.kill();
+    }
+  });
+});

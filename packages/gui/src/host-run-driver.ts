@@ -1,0 +1,142 @@
+// The run driver for hosts that iterate a whole run themselves (our hosts: pyblish.run). The GUI
+// hands the host the run (its phase and the toggles) and follows the replies, which bring the
+// finished pairs in batches, the pair running now with its records, and the progress. Each pair
+// is shown as the pair-by-pair driver (run-driver.ts) shows it: its rows and terminal lines, its
+// live records, the phase it moves the run to, a failure noted for the end message, and the
+// mirror refetching the context when a result says it changed; so both give the same rows,
+// terminal and report.
+import type { RecordJSON, ResultJSON, RunPollJSON, RunSpecJSON } from '@pyblish/host';
+import { HostCallError } from './errors.js';
+import type { HostMirror } from './host-mirror.js';
+import type { HostRegistry } from './host-registry.js';
+import type { Run } from './run.js';
+import { type DriveOptions, phaseOf } from './run-driver.js';
+import type { RunView, ShownPair } from './run-view.js';
+
+export interface HostRunDeps {
+  view: RunView;
+  registry: HostRegistry;
+  mirror: HostMirror;
+}
+
+export interface HostRunOptions extends Omit<DriveOptions, 'stopped'> {
+  /** How long each poll may wait for news. */
+  pollWaitMs: number;
+}
+
+/** What the host runs: the phase and the toggles as the mirror holds them now. */
+export function runSpec(mirror: HostMirror, phase: RunSpecJSON['phase'], continuing: boolean): RunSpecJSON {
+  const spec: RunSpecJSON = {
+    phase,
+    continuing,
+    pluginsOff: mirror.plugins.filter((p) => !p.active).map((p) => p.id),
+  };
+  // While collecting the host's own publish flags count, as they do in the mirror.
+  if (phase !== 'collect') {
+    spec.instancesOff = mirror.instances.filter((i) => i.data.publish === false).map((i) => i.id);
+  }
+  return spec;
+}
+
+/** Runs `spec` on the run's host and shows it. Resolves to the test's stop message, if any. */
+export async function driveOnHost(
+  run: Run,
+  spec: RunSpecJSON,
+  deps: HostRunDeps,
+  options: HostRunOptions,
+): Promise<string | null> {
+  const { view, registry, mirror } = deps;
+  const { collecting, state } = options;
+  const host = run.host;
+  let phase = options.phase;
+  /** The pair on screen as running, by its place in the run. */
+  let shown: { index: number; pair: ShownPair } | null = null;
+
+  const start = (index: number, pluginId: string, instanceId: string | null): ShownPair => {
+    const pairPhase = phaseOf(mirror.plugin(pluginId)?.order ?? Number.NaN);
+    if (pairPhase && pairPhase !== phase && !collecting) {
+      phase = pairPhase;
+      options.onPhase(phase);
+    }
+    const pair = view.pairStarted(pluginId, instanceId, mirror.context?.id ?? '', {
+      actionId: null,
+      repair: false,
+    });
+    registry.callStarted(host);
+    shown = { index, pair };
+    return pair;
+  };
+  const end = (pair: ShownPair, result: ResultJSON) => {
+    shown = null;
+    registry.callEnded(host);
+    view.pairEnded(pair, result);
+    if (result.error) state.ordersWithError.add(mirror.plugin(pair.pluginId)?.order ?? Number.NaN);
+  };
+  const streamed = (pair: ShownPair, records: RecordJSON[]) => {
+    if (records.length) view.streamed(pair, records);
+  };
+
+  /** A pair glimpsed ahead of the results in (run-poll-wait.ts): a call out until they are in. */
+  let glimpsed: number | null = null;
+  const unglimpse = (seq: number) => {
+    if (glimpsed !== null && seq > glimpsed) {
+      glimpsed = null;
+      registry.callEnded(host);
+    }
+  };
+
+  const take = async (reply: RunPollJSON, seq: number) => {
+    for (const [i, result] of reply.results.entries()) {
+      const index = seq + i;
+      const pair =
+        shown?.index === index
+          ? shown.pair
+          : start(index, result.plugin.id, result.instance ? result.instance.id : null);
+      end(pair, result);
+      await mirror.afterPair(host.client, result, collecting);
+    }
+    unglimpse(reply.seq);
+    const { progress, current } = reply;
+    if (progress) options.onProgress(options.done + progress.done, options.done + progress.planned);
+    if (current && current.index === reply.seq) {
+      const pair =
+        shown?.index === current.index ? shown.pair : start(current.index, current.plugin, current.instance);
+      streamed(pair, current.records);
+    } else if (current && current.index > reply.seq && glimpsed !== current.index) {
+      unglimpse(Number.POSITIVE_INFINITY);
+      view.pairGlimpsed(current.plugin, current.instance, mirror.context?.id ?? '');
+      registry.callStarted(host);
+      glimpsed = current.index;
+    }
+  };
+
+  let seq = 0;
+  try {
+    const last = await host.client.followRun(spec, {
+      signal: run.abort.signal,
+      pollWaitMs: options.pollWaitMs,
+      onRunId: (runId) => {
+        run.callId = runId;
+        // Stop pressed while the run was on its way: only now is there an id to cancel.
+        if (runId && run.stop) void run.cancelOnHost();
+      },
+      onReply: async (reply) => {
+        await take(reply, seq);
+        seq = reply.seq;
+      },
+      stillAlive: () => host.status !== 'lost',
+      onPolling: (polling) => (polling ? registry.callStarted(host) : registry.callEnded(host)),
+    });
+    if (last.error) {
+      throw new HostCallError(
+        'HOST_FAULT',
+        `the host at port ${host.port} could not finish the run: ${last.error}`,
+        'pyblish.run',
+      );
+    }
+    return last.stopped;
+  } finally {
+    if (shown) registry.callEnded(host);
+    unglimpse(Number.POSITIVE_INFINITY);
+  }
+}
