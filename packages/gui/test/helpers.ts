@@ -144,18 +144,20 @@ export const TEST_PLUGINS = fileURLToPath(new URL('./fixtures/plugins', import.m
 
 /**
  * Starts our TypeScript host through the CLI (`pyblish host`) with the test plug-ins (the same
- * as the Python host's), registered with the GUI; resolves once the GUI shows it.
+ * as the Python host's, unless others are given), registered with the GUI; resolves once the GUI
+ * shows it.
  */
 export async function tsHost(
   gui: TestGui,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  plugins = TEST_PLUGINS,
 ): Promise<HostProcess> {
   const before = new Set(gui.snapshot().hosts.map((h) => h.port));
   const cli = join(REPO, 'packages/cli/bin/pyblish.mjs');
   const proc = spawn(
     process.execPath,
-    [cli, 'host', '--register', '--gui-port', String(gui.port), '--plugin-path', TEST_PLUGINS, ...args],
+    [cli, 'host', '--register', '--gui-port', String(gui.port), '--plugin-path', plugins, ...args],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...gui.env, ...env } },
   );
   const host = watch(proc);

@@ -54,6 +54,11 @@ function invalid(message: string): Fault {
   return new Fault(FaultCode.InvalidParams, message);
 }
 
+/** Why a cancelled pair failed: one place, so a pair cancelled alone or with its run reads alike. */
+function cancelledByGui(): Error {
+  return new Error('Cancelled by the GUI');
+}
+
 /** An id from a struct `{ id }` (as discover()/context() returned it) or a bare id string. */
 function idOf(v: XmlRpcValue | undefined, method: string, what: string): string {
   if (typeof v === 'string') return v;
@@ -257,10 +262,10 @@ export class PyblishService {
       poll: ([callId, afterSeq, waitMs], info) => this.pollReply(callId, afterSeq, waitMs ?? 0, info.signal),
       cancel: ([callId]) => {
         const run = this.runs.get(callId);
-        if (run) return run.cancel(new Error('Cancelled by the GUI'));
+        if (run) return run.cancel(cancelledByGui());
         const running = this.runningCall(callId);
         if (running.done) return false;
-        running.abort.abort(new Error('Cancelled by the GUI'));
+        running.abort.abort(cancelledByGui());
         return true;
       },
       liveness: () => this.liveness(),
