@@ -36,8 +36,8 @@ export interface ControllerOptions extends PairTransportOptions {
   pairByPair?: boolean;
   /** Pair results of earlier runs the report keeps (default 100,000). */
   reportResultLimit?: number;
-  /** Called after every run with its report. */
-  onRunEnd?(report: Report): void;
+  /** Called after every run with its report (the live one: write it out during the call, or copy it). */
+  onRunEnd?(report: Readonly<Report>): void;
   log?(line: string): void;
 }
 

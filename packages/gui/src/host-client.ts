@@ -257,7 +257,7 @@ export class HostClient {
     }
   }
 
-  private resultOf(result: ResultJSON, pluginId: string): ResultJSON {
+  private resultOf<R extends Pick<ResultJSON, 'success'>>(result: R, pluginId: string): R {
     if (!result || typeof result !== 'object' || typeof result.success !== 'boolean') {
       throw new HostCallError(
         'HOST_BAD_REPLY',
@@ -412,7 +412,15 @@ export class HostClient {
         method,
       );
     }
-    for (const result of reply.results) this.resultOf(result, 'a pair of the run');
+    for (const result of reply.results) {
+      this.resultOf(result, 'a pair of the run');
+      if (typeof result.plugin !== 'string')
+        throw new HostCallError(
+          'HOST_BAD_REPLY',
+          `the host at port ${this.port} sent a result without its plug-in`,
+          method,
+        );
+    }
     return reply;
   }
 

@@ -73,7 +73,7 @@ export class HostMirror {
   /** After a pair: refetches the context only when it can have changed. */
   async afterPair(
     client: Pick<MirrorClient, 'context'>,
-    result: ResultJSON,
+    result: Pick<ResultJSON, 'contextRevision'>,
     collecting: boolean,
   ): Promise<void> {
     const revision = revisionOf(result);
@@ -218,6 +218,6 @@ function newProxy(child: InstanceJSON): InstanceProxy {
   };
 }
 
-function revisionOf(result: ResultJSON): number | undefined {
+function revisionOf(result: Pick<ResultJSON, 'contextRevision'>): number | undefined {
   return typeof result.contextRevision === 'number' ? result.contextRevision : undefined;
 }

@@ -5,7 +5,7 @@
 // live records, the phase it moves the run to, a failure noted for the end message, and the
 // mirror refetching the context when a result says it changed; so both give the same rows,
 // terminal and report.
-import type { RecordJSON, ResultJSON, RunPollJSON, RunSpecJSON } from '@pyblish/host';
+import type { RunPollJSON, RunSpecJSON } from '@pyblish/host';
 import { HostCallError } from './errors.js';
 import type { HostMirror } from './host-mirror.js';
 import type { HostRegistry } from './host-registry.js';
@@ -52,28 +52,22 @@ export async function driveOnHost(
   /** The pair on screen as running, by its place in the run. */
   let shown: { index: number; pair: ShownPair } | null = null;
 
-  const start = (index: number, pluginId: string, instanceId: string | null): ShownPair => {
+  /** The run enters the phase of this plug-in's pairs (collection never leaves its own). */
+  const enter = (pluginId: string) => {
     const pairPhase = phaseOf(mirror.plugin(pluginId)?.order ?? Number.NaN);
     if (pairPhase && pairPhase !== phase && !collecting) {
       phase = pairPhase;
       options.onPhase(phase);
     }
-    const pair = view.pairStarted(pluginId, instanceId, mirror.context?.id ?? '', {
-      actionId: null,
-      repair: false,
-    });
+  };
+  const contextId = () => mirror.context?.id ?? '';
+  /** A pair seen running: on screen as running, a call out until its result is in. */
+  const start = (index: number, pluginId: string, instanceId: string | null): ShownPair => {
+    enter(pluginId);
+    const pair = view.pairStarted(pluginId, instanceId, contextId(), { actionId: null, repair: false });
     registry.callStarted(host);
     shown = { index, pair };
     return pair;
-  };
-  const end = (pair: ShownPair, result: ResultJSON) => {
-    shown = null;
-    registry.callEnded(host);
-    view.pairEnded(pair, result);
-    if (result.error) state.ordersWithError.add(mirror.plugin(pair.pluginId)?.order ?? Number.NaN);
-  };
-  const streamed = (pair: ShownPair, records: RecordJSON[]) => {
-    if (records.length) view.streamed(pair, records);
   };
 
   /** A pair glimpsed ahead of the results in (run-poll-wait.ts): a call out until they are in. */
@@ -87,24 +81,29 @@ export async function driveOnHost(
 
   const take = async (reply: RunPollJSON, seq: number) => {
     for (const [i, result] of reply.results.entries()) {
-      const index = seq + i;
-      const pair =
-        shown?.index === index
-          ? shown.pair
-          : start(index, result.plugin.id, result.instance ? result.instance.id : null);
-      end(pair, result);
+      if (shown?.index === seq + i) {
+        view.pairEnded(shown.pair, result);
+        shown = null;
+        registry.callEnded(host);
+      } else {
+        enter(result.plugin);
+        view.pairDone(result.plugin, result.instance, contextId(), result);
+      }
+      if (result.error) state.ordersWithError.add(mirror.plugin(result.plugin)?.order ?? Number.NaN);
       await mirror.afterPair(host.client, result, collecting);
     }
     unglimpse(reply.seq);
     const { progress, current } = reply;
+    const last = reply.results.at(-1);
+    if (last && !current) view.showCurrent(last.plugin, last.instance);
     if (progress) options.onProgress(options.done + progress.done, options.done + progress.planned);
     if (current && current.index === reply.seq) {
       const pair =
         shown?.index === current.index ? shown.pair : start(current.index, current.plugin, current.instance);
-      streamed(pair, current.records);
+      if (current.records.length) view.streamed(pair, current.records);
     } else if (current && current.index > reply.seq && glimpsed !== current.index) {
       unglimpse(Number.POSITIVE_INFINITY);
-      view.pairGlimpsed(current.plugin, current.instance, mirror.context?.id ?? '');
+      view.pairGlimpsed(current.plugin, current.instance, contextId());
       registry.callStarted(host);
       glimpsed = current.index;
     }

@@ -21,6 +21,9 @@ import type { ReportBuilder, RunEnd } from './session-report.js';
 import type { PluginRow, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
+/** What a pair's result says of its outcome (a ResultJSON, or a host-side run's RunResultJSON). */
+export type PairOutcomeJSON = Pick<ResultJSON, 'success' | 'error' | 'records' | 'duration'>;
+
 /** A pair under way, as shown. */
 export interface ShownPair {
   pluginId: string;
@@ -60,19 +63,34 @@ export class RunView {
     how: { actionId: string | null; repair: boolean },
   ): ShownPair {
     const rowId = instanceId ?? contextId;
-    const pluginRow = this.store.plugin(pluginId);
-    const instanceRow = this.store.instance(rowId);
     this.showRunning(pluginId, instanceId, rowId, !how.actionId);
+    this.headTerminal(pluginId, instanceId, rowId);
+    return { pluginId, instanceId, rowId, ...how, streamed: false };
+  }
+
+  /**
+   * A pair that started and ended between two looks at the host (a batch of a host-side run):
+   * rows, terminal and report end as pairStarted then pairEnded leave them, without showing it
+   * running in between (no one would have seen it: patches go out after the batch).
+   */
+  pairDone(pluginId: string, instanceId: string | null, contextId: string, result: PairOutcomeJSON): void {
+    const rowId = instanceId ?? contextId;
+    this.headTerminal(pluginId, instanceId, rowId);
+    this.pairEnded({ pluginId, instanceId, rowId, actionId: null, repair: false, streamed: false }, result);
+  }
+
+  /** The progress names this pair as the current one (the last of a batch of pairDone). */
+  showCurrent(pluginId: string, instanceId: string | null): void {
+    this.showRunning(pluginId, instanceId, '', false);
+  }
+
+  private headTerminal(pluginId: string, instanceId: string | null, rowId: string): void {
+    const label = this.store.plugin(pluginId)?.label ?? pluginId;
+    const instanceLabel = instanceId ? (this.store.instance(rowId)?.label ?? instanceId) : 'Context';
     this.store.appendTerminal(
-      pairStartEntries(
-        this.lastTerminalPlugin,
-        { id: pluginId, label: pluginRow?.label ?? pluginId },
-        instanceId,
-        instanceId ? (instanceRow?.label ?? instanceId) : 'Context',
-      ),
+      pairStartEntries(this.lastTerminalPlugin, { id: pluginId, label }, instanceId, instanceLabel),
     );
     this.lastTerminalPlugin = pluginId;
-    return { pluginId, instanceId, rowId, ...how, streamed: false };
   }
 
   /**
@@ -99,7 +117,7 @@ export class RunView {
     this.store.appendTerminal(pairEndEntries(pair.pluginId, pair.instanceId, records.map(recordRow), null));
   }
 
-  pairEnded(pair: ShownPair, result: ResultJSON): void {
+  pairEnded(pair: ShownPair, result: PairOutcomeJSON): void {
     const { pluginId, instanceId, rowId } = pair;
     const records = Array.isArray(result.records) ? result.records : [];
     const error = result.error ?? null;
@@ -178,7 +196,10 @@ export class RunView {
    * A run ended: no row is left processing and no pair in progress, the terminal says how it
    * ended, and the report is finished (with the requests the run made) and returned.
    */
-  runEnded(requests: number, end: Pick<RunEnd, 'finalPhase' | 'message' | 'fault' | 'success'>): Report {
+  runEnded(
+    requests: number,
+    end: Pick<RunEnd, 'finalPhase' | 'message' | 'fault' | 'success'>,
+  ): Readonly<Report> {
     this.report.addRequests(requests);
     for (const row of this.store.instanceRows()) {
       if (row.status === 'processing') this.store.updateInstance(row.id, { status: statusOf(row, false) });
@@ -201,6 +222,7 @@ export class RunView {
 
   private updateActions(pluginId: string): void {
     const row = this.store.plugin(pluginId);
-    if (row) this.store.updatePlugin(pluginId, { actions: availableActions(row as PluginRow) });
+    if (row?.actions.length)
+      this.store.updatePlugin(pluginId, { actions: availableActions(row as PluginRow) });
   }
 }

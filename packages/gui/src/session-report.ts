@@ -91,7 +91,11 @@ export class ReportBuilder {
     this.report.stats.requests += n;
   }
 
-  finish(end: RunEnd): Report {
+  /**
+   * Ends the run's part of the report and returns the report itself, not a copy (a copy of a
+   * long session's results costs more than the run): read or write it out now; current() copies.
+   */
+  finish(end: RunEnd): Readonly<Report> {
     const r = this.report;
     r.finishedAt = new Date().toISOString();
     r.finalPhase = end.finalPhase;
@@ -126,7 +130,7 @@ export class ReportBuilder {
       path: p.path,
     }));
     r.success = end.success;
-    return this.current();
+    return r;
   }
 
   current(): Report {

@@ -21,25 +21,26 @@ const SINCE_BYTES = 8;
 export class BusyBoard {
   private readonly ints: Int32Array;
   private readonly since: BigInt64Array;
-  private readonly id: Uint8Array;
+  /** The text, copied in and out whole: the sequence number tells a reader it read a torn one. */
+  private readonly text: Buffer;
 
   constructor(
     readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(INTS_BYTES + SINCE_BYTES + ID_BYTES),
   ) {
     this.ints = new Int32Array(buffer, 0, 4);
     this.since = new BigInt64Array(buffer, INTS_BYTES, 1);
-    this.id = new Uint8Array(buffer, INTS_BYTES + SINCE_BYTES, ID_BYTES);
+    this.text = Buffer.from(buffer, INTS_BYTES + SINCE_BYTES, ID_BYTES);
   }
 
+  /** Written as each pair starts and ends: a few stores and one copy. */
   write(state: BusyState | null): void {
     Atomics.add(this.ints, SEQ, 1);
     Atomics.store(this.ints, BUSY, state ? 1 : 0);
     Atomics.store(this.since, 0, BigInt(Math.round((state?.since ?? 0) * 1000)));
     let text = state ? textOf(state) : null;
     if (text !== null && Buffer.byteLength(text) > ID_BYTES) text = state?.callId ?? null;
-    const bytes = text === null ? null : Buffer.from(text, 'utf8').subarray(0, ID_BYTES);
-    if (bytes) for (let i = 0; i < bytes.length; i++) Atomics.store(this.id, i, bytes[i]!);
-    Atomics.store(this.ints, ID_LENGTH, bytes ? bytes.length : -1);
+    const length = text === null ? -1 : this.text.write(text, 0, ID_BYTES, 'utf8');
+    Atomics.store(this.ints, ID_LENGTH, length);
     Atomics.add(this.ints, SEQ, 1);
   }
 
@@ -51,11 +52,10 @@ export class BusyBoard {
       const busy = Atomics.load(this.ints, BUSY) === 1;
       const since = Number(Atomics.load(this.since, 0)) / 1000;
       const length = Atomics.load(this.ints, ID_LENGTH);
-      const bytes = new Uint8Array(Math.max(0, length));
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Atomics.load(this.id, i);
+      const text = length < 0 ? null : this.text.toString('utf8', 0, Math.min(length, ID_BYTES));
       if (Atomics.load(this.ints, SEQ) !== seq) continue;
       if (!busy) return null;
-      return stateOf(length < 0 ? null : Buffer.from(bytes).toString('utf8'), since);
+      return stateOf(text, since);
     }
   }
 }

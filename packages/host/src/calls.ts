@@ -34,11 +34,13 @@ export class RunningCall {
   result: ResultJSON | null = null;
   readonly abort = new AbortController();
   private waiters = new Set<() => void>();
+  /** Ended without a result of its own (a pair of a host-side run: its result goes with the run). */
+  private ended = false;
 
   constructor(readonly id: string) {}
 
   get done(): boolean {
-    return this.result !== null;
+    return this.result !== null || this.ended;
   }
 
   addRecord(record: RecordJSON): void {
@@ -54,6 +56,11 @@ export class RunningCall {
 
   finish(result: ResultJSON): void {
     this.result = result;
+    this.wake();
+  }
+
+  end(): void {
+    this.ended = true;
     this.wake();
   }
 

@@ -18,6 +18,7 @@ import type {
   PluginJSON,
   RecordJSON,
   ResultJSON,
+  RunResultJSON,
 } from './wire.js';
 
 /** The only data keys a GUI sees; everything else (scene nodes, results, secrets) stays in the host. */
@@ -162,6 +163,27 @@ export function formatResult(result: Result, plugin: PluginJSON, context: Contex
     records: result.records.map(formatRecord),
     duration: result.duration,
     action: result.action,
+    contextRevision: context.revision,
+  };
+}
+
+/**
+ * A pair's result in a host-side run: formatResult's, with the plug-in and the instance by id
+ * (the GUI has them from discover() and context()); thousands of them go in one reply.
+ */
+export function formatRunResult(
+  result: Result,
+  pluginId: string,
+  instanceId: string | null,
+  context: Context,
+): RunResultJSON {
+  return {
+    success: result.success,
+    plugin: pluginId,
+    instance: instanceId,
+    error: result.error ? formatError(result.error) : null,
+    records: result.records.map(formatRecord),
+    duration: result.duration,
     contextRevision: context.revision,
   };
 }

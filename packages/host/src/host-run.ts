@@ -7,8 +7,8 @@
 // long-polls the run and collects what it finished in the meantime into one reply.
 import { createState, drivePairs, type Instance, type PluginLike, pluginsOfRun } from '@pyblish/core';
 import { Fault, FaultCode, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
-import type { RunningCall, RunPairState } from './calls.js';
-import type { PluginJSON, ResultJSON, RunPollJSON, RunSpecJSON } from './wire.js';
+import { RunningCall, type RunPairState } from './calls.js';
+import type { PluginJSON, RunPollJSON, RunResultJSON, RunSpecJSON } from './wire.js';
 
 /** The most results one reply carries; the GUI polls again at once for the rest. */
 export const MAX_RUN_BATCH = 1000;
@@ -68,10 +68,8 @@ export interface RunWork {
   /** The current context's instances. */
   instances(): Iterable<Instance>;
   revision(): number;
-  /** A RunningCall for the next pair (its records are buffered there). */
-  createCall(): RunningCall;
-  /** Processes one pair; resolves to its result whatever the plug-in does. */
-  process(pair: RunPairState, call: RunningCall): Promise<ResultJSON>;
+  /** Processes one pair (its records go to `call`, `signal` aborts it); resolves to its result whatever the plug-in does. */
+  process(pair: RunPairState, call: RunningCall, signal: AbortSignal): Promise<RunResultJSON>;
 }
 
 /** A plug-in as the iteration sees it: the GUI's proxy of it, from the same wire form. */
@@ -86,7 +84,7 @@ interface InstanceView {
 }
 
 interface Finished {
-  result: ResultJSON;
+  result: RunResultJSON;
   done: number;
   planned: number;
 }
@@ -101,7 +99,10 @@ export class HostRun {
   private stoppedBy: string | null = null;
   private cancelled = false;
   private error: string | null = null;
-  private change = deferred();
+  /** Polls waiting for the next change. */
+  private readonly waiters = new Set<() => void>();
+  /** Aborts the running pair when the run is cancelled (one signal for all its pairs). */
+  private readonly abort = new AbortController();
   private lastYield = performance.now();
   /** Polls waiting for news (not those filling a reply): a starting pair lets them answer first. */
   private listening = 0;
@@ -138,7 +139,7 @@ export class HostRun {
   cancel(reason: Error): boolean {
     if (this.ended) return false;
     this.cancelled = true;
-    this.current?.call.abort.abort(reason);
+    this.abort.abort(reason);
     this.notify();
     return true;
   }
@@ -150,7 +151,9 @@ export class HostRun {
       this.lastYield = performance.now();
       if (this.cancelled) return false;
     }
-    const call = work.createCall();
+    const index = this.base + this.finished.length;
+    // Its records are buffered as a begun pair's are; it is followed through the run, not by id.
+    const call = new RunningCall(`${this.id}:${index}`);
     const pair = {
       run: this.id,
       index: this.base + this.finished.length,
@@ -162,8 +165,8 @@ export class HostRun {
     // A poll waiting for news hears of this pair before it starts: a plug-in that then blocks
     // the thread would otherwise hold the reply (and the GUI would not know what runs).
     if (this.listening > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const result = await work.process(pair, call);
-    call.finish(result);
+    const result = await work.process(pair, call, this.abort.signal);
+    call.end();
     this.current = null;
     this.finished.push({ result, ...this.progress });
     return Boolean(result.error);
@@ -180,9 +183,13 @@ export class HostRun {
   }
 
   private notify(): void {
-    const change = this.change;
-    this.change = deferred();
-    change.resolve();
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+  }
+
+  /** Resolves at the next change. */
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
   }
 
   /** Whether a poll from `afterSeq` (and `afterRecord` of the pair after it) has anything to take. */
@@ -205,7 +212,7 @@ export class HostRun {
       try {
         while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
           const current = this.current;
-          const waits = [this.change.promise, timeUp.promise];
+          const waits = [this.changed(), timeUp.promise];
           if (current && current.index === afterSeq)
             waits.push(current.call.waitFor(afterRecord, MAX_RUN_POLL_MS, signal));
           await Promise.race(waits);
@@ -218,7 +225,7 @@ export class HostRun {
       const linger = timer(LINGER_MS, signal);
       try {
         while (!this.ended && this.pending(afterSeq) < MAX_RUN_BATCH && !linger.over && !timeUp.over)
-          await Promise.race([this.change.promise, linger.promise, timeUp.promise]);
+          await Promise.race([this.changed(), linger.promise, timeUp.promise]);
       } finally {
         linger.clear();
       }
@@ -318,14 +325,6 @@ function instanceViews(work: RunWork, off: ReadOnlySet | null): () => InstanceVi
     }
     return views;
   };
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
 
 /** A wait of `ms` that ends early when `signal` aborts; `clear` when done with it. */

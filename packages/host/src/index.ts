@@ -45,6 +45,7 @@ export {
   type ResultJSON,
   type RunningPairJSON,
   type RunPollJSON,
+  type RunResultJSON,
   type RunSpecJSON,
   type ShowSettings,
   type StatsJSON,
@@ -60,6 +61,7 @@ export {
   formatPlugin,
   formatRecord,
   formatResult,
+  formatRunResult,
   pyblishTime,
 } from './format.js';
 

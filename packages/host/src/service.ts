@@ -17,7 +17,7 @@ import { type BusyState, CallTable, livenessOf, type RunningCall, type RunPairSt
 
 export type { BusyState } from './calls.js';
 
-import { formatContext, formatRecord, formatResult } from './format.js';
+import { formatContext, formatRecord, formatResult, formatRunResult } from './format.js';
 import { parseRunSpec, type RunSpec, RunTable, type RunWork } from './host-run.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
@@ -30,7 +30,7 @@ interface PairOptions {
   action?: string | null;
   /** A begun pair, followed by pyblish.poll and aborted by pyblish.cancel. */
   running?: RunningCall | null;
-  /** Aborted when a plain call's caller disconnects. */
+  /** Aborted when a plain call's caller disconnects, or a host-side run is cancelled. */
   signal?: AbortSignal;
   /** The pair's place in a host-side run (liveness shows it to the server worker). */
   pair?: RunPairState;
@@ -133,7 +133,10 @@ export class PyblishService {
     instanceId: string | null,
     how: PairOptions,
   ): Promise<ResultJSON> {
-    const run = () => this.processPair(kind, plugin, instanceId, how);
+    const run = async () => {
+      const result = await this.processPair(kind, plugin, instanceId, how);
+      return formatResult(result, this.session.pluginJsonOf(plugin), this.session.context);
+    };
     // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
     // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
     return this.enqueue(how.running ? () => new Promise<void>((r) => setImmediate(r)).then(run) : run);
@@ -145,10 +148,11 @@ export class PyblishService {
     plugin: PluginClass,
     instanceId: string | null,
     how: PairOptions,
-  ): Promise<ResultJSON> {
+  ): Promise<Result> {
     const { action = null, running = null } = how;
-    // A begun pair is aborted by pyblish.cancel; a plain call when its caller disconnects.
-    const signal = running ? running.abort.signal : how.signal;
+    // A begun pair is aborted by pyblish.cancel; a plain call when its caller disconnects; a
+    // pair of a host-side run with its run.
+    const signal = how.signal ?? running?.abort.signal;
     const session = this.session;
     const instance = instanceId === null ? null : session.instance(instanceId);
     this.setBusy({
@@ -172,7 +176,7 @@ export class PyblishService {
     } finally {
       this.setBusy(null);
     }
-    return formatResult(result, session.pluginJsonOf(plugin), session.context);
+    return result;
   }
 
   /** pyblish.run: the whole run takes one turn of the queue; it starts after its id is sent. */
@@ -183,12 +187,22 @@ export class PyblishService {
       plugins: () => s.pluginList(),
       instances: () => s.context,
       revision: () => s.context.revision,
-      createCall: () => this.calls.create(),
-      process: (pair, running) => {
+      process: async (pair, running, signal) => {
         const plugin = s.plugin(pair.plugin);
-        return this.wrapper(() =>
-          this.processPair('process', plugin, pair.instance, { running, pair }),
-        ).catch((err: unknown) => this.failedRun(plugin, pair.instance, err));
+        try {
+          const result = await this.wrapper(() =>
+            this.processPair('process', plugin, pair.instance, { running, pair, signal }),
+          );
+          return formatRunResult(result, pair.plugin, pair.instance, s.context);
+        } catch (err) {
+          const {
+            plugin: _,
+            instance: __,
+            action: ___,
+            ...failed
+          } = this.failedRun(plugin, pair.instance, err);
+          return { ...failed, plugin: pair.plugin, instance: pair.instance };
+        }
       },
     };
     void this.enqueue(() => new Promise<void>((r) => setImmediate(r)).then(() => run.execute(spec, work)));

@@ -136,6 +136,16 @@ export interface ResultJSON {
   contextRevision?: number;
 }
 
+/**
+ * A pair's result in a host-side run (pyblish.pollRun): a ResultJSON whose plug-in and instance
+ * are their ids, since the GUI has both from discover() and context().
+ */
+export interface RunResultJSON extends Omit<ResultJSON, 'plugin' | 'instance' | 'action'> {
+  plugin: string;
+  /** null for a context plug-in. */
+  instance: string | null;
+}
+
 /** Our extension `pyblish.liveness()`: answered off the host's main thread, even while a plug-in blocks it. */
 export interface LivenessJSON {
   /** A plug-in, action or repair is running. */
@@ -202,7 +212,7 @@ export interface RunPollJSON {
   /** Pairs finished up to the last result included; pass it as `afterSeq` next time. */
   seq: number;
   /** The results of the pairs finished after `afterSeq`, in order (at most a batch per reply). */
-  results: ResultJSON[];
+  results: RunResultJSON[];
   /** The pair running now (once every finished pair's result has been sent), or null. */
   current: RunningPairJSON | null;
   /**

@@ -104,6 +104,9 @@ async function withHost(offMainThread: boolean, run: (client: XmlRpcClient) => P
   }
 }
 
+const ids = async (client: XmlRpcClient) =>
+  new Map((await client.call(HostMethod.context, [])).children.map((c) => [c.name, c.id]));
+
 interface Followed {
   /** "Plugin" or "Plugin:instance name", in order. */
   pairs: string[];
@@ -120,21 +123,21 @@ async function follow(client: XmlRpcClient, spec: RunSpecJSON): Promise<Followed
   let seq = 0;
   for (;;) {
     out.results.push(...reply.results);
-    for (const r of reply.results) {
-      const name = r.plugin.name + (r.instance ? `:${r.instance.name}` : '');
-      out.pairs.push(name);
-      if (r.error) out.failed.push(name);
-    }
     seq = reply.seq;
     out.last = reply;
-    if (reply.finished) return out;
+    if (reply.finished) break;
     reply = await client.call(HostMethod.pollRun, [reply.runId, seq, -1, 1000]);
     out.replies++;
   }
+  // Results name the plug-in and the instance by id: the instances' names are in the context.
+  const names = new Map([...(await ids(client))].map(([name, id]) => [id, name]));
+  for (const r of out.results) {
+    const name = r.plugin + (r.instance ? `:${names.get(r.instance)}` : '');
+    out.pairs.push(name);
+    if (r.error) out.failed.push(name);
+  }
+  return out;
 }
-
-const ids = async (client: XmlRpcClient) =>
-  new Map((await client.call(HostMethod.context, [])).children.map((c) => [c.name, c.id]));
 
 for (const offMainThread of [true, false]) {
   describe(`a host-side run (${offMainThread ? 'worker' : 'main thread'})`, () => {
@@ -211,7 +214,7 @@ for (const offMainThread of [true, false]) {
         expect(reply.current.records.map((r) => r.message)).toEqual(['integrating, part one']);
         // Without targets every plug-in runs, as the GUI runs them pair by pair.
         expect(reply.current.index).toBe(4);
-        expect(results.map((r) => r.plugin.name)).toEqual([
+        expect(results.map((r) => r.plugin)).toEqual([
           'ExtractShots',
           'ExtractShots',
           'ExtractShots',
@@ -226,7 +229,7 @@ for (const offMainThread of [true, false]) {
         let end = quiet;
         while (!end.finished) end = await client.call(HostMethod.pollRun, [started.runId, seq, 1, 1000]);
         expect(end.cancelled).toBe(true);
-        expect(end.results.map((r) => [r.plugin.name, r.error?.message])).toEqual([
+        expect(end.results.map((r) => [r.plugin, r.error?.message])).toEqual([
           ['IntegrateSlowly', 'Cancelled by the GUI'],
         ]);
         expect(await client.call(HostMethod.cancel, [started.runId])).toBe(false);
@@ -299,7 +302,7 @@ describe('a host-side run with a plug-in blocking the main thread (worker)', () 
       const told = replies.find((r) => r.progress === null);
       expect(told?.current).toMatchObject({ index: 0, plugin: 'BlockMain', instance: null, records: [] });
       const results = replies.flatMap((r) => r.results);
-      expect(results.map((r) => [r.plugin.name, r.success, r.records.map((x) => x.message)])).toEqual([
+      expect(results.map((r) => [r.plugin, r.success, r.records.map((x) => x.message)])).toEqual([
         ['BlockMain', true, ['unblocked']],
       ]);
     } finally {
