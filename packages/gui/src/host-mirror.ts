@@ -76,15 +76,20 @@ export class HostMirror {
     result: Pick<ResultJSON, 'contextRevision'>,
     collecting: boolean,
   ): Promise<void> {
+    const refetch = this.changedBy(result, collecting);
     const revision = revisionOf(result);
-    let refetch: boolean;
-    if (this.options.naive) refetch = true;
-    else if (revision !== undefined) refetch = revision !== this.revision;
-    else refetch = collecting; // hosts without revisions: after each collector, as pyblish-qml did
     if (revision !== undefined) this.revision = revision;
     if (!refetch) return;
     await this.refetch(client, collecting);
     if (!collecting) this.refreshCompatibility();
+  }
+
+  /** Whether afterPair refetches the context after this result (else it does nothing). */
+  changedBy(result: Pick<ResultJSON, 'contextRevision'>, collecting: boolean): boolean {
+    const revision = revisionOf(result);
+    if (this.options.naive) return true;
+    if (revision !== undefined) return revision !== this.revision;
+    return collecting; // hosts without revisions: after each collector, as pyblish-qml did
   }
 
   /** An action or repair may add or remove instances: refresh when the host says so (or cannot say). */

@@ -11,7 +11,7 @@ import type { HostMirror } from './host-mirror.js';
 import type { HostRegistry } from './host-registry.js';
 import type { Run } from './run.js';
 import { type DriveOptions, phaseOf } from './run-driver.js';
-import type { RunView, ShownPair } from './run-view.js';
+import type { DonePair, RunView, ShownPair } from './run-view.js';
 
 export interface HostRunDeps {
   view: RunView;
@@ -80,6 +80,13 @@ export async function driveOnHost(
   };
 
   const take = async (reply: RunPollJSON, seq: number) => {
+    // Pairs done between two replies are shown together, up to each change of the context (its
+    // new instances must be in the mirror before the pairs after it are shown).
+    let done: DonePair[] = [];
+    const showDone = () => {
+      if (done.length) view.pairsDone(contextId(), done);
+      done = [];
+    };
     for (const [i, result] of reply.results.entries()) {
       if (shown?.index === seq + i) {
         view.pairEnded(shown.pair, result);
@@ -87,11 +94,15 @@ export async function driveOnHost(
         registry.callEnded(host);
       } else {
         enter(result.plugin);
-        view.pairDone(result.plugin, result.instance, contextId(), result);
+        done.push({ pluginId: result.plugin, instanceId: result.instance, result });
       }
       if (result.error) state.ordersWithError.add(mirror.plugin(result.plugin)?.order ?? Number.NaN);
-      await mirror.afterPair(host.client, result, collecting);
+      if (mirror.changedBy(result, collecting)) {
+        showDone();
+        await mirror.afterPair(host.client, result, collecting);
+      }
     }
+    showDone();
     unglimpse(reply.seq);
     const { progress, current } = reply;
     const last = reply.results.at(-1);

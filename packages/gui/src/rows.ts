@@ -236,8 +236,14 @@ export interface PairOutcome {
   duration: number;
 }
 
+/** What of a row the results tally (afterResult reads these and changes them). */
+export type RowTally = Pick<
+  InstanceRow,
+  'processed' | 'hasError' | 'hasWarning' | 'succeeded' | 'duration' | 'passed' | 'failed' | 'status'
+>;
+
 /** How one result changes a row (instance or plug-in); the same rules for both. */
-export function afterResult<R extends InstanceRow | PluginRow>(row: R, outcome: PairOutcome): Partial<R> {
+export function afterResult<R extends RowTally>(row: R, outcome: PairOutcome): Partial<R> {
   const hasWarning = row.hasWarning || outcome.records.some((r) => r.levelno === 30);
   const hasError = row.hasError || outcome.error !== null;
   const succeeded = row.succeeded || outcome.error === null;

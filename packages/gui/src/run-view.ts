@@ -8,9 +8,11 @@ import {
   clearedRunState,
   errorRow,
   Failures,
+  type PairOutcome,
   pairEndEntries,
   pairStartEntries,
   passedOver,
+  type RowTally,
   recordRow,
   runEndEntry,
   statusOf,
@@ -18,8 +20,8 @@ import {
 } from './rows.js';
 import type { RunKind } from './run.js';
 import type { ReportBuilder, RunEnd } from './session-report.js';
-import type { PluginRow, Report } from './view-model.js';
-import type { ViewStateStore } from './view-state.js';
+import type { InstanceRow, PluginRow, Report } from './view-model.js';
+import type { NewTerminalEntry, ViewStateStore } from './view-state.js';
 
 /** What a pair's result says of its outcome (a ResultJSON, or a host-side run's RunResultJSON). */
 export type PairOutcomeJSON = Pick<ResultJSON, 'success' | 'error' | 'records' | 'duration'>;
@@ -69,28 +71,41 @@ export class RunView {
   }
 
   /**
-   * A pair that started and ended between two looks at the host (a batch of a host-side run):
-   * rows, terminal and report end as pairStarted then pairEnded leave them, without showing it
-   * running in between (no one would have seen it: patches go out after the batch).
+   * Pairs that started and ended between two looks at the host (a batch of a host-side run), in
+   * order: rows, terminal and report end as pairStarted then pairEnded leave them, each row
+   * updated once, without showing a pair running in between (patches go out after the batch).
    */
-  pairDone(pluginId: string, instanceId: string | null, contextId: string, result: PairOutcomeJSON): void {
-    const rowId = instanceId ?? contextId;
-    this.headTerminal(pluginId, instanceId, rowId);
-    this.pairEnded({ pluginId, instanceId, rowId, actionId: null, repair: false, streamed: false }, result);
+  pairsDone(contextId: string, pairs: ReadonlyArray<DonePair>): void {
+    const ended = pairs.map(({ pluginId, instanceId, result }) => {
+      const rowId = instanceId ?? contextId;
+      const head = this.headEntries(pluginId, instanceId, rowId);
+      const pair = { pluginId, instanceId, rowId, actionId: null, repair: false, streamed: false };
+      return { pair, result, head };
+    });
+    this.endPairs(ended);
   }
 
-  /** The progress names this pair as the current one (the last of a batch of pairDone). */
+  /** The progress names this pair as the current one (the last of a batch of pairsDone). */
   showCurrent(pluginId: string, instanceId: string | null): void {
     this.showRunning(pluginId, instanceId, '', false);
   }
 
   private headTerminal(pluginId: string, instanceId: string | null, rowId: string): void {
+    this.store.appendTerminal(this.headEntries(pluginId, instanceId, rowId));
+  }
+
+  /** The terminal lines that head a pair (its plug-in, when another ran before it). */
+  private headEntries(pluginId: string, instanceId: string | null, rowId: string): NewTerminalEntry[] {
     const label = this.store.plugin(pluginId)?.label ?? pluginId;
     const instanceLabel = instanceId ? (this.store.instance(rowId)?.label ?? instanceId) : 'Context';
-    this.store.appendTerminal(
-      pairStartEntries(this.lastTerminalPlugin, { id: pluginId, label }, instanceId, instanceLabel),
+    const entries = pairStartEntries(
+      this.lastTerminalPlugin,
+      { id: pluginId, label },
+      instanceId,
+      instanceLabel,
     );
     this.lastTerminalPlugin = pluginId;
+    return entries;
   }
 
   /**
@@ -118,36 +133,48 @@ export class RunView {
   }
 
   pairEnded(pair: ShownPair, result: PairOutcomeJSON): void {
-    const { pluginId, instanceId, rowId } = pair;
-    const records = Array.isArray(result.records) ? result.records : [];
-    const error = result.error ?? null;
-    const recordRows = records.map(recordRow);
-    const errorRowNow = error ? errorRow(error) : null;
-    // Streamed records are in the terminal already; the result's copy goes to the report only.
-    this.store.appendTerminal(
-      pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow),
-    );
-    const duration = typeof result.duration === 'number' ? result.duration : 0;
-    this.report.addPair({
-      pluginId,
-      instanceId,
-      success: result.success && !error,
-      duration,
-      error: errorRowNow,
-      records: recordRows,
-      actionId: pair.actionId,
-      ...(pair.repair ? { repair: true } : {}),
-    });
-    if (pair.actionId || pair.repair) return;
-    const outcome = { error, records, duration };
-    const pRow = this.store.plugin(pluginId);
-    if (pRow) {
-      this.store.updatePlugin(pluginId, afterResult(pRow, outcome));
-      this.updateActions(pluginId);
+    this.endPairs([{ pair, result, head: [] }]);
+  }
+
+  /** Ends pairs in order, each after its `head` lines: terminal and report pair by pair, each row once. */
+  private endPairs(
+    ended: ReadonlyArray<{ pair: ShownPair; result: PairOutcomeJSON; head: NewTerminalEntry[] }>,
+  ): void {
+    const entries: NewTerminalEntry[] = [];
+    const plugins = new Map<string, Partial<PluginRow> & RowTally>();
+    const instances = new Map<string, Partial<InstanceRow> & RowTally>();
+    for (const { pair, result, head } of ended) {
+      const { pluginId, instanceId, rowId } = pair;
+      entries.push(...head);
+      const records = Array.isArray(result.records) ? result.records : [];
+      const error = result.error ?? null;
+      const recordRows = records.map(recordRow);
+      const errorRowNow = error ? errorRow(error) : null;
+      // Streamed records are in the terminal already; the result's copy goes to the report only.
+      entries.push(...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow));
+      const duration = typeof result.duration === 'number' ? result.duration : 0;
+      this.report.addPair({
+        pluginId,
+        instanceId,
+        success: result.success && !error,
+        duration,
+        error: errorRowNow,
+        records: recordRows,
+        actionId: pair.actionId,
+        ...(pair.repair ? { repair: true } : {}),
+      });
+      if (pair.actionId || pair.repair) continue;
+      const outcome = { error, records, duration };
+      tally(plugins, pluginId, this.store.plugin(pluginId), outcome);
+      tally(instances, rowId, this.store.instance(rowId), outcome);
+      if (error) this.failures.add(pluginId, rowId);
     }
-    const iRow = this.store.instance(rowId);
-    if (iRow) this.store.updateInstance(rowId, afterResult(iRow, outcome));
-    if (error) this.failures.add(pluginId, rowId);
+    this.store.appendTerminal(entries);
+    for (const [id, change] of plugins) {
+      this.store.updatePlugin(id, change);
+      this.updateActions(id);
+    }
+    for (const [id, change] of instances) this.store.updateInstance(id, change);
   }
 
   /** A successful repair clears the failure it fixed, on the plug-in and on the instance. */
@@ -225,4 +252,32 @@ export class RunView {
     if (row?.actions.length)
       this.store.updatePlugin(pluginId, { actions: availableActions(row as PluginRow) });
   }
+}
+
+/** A pair of a batch: its plug-in, instance (null: the context) and result. */
+export interface DonePair {
+  pluginId: string;
+  instanceId: string | null;
+  result: PairOutcomeJSON;
+}
+
+/** Adds a result to the tally of a row (kept by id), starting from the row as it is. */
+function tally<R extends RowTally>(
+  tallies: Map<string, Partial<R> & RowTally>,
+  id: string,
+  row: Readonly<R> | undefined,
+  outcome: PairOutcome,
+): void {
+  if (!row) return;
+  const base = tallies.get(id) ?? {
+    processed: row.processed,
+    status: row.status,
+    hasError: row.hasError,
+    hasWarning: row.hasWarning,
+    succeeded: row.succeeded,
+    duration: row.duration,
+    passed: row.passed,
+    failed: row.failed,
+  };
+  tallies.set(id, Object.assign(base, afterResult(base, outcome)) as Partial<R> & RowTally);
 }

@@ -106,6 +106,8 @@ export class HostRun {
   private lastYield = performance.now();
   /** Polls waiting for news (not those filling a reply): a starting pair lets them answer first. */
   private listening = 0;
+  /** The pairs the last of them has: it hears of any pair finished after those anyway. */
+  private listeningAfter = 0;
 
   constructor(readonly id: string) {}
 
@@ -162,9 +164,11 @@ export class HostRun {
     };
     this.current = { ...pair, call };
     this.notify();
-    // A poll waiting for news hears of this pair before it starts: a plug-in that then blocks
-    // the thread would otherwise hold the reply (and the GUI would not know what runs).
-    if (this.listening > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    // A poll waiting with nothing else to take hears of this pair before it starts: a plug-in
+    // that then blocks the thread would otherwise hold the reply (the GUI would not know what runs).
+    if (this.listening > 0 && index <= this.listeningAfter) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const result = await work.process(pair, call, this.abort.signal);
     call.end();
     this.current = null;
@@ -209,6 +213,7 @@ export class HostRun {
     const timeUp = timer(Math.min(Math.max(ms, 0), MAX_RUN_POLL_MS), signal);
     try {
       this.listening++;
+      this.listeningAfter = afterSeq;
       try {
         while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
           const current = this.current;
