@@ -30,6 +30,9 @@ interface Outcome {
   pairs: number;
 }
 
+/** A message without the host's port (each run has a host of its own). */
+const withoutPort = (text: string) => text.replace(/port \d+/, 'port N');
+
 /** What the user sees and keeps, without what differs by nature between two runs. */
 function outcome(gui: Gui): Outcome {
   const s = gui.snapshot();
@@ -40,7 +43,7 @@ function outcome(gui: Gui): Outcome {
   return {
     state: {
       phase: s.phase,
-      message: s.message,
+      message: withoutPort(s.message),
       fault: s.fault?.code ?? null,
       progress: { ...s.progress, currentInstance: name(s.progress.currentInstance) },
       instances: s.instances.map(({ id, duration, data, ...row }) => ({
@@ -60,6 +63,7 @@ function reportWithout(report: Report, name: (id: string | null) => string | nul
   const { startedAt, finishedAt, host, context, stats, results, instances, ...rest } = report;
   return {
     ...rest,
+    message: withoutPort(report.message),
     fault: report.fault?.code ?? null,
     instances: instances.map(({ id, ...i }) => i),
     results: results.map(({ duration, instanceId, records, ...r }) => ({
@@ -82,7 +86,7 @@ function terminalEntry(
     return { ...entry, instanceId: name(entry.instanceId), record: record(entry.record as never) };
   if (entry.type === 'instance' || entry.type === 'error')
     return { ...entry, instanceId: name(entry.instanceId) };
-  if (entry.type === 'message') return { ...entry, text: entry.text.replace(/port \d+/, 'port N') };
+  if (entry.type === 'message') return { ...entry, text: withoutPort(entry.text) };
   return entry;
 }
 

@@ -32,12 +32,18 @@ export const MAX_POLL_WAIT_MS = 30_000;
 export class RunningCall {
   readonly records: RecordJSON[] = [];
   result: ResultJSON | null = null;
-  readonly abort = new AbortController();
-  private waiters = new Set<() => void>();
+  private waiters: Set<() => void> | null = null;
+  private controller: AbortController | null = null;
   /** Ended without a result of its own (a pair of a host-side run: its result goes with the run). */
   private ended = false;
 
   constructor(readonly id: string) {}
+
+  /** Aborts the pair (made when first asked for: a host-side run's pairs share their run's). */
+  get abort(): AbortController {
+    this.controller ??= new AbortController();
+    return this.controller;
+  }
 
   get done(): boolean {
     return this.result !== null || this.ended;
@@ -65,8 +71,10 @@ export class RunningCall {
   }
 
   private wake(): void {
-    for (const w of this.waiters) w();
-    this.waiters.clear();
+    const waiters = this.waiters;
+    if (!waiters) return;
+    this.waiters = null;
+    for (const w of waiters) w();
   }
 
   /** Resolves when a record after `afterSeq` exists, the call is done, `ms` passed, or `signal` aborts. */
@@ -76,11 +84,12 @@ export class RunningCall {
       const finish = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', finish);
-        this.waiters.delete(finish);
+        this.waiters?.delete(finish);
         resolve();
       };
       const timer = setTimeout(finish, Math.min(ms, MAX_POLL_WAIT_MS));
       signal?.addEventListener('abort', finish, { once: true });
+      this.waiters ??= new Set();
       this.waiters.add(finish);
     });
   }

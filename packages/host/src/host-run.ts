@@ -93,14 +93,18 @@ export class HostRun {
   /** Finished pairs not yet acknowledged by a poll; the first is pair number `base`. */
   private finished: Finished[] = [];
   private base = 0;
-  private current: (RunPairState & { call: RunningCall }) | null = null;
-  private progress = { done: 0, planned: 0 };
+  private current: { pair: RunPairState; call: RunningCall } | null = null;
+  private doneCount = 0;
+  private plannedCount = 0;
   private ended = false;
   private stoppedBy: string | null = null;
   private cancelled = false;
   private error: string | null = null;
   /** Polls waiting for the next change. */
   private readonly waiters = new Set<() => void>();
+  /** Settles when the run has ended. */
+  private readonly finish: Promise<void>;
+  private markEnded!: () => void;
   /** Aborts the running pair when the run is cancelled (one signal for all its pairs). */
   private readonly abort = new AbortController();
   private lastYield = performance.now();
@@ -109,7 +113,11 @@ export class HostRun {
   /** The pairs the last of them has: it hears of any pair finished after those anyway. */
   private listeningAfter = 0;
 
-  constructor(readonly id: string) {}
+  constructor(readonly id: string) {
+    this.finish = new Promise((resolve) => {
+      this.markEnded = resolve;
+    });
+  }
 
   get done(): boolean {
     return this.ended;
@@ -133,6 +141,7 @@ export class HostRun {
     } finally {
       this.current = null;
       this.ended = true;
+      this.markEnded();
       this.notify();
     }
   }
@@ -156,13 +165,8 @@ export class HostRun {
     const index = this.base + this.finished.length;
     // Its records are buffered as a begun pair's are; it is followed through the run, not by id.
     const call = new RunningCall(`${this.id}:${index}`);
-    const pair = {
-      run: this.id,
-      index: this.base + this.finished.length,
-      plugin: plugin.id,
-      instance: instance?.id ?? null,
-    };
-    this.current = { ...pair, call };
+    const pair: RunPairState = { run: this.id, index, plugin: plugin.id, instance: instance?.id ?? null };
+    this.current = { pair, call };
     this.notify();
     // A poll waiting with nothing else to take hears of this pair before it starts: a plug-in
     // that then blocks the thread would otherwise hold the reply (the GUI would not know what runs).
@@ -172,13 +176,14 @@ export class HostRun {
     const result = await work.process(pair, call, this.abort.signal);
     call.end();
     this.current = null;
-    this.finished.push({ result, ...this.progress });
+    this.finished.push({ result, done: this.doneCount, planned: this.plannedCount });
     return Boolean(result.error);
   }
 
   private progressed(done: number, planned: number): void {
-    this.progress = { done, planned };
-    const last = this.finished.at(-1);
+    this.doneCount = done;
+    this.plannedCount = planned;
+    const last = this.finished[this.finished.length - 1];
     if (last) {
       last.done = done;
       last.planned = planned;
@@ -187,6 +192,7 @@ export class HostRun {
   }
 
   private notify(): void {
+    if (this.waiters.size === 0) return;
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
@@ -201,7 +207,7 @@ export class HostRun {
     if (this.ended || this.base + this.finished.length > afterSeq) return true;
     const current = this.current;
     if (!current) return false;
-    return current.index > afterSeq || current.call.records.length > afterRecord || afterRecord === -1;
+    return current.pair.index > afterSeq || current.call.records.length > afterRecord || afterRecord === -1;
   }
 
   /**
@@ -218,7 +224,7 @@ export class HostRun {
         while (!this.hasNews(afterSeq, afterRecord) && !timeUp.over) {
           const current = this.current;
           const waits = [this.changed(), timeUp.promise];
-          if (current && current.index === afterSeq)
+          if (current && current.pair.index === afterSeq)
             waits.push(current.call.waitFor(afterRecord, MAX_RUN_POLL_MS, signal));
           await Promise.race(waits);
         }
@@ -227,10 +233,10 @@ export class HostRun {
       }
       // Only finished pairs are worth waiting for; a pair that just started is told at once.
       if (timeUp.over || this.pending(afterSeq) === 0) return;
+      // Not woken by every pair (that would cost more than the pairs): by the time, or the end.
       const linger = timer(LINGER_MS, signal);
       try {
-        while (!this.ended && this.pending(afterSeq) < MAX_RUN_BATCH && !linger.over && !timeUp.over)
-          await Promise.race([this.changed(), linger.promise, timeUp.promise]);
+        if (!this.ended) await Promise.race([this.finish, linger.promise, timeUp.promise]);
       } finally {
         linger.clear();
       }
@@ -260,12 +266,14 @@ export class HostRun {
       seq,
       results: batch.map((f) => f.result),
       current: current && {
-        index: current.index,
-        plugin: current.plugin,
-        instance: current.instance,
-        ...current.call.recordsAfter(current.index === afterSeq ? Math.max(0, afterRecord) : 0),
+        index: current.pair.index,
+        plugin: current.pair.plugin,
+        instance: current.pair.instance,
+        ...current.call.recordsAfter(current.pair.index === afterSeq ? Math.max(0, afterRecord) : 0),
       },
-      progress: all ? { ...this.progress } : { done: last?.done ?? 0, planned: last?.planned ?? 0 },
+      progress: all
+        ? { done: this.doneCount, planned: this.plannedCount }
+        : { done: last?.done ?? 0, planned: last?.planned ?? 0 },
       finished: all && this.ended,
       stopped: this.stoppedBy,
       cancelled: this.cancelled,

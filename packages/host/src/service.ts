@@ -4,7 +4,14 @@
 // and liveness passes through the dispatch wrapper (so does each pair of a host-side run), so an
 // embedding application can run it on its own scheduler. served-methods.ts turns the handlers
 // into the served table.
-import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
+import {
+  type LogRecord,
+  type PluginClass,
+  type ProcessOptions,
+  processPlugin,
+  type Result,
+  repairPlugin,
+} from '@pyblish/core';
 import {
   Fault,
   FaultCode,
@@ -52,6 +59,11 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function invalid(message: string): Fault {
   return new Fault(FaultCode.InvalidParams, message);
+}
+
+/** Where a begun pair's records go as the plug-in logs them. */
+function recordsInto(running: RunningCall): (record: LogRecord) => void {
+  return (record) => running.addRecord(formatRecord(record));
 }
 
 /** Why a cancelled pair failed: one place, so a pair cancelled alone or with its run reads alike. */
@@ -155,24 +167,18 @@ export class PyblishService {
     const signal = how.signal ?? running?.abort.signal;
     const session = this.session;
     const instance = instanceId === null ? null : session.instance(instanceId);
-    this.setBusy({
-      callId: running?.id ?? null,
-      since: Date.now() / 1000,
-      ...(how.pair && { pair: how.pair }),
-    });
+    // Built field by field: this runs for every pair of a host-side run.
+    const busy: BusyState = { callId: running?.id ?? null, since: Date.now() / 1000 };
+    if (how.pair) busy.pair = how.pair;
+    this.setBusy(busy);
     let result: Result;
     try {
-      const options = {
-        registry: session.registry,
-        signal,
-        ...(running && {
-          onRecord: (r: Parameters<typeof formatRecord>[0]) => running.addRecord(formatRecord(r)),
-        }),
-      };
+      const options: ProcessOptions = { registry: session.registry, signal, action };
+      if (running) options.onRecord = recordsInto(running);
       result =
         kind === 'repair'
           ? await repairPlugin(plugin, session.context, instance, options)
-          : await processPlugin(plugin, session.context, instance, { ...options, action });
+          : await processPlugin(plugin, session.context, instance, options);
     } finally {
       this.setBusy(null);
     }
@@ -190,9 +196,11 @@ export class PyblishService {
       process: async (pair, running, signal) => {
         const plugin = s.plugin(pair.plugin);
         try {
-          const result = await this.wrapper(() =>
-            this.processPair('process', plugin, pair.instance, { running, pair, signal }),
-          );
+          const how = { running, pair, signal };
+          // The default wrapper would only add a promise per pair: leave it out.
+          const result = await (this.wrapper === direct
+            ? this.processPair('process', plugin, pair.instance, how)
+            : this.wrapper(() => this.processPair('process', plugin, pair.instance, how)));
           return formatRunResult(result, pair.plugin, pair.instance, s.context);
         } catch (err) {
           const {
