@@ -83,6 +83,8 @@ export interface Gui {
   close(): Promise<void>;
 }
 
+const errorText = (err: unknown): string => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 export async function startGui(options: GuiOptions = {}): Promise<Gui> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
@@ -93,7 +95,9 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     ...options.liveness,
     timeouts: { ...DEFAULT_LIVENESS.timeouts, ...options.liveness?.timeouts },
   };
-  const store = new ViewStateStore(options.flushMs ?? 20, options.terminalLimit);
+  const store = new ViewStateStore(options.flushMs ?? 20, options.terminalLimit, (err) =>
+    log(`dropped a listener of the window's state that failed: ${errorText(err)}`),
+  );
   let controller: Controller | null = null;
   const registry = new HostRegistry(liveness, {
     changed: () => controller?.hostsChanged(),

@@ -24,6 +24,7 @@ import {
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
+import { cutText, fromHost } from './host-values.js';
 
 export interface Timeouts {
   /** ping, liveness, poll overhead. */
@@ -62,6 +63,9 @@ export interface HostClientOptions {
   onGone?(): void;
 }
 
+/** Longest fault text of a host kept in an error message (it reaches the page and the report). */
+const MAX_FAULT_TEXT = 2000;
+
 const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'NETWORK', 'CLOSED', 'TRUNCATED']);
 
 export class HostClient {
@@ -95,7 +99,8 @@ export class HostClient {
       if (signal) callOptions.signal = signal;
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
-      return reply;
+      // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
+      return fromHost(reply as XmlRpcValue) as R;
     } catch (err) {
       throw this.explain(method.name, err, timeout);
     }
@@ -105,7 +110,8 @@ export class HostClient {
     const where = `the host at port ${this.port}`;
     if (err instanceof Fault) {
       this.options.onHeard?.();
-      return new HostCallError('HOST_FAULT', `${where} refused ${method}: ${err.faultString}`, method, {
+      const said = cutText(err.faultString, MAX_FAULT_TEXT);
+      return new HostCallError('HOST_FAULT', `${where} refused ${method}: ${said}`, method, {
         cause: err,
       });
     }

@@ -4,6 +4,7 @@
 // of the view state are kept in line with them.
 import { instancesByPlugin, type PluginLike } from '@pyblish/core';
 import type { ContextJSON, InstanceJSON, PluginJSON, ResultJSON } from '@pyblish/host';
+import { conversionsIn } from './host-values.js';
 import { contextRow, instanceDataFields, instanceRow, pluginRow } from './rows.js';
 import type { InstanceRow } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
@@ -181,7 +182,8 @@ export class HostMirror {
     if (ctxRow) {
       const label =
         typeof context.data.label === 'string' && context.data.label ? context.data.label : ctxRow.label;
-      this.store.updateInstance(this.context.id, { data: { ...context.data }, label });
+      const converted = conversionsIn(context.data) ?? null;
+      this.store.updateInstance(this.context.id, { data: { ...context.data }, label, converted });
     }
     const known = new Map(this.instances.map((p) => [p.id, p]));
     const next: InstanceProxy[] = [];

@@ -65,6 +65,12 @@ export interface InstanceRow extends RowBase {
   comment: string;
   /** The whitelisted data the host sent. */
   data: Record<string, unknown>;
+  /**
+   * Data fields the GUI converted to carry them on (host-values.ts): field -> what the value was
+   * ("i8": an integer beyond ±2^53, now its digits; "dateTime", "base64", "double": NaN or an
+   * infinity; "truncated": text cut; "nested": converted values inside). Absent or null: none.
+   */
+  converted?: Record<string, string> | null;
 }
 
 export interface ActionRow {

@@ -168,9 +168,14 @@ export class ViewStateStore {
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<ViewListener>();
 
+  /**
+   * @param onListenerError told when a listener threw; that listener is dropped (a window's
+   * stream is closed by its own listener first), and the others, the run and the report go on.
+   */
   constructor(
     private readonly flushDelayMs = 20,
     terminalLimit = DEFAULT_TERMINAL_LIMIT,
+    private readonly onListenerError: (err: unknown) => void = () => undefined,
   ) {
     this.terminal = new TerminalRing(terminalLimit);
   }
@@ -268,7 +273,19 @@ export class ViewStateStore {
   }
 
   notify(notice: Notice): void {
-    for (const l of this.listeners) l.notice?.(notice);
+    this.tell('notice', notice);
+  }
+
+  /** Tells every listener; one that throws is dropped and reported, never passed up to the caller. */
+  private tell<K extends keyof ViewEvents>(event: K, value: Parameters<ViewEvents[K]>[0]): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        (listener[event] as ((v: typeof value) => void) | undefined)?.(value);
+      } catch (err) {
+        this.listeners.delete(listener);
+        this.onListenerError(err);
+      }
+    }
   }
 
   private schedule(): void {
@@ -303,9 +320,9 @@ export class ViewStateStore {
     this.pendingTerminal = [];
     if (instances || plugins || top) {
       this.version = patch.version;
-      for (const l of this.listeners) l.patch?.(patch);
+      this.tell('patch', patch);
     }
-    if (entries.length) for (const l of this.listeners) l.terminal?.(entries);
+    if (entries.length) this.tell('terminal', entries);
   }
 
   close(): void {

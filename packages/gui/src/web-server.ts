@@ -144,7 +144,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         res.destroy();
         return;
       }
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let text: string;
+      try {
+        text = JSON.stringify(data);
+      } catch (err) {
+        // A value JSON cannot carry reached the state: this stream ends (the page reconnects
+        // for a fresh snapshot) and the process, the run and the report go on.
+        options.onError?.(
+          new Error(`closed an event stream: its ${event} could not be sent`, { cause: err }),
+        );
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${text}\n\n`);
     };
     write('snapshot', options.store.snapshot());
     const unsubscribe = options.store.subscribe({

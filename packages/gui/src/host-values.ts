@@ -1,0 +1,117 @@
+// Host replies made safe where they enter the GUI, once: every value a host sends goes on to the
+// page (JSON over the event stream), the report file and the terminal, and XML-RPC carries
+// values JSON cannot (an <i8> beyond 2^53 is a bigint, which JSON.stringify refuses) or the page
+// should not hold as they are (megabytes of text). What cannot go on as it is becomes a string
+// (or a number), and the struct that held it says so under CONVERTED: member name -> kind. A
+// struct whose members hold converted values deeper down names those members too, so a row can
+// flag the data field the artist sees.
+import { setMember, type XmlRpcValue } from '@pyblish/xmlrpc';
+
+/** What a converted value was. */
+export type Conversion =
+  /** An integer beyond ±2^53: sent on as its decimal text. */
+  | 'i8'
+  /** A dateTime.iso8601: its ISO 8601 text (UTC). */
+  | 'dateTime'
+  /** base64 bytes: their base64 text. */
+  | 'base64'
+  /** NaN or an infinity: "NaN", "Infinity" or "-Infinity". */
+  | 'double'
+  /** Text longer than MAX_HOST_TEXT: cut, with a note of how long it was. */
+  | 'truncated'
+  /** A struct or list holding converted values. */
+  | 'nested';
+
+/** Longest text kept from a host (record messages, data values, docs). */
+export const MAX_HOST_TEXT = 64 * 1024;
+
+/** Under this key, a struct that held converted values maps their member names to what they were. */
+export const CONVERTED: unique symbol = Symbol('pyblish.gui.converted');
+
+/** A plain JSON value: what the GUI keeps of a host's reply. */
+export type SafeValue = null | boolean | number | string | SafeValue[] | { [key: string]: SafeValue };
+
+/** `text` cut to `max` characters (never inside a surrogate pair), saying how long it was. */
+export function cutText(text: string, max = MAX_HOST_TEXT): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}… [cut: ${text.length.toLocaleString('en')} characters in all]`;
+}
+
+function scalar(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | null } {
+  switch (typeof v) {
+    case 'string':
+      return v.length > MAX_HOST_TEXT
+        ? { value: cutText(v), conversion: 'truncated' }
+        : { value: v, conversion: null };
+    case 'number':
+      return Number.isFinite(v) ? { value: v, conversion: null } : { value: String(v), conversion: 'double' };
+    case 'bigint':
+      // The decoder already made numbers of <i8> values within ±2^53.
+      return { value: v.toString(), conversion: 'i8' };
+    default:
+      if (v instanceof Date) return { value: v.toISOString(), conversion: 'dateTime' };
+      if (v instanceof Uint8Array) {
+        const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+        return { value: cutText(text), conversion: 'base64' };
+      }
+      return { value: v as boolean | null, conversion: null };
+  }
+}
+
+/** A host's value as plain JSON; see the top of this file. Recursion is bounded by the decoder's depth limit. */
+export function fromHost(v: XmlRpcValue): SafeValue {
+  return convert(v).value;
+}
+
+function convert(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | null } {
+  if (Array.isArray(v)) {
+    let nested = false;
+    const out = v.map((item) => {
+      const c = convert(item);
+      if (c.conversion) nested = true;
+      return c.value;
+    });
+    return { value: out, conversion: nested ? 'nested' : null };
+  }
+  if (typeof v === 'object' && v !== null && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+    const out: { [key: string]: SafeValue } = {};
+    let notes: Record<string, Conversion> | null = null;
+    for (const [key, member] of Object.entries(v)) {
+      const c = convert(member);
+      setMember(out as { [key: string]: XmlRpcValue }, key, c.value as XmlRpcValue);
+      if (c.conversion) {
+        notes ??= Object.create(null) as Record<string, Conversion>;
+        notes[key] = c.conversion;
+      }
+    }
+    if (notes) Object.defineProperty(out, CONVERTED, { value: notes, enumerable: true });
+    return { value: out, conversion: notes ? 'nested' : null };
+  }
+  return scalar(v);
+}
+
+/** The members of `struct` the GUI converted, and what each was (undefined: none). */
+export function conversionsIn(struct: object): Record<string, Conversion> | undefined {
+  const notes = (struct as { [CONVERTED]?: Record<string, Conversion> })[CONVERTED];
+  return notes ? { ...notes } : undefined;
+}
+
+/**
+ * A field the protocol types as a number (a line number, an order, a time), as a finite number:
+ * an <i8> that came on as its digits becomes the nearest number; anything else, `fallback`.
+ * Free-form data keeps its exact text; fields the GUI computes with, and the report types as
+ * numbers, take this.
+ */
+export function numberFrom<F extends number | null>(v: unknown, fallback: F): number | F {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** A field the protocol types as text: text as it is, a number or boolean as text, anything else `fallback`. */
+export function textFrom<F extends string | null>(v: unknown, fallback: F): string | F {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback;
+}
