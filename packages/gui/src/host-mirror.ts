@@ -4,7 +4,7 @@
 // of the view state are kept in line with them.
 import { instancesByPlugin, type PluginLike } from '@pyblish/core';
 import type { ContextJSON, InstanceJSON, PluginJSON, ResultJSON } from '@pyblish/host';
-import { conversionsIn } from './host-values.js';
+import { conversionsIn, numberFrom } from './host-values.js';
 import { contextRow, instanceDataFields, instanceRow, pluginRow } from './rows.js';
 import type { InstanceRow } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
@@ -155,11 +155,13 @@ export class HostMirror {
 
   private loadPlugins(plugins: PluginJSON[]): void {
     // Stable sort by order, as pyblish does; hosts normally send them sorted already.
-    const sorted = plugins.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i);
-    this.plugins = sorted.map(({ p }) => ({
+    const sorted = plugins
+      .map((p, i) => ({ p, i, order: numberFrom(p.order, 0) }))
+      .sort((a, b) => a.order - b.order || a.i - b.i);
+    this.plugins = sorted.map(({ p, order }) => ({
       id: p.id,
       json: p,
-      order: p.order,
+      order,
       families: Array.isArray(p.families) ? p.families : ['*'],
       match: typeof p.match === 'number' ? p.match : 1,
       active: p.active !== false,
