@@ -6,6 +6,7 @@
 import {
   type BeginJSON,
   type ContextJSON,
+  cutText,
   HostMethod,
   type LivenessJSON,
   type PingJSON,
@@ -24,7 +25,7 @@ import {
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
-import { cutText, fromHost } from './host-values.js';
+import { fromHost } from './host-values.js';
 
 export interface Timeouts {
   /** ping, liveness, poll overhead. */
@@ -216,9 +217,14 @@ export class HostClient {
     const begun = await this.begin(pluginId, instanceId, actionId, options.signal, options.beginWaitMs);
     if (!begun.done) options.onCallId(begun.callId);
     let reply: PollJSON = begun;
+    // Hosts that page their records (recordsStreamed in the result) do not repeat them at the end.
+    const streamed: RecordJSON[] = [];
     try {
       for (;;) {
-        if (Array.isArray(reply.records) && reply.records.length) options.onRecords(reply.records);
+        if (Array.isArray(reply.records) && reply.records.length) {
+          streamed.push(...reply.records);
+          options.onRecords(reply.records);
+        }
         if (reply.done) {
           if (!reply.result)
             throw new HostCallError(
@@ -226,7 +232,8 @@ export class HostClient {
               'the host finished a call without a result',
               'pyblish.poll',
             );
-          return this.resultOf(reply.result, pluginId);
+          const result = this.resultOf(reply.result, pluginId);
+          return typeof result.recordsStreamed === 'number' ? { ...result, records: streamed } : result;
         }
         reply = await this.nextPoll(begun.callId, typeof reply.seq === 'number' ? reply.seq : 0, options);
       }

@@ -5,6 +5,7 @@
 // (or a number), and the struct that held it says so under CONVERTED: member name -> kind. A
 // struct whose members hold converted values deeper down names those members too, so a row can
 // flag the data field the artist sees.
+import { cutText, RECORD_LIMITS } from '@pyblish/host';
 import { setMember, type XmlRpcValue } from '@pyblish/xmlrpc';
 
 /** What a converted value was. */
@@ -22,8 +23,8 @@ export type Conversion =
   /** A struct or list holding converted values. */
   | 'nested';
 
-/** Longest text kept from a host (record messages, data values, docs). */
-export const MAX_HOST_TEXT = 64 * 1024;
+/** Longest text kept from a host (record messages, data values, docs): what our hosts cut records to. */
+export const MAX_HOST_TEXT = RECORD_LIMITS.recordChars;
 
 /** Under this key, a struct that held converted values maps their member names to what they were. */
 export const CONVERTED: unique symbol = Symbol('pyblish.gui.converted');
@@ -31,20 +32,11 @@ export const CONVERTED: unique symbol = Symbol('pyblish.gui.converted');
 /** A plain JSON value: what the GUI keeps of a host's reply. */
 export type SafeValue = null | boolean | number | string | SafeValue[] | { [key: string]: SafeValue };
 
-/** `text` cut to `max` characters (never inside a surrogate pair), saying how long it was. */
-export function cutText(text: string, max = MAX_HOST_TEXT): string {
-  if (text.length <= max) return text;
-  let end = max;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}… [cut: ${text.length.toLocaleString('en')} characters in all]`;
-}
-
 function scalar(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | null } {
   switch (typeof v) {
     case 'string':
       return v.length > MAX_HOST_TEXT
-        ? { value: cutText(v), conversion: 'truncated' }
+        ? { value: cutText(v, MAX_HOST_TEXT), conversion: 'truncated' }
         : { value: v, conversion: null };
     case 'number':
       return Number.isFinite(v) ? { value: v, conversion: null } : { value: String(v), conversion: 'double' };
@@ -55,7 +47,7 @@ function scalar(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | nu
       if (v instanceof Date) return { value: v.toISOString(), conversion: 'dateTime' };
       if (v instanceof Uint8Array) {
         const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-        return { value: cutText(text), conversion: 'base64' };
+        return { value: cutText(text, MAX_HOST_TEXT), conversion: 'base64' };
       }
       return { value: v as boolean | null, conversion: null };
   }

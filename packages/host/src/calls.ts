@@ -1,6 +1,9 @@
 // Running pairs that a GUI follows with `pyblish.begin` / `pyblish.poll` / `pyblish.cancel`:
 // each call buffers its log records as they are logged, so a long plug-in can be watched live.
-import type { LivenessJSON, RecordJSON, ResultJSON } from './wire.js';
+// The buffer caps them (record-buffer.ts) and polls page through them; the result that ends
+// the call does not repeat them.
+import { RecordBuffer } from './record-buffer.js';
+import type { LivenessJSON, PollJSON, RecordJSON, ResultJSON } from './wire.js';
 
 /** What is running now, for `pyblish.liveness`. */
 export interface BusyState {
@@ -18,7 +21,7 @@ const KEEP_FINISHED = 32;
 export const MAX_POLL_WAIT_MS = 30_000;
 
 export class RunningCall {
-  readonly records: RecordJSON[] = [];
+  readonly buffer = new RecordBuffer();
   result: ResultJSON | null = null;
   readonly abort = new AbortController();
   private waiters = new Set<() => void>();
@@ -30,13 +33,21 @@ export class RunningCall {
   }
 
   addRecord(record: RecordJSON): void {
-    this.records.push(record);
+    if (this.buffer.add(record)) this.wake();
+  }
+
+  /** The pair ended: its records went (or go) out in polls, so the result carries none of them. */
+  finish(result: ResultJSON): void {
+    this.buffer.close();
+    this.result = { ...result, records: [], recordsStreamed: this.buffer.length };
     this.wake();
   }
 
-  finish(result: ResultJSON): void {
-    this.result = result;
-    this.wake();
+  /** A poll's reply: the records after `afterSeq` that fit one reply; done once all went out. */
+  reply(afterSeq: number): PollJSON {
+    const page = this.buffer.page(afterSeq);
+    const done = this.done && page.seq === this.buffer.length;
+    return { done, seq: page.seq, records: page.records, result: done ? this.result : null };
   }
 
   private wake(): void {
@@ -46,7 +57,7 @@ export class RunningCall {
 
   /** Resolves when a record after `afterSeq` exists, the call is done, `ms` passed, or `signal` aborts. */
   waitFor(afterSeq: number, ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.done || this.records.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
+    if (this.done || this.buffer.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);

@@ -9,6 +9,7 @@ import type {
   PluginInfo,
   Result,
 } from '@pyblish/core';
+import { cappedRecords } from './record-buffer.js';
 import type {
   ActionJSON,
   ContextJSON,
@@ -159,7 +160,7 @@ export function formatResult(result: Result, plugin: PluginJSON, context: Contex
     plugin,
     instance: result.instance ? formatInstance(result.instance) : null,
     error: result.error ? formatError(result.error) : null,
-    records: result.records.map(formatRecord),
+    records: cappedRecords(result.records.map(formatRecord)),
     duration: result.duration,
     action: result.action,
     contextRevision: context.revision,

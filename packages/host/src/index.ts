@@ -24,6 +24,13 @@ export {
 } from './service.js';
 export { HOST_VERSION, Session, type SessionOptions } from './session.js';
 export { type BusyState, livenessOf } from './calls.js';
+export {
+  cappedRecords,
+  cutText,
+  RECORD_LIMITS,
+  RecordBuffer,
+  type RecordLimits,
+} from './record-buffer.js';
 
 // Wire shapes (what a GUI and a host exchange) and the serialisers from core objects to them
 export {

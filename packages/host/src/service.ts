@@ -139,7 +139,9 @@ export class PyblishService {
       } finally {
         this.setBusy(null);
       }
-      return formatResult(result, session.pluginJsonOf(plugin), session.context);
+      // A begun pair's records went out in its polls; its result does not carry them again.
+      const carried = running ? { ...result, records: [] } : result;
+      return formatResult(carried, session.pluginJsonOf(plugin), session.context);
     };
     // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
     // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
@@ -218,14 +220,9 @@ export class PyblishService {
     signal: AbortSignal,
   ): Promise<PollJSON> {
     const running = this.runningCall(callId);
-    const after = Math.max(0, Math.min(afterSeq, running.records.length));
+    const after = Math.max(0, Math.min(afterSeq, running.buffer.length));
     await running.waitFor(after, waitMs, signal);
-    return {
-      done: running.done,
-      seq: running.records.length,
-      records: running.records.slice(after),
-      result: running.result,
-    };
+    return running.reply(after);
   }
 
   private runningCall(id: string): RunningCall {

@@ -134,6 +134,11 @@ export interface ResultJSON {
   action?: string | null;
   /** Our extension: the context's `revision` after the call; refetch `context()` only when it changed. */
   contextRevision?: number;
+  /**
+   * Our extension, in pyblish.begin/poll replies only: the pair's records went out in the replies
+   * (this many, capped as record-buffer.ts says) and `records` does not repeat them (it is empty).
+   */
+  recordsStreamed?: number;
 }
 
 /** Our extension `pyblish.liveness()`: answered off the host's main thread, even while a plug-in blocks it. */

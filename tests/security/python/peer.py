@@ -2,6 +2,7 @@
 
 Usage: peer.py PORT TOKEN MODE
   noisy      process the noisy validator on one instance, print its records' messages as JSON
+  verbose    process the verbose validator, print what its result's records look like
   dirty      send strings Python does not sanitise (ESC, NUL, a lone surrogate), then ping
   keepalive  N sequential pings on one ServerProxy connection (N = 4th argument)
 Prints one JSON line.
@@ -27,6 +28,20 @@ def noisy(port, token):
     return {
         "success": result["success"],
         "messages": [r["message"] for r in result["records"]],
+    }
+
+
+def verbose(port, token):
+    host = proxy(port, token, "/pyblish")
+    host.reset()
+    result = host.process("ValidateVerbose", None, None)
+    records = result["records"]
+    return {
+        "success": result["success"],
+        "count": len(records),
+        "fields": sorted(set(k for r in records for k in r)),
+        "longest": max(len(r["message"]) for r in records),
+        "last": {"levelname": records[-1]["levelname"], "message": records[-1]["message"]},
     }
 
 
@@ -58,6 +73,8 @@ def main():
     port, token, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     if mode == "noisy":
         out = noisy(port, token)
+    elif mode == "verbose":
+        out = verbose(port, token)
     elif mode == "dirty":
         out = dirty(port, token)
     else:
