@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { RECORD_LIMITS } from '@pyblish/host';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, guiEndpoint, ping, spawnHost, systemGui } from '../support/system.js';
+import { cleanup, hostileHost } from '../support/hostile.js';
+import { guiEndpoint, ping, spawnHost, systemGui } from '../support/system.js';
 
 const PEER = fileURLToPath(new URL('./python/peer.py', import.meta.url));
 const run = promisify(execFile);
@@ -111,4 +112,22 @@ describe('case 54: a plain process() reply to a Python GUI', () => {
     expect(out.last.levelname).toBe('WARNING');
     expect(out.last.message).toMatch(/more log records of this pair .* were dropped/);
   }, 60_000);
+});
+
+describe("case 55: a Python host whose process() reply is over the GUI's 64 MiB", () => {
+  it('case 55: that pair fails with an error saying why, and the run goes on to the next plug-in', async () => {
+    const gui = await systemGui();
+    await hostileHost(gui, 'big');
+    await gui.waitFor((s) => s.phase === 'ready', 30_000);
+    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
+    const state = await gui.waitFor((s) => s.phase === 'finished', 60_000);
+    expect(state.fault).toBeNull();
+    expect(state.message).toBe('Validated, with errors..');
+    expect(state.plugins.find((p) => p.id === 'ValidateAfter')?.processed).toBe(true);
+    const error = gui.store.terminalAfter(0).find((e) => e.type === 'error');
+    expect(error?.type === 'error' && error.error.message).toMatch(
+      /ran this pair, but its reply was too large for the GUI to read .* Make the plug-in log less\./,
+    );
+    expect(gui.report().results.find((r) => r.pluginId === 'ValidateOdd')?.success).toBe(false);
+  }, 90_000);
 });

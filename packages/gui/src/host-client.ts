@@ -212,7 +212,15 @@ export class HostClient {
     options: PairOptions,
   ): Promise<ResultJSON> {
     if (!options.stream) {
-      return this.resultOf(await this.process(pluginId, instanceId, actionId, options.signal), pluginId);
+      try {
+        return this.resultOf(await this.process(pluginId, instanceId, actionId, options.signal), pluginId);
+      } catch (err) {
+        // The pair ran but its reply cannot be read (a Python host that does not cap records):
+        // the pair failed, the run goes on.
+        if (err instanceof HostCallError && err.cause instanceof TransportError && err.cause.code === 'TOO_LARGE')
+          return this.unreadableResult(err);
+        throw err;
+      }
     }
     const begun = await this.begin(pluginId, instanceId, actionId, options.signal, options.beginWaitMs);
     if (!begun.done) options.onCallId(begun.callId);
@@ -240,6 +248,24 @@ export class HostClient {
     } finally {
       if (!begun.done) options.onCallId(null);
     }
+  }
+
+  /** A failed result for a pair whose reply was too large to read. */
+  private unreadableResult(err: HostCallError): ResultJSON {
+    return {
+      success: false,
+      // The GUI reads no result's plug-in (it knows which pair it ran); there is none to give.
+      plugin: null as unknown as ResultJSON['plugin'],
+      instance: null,
+      error: {
+        message:
+          `The host at port ${this.port} ran this pair, but its reply was too large for the GUI to read ` +
+          `(${(err.cause as Error).message}); its result and log records are lost. Make the plug-in log less.`,
+        exc: 'ReplyTooLarge',
+      },
+      records: [],
+      duration: 0,
+    };
   }
 
   private resultOf(result: ResultJSON, pluginId: string): ResultJSON {

@@ -133,6 +133,8 @@ class Service:
             }))
         if OPTIONS.mode == "hang":
             found.append(plugin("ExtractHang", 2))
+        if OPTIONS.mode == "big":
+            found.append(plugin("ValidateAfter", 1.1))
         if OPTIONS.mode == "huge":
             found += [plugin("Validate%05d" % i, 1 + i / (4.0 * OPTIONS.plugins), True)
                       for i in range(OPTIONS.plugins)]
