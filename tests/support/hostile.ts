@@ -39,7 +39,7 @@ export async function hostileHost(
 ): Promise<HostileHost> {
   const proc = spawn(
     'python3',
-    [HOSTILE, '--gui-port', String(gui.port), '--gui-token', gui.token, '--mode', mode, ...extra],
+    [HOSTILE, '--gui-port', String(gui.port), `--gui-token=${gui.token}`, '--mode', mode, ...extra],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const watched = watch(proc, 30_000);

@@ -18,6 +18,7 @@ import { drivePairs, endMessage, phaseOf, pluginsOfRun } from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';
+import { DEFAULT_STOP_GRACE_MS, StopGrace, unresponsiveMessage } from './stop-grace.js';
 import type { Command, CommandReply, Phase, Report, WindowSettings } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
@@ -34,6 +35,8 @@ export interface ControllerOptions {
   naive?: boolean;
   /** Pair results of earlier runs the report keeps (default 100,000). */
   reportResultLimit?: number;
+  /** How long a run may take to end after Stop before its host is given up (ms, default 5000). */
+  stopGraceMs?: number;
   /** Called after every run with its report. */
   onRunEnd?(report: Report): void;
   log?(line: string): void;
@@ -76,10 +79,16 @@ export class Controller {
   /** Toggles and comments between runs. */
   private readonly edits: SceneEdits;
   private readonly phaseWaiters = new Set<() => void>();
+  private readonly grace: StopGrace;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
     this.registry = options.registry;
+    this.grace = new StopGrace({
+      graceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      markUnresponsive: (host) => this.registry.markUnresponsive(host),
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.report = new ReportBuilder(options.reportResultLimit);
     this.view = new RunView(this.store, this.report);
     this.mirror = new HostMirror({
@@ -280,6 +289,8 @@ export class Controller {
     if (this.host.status === 'lost') {
       throw new CommandError('HOST_LOST', this.lostFault(this.host).message);
     }
+    if (this.host.status === 'unresponsive')
+      throw new CommandError('HOST_UNRESPONSIVE', unresponsiveMessage(this.host));
     return this.host;
   }
 
@@ -294,6 +305,8 @@ export class Controller {
     if (!entry) throw new CommandError('UNKNOWN_HOST', `No host at port ${key}`);
     if (this.run) throw new CommandError('BUSY', 'Busy');
     if (entry.status === 'lost') throw new CommandError('HOST_LOST', this.lostFault(entry).message);
+    if (entry.status === 'unresponsive')
+      throw new CommandError('HOST_UNRESPONSIVE', unresponsiveMessage(entry));
     this.registry.current = entry.port;
     this.show(entry);
   }
@@ -305,6 +318,7 @@ export class Controller {
     run.stop = true;
     this.setPhase('stopping', 'Stopping..');
     void this.cancelCall(run);
+    this.grace.watch(run);
   }
 
   /** Cancels the run's begun pair on the host, when there is one and the host can. */
@@ -359,8 +373,8 @@ export class Controller {
   /** Ends a run that failed outside a plug-in (host lost, timeout, bad reply). */
   private failRun(run: Run, err: unknown): void {
     let fault: RunFault;
-    if (run.closing) {
-      fault = run.closing;
+    if (run.closing ?? run.abandoned) {
+      fault = (run.closing ?? run.abandoned) as RunFault;
     } else if (run.lost || (err instanceof HostCallError && err.code === 'HOST_GONE')) {
       fault = this.lostFault(run.host);
       this.registry.markLost(run.host);

@@ -19,6 +19,7 @@ export class CommandError extends codedError('pyblish.gui.CommandError', [
   'NOT_READY', // No host shown yet, or not in a phase that allows the command (reset first).
   'NOT_RUNNING', // Stop with nothing running.
   'HOST_LOST', // The shown host (or the one to switch to) stopped answering.
+  'HOST_UNRESPONSIVE', // The GUI gave the host's call up after Stop; it has not answered since.
   'UNKNOWN_HOST', // No host at that port.
   'UNKNOWN_ITEM', // No instance or plug-in with that id.
   'CANNOT_TOGGLE', // The item is not optional, or is the context.

@@ -58,6 +58,8 @@ export interface GuiOptions {
   terminalLimit?: number;
   /** Pair results of earlier runs kept in the report since the last reset (default 100,000). */
   reportResultLimit?: number;
+  /** How long a run may take to end after Stop before the GUI gives its host up (ms, default 5000). */
+  stopGraceMs?: number;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -112,6 +114,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     ...(options.beginWaitMs !== undefined ? { beginWaitMs: options.beginWaitMs } : {}),
     naive: options.naive ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
+    ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);

@@ -75,6 +75,8 @@ export class HostClient {
   private readonly timeouts: Timeouts;
   /** Requests made since the counter was last taken. */
   requests = 0;
+  /** Aborted by abandon(): every call outstanding then settles as given up. */
+  private giveUp = new AbortController();
 
   constructor(private readonly options: HostClientOptions) {
     this.port = options.port;
@@ -95,16 +97,43 @@ export class HostClient {
     signal?: AbortSignal,
   ): Promise<R> {
     this.requests++;
+    const stop = this.callSignal(signal);
     try {
-      const callOptions: { timeout?: number; signal?: AbortSignal } = { timeout: Math.max(timeout, 0) };
-      if (signal) callOptions.signal = signal;
+      const callOptions = { timeout: Math.max(timeout, 0), signal: stop.signal };
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
       // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
       return fromHost(reply as XmlRpcValue) as R;
     } catch (err) {
       throw this.explain(method.name, err, timeout);
+    } finally {
+      stop.done();
     }
+  }
+
+  /** The signal a call runs under: the caller's, and abandon()'s. */
+  private callSignal(signal: AbortSignal | undefined): { signal: AbortSignal; done(): void } {
+    const giveUp = this.giveUp.signal;
+    if (!signal) return { signal: giveUp, done: () => undefined };
+    const both = new AbortController();
+    const abort = () => both.abort();
+    if (signal.aborted || giveUp.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    giveUp.addEventListener('abort', abort, { once: true });
+    return {
+      signal: both.signal,
+      done: () => {
+        signal.removeEventListener('abort', abort);
+        giveUp.removeEventListener('abort', abort);
+      },
+    };
+  }
+
+  /** Gives up every call outstanding (the host does not answer them); later calls go out as usual. */
+  abandon(): void {
+    const giveUp = this.giveUp;
+    this.giveUp = new AbortController();
+    giveUp.abort();
   }
 
   private explain(method: string, err: unknown, timeout: number): HostCallError {
@@ -217,7 +246,11 @@ export class HostClient {
       } catch (err) {
         // The pair ran but its reply cannot be read (a Python host that does not cap records):
         // the pair failed, the run goes on.
-        if (err instanceof HostCallError && err.cause instanceof TransportError && err.cause.code === 'TOO_LARGE')
+        if (
+          err instanceof HostCallError &&
+          err.cause instanceof TransportError &&
+          err.cause.code === 'TOO_LARGE'
+        )
           return this.unreadableResult(err);
         throw err;
       }

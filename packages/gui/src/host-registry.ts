@@ -3,6 +3,9 @@
 // registry asks it directly (pyblish.liveness where offered, else ping), which a busy host
 // still answers from another thread; only a host that neither beats nor answers is lost.
 // All times are monotonic (performance.now), so clock jumps and sleep do not kill hosts.
+// A host whose call the GUI gave up after Stop (stop-grace.ts) is unresponsive until it answers
+// again: its liveness says it is no longer busy, or (without liveness) it answers ping. Its
+// heartbeats do not count, as they come from a thread its stuck plug-in does not block.
 // A heartbeat naming a port the GUI does not know (or has lost) is believed only once the
 // port answers: anyone on the machine may send heartbeats, and a port nobody listens on must
 // neither be listed nor cost a probe per beat. Hosts known only from heartbeats are capped.
@@ -241,23 +244,37 @@ export class HostRegistry {
     }
   }
 
-  /** Asks a silent host whether it lives; a failed answer marks it lost. */
+  /**
+   * Asks a silent host whether it lives; a failed answer marks it lost. An unresponsive host
+   * that answers, and is no longer busy, is alive again; one that does not answer stays as it is.
+   */
   async probe(entry: HostEntry): Promise<void> {
     if (entry.probing || entry.status === 'lost') return;
     entry.probing = true;
     try {
-      if (entry.methods.has('pyblish.liveness')) await entry.client.liveness();
-      else await entry.client.ping();
-    } catch (err) {
-      // A fault or an auth refusal is still an answer: the process is there.
-      if (
-        !(err instanceof HostCallError && (err.code === 'HOST_FAULT' || err.code === 'HOST_REFUSED_AUTH'))
-      ) {
-        this.markLost(entry);
+      const free = entry.methods.has('pyblish.liveness')
+        ? !(await entry.client.liveness()).busy
+        : Boolean(await entry.client.ping());
+      if (entry.status === 'unresponsive' && free) {
+        entry.status = 'alive';
+        this.events.changed();
       }
+    } catch (err) {
+      const code = err instanceof HostCallError ? err.code : null;
+      // A fault or an auth refusal is still an answer: the process is there. A call given up
+      // (abandon) says nothing; a host already unresponsive is lost only when it is gone.
+      const answered = code === 'HOST_FAULT' || code === 'HOST_REFUSED_AUTH' || code === 'HOST_CALL_ABORTED';
+      if (!answered && (entry.status !== 'unresponsive' || code === 'HOST_GONE')) this.markLost(entry);
     } finally {
       entry.probing = false;
     }
+  }
+
+  /** The GUI gave up a call of this host (stop-grace.ts): unresponsive until it answers again. */
+  markUnresponsive(entry: HostEntry): void {
+    if (entry.status === 'lost' || entry.status === 'unresponsive') return;
+    entry.status = 'unresponsive';
+    this.events.changed();
   }
 
   /** Marks a host lost (a call found its connection gone); its next heartbeat revives it. */
@@ -279,6 +296,10 @@ export class HostRegistry {
           this.hosts.delete(entry.port);
           changed = true;
         }
+        continue;
+      }
+      if (entry.status === 'unresponsive') {
+        void this.probe(entry);
         continue;
       }
       if (now - entry.lastHeard > this.options.probeAfterMs) void this.probe(entry);

@@ -23,6 +23,8 @@ export class Run {
   lost = false;
   /** Set when the GUI closes during the run: the fault the run ends with. */
   closing: RunFault | null = null;
+  /** Set when the GUI gave the run up after Stop (stop-grace.ts): the fault the run ends with. */
+  abandoned: RunFault | null = null;
   /** Settles once the run has ended (finish). */
   readonly done: Promise<void>;
   readonly finish: () => void;

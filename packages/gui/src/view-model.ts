@@ -110,7 +110,8 @@ export interface PluginRow extends RowBase {
   actionState: 'none' | 'running' | 'succeeded' | 'failed';
 }
 
-export type HostStatus = 'alive' | 'busy' | 'lost';
+/** unresponsive: the GUI gave a call up after Stop (stop-grace.ts) and the host has not answered since. */
+export type HostStatus = 'alive' | 'busy' | 'unresponsive' | 'lost';
 
 export interface HostSummary {
   /** Stable key for the host: its port as a string. */

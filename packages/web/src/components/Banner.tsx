@@ -2,7 +2,7 @@ import type { SavedReportInfo } from '@pyblish/gui/view-model';
 import { formatTimestamp, savedReportText } from '../derive.js';
 import { useConnected, useTop } from '../hooks.js';
 
-/** What stops the artist from working, said plainly: no connection, a busy or lost host. */
+/** What stops the artist from working, said plainly: no connection, a busy, unresponsive or lost host. */
 export function Banner() {
   const top = useTop();
   const saved = top?.savedReport;
@@ -46,6 +46,9 @@ function Problem() {
     level = 'error';
   } else if (host?.status === 'lost') {
     text = `Lost contact with ${host.label} (silent for ${Math.round(host.silentFor / 1000)} s). Save your work in the host; the GUI will pick it up again when it answers.`;
+    level = 'error';
+  } else if (host?.status === 'unresponsive') {
+    text = `${host.label} has not answered since the GUI stopped waiting for its call. Reset once it shows as connected again.`;
     level = 'error';
   } else if (host?.status === 'busy') {
     text = `${host.label} is busy (${Math.round(host.silentFor / 1000)} s). Waiting for it to finish..`;
