@@ -46,7 +46,9 @@ describe('case 56: Stop against a host that never answers', () => {
     // The stuck host finishes its plug-in, answers again, and resets.
     stuck.send('release');
     await gui.waitFor((s) => s.hosts.find((h) => h.port === stuck.port)?.status === 'alive', 20_000);
-    expect(await gui.controller.command({ type: 'switchHost', key: String(stuck.port) })).toEqual({ ok: true });
+    expect(await gui.controller.command({ type: 'switchHost', key: String(stuck.port) })).toEqual({
+      ok: true,
+    });
     const back = await gui.waitFor(
       (s) => s.phase === 'ready' && s.hosts.some((h) => h.current && h.port === stuck.port),
       20_000,
@@ -59,7 +61,9 @@ describe('case 56: Stop against a host that never answers', () => {
     const gui = await systemGui({ stopGraceMs: GRACE_MS });
     const host = await spawnHost({ gui, env: { SECURITY_BLOCK_MS: '5000' } });
     await gui.waitFor((s) => s.phase === 'ready', 20_000);
-    expect(await gui.controller.command({ type: 'toggle', id: 'BlockCpu', value: true })).toEqual({ ok: true });
+    expect(await gui.controller.command({ type: 'toggle', id: 'BlockCpu', value: true })).toEqual({
+      ok: true,
+    });
     expect(await gui.controller.command({ type: 'publish' })).toEqual({ ok: true });
     await gui.waitFor((s) => s.progress.currentPlugin === 'BlockCpu', 30_000);
     expect(await gui.controller.command({ type: 'stop' })).toEqual({ ok: true });

@@ -104,12 +104,11 @@ function applyPatch(state: ViewState, patch: Patch): void {
   ): R[] => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const a of added ?? []) byId.set(a.id, a);
-    const next = order ? order.map((id) => byId.get(id) as R) : rows;
     for (const c of changes ?? []) {
-      const row = next.find((r) => r.id === c.id);
+      const row = byId.get(c.id);
       if (row) Object.assign(row, c);
     }
-    return next;
+    return order ? order.map((id) => byId.get(id) as R) : rows;
   };
   state.instances = apply(state.instances, patch.instanceOrder, patch.addedInstances, patch.instances);
   state.plugins = apply(state.plugins, patch.pluginOrder, patch.addedPlugins, patch.plugins);
@@ -141,12 +140,12 @@ export function eventStream(webPort: number, token: string): EventStream {
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        // Look for the end of an event only where the new text starts (an event may be megabytes long).
+        const from = Math.max(0, buffer.length - 1);
         buffer += chunk;
-        let cut = buffer.indexOf('\n\n');
-        while (cut >= 0) {
+        for (let cut = buffer.indexOf('\n\n', from); cut >= 0; cut = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          cut = buffer.indexOf('\n\n');
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (event === undefined || data === undefined) continue;

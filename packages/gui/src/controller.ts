@@ -410,7 +410,7 @@ export class Controller {
       const outcome = await this.drive(run, this.collectors(), createState());
       // Once more at the end: collectors may have sorted or edited the context.
       await this.mirror.refetch(host.client, true);
-      this.mirror.refreshCompatibility();
+      await this.mirror.refreshCompatibility();
       this.syncComments();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       this.endRun(run, stopped ? 'finished' : 'ready', stopped ?? 'Ready', null, stopped === null);

@@ -64,6 +64,16 @@ export interface HostClientOptions {
   onGone?(): void;
 }
 
+/**
+ * The most instances (and plug-ins) the GUI takes from a host: its work on them is sliced, but
+ * a window's snapshot and the report grow with them, and an artist cannot review more anyway.
+ */
+export const MAX_CONTEXT_INSTANCES = 50_000;
+export const MAX_PLUGINS = 5000;
+
+/** Replies longer than this are decoded as they arrive, in short steps (slower in all, never frozen). */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
+
 /** Longest fault text of a host kept in an error message (it reaches the page and the report). */
 const MAX_FAULT_TEXT = 2000;
 
@@ -81,9 +91,11 @@ export class HostClient {
   constructor(private readonly options: HostClientOptions) {
     this.port = options.port;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    const clientOptions: { timeout: number; token?: string; keepAlive: boolean } = {
+    const clientOptions: { timeout: number; token?: string; keepAlive: boolean; streamAboveBytes: number } = {
       timeout: this.timeouts.query,
       keepAlive: true,
+      // A large context is read as it arrives: the GUI keeps serving others meanwhile.
+      streamAboveBytes: STREAM_ABOVE_BYTES,
     };
     if (options.token) clientOptions.token = options.token;
     this.client = new XmlRpcClient(`http://127.0.0.1:${options.port}/pyblish`, clientOptions);
@@ -103,7 +115,7 @@ export class HostClient {
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
       // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
-      return fromHost(reply as XmlRpcValue) as R;
+      return (await fromHost(reply as XmlRpcValue)) as R;
     } catch (err) {
       throw this.explain(method.name, err, timeout);
     } finally {
@@ -218,6 +230,14 @@ export class HostClient {
         'context',
       );
     }
+    if (reply.children.length > MAX_CONTEXT_INSTANCES) {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent a context of ${reply.children.length.toLocaleString('en')} instances; ` +
+          `the GUI shows at most ${MAX_CONTEXT_INSTANCES.toLocaleString('en')}. Collect fewer at once, or publish them headless (pyblish publish).`,
+        'context',
+      );
+    }
     return reply;
   }
 
@@ -227,6 +247,13 @@ export class HostClient {
       throw new HostCallError(
         'HOST_BAD_REPLY',
         `the host at port ${this.port} sent no plug-in list`,
+        'discover',
+      );
+    }
+    if (reply.length > MAX_PLUGINS) {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent ${reply.length.toLocaleString('en')} plug-ins; the GUI runs at most ${MAX_PLUGINS.toLocaleString('en')}.`,
         'discover',
       );
     }

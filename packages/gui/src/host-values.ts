@@ -2,11 +2,12 @@
 // page (JSON over the event stream), the report file and the terminal, and XML-RPC carries
 // values JSON cannot (an <i8> beyond 2^53 is a bigint, which JSON.stringify refuses) or the page
 // should not hold as they are (megabytes of text). What cannot go on as it is becomes a string
-// (or a number), and the struct that held it says so under CONVERTED: member name -> kind. A
-// struct whose members hold converted values deeper down names those members too, so a row can
-// flag the data field the artist sees.
+// (or a number), and the struct that held it says so under CONVERTED (a hidden property, which
+// copies of the struct do not carry): member name -> kind. A struct whose members hold converted
+// values deeper down names those members too, so a row can flag the data field the artist sees.
 import { cutText, RECORD_LIMITS } from '@pyblish/host';
 import { setMember, type XmlRpcValue } from '@pyblish/xmlrpc';
+import { Slices } from './slices.js';
 
 /** What a converted value was. */
 export type Conversion =
@@ -53,36 +54,84 @@ function scalar(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | nu
   }
 }
 
-/** A host's value as plain JSON; see the top of this file. Recursion is bounded by the decoder's depth limit. */
-export function fromHost(v: XmlRpcValue): SafeValue {
-  return convert(v).value;
+type Struct = { [key: string]: XmlRpcValue };
+
+function isContainer(v: XmlRpcValue | undefined): v is XmlRpcValue[] | Struct {
+  return typeof v === 'object' && v !== null && !(v instanceof Date) && !(v instanceof Uint8Array);
 }
 
-function convert(v: XmlRpcValue): { value: SafeValue; conversion: Conversion | null } {
-  if (Array.isArray(v)) {
-    let nested = false;
-    const out = v.map((item) => {
-      const c = convert(item);
-      if (c.conversion) nested = true;
-      return c.value;
-    });
-    return { value: out, conversion: nested ? 'nested' : null };
+/** A struct or list being converted, and where its copy goes once done. */
+interface Frame {
+  src: XmlRpcValue[] | Struct;
+  /** A struct's member names; null for a list. */
+  keys: string[] | null;
+  next: number;
+  out: SafeValue[] | { [key: string]: SafeValue };
+  notes: Record<string, Conversion> | null;
+  /** A list holds converted values. */
+  nested: boolean;
+  parent: Frame | null;
+  key: string;
+}
+
+function frameOf(src: XmlRpcValue[] | Struct, parent: Frame | null, key: string): Frame {
+  const list = Array.isArray(src);
+  return {
+    src,
+    keys: list ? null : Object.keys(src),
+    next: 0,
+    out: list ? [] : {},
+    notes: null,
+    nested: false,
+    parent,
+    key,
+  };
+}
+
+function put(frame: Frame, key: string, value: SafeValue, conversion: Conversion | null): void {
+  if (Array.isArray(frame.out)) {
+    frame.out.push(value);
+    if (conversion) frame.nested = true;
+    return;
   }
-  if (typeof v === 'object' && v !== null && !(v instanceof Date) && !(v instanceof Uint8Array)) {
-    const out: { [key: string]: SafeValue } = {};
-    let notes: Record<string, Conversion> | null = null;
-    for (const [key, member] of Object.entries(v)) {
-      const c = convert(member);
-      setMember(out as { [key: string]: XmlRpcValue }, key, c.value as XmlRpcValue);
-      if (c.conversion) {
-        notes ??= Object.create(null) as Record<string, Conversion>;
-        notes[key] = c.conversion;
+  setMember(frame.out as Struct, key, value as XmlRpcValue);
+  if (conversion) {
+    frame.notes ??= Object.create(null) as Record<string, Conversion>;
+    frame.notes[key] = conversion;
+  }
+}
+
+/**
+ * A host's value as plain JSON; see the top of this file. A loop rather than recursion, in
+ * slices: a reply of 64 MiB does not hold up the event loop while it is converted.
+ */
+export async function fromHost(root: XmlRpcValue): Promise<SafeValue> {
+  if (!isContainer(root)) return scalar(root).value;
+  const slices = new Slices();
+  const top = frameOf(root, null, '');
+  let frame: Frame | null = top;
+  while (frame) {
+    const keys: string[] | null = frame.keys;
+    const length = keys ? keys.length : (frame.src as XmlRpcValue[]).length;
+    if (frame.next < length) {
+      const key = keys ? (keys[frame.next] as string) : String(frame.next);
+      const member = keys ? (frame.src as Struct)[key] : (frame.src as XmlRpcValue[])[frame.next];
+      frame.next++;
+      if (isContainer(member)) frame = frameOf(member, frame, key);
+      else {
+        const c = scalar(member as XmlRpcValue);
+        put(frame, key, c.value, c.conversion);
       }
+    } else {
+      const done: Frame = frame;
+      if (done.notes) Object.defineProperty(done.out, CONVERTED, { value: done.notes });
+      frame = done.parent;
+      if (frame) put(frame, done.key, done.out, done.notes || done.nested ? 'nested' : null);
     }
-    if (notes) Object.defineProperty(out, CONVERTED, { value: notes, enumerable: true });
-    return { value: out, conversion: notes ? 'nested' : null };
+    const pause = slices.pause();
+    if (pause) await pause;
   }
-  return scalar(v);
+  return top.out;
 }
 
 /** The members of `struct` the GUI converted, and what each was (undefined: none). */

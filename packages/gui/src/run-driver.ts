@@ -3,9 +3,19 @@
 // validation, and instances a collector created reach the next plug-in), the host processes it,
 // a failed pair's order is noted for the test, and the mirror refetches the context when the
 // result says it changed. Along the way it keeps the plan: how many pairs the run takes.
-import { createState, type IterationState, inRange, iterate, type Pair, pluginType } from '@pyblish/core';
+import {
+  createState,
+  type IterationState,
+  inRange,
+  instanceFamilies,
+  isPublished,
+  iterate,
+  type Pair,
+  pluginType,
+} from '@pyblish/core';
 import type { ContextJSON, ResultJSON } from '@pyblish/host';
 import type { HostMirror, InstanceProxy, PluginProxy } from './host-mirror.js';
+import { eachSliced } from './slices.js';
 import type { Phase } from './view-model.js';
 
 /** What the driver asks of the host (the controller, or a scripted client in tests). */
@@ -69,10 +79,26 @@ export function endMessage(
   return failed ? 'Validated, with errors..' : 'Validated';
 }
 
-/** How many pairs `plugins` take on `instances` with the current toggles (the test may end it sooner). */
-export function plannedPairs(plugins: PluginProxy[], instances: InstanceProxy[]): number {
+/**
+ * How many pairs `plugins` take on `instances` with the current toggles (the test may end it
+ * sooner). Instances alike in all that iterate reads of them (families, publish) are counted
+ * once and weighed, and the counting is sliced: a host's 50,000 instances neither take long nor
+ * hold up the event loop.
+ */
+export async function plannedPairs(plugins: PluginProxy[], instances: InstanceProxy[]): Promise<number> {
+  const weight = new Map<string, { instance: InstanceProxy; count: number }>();
+  await eachSliced(instances, (instance) => {
+    const key = JSON.stringify([instanceFamilies(instance.data), isPublished(instance)]);
+    const group = weight.get(key);
+    if (group) group.count++;
+    else weight.set(key, { instance, count: 1 });
+  });
+  const counts = new Map([...weight.values()].map((g) => [g.instance, g.count]));
   let n = 0;
-  for (const _ of iterate(plugins, instances, { state: createState(), test: () => undefined })) n++;
+  const pairs = iterate(plugins, [...counts.keys()], { state: createState(), test: () => undefined });
+  await eachSliced(pairs, (pair) => {
+    n += pair.instance ? (counts.get(pair.instance) ?? 1) : 1;
+  });
   return n;
 }
 
@@ -85,7 +111,7 @@ export async function drivePairs(
 ): Promise<string | null> {
   const { collecting, state } = options;
   let done = options.done;
-  let planned = done + plannedPairs(plugins, mirror.instances);
+  let planned = done + (await plannedPairs(plugins, mirror.instances));
   options.onProgress(done, planned);
   // The instance list is read afresh for each plug-in: a collector's instances reach the next.
   const pairs = iterate(plugins, () => mirror.instances, { state });
@@ -110,7 +136,7 @@ export async function drivePairs(
     if (collecting && pair.plugin !== current) {
       current = pair.plugin;
       base = done;
-      own = plannedPairs([current], mirror.instances);
+      own = await plannedPairs([current], mirror.instances);
       counted = -1;
     }
     const result = await client.process(pair.plugin, pair.instance);
@@ -119,7 +145,7 @@ export async function drivePairs(
     await mirror.afterPair(client, result, collecting);
     if (collecting) {
       if (counted !== mirror.instances.length) {
-        rest = plannedPairs(plugins.slice(plugins.indexOf(pair.plugin) + 1), mirror.instances);
+        rest = await plannedPairs(plugins.slice(plugins.indexOf(pair.plugin) + 1), mirror.instances);
         counted = mirror.instances.length;
       }
       planned = base + own + rest;

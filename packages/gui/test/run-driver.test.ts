@@ -154,7 +154,7 @@ describe('the run driver', () => {
     const { host, mirror } = scene;
     mirror.setToggled('instance', 'sh020-id', false);
     mirror.setToggled('plugin', 'Integrate', false);
-    expect(plannedPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
+    expect(await plannedPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
     expect(await publish(scene)).toBeNull();
     expect(host.pairs).toEqual([
       'ValidateNames:sh010',

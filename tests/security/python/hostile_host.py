@@ -107,6 +107,11 @@ class Service:
         data = dict(ODD) if OPTIONS.mode == "values" else {}
         if OPTIONS.mode == "i8":
             data = {"frames": 2**63 - 1}
+        if OPTIONS.mode == "huge":
+            # As small as an instance gets (an id and a family), for as many as fit in a reply.
+            self.instances = [{"id": "i%d" % i, "data": {"family": "f%d" % (i % 7)}}
+                              for i in range(count)]
+            return None
         self.instances = [
             {"name": "item%06d" % i, "id": "item%06d" % i,
              "data": dict(data, name="item%06d" % i, family="odd", publish=True),
