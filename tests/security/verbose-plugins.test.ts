@@ -10,7 +10,7 @@ import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { RECORD_LIMITS } from '@pyblish/host';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, hostileHost } from '../support/hostile.js';
-import { guiEndpoint, ping, spawnHost, systemGui } from '../support/system.js';
+import { guiEndpoint, http, ping, spawnHost, systemGui } from '../support/system.js';
 
 const PEER = fileURLToPath(new URL('./python/peer.py', import.meta.url));
 const run = promisify(execFile);
@@ -129,5 +129,34 @@ describe("case 55: a Python host whose process() reply is over the GUI's 64 MiB"
       /ran this pair, but its reply was too large for the GUI to read .* Make the plug-in log less\./,
     );
     expect(gui.report().results.find((r) => r.pluginId === 'ValidateOdd')?.success).toBe(false);
+  }, 90_000);
+});
+
+describe('case 58: the terminal backlog a window fetches', () => {
+  it('case 58: megabytes of log come back in pages of a few MiB, and paging on from the last entry gets them all', async () => {
+    const gui = await systemGui();
+    await spawnHost({ gui, env: { SECURITY_VERBOSE_LINES: '100' } });
+    await gui.waitFor((s) => s.phase === 'ready', 15_000);
+    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
+    const state = await gui.waitFor((s) => s.phase === 'finished', 60_000);
+    let after = 0;
+    let pages = 0;
+    const seen: number[] = [];
+    for (;;) {
+      const reply = await http(gui.webPort, {
+        method: 'GET',
+        path: `/api/terminal?after=${after}`,
+        headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
+      });
+      expect(reply.status).toBe(200);
+      const page = JSON.parse(reply.body) as TerminalEntry[];
+      if (page.length === 0) break;
+      expect(reply.body.length).toBeLessThan(5 * 1024 * 1024);
+      pages++;
+      seen.push(...page.map((e) => e.seq));
+      after = page.at(-1)!.seq;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(Array.from({ length: state.terminalSeq }, (_, i) => i + 1));
   }, 90_000);
 });

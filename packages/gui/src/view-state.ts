@@ -119,14 +119,31 @@ class RowList<R extends { id: string }> {
 /** How many terminal entries the process keeps by default (the oldest go first). */
 export const DEFAULT_TERMINAL_LIMIT = 20_000;
 
+/** How many characters of text the kept terminal entries hold at most (the oldest go first). */
+export const TERMINAL_CHARS = 32 * 1024 * 1024;
+
+/** What an entry counts for against TERMINAL_CHARS: its texts, and a little for the rest. */
+function entryChars(entry: object): number {
+  let chars = 64;
+  for (const value of Object.values(entry)) {
+    if (typeof value === 'string') chars += value.length;
+    else if (typeof value === 'object' && value !== null)
+      for (const inner of Object.values(value)) if (typeof inner === 'string') chars += inner.length;
+  }
+  return chars;
+}
+
 /**
- * The last `limit` terminal entries, oldest first, in a fixed ring. Sequence numbers go on
- * counting, so an entry keeps its number and readers see what was dropped before them.
+ * The last `limit` terminal entries (and at most TERMINAL_CHARS of text), oldest first, in a
+ * fixed ring. Sequence numbers go on counting, so an entry keeps its number and readers see what
+ * was dropped before them.
  */
 class TerminalRing {
   private readonly slots: Array<TerminalEntry | undefined>;
+  private readonly sizes: number[];
   private start = 0;
   private size = 0;
+  private chars = 0;
   /** The sequence number of the newest entry (0: none yet). */
   last = 0;
 
@@ -135,6 +152,7 @@ class TerminalRing {
       throw new RangeError(`terminalLimit must be a whole number of entries, at least 1 (got ${limit})`);
     }
     this.slots = new Array(limit);
+    this.sizes = new Array(limit).fill(0);
   }
 
   /** Entries 1..dropped are no longer kept. */
@@ -144,22 +162,31 @@ class TerminalRing {
 
   push(entry: NewTerminalEntry): TerminalEntry {
     const full = { ...entry, seq: ++this.last } as TerminalEntry;
-    if (this.size < this.limit) {
-      this.slots[(this.start + this.size) % this.limit] = full;
-      this.size++;
-    } else {
-      this.slots[this.start] = full;
+    const chars = entryChars(full);
+    while (this.size > 0 && (this.size >= this.limit || this.chars + chars > TERMINAL_CHARS)) {
+      this.chars -= this.sizes[this.start] as number;
+      this.slots[this.start] = undefined;
       this.start = (this.start + 1) % this.limit;
+      this.size--;
     }
+    const at = (this.start + this.size) % this.limit;
+    this.slots[at] = full;
+    this.sizes[at] = chars;
+    this.chars += chars;
+    this.size++;
     return full;
   }
 
-  /** The kept entries after sequence number `seq`. */
-  after(seq: number): TerminalEntry[] {
+  /** The kept entries after sequence number `seq`, up to `maxChars` of them (at least one). */
+  after(seq: number, maxChars = Number.POSITIVE_INFINITY): TerminalEntry[] {
     const from = Math.max(seq, this.dropped);
     const out: TerminalEntry[] = [];
+    let chars = 0;
     for (let i = from - this.dropped; i < this.size; i++) {
-      out.push(this.slots[(this.start + i) % this.limit] as TerminalEntry);
+      const at = (this.start + i) % this.limit;
+      chars += this.sizes[at] as number;
+      if (out.length > 0 && chars > maxChars) break;
+      out.push(this.slots[at] as TerminalEntry);
     }
     return out;
   }
@@ -234,9 +261,12 @@ export class ViewStateStore {
     return this.plugins.list();
   }
 
-  /** The kept terminal entries after a sequence number (older ones may have been dropped). */
-  terminalAfter(seq: number): TerminalEntry[] {
-    return this.terminal.after(seq);
+  /**
+   * The kept terminal entries after a sequence number (older ones may have been dropped), up
+   * to `maxChars` of text (at least one entry): a reader pages on from the last one it got.
+   */
+  terminalAfter(seq: number, maxChars?: number): TerminalEntry[] {
+    return this.terminal.after(seq, maxChars);
   }
 
   setState(change: Partial<Top>): void {

@@ -59,6 +59,8 @@ const TYPES: Record<string, string> = {
 };
 
 const MAX_COMMAND_BYTES = 1 << 20;
+/** Characters of terminal text in one backlog reply; the page asks on from the last entry it got. */
+const TERMINAL_PAGE_CHARS = 4 << 20;
 /** A stream that falls this far behind is closed; the page reconnects and gets a snapshot. */
 const MAX_BACKLOG_BYTES = 64 << 20;
 
@@ -232,7 +234,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         const after = Number(url.searchParams.get('after') ?? '0');
         if (!Number.isInteger(after) || after < 0)
           return sendJson(res, 400, { error: 'after must be a whole number' });
-        return sendJson(res, 200, options.store.terminalAfter(after));
+        return sendJson(res, 200, options.store.terminalAfter(after, TERMINAL_PAGE_CHARS));
       }
       case 'GET /api/report':
         return sendJson(res, 200, options.report());

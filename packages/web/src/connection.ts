@@ -19,9 +19,22 @@ export function forgetToken(): void {
 export function connect(store: ViewStore): Connection {
   let source: EventSource | null = null;
 
+  // The backlog comes in pages (a few MiB each): ask on from the last entry until none is left.
+  let backfilling = false;
   const backfill = async (): Promise<void> => {
-    const res = await fetch(`/api/terminal?after=${store.lastTerminalSeq()}`);
-    if (res.ok) store.appendTerminal((await res.json()) as TerminalEntry[]);
+    if (backfilling) return;
+    backfilling = true;
+    try {
+      for (;;) {
+        const after = store.lastTerminalSeq();
+        const res = await fetch(`/api/terminal?after=${after}`);
+        if (!res.ok) return;
+        store.appendTerminal((await res.json()) as TerminalEntry[]);
+        if (store.lastTerminalSeq() <= after) return;
+      }
+    } finally {
+      backfilling = false;
+    }
   };
 
   const open = (): void => {
