@@ -55,7 +55,9 @@ export class HostCallError extends codedError('pyblish.gui.HostCallError', [
 /** A report file that cannot be shown; the message names the file and what is wrong with it. */
 export class ReportFileError extends codedError('pyblish.gui.ReportFileError', [
   'REPORT_NOT_FOUND',
-  'REPORT_UNREADABLE', // A folder, or a file that cannot be read.
+  'REPORT_UNREADABLE', // A folder, a pipe, a device, or a file that cannot be read.
+  'REPORT_TOO_LARGE', // A file over the viewer's size limit (MAX_REPORT_BYTES).
+  'REPORT_TOO_DEEP', // JSON nested deeper than the viewer's limit (MAX_REPORT_DEPTH).
   'REPORT_NOT_JSON',
   'REPORT_NOT_A_REPORT', // JSON, but neither a GUI report nor a headless publish report.
   'REPORT_WRONG_VERSION', // A GUI report of a formatVersion this GUI does not read.
