@@ -1,4 +1,4 @@
-// docs/security-cases.md, cases 50-55: what a host sends back flows on to the page, the report and
+// docs/security-cases.md, cases 50-52 and 60-61: what a host sends back flows on to the page, the report and
 // the terminal; values they cannot carry as they are must not take the GUI down.
 
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { openReportViewer } from '@pyblish/gui';
 import type { Report, TerminalEntry } from '@pyblish/gui/view-model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, eventStream, guiProcess, hostileHost } from '../support/hostile.js';
-import { call, guiEndpoint, http, ping, spawnHost, systemGui, tempDir } from '../support/system.js';
+import { call, guiEndpoint, http, ping, spawnHost, systemGui, tempDir, until } from '../support/system.js';
 
 afterEach(cleanup);
 
@@ -145,5 +145,43 @@ describe('case 52: a window whose stream fails', () => {
     expect(gui.report().results.length).toBeGreaterThan(3);
     expect(host.proc.exitCode).toBeNull();
     expect(await ping(guiEndpoint(gui))).toBeTruthy();
+  });
+});
+
+describe('cases 60-61: text that reaches the page from elsewhere', () => {
+  it('case 60: a host fault megabytes long is cut before it reaches the terminal and the notices', async () => {
+    const gui = await systemGui();
+    await hostileHost(gui, 'values');
+    await gui.waitFor((s) => s.phase === 'ready', 30_000);
+    expect(await gui.controller.command({ type: 'comment', text: 'hello' })).toEqual({ ok: true });
+    let refused: string | undefined;
+    await until(() => {
+      const entry = gui.store
+        .terminalAfter(0)
+        .find((e) => e.type === 'message' && /did not take "commented"/.test(e.text));
+      refused = entry?.type === 'message' ? entry.text : undefined;
+      return refused !== undefined;
+    }, 20_000);
+    expect(refused).toMatch(/refused emit: .*e{100}.*… \[cut: 5,242,\d{3} characters in all\]$/);
+    expect(refused!.length).toBeLessThan(3000);
+  });
+
+  it('case 61: a comment with a lone surrogate from the page goes to the report file, Export report and the viewer intact', async () => {
+    const reportFile = join(tempDir(), 'report.json');
+    const gui = await systemGui({ reportFile });
+    await spawnHost({ gui });
+    await gui.waitFor((s) => s.phase === 'ready', 15_000);
+    const text = 'take \ud800 two \udfff';
+    expect(await gui.controller.command({ type: 'comment', text })).toEqual({ ok: true });
+    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
+    await gui.waitFor((s) => s.phase === 'finished', 15_000);
+    expect(((await webJson(gui, '/api/report')) as Report).comment).toBe(text);
+    expect((JSON.parse(readFileSync(reportFile, 'utf8')) as Report).comment).toBe(text);
+    const viewer = await openReportViewer({ file: reportFile });
+    try {
+      expect(viewer.snapshot().comment).toBe(text);
+    } finally {
+      await viewer.close();
+    }
   });
 });

@@ -171,6 +171,9 @@ class Service:
         return self.process(plugin_, instance)
 
     def emit(self, signal, kwargs):
+        if OPTIONS.mode == "values" and signal == "commented":
+            # A fault whose text is megabytes long (a traceback of a runaway recursion, say).
+            raise ValueError("e" * (5 * 1024 * 1024))
         return None
 
     def test(self, variables):
