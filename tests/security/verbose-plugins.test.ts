@@ -1,4 +1,4 @@
-// docs/security-cases.md, cases 53-54: a plug-in that logs megabytes. Its host caps the records
+// docs/security-cases.md, cases 53-55 and 58: a plug-in that logs megabytes. Its host caps the records
 // per record and per pair (a closing record says what was dropped), pages them through polls,
 // and does not repeat them in the result; a plain process() reply stays a list of records a
 // Python GUI reads; the publish goes on past it.
