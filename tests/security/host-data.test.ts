@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { openReportViewer } from '@pyblish/gui';
 import type { Report, TerminalEntry } from '@pyblish/gui/view-model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, eventStream, guiProcess, hostileHost } from '../support/hostile.js';
-import { call, guiEndpoint, http, ping, spawnHost, systemGui, tempDir, until } from '../support/system.js';
+import { cleanup, eventStream, guiProcess, hostileHost, validated, webGet } from '../support/hostile.js';
+import { call, guiEndpoint, ping, spawnHost, systemGui, tempDir, until } from '../support/system.js';
 
 afterEach(cleanup);
 
@@ -33,11 +33,7 @@ describe('case 50: host values the page cannot carry', () => {
 
 /** GET a path of the web server with the token, parsed as JSON. */
 async function webJson(gui: { webPort: number; token: string }, path: string): Promise<unknown> {
-  const reply = await http(gui.webPort, {
-    method: 'GET',
-    path,
-    headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
-  });
+  const reply = await webGet(gui, path);
   expect(reply.status, `${path}: ${reply.body.slice(0, 200)}`).toBe(200);
   return JSON.parse(reply.body);
 }
@@ -53,9 +49,7 @@ describe('case 51: every kind of value a page or a JSON file cannot carry as it 
     const reportFile = join(tempDir(), 'report.json');
     const gui = await systemGui({ reportFile });
     await hostileHost(gui, 'values');
-    await gui.waitFor((s) => s.phase === 'ready', 30_000);
-    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
-    const state = await gui.waitFor((s) => s.phase === 'finished', 30_000);
+    const state = await validated(gui);
     expect(state.fault).toBeNull();
     expect(state.message).toBe('Validated, with errors..');
 
@@ -173,8 +167,7 @@ describe('cases 60-61: text that reaches the page from elsewhere', () => {
     await gui.waitFor((s) => s.phase === 'ready', 15_000);
     const text = 'take \ud800 two \udfff';
     expect(await gui.controller.command({ type: 'comment', text })).toEqual({ ok: true });
-    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
-    await gui.waitFor((s) => s.phase === 'finished', 15_000);
+    await validated(gui);
     expect(((await webJson(gui, '/api/report')) as Report).comment).toBe(text);
     expect((JSON.parse(readFileSync(reportFile, 'utf8')) as Report).comment).toBe(text);
     const viewer = await openReportViewer({ file: reportFile });

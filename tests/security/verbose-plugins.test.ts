@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { RECORD_LIMITS } from '@pyblish/host';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, hostileHost } from '../support/hostile.js';
-import { guiEndpoint, http, ping, spawnHost, systemGui } from '../support/system.js';
+import { cleanup, hostileHost, validated, webGet } from '../support/hostile.js';
+import { guiEndpoint, ping, spawnHost, systemGui } from '../support/system.js';
 
 const PEER = fileURLToPath(new URL('./python/peer.py', import.meta.url));
 const run = promisify(execFile);
@@ -51,9 +51,7 @@ describe('case 53: a validator that logs 100 lines of 1 MB', () => {
   it('case 53: beyond the cap of a pair, records are dropped and one closing record says how many', async () => {
     const gui = await systemGui();
     await spawnHost({ gui, env: { SECURITY_VERBOSE_LINES: '150' } });
-    await gui.waitFor((s) => s.phase === 'ready', 15_000);
-    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
-    const state = await gui.waitFor((s) => s.phase === 'finished', 60_000);
+    const state = await validated(gui);
     expect(state.fault).toBeNull();
     const shown = recordsOf(gui.store.terminalAfter(0), 'ValidateVerbose');
     expect(shown.length).toBeGreaterThan(100);
@@ -118,9 +116,7 @@ describe("case 55: a Python host whose process() reply is over the GUI's 64 MiB"
   it('case 55: that pair fails with an error saying why, and the run goes on to the next plug-in', async () => {
     const gui = await systemGui();
     await hostileHost(gui, 'big');
-    await gui.waitFor((s) => s.phase === 'ready', 30_000);
-    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
-    const state = await gui.waitFor((s) => s.phase === 'finished', 60_000);
+    const state = await validated(gui);
     expect(state.fault).toBeNull();
     expect(state.message).toBe('Validated, with errors..');
     expect(state.plugins.find((p) => p.id === 'ValidateAfter')?.processed).toBe(true);
@@ -136,18 +132,12 @@ describe('case 58: the terminal backlog a window fetches', () => {
   it('case 58: megabytes of log come back in pages of a few MiB, and paging on from the last entry gets them all', async () => {
     const gui = await systemGui();
     await spawnHost({ gui, env: { SECURITY_VERBOSE_LINES: '100' } });
-    await gui.waitFor((s) => s.phase === 'ready', 15_000);
-    expect(await gui.controller.command({ type: 'validate' })).toEqual({ ok: true });
-    const state = await gui.waitFor((s) => s.phase === 'finished', 60_000);
+    const state = await validated(gui);
     let after = 0;
     let pages = 0;
     const seen: number[] = [];
     for (;;) {
-      const reply = await http(gui.webPort, {
-        method: 'GET',
-        path: `/api/terminal?after=${after}`,
-        headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
-      });
+      const reply = await webGet(gui, `/api/terminal?after=${after}`);
       expect(reply.status).toBe(200);
       const page = JSON.parse(reply.body) as TerminalEntry[];
       if (page.length === 0) break;

@@ -5,9 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type { Gui } from '@pyblish/gui';
 import type { Patch, ViewState } from '@pyblish/gui/view-model';
-import { watch } from '../../packages/gui/test/helpers.js';
-import { cleanup as systemCleanup, tempDir } from './system.js';
+import { type HostProcess, watch } from '../../packages/gui/test/helpers.js';
+import { type HttpReply, http, cleanup as systemCleanup, tempDir } from './system.js';
 
 const HOSTILE = fileURLToPath(new URL('../security/python/hostile_host.py', import.meta.url));
 const GUI_PROCESS = fileURLToPath(new URL('../security/fixtures/gui/gui-process.ts', import.meta.url));
@@ -22,21 +23,12 @@ export async function cleanup(): Promise<void> {
 
 export type HostileMode = 'i8' | 'values' | 'huge' | 'hang' | 'big';
 
-export interface HostileHost {
-  port: number;
-  proc: ChildProcess;
-  output: string[];
-  line(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  send(line: string): void;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
-
 /** The hostile Python host, registered with (and shown in) the GUI at `gui`. */
 export async function hostileHost(
   gui: { port: number; token: string },
   mode: HostileMode,
   extra: string[] = [],
-): Promise<HostileHost> {
+): Promise<HostProcess> {
   const proc = spawn(
     'python3',
     [HOSTILE, '--gui-port', String(gui.port), `--gui-token=${gui.token}`, '--mode', mode, ...extra],
@@ -187,4 +179,21 @@ export function eventStream(webPort: number, token: string): EventStream {
     ended: endedPromise,
     close: () => req.destroy(),
   };
+}
+
+/** Waits until the shown host is ready, validates, and resolves with the state once it finished. */
+export async function validated(gui: Gui, timeoutMs = 60_000): Promise<ViewState> {
+  await gui.waitFor((s) => s.phase === 'ready', timeoutMs);
+  const reply = await gui.controller.command({ type: 'validate' });
+  if (!reply.ok) throw new Error(`validate was refused: ${reply.error.message}`);
+  return gui.waitFor((s) => s.phase === 'finished', timeoutMs);
+}
+
+/** GET `path` from the page's server with the token, as the page does. */
+export function webGet(gui: { webPort: number; token: string }, path: string): Promise<HttpReply> {
+  return http(gui.webPort, {
+    method: 'GET',
+    path,
+    headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
+  });
 }

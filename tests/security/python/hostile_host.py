@@ -91,6 +91,7 @@ RELEASE = threading.Event()
 
 
 class Service:
+    # Served by the standard dispatcher: public methods only, listed by system.listMethods.
     def __init__(self):
         self.context_id = str(uuid.uuid4())
         self.instances = []
@@ -179,15 +180,6 @@ class Service:
     def test(self, variables):
         return None
 
-    def _listMethods(self):
-        return ["ping", "stats", "reset", "context", "discover", "process", "repair", "emit",
-                "test"]
-
-    def _dispatch(self, method, params):
-        if method.startswith("_") or not hasattr(self, method):
-            raise Exception('method "%s" is not supported' % method)
-        return getattr(self, method)(*params)
-
 
 class Handler(SimpleXMLRPCRequestHandler):
     rpc_paths = ("/pyblish",)
@@ -196,24 +188,18 @@ class Handler(SimpleXMLRPCRequestHandler):
         pass
 
 
-class BearerTransport(xmlrpc.client.Transport):
-    def send_headers(self, connection, headers):
-        connection.putheader("Authorization", "Bearer " + OPTIONS.gui_token)
-        super().send_headers(connection, headers)
-
-
 def gui_proxy():
-    return xmlrpc.client.ServerProxy("http://127.0.0.1:%d" % OPTIONS.gui_port,
-                                     transport=BearerTransport(), allow_none=True)
+    # The token as the password of the URL: Python sends it as HTTP Basic, which the GUI takes.
+    url = "http://pyblish:%s@127.0.0.1:%d" % (OPTIONS.gui_token, OPTIONS.gui_port)
+    return xmlrpc.client.ServerProxy(url, allow_none=True)
 
 
 def heartbeat(port):
-    proxy = gui_proxy()
     while True:
         try:
-            proxy.heartbeat(port)
-        except Exception:
-            proxy = gui_proxy()
+            gui_proxy().heartbeat(port)
+        except Exception:  # noqa: BLE001 - a GUI that is away now may be back at the next beat
+            pass
         time.sleep(0.5)
 
 
