@@ -10,7 +10,7 @@ Usage: hostile_host.py --gui-port P --gui-token T --mode MODE [--instances N] [-
           serves every call, as pyblish-qml's host did: ping waits behind it too)
   big     its validator's reply to process() is larger than 64 MiB
 Registers with the GUI (find_available_port, show, a heartbeat thread) and prints
-"HOST READY <port>"; "show" on stdin shows it again.
+"HOST READY <port>".
 """
 
 import argparse
@@ -220,13 +220,11 @@ def main():
     threading.Thread(target=heartbeat, args=(port,), daemon=True).start()
     proxy.show(port, settings())
     print("HOST READY %d" % port, flush=True)
+    # "release" on stdin lets the hanging extractor end.
     for line in sys.stdin:
         if line.strip() == "release":
             RELEASE.set()
             print("RELEASED", flush=True)
-        elif line.strip() == "show":
-            gui_proxy().show(port, settings())
-            print("SHOWN", flush=True)
     threading.Event().wait()
 
 
