@@ -10,6 +10,7 @@ export {
   GuiMethod,
   HOST_EXTENSIONS,
   HostMethod,
+  IdentityMethod,
   type HostMethodKey,
   type IdParam,
   PORT_MAX,
@@ -65,11 +66,25 @@ export { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from '
 export {
   type GuiDiscovery,
   guiDiscoveryPath,
+  provenGuiDiscovery,
   readGuiDiscovery,
   removeGuiDiscovery,
   runtimeDir,
   writeGuiDiscovery,
 } from './gui-discovery-file.js';
+
+// Proving who answers at a port without sending the secret (GUI to host and host to GUI)
+export {
+  checkIdentity,
+  exceptIdentity,
+  guardedRoutes,
+  IDENTITY_PATH,
+  IDENTITY_SCHEME,
+  type IdentityOutcome,
+  type IdentityRole,
+  identityProof,
+  identityRoute,
+} from './identity.js';
 
 // Errors
 export { HostError, type HostErrorCode } from './errors.js';
