@@ -98,6 +98,10 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
   const registry = new HostRegistry(liveness, {
     changed: () => controller?.hostsChanged(),
     lost: (entry) => controller?.hostLost(entry),
+    told: (level, text) => {
+      log(text);
+      if (level === 'warning') store.notify({ level, text });
+    },
   });
   controller = new Controller({
     store,

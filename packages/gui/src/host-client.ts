@@ -60,6 +60,8 @@ export interface HostClientOptions {
   onHeard?(): void;
   /** Called when the connection was refused or reset: the host process is gone. */
   onGone?(): void;
+  /** Asked before every call: null to go ahead, or what to wait for first (it may refuse by throwing). */
+  beforeCall?(): Promise<void> | null;
 }
 
 const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'NETWORK', 'CLOSED', 'TRUNCATED']);
@@ -89,6 +91,8 @@ export class HostClient {
     timeout: number,
     signal?: AbortSignal,
   ): Promise<R> {
+    const gate = this.options.beforeCall?.();
+    if (gate) await gate;
     this.requests++;
     try {
       const callOptions: { timeout?: number; signal?: AbortSignal } = { timeout: Math.max(timeout, 0) };
