@@ -75,8 +75,12 @@ function insecure(path: string, why: string): HostError {
   );
 }
 
-/** Creates the runtime directory owner-only, or tightens one we own; refuses anything else. */
-function ensureRuntimeDir(dir: string): void {
+/**
+ * Creates the runtime directory owner-only, or tightens one we own; refuses anything else (a
+ * DISCOVERY_INSECURE HostError). Secrets the GUI hands over in files (discovery, window launch)
+ * live there.
+ */
+export function ensureRuntimeDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = lstatSync(dir);
   if (

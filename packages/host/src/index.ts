@@ -64,6 +64,7 @@ export {
 // Authentication: the per-run token and the GUI's discovery file that carries it to hosts
 export { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
 export {
+  ensureRuntimeDir,
   type GuiDiscovery,
   guiDiscoveryPath,
   provenGuiDiscovery,
