@@ -1,4 +1,4 @@
-// docs/security-cases.md, case 46: a farm's Redis password is not left where every local user can
+// docs/security-cases.md, case 48: a farm's Redis password is not left where every local user can
 // read it. It can come from the environment (PYBLISH_FARM_PASSWORD, readable by its own user only),
 // and one given in --farm is masked in the process list as soon as the command starts, with a
 // warning that says where to put it instead. Against a real redis-server that requires a password.
@@ -28,7 +28,7 @@ function pyblish(args: string[], env: NodeJS.ProcessEnv = {}) {
   return watch(proc, 20_000);
 }
 
-describe('case 46: the Redis password of a farm', () => {
+describe('case 48: the Redis password of a farm', () => {
   it('comes from PYBLISH_FARM_PASSWORD, so the command line carries no password at all', async () => {
     const run = pyblish(['farm', 'status', 'nosuchpublish1', '--farm', redis.url], {
       PYBLISH_FARM_PASSWORD: PASSWORD,

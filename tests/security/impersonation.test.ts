@@ -1,4 +1,4 @@
-// docs/security-cases.md, cases 37-41: who answers at a port is not taken on trust. A GUI proves it
+// docs/security-cases.md, cases 37-42: who answers at a port is not taken on trust. A GUI proves it
 // knows its discovery secret before a host sends any token (a zombie GUI, a reused pid); a host
 // proves it knows its token before the GUI trusts it again after a silence, and a host whose port
 // refused or reset the connection stays lost until it calls show again.
@@ -149,8 +149,8 @@ function expectNothingTold(seen: Seen, secret: string): void {
   expect(JSON.stringify(seen.calls)).not.toContain(secret);
 }
 
-describe('case 37: a stale discovery file whose writer still looks alive', () => {
-  it('a zombie GUI: the host asks whoever holds the port to prove it knows the secret, and sends no token', async () => {
+describe('cases 37-39: a stale discovery file whose writer still looks alive', () => {
+  it('case 37: a zombie GUI: the host asks whoever holds the port to prove it knows the secret, and sends no token', async () => {
     const { pid, parent } = await zombie();
     try {
       const port = await freePort();
@@ -170,7 +170,7 @@ describe('case 37: a stale discovery file whose writer still looks alive', () =>
     }
   });
 
-  it("a reused pid (another process now has the GUI's pid): the same refusal, no token sent", async () => {
+  it("case 37: a reused pid (another process now has the GUI's pid): the same refusal, no token sent", async () => {
     // pid 1 always runs, and is no GUI of ours.
     const port = await freePort();
     const secret = 'another-dead-gui-token';
@@ -185,7 +185,7 @@ describe('case 37: a stale discovery file whose writer still looks alive', () =>
     }
   });
 
-  it('a GUI that died while a host was registered: its heartbeats send no token to what took the port', async () => {
+  it('case 38: a GUI that died while a host was registered: its heartbeats send no token to what took the port', async () => {
     const g = await systemGui();
     const h = await spawnHost({ gui: g });
     await g.waitFor((s) => s.phase === 'ready', 15_000);
@@ -207,7 +207,7 @@ describe('case 37: a stale discovery file whose writer still looks alive', () =>
     }
   });
 
-  it('pyblish-gui --kill asks for the proof before it sends the token to what holds the port', async () => {
+  it('case 39: pyblish-gui --kill asks for the proof before it sends the token to what holds the port', async () => {
     const { pid, parent } = await zombie();
     try {
       const port = await freePort();
@@ -259,8 +259,8 @@ async function liveGuiWithHost() {
   return { g, h };
 }
 
-describe('cases 38-40: a dead host whose port another process takes', () => {
-  it('case 38: after the host dies, what takes its port cannot prove it is the host: the GUI sends it no token and never shows its instances', async () => {
+describe('cases 40-42: a dead host whose port another process takes', () => {
+  it('case 40: after the host dies, what takes its port cannot prove it is the host: the GUI sends it no token and never shows its instances', async () => {
     const { g, h } = await liveGuiWithHost();
     const port = h.port;
     await h.kill('SIGKILL');
@@ -284,7 +284,7 @@ describe('cases 38-40: a dead host whose port another process takes', () => {
     }
   });
 
-  it('case 39: a host whose port refused the connection stays lost, even when something answers there later, until it calls show again', async () => {
+  it('case 41: a host whose port refused the connection stays lost, even when something answers there later, until it calls show again', async () => {
     // Unauthenticated heartbeats (--allow-unauthenticated) are what anyone can send.
     const g = await systemGui({ allowUnauthenticated: true });
     const h = await spawnHost({ gui: g });
@@ -313,7 +313,7 @@ describe('cases 38-40: a dead host whose port another process takes', () => {
     }
   });
 
-  it('case 40: a host that proves who it is after a silence is trusted again, as before', async () => {
+  it('case 42: a host that proves who it is after a silence is trusted again, as before', async () => {
     const { g, h } = await liveGuiWithHost();
     // Stop its heartbeats (SIGSTOP): silent, then continued, it proves itself and is used again.
     h.proc.kill('SIGSTOP');

@@ -1,4 +1,4 @@
-// docs/security-cases.md, cases 41-45: the window and its secret. No secret in the command line or
+// docs/security-cases.md, cases 43-47: the window and its secret. No secret in the command line or
 // the environment of a process the GUI starts (what every local user can read in /proc), a window
 // secret of its own that neither side accepts for the other, no cookie that other local servers
 // are sent, a page opened without its secret that says so, and a Content-Security-Policy the
@@ -105,7 +105,7 @@ async function showsHost(page: Page, title: string): Promise<void> {
   );
 }
 
-describe('case 41: no secret in the command line or environment of a process the GUI starts', () => {
+describe('case 43: no secret in the command line or environment of a process the GUI starts', () => {
   afterEach(cleanup);
 
   it('the Chromium window gets a one-time launch file, not the secret, and the page still opens', async () => {
@@ -208,7 +208,7 @@ describe('case 41: no secret in the command line or environment of a process the
   });
 });
 
-describe('case 42: the window secret and the host token are not interchangeable', () => {
+describe('case 44: the window secret and the host token are not interchangeable', () => {
   afterEach(cleanup);
 
   it('the window secret cannot drive the 9090 server, and the token hosts use cannot open the page', async () => {
@@ -252,7 +252,7 @@ async function otherLocalServer(): Promise<{
   };
 }
 
-describe('case 43: the page is signed in without a cookie other local servers are sent', () => {
+describe('cases 45-47: the page in Chromium: its secret, no cookie, its Content-Security-Policy', () => {
   let g: SystemGui;
   beforeAll(async () => {
     g = await systemGui();
@@ -261,7 +261,7 @@ describe('case 43: the page is signed in without a cookie other local servers ar
   });
   afterAll(cleanup);
 
-  it('a signed-in page leaves no cookie: another server on 127.0.0.1 gets nothing of the secret, and a reload still works', async () => {
+  it('case 45: a signed-in page leaves no cookie: another server on 127.0.0.1 gets nothing of the secret, and a reload still works', async () => {
     const page = await pageShowing(g.url, 'Pyblish (Node)');
     const elsewhere = await otherLocalServer();
     try {
@@ -295,7 +295,7 @@ describe('case 43: the page is signed in without a cookie other local servers ar
     }
   });
 
-  it('case 44: a page opened without its secret (or with a wrong one) says it is not authorised and where to look', async () => {
+  it('case 46: a page opened without its secret (or with a wrong one) says it is not authorised and where to look', async () => {
     for (const address of [`http://127.0.0.1:${g.webPort}/`, `http://127.0.0.1:${g.webPort}/#secret=wrong`]) {
       const page = await browser.context.newPage();
       try {
@@ -315,7 +315,7 @@ describe('case 43: the page is signed in without a cookie other local servers ar
     }
   });
 
-  it('case 45: a strict Content-Security-Policy that the built page satisfies, and that blocks an injected inline script', async () => {
+  it('case 47: a strict Content-Security-Policy that the built page satisfies, and that blocks an injected inline script', async () => {
     const root = await http(g.webPort, {
       method: 'GET',
       path: '/',
