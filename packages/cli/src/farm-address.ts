@@ -14,6 +14,8 @@ export function farmAddress(
   env: NodeJS.ProcessEnv = process.env,
   warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): string {
+  const password = env[FARM_PASSWORD_ENV];
+  delete env[FARM_PASSWORD_ENV];
   let url: URL;
   try {
     url = new URL(value);
@@ -22,15 +24,13 @@ export function farmAddress(
   }
   if (url.password) {
     const masked = value.replace(`:${url.password}@`, ':***@');
-    process.title = process.argv.map((arg) => (arg === value ? masked : arg)).join(' ');
+    process.title = process.argv.map((arg) => arg.replace(value, masked)).join(' ');
     warn(
       `pyblish: --farm carries a password, which every user of this machine can read in the process list. ` +
         `Give the farm without it (redis://[USER@]HOST:PORT) and the password in ${FARM_PASSWORD_ENV}.`,
     );
     return value;
   }
-  const password = env[FARM_PASSWORD_ENV];
-  delete env[FARM_PASSWORD_ENV];
   if (!password || !/^rediss?:$/.test(url.protocol)) return value;
   url.password = password;
   return url.href;
