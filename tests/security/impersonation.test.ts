@@ -5,23 +5,22 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { GuiMethod, guiDiscoveryPath, HostMethod, PING_REPLY } from '@pyblish/host';
 import { createServer, MethodRegistry, method, XmlRpcClient, type XmlRpcServer } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, guiEndpoint, ping, spawnHost, systemGui, tempDir, until } from '../support/system.js';
+import {
+  cleanup,
+  freePort,
+  guiEndpoint,
+  ping,
+  spawnHost,
+  systemGui,
+  tempDir,
+  until,
+} from '../support/system.js';
 
 afterEach(cleanup);
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** What an impostor at a port was told: every Authorization header and every call. */
 interface Seen {
@@ -149,56 +148,83 @@ function expectNothingTold(seen: Seen, secret: string): void {
   expect(JSON.stringify(seen.calls)).not.toContain(secret);
 }
 
+/**
+ * A discovery file for a GUI at a free port, written by `pid` with `secret`, and an impostor
+ * holding that port; `run` gets both and the environment that points at the file.
+ */
+async function staleGui(
+  pid: number,
+  secret: string,
+  run: (port: number, env: NodeJS.ProcessEnv, seen: Seen) => Promise<void>,
+): Promise<void> {
+  const port = await freePort();
+  const env = discoveryFile(port, pid, secret);
+  const fake = await impostor(port, 'gui');
+  try {
+    await run(port, env, fake.seen);
+  } finally {
+    await fake.close();
+  }
+}
+
+/** `run` with the pid of a zombie, reaped afterwards. */
+async function withZombie(run: (pid: number) => Promise<void>): Promise<void> {
+  const { pid, parent } = await zombie();
+  try {
+    await run(pid);
+  } finally {
+    parent.kill('SIGKILL');
+  }
+}
+
+/** Runs `pyblish-gui ARGS` to its end. */
+function pyblishGui(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string }> {
+  const gui = join(import.meta.dirname, '../../packages/gui/bin/pyblish-gui.mjs');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [gui, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
 describe('cases 37-39: a stale discovery file whose writer still looks alive', () => {
   it('case 37: a zombie GUI: the host asks whoever holds the port to prove it knows the secret, and sends no token', async () => {
-    const { pid, parent } = await zombie();
-    try {
-      const port = await freePort();
-      const secret = 'the-dead-gui-token-that-must-not-leak';
-      const env = discoveryFile(port, pid, secret);
-      const fake = await impostor(port, 'gui');
-      try {
+    await withZombie((pid) =>
+      staleGui(pid, 'the-dead-gui-token-that-must-not-leak', async (port, env, seen) => {
         const output = await registerWith(port, env);
-        expectNothingTold(fake.seen, secret);
+        expectNothingTold(seen, 'the-dead-gui-token-that-must-not-leak');
         expect(output).toMatch(/cannot prove it is the GUI that wrote .*gui-\d+\.json/s);
         expect(output).toMatch(new RegExp(`process ${pid}`));
-      } finally {
-        await fake.close();
-      }
-    } finally {
-      parent.kill('SIGKILL');
-    }
+      }),
+    );
   });
 
   it("case 37: a reused pid (another process now has the GUI's pid): the same refusal, no token sent", async () => {
     // pid 1 always runs, and is no GUI of ours.
-    const port = await freePort();
-    const secret = 'another-dead-gui-token';
-    const env = discoveryFile(port, 1, secret);
-    const fake = await impostor(port, 'gui');
-    try {
+    await staleGui(1, 'another-dead-gui-token', async (port, env, seen) => {
       const output = await registerWith(port, env);
-      expectNothingTold(fake.seen, secret);
+      expectNothingTold(seen, 'another-dead-gui-token');
       expect(output).toMatch(/cannot prove it is the GUI/);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('case 38: a GUI that died while a host was registered: its heartbeats send no token to what took the port', async () => {
-    const g = await systemGui();
-    const h = await spawnHost({ gui: g });
-    await g.waitFor((s) => s.phase === 'ready', 15_000);
+    const { g, h } = await liveGuiWithHost();
     const file = guiDiscoveryPath(g.port, g.env);
     const saved = readFileSync(file, 'utf8');
-    const { port, token } = g;
     await g.close();
     // The GUI's pid stays alive (this test process): as a zombie's would, the file still looks valid.
     writeFileSync(file, saved, { mode: 0o600 });
-    const fake = await impostor(port, 'gui');
+    const fake = await impostor(g.port, 'gui');
     try {
       await new Promise((r) => setTimeout(r, 2500));
-      expectNothingTold(fake.seen, token);
+      expectNothingTold(fake.seen, g.token);
       expect(fake.seen.calls.filter((c) => c.method === 'heartbeat')).toEqual([]);
       await until(() => /cannot prove it is the GUI/.test(h.output.join('\n')), 10_000);
     } finally {
@@ -208,43 +234,26 @@ describe('cases 37-39: a stale discovery file whose writer still looks alive', (
   });
 
   it('case 39: pyblish-gui --kill asks for the proof before it sends the token to what holds the port', async () => {
-    const { pid, parent } = await zombie();
-    try {
-      const port = await freePort();
-      const secret = 'a-token-for-kill-that-must-not-leak';
-      const env = discoveryFile(port, pid, secret);
-      const fake = await impostor(port, 'gui');
-      try {
-        const gui = join(import.meta.dirname, '../../packages/gui/bin/pyblish-gui.mjs');
-        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [gui, '--kill', '--port', String(port), '--no-browser'], {
-            env,
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-          let stderr = '';
-          child.stderr!.on('data', (d: Buffer) => {
-            stderr += d.toString();
-          });
-          child.on('exit', (code) => resolve({ code, stderr }));
-        });
-        expectNothingTold(fake.seen, secret);
+    await withZombie((pid) =>
+      staleGui(pid, 'a-token-for-kill-that-must-not-leak', async (port, env, seen) => {
+        const result = await pyblishGui(['--kill', '--port', String(port), '--no-browser'], env);
+        expectNothingTold(seen, 'a-token-for-kill-that-must-not-leak');
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/cannot prove it is the GUI/);
-      } finally {
-        await fake.close();
-      }
-    } finally {
-      parent.kill('SIGKILL');
-    }
+      }),
+    );
   });
 });
 
-/** A GUI that notices a silence after 2.5 s (time for an impostor to take a port first), and a host shown in it. */
-async function liveGuiWithHost() {
+/**
+ * A GUI and a host shown in it, its messages after the reset delivered. With `slow`, the GUI
+ * notices a silence only after 2.5 s: time for an impostor to take a port first.
+ */
+async function liveGuiWithHost(slow = false) {
   const g = await systemGui({
     liveness: {
       tickMs: 100,
-      probeAfterMs: 2500,
+      probeAfterMs: slow ? 2500 : 1000,
       busyAfterMs: 300,
       forgetAfterMs: 60_000,
       maxUnshown: 64,
@@ -261,7 +270,7 @@ async function liveGuiWithHost() {
 
 describe('cases 40-42: a dead host whose port another process takes', () => {
   it('case 40: after the host dies, what takes its port cannot prove it is the host: the GUI sends it no token and never shows its instances', async () => {
-    const { g, h } = await liveGuiWithHost();
+    const { g, h } = await liveGuiWithHost(true);
     const port = h.port;
     await h.kill('SIGKILL');
     // Taken at once, before the GUI noticed the silence.
@@ -315,10 +324,14 @@ describe('cases 40-42: a dead host whose port another process takes', () => {
 
   it('case 42: a host that proves who it is after a silence is trusted again, as before', async () => {
     const { g, h } = await liveGuiWithHost();
-    // Stop its heartbeats (SIGSTOP): silent, then continued, it proves itself and is used again.
+    // Stopped (SIGSTOP), it falls silent and cannot answer the challenge: lost. Continued, its
+    // next heartbeat is followed by a proof, and it is used again.
     h.proc.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 1500));
-    h.proc.kill('SIGCONT');
+    try {
+      await g.waitFor((s) => s.hosts.find((x) => x.port === h.port)?.status === 'lost', 10_000);
+    } finally {
+      h.proc.kill('SIGCONT');
+    }
     await until(() => g.snapshot().hosts.find((x) => x.port === h.port)?.status === 'alive', 10_000);
     expect(await g.controller.command({ type: 'reset' })).toEqual({ ok: true });
     const s = await g.waitFor((x) => x.phase === 'ready', 15_000);

@@ -22,6 +22,7 @@ import {
   call,
   type Endpoint,
   faultOf,
+  freePort,
   guiAndHostPerFile,
   guiEndpoint,
   hostEndpoint,
@@ -398,15 +399,6 @@ describe('cases 7-8: tokens and paths', () => {
     for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 });
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('cases 9-12: discovery file, ports and addresses', () => {
   it('case 9: the discovery file is 0600 in a 0700 directory and is removed on a clean exit', async () => {

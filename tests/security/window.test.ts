@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, ensureBuilt, launchBrowser } from '../../packages/web/test/support/browser.js';
 import {
   cleanup,
+  freePort,
   guiEndpoint,
   http,
   post,
@@ -163,13 +164,7 @@ describe('case 43: no secret in the command line or environment of a process the
   it('the demo host pyblish-gui starts is given no secret in its command line or environment', async () => {
     const runtime = tempDir();
     chmodSync(runtime, 0o700);
-    const port = await new Promise<number>((resolve) => {
-      const s = createHttpServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const gui = spawn(
       process.execPath,
       [join(REPO, 'packages/gui/bin/pyblish-gui.mjs'), '--demo', '--no-browser', '--port', String(port)],
