@@ -31,6 +31,7 @@ export class CommandError extends codedError('pyblish.gui.CommandError', [
   'NOTHING_TO_REPAIR', // The plug-in has not failed.
   'INTERNAL', // A fault of the GUI itself; the message says what.
   'UNREACHABLE', // Made by the page itself: the GUI process did not answer the command.
+  'NOT_AUTHORISED', // Made by the page itself: the GUI process refused the page's secret (HTTP 401).
 ]) {}
 
 /** A call to a host that failed; `method` names the call. */

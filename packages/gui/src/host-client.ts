@@ -62,6 +62,8 @@ export interface HostClientOptions {
   onHeard?(): void;
   /** Called when the connection was refused or reset: the host process is gone. */
   onGone?(): void;
+  /** Asked before every call: null to go ahead, or what to wait for first (it may refuse by throwing). */
+  beforeCall?(): Promise<void> | null;
 }
 
 /**
@@ -108,6 +110,8 @@ export class HostClient {
     timeout: number,
     signal?: AbortSignal,
   ): Promise<R> {
+    const gate = this.options.beforeCall?.();
+    if (gate) await gate;
     this.requests++;
     const stop = this.callSignal(signal);
     try {

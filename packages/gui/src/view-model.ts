@@ -11,8 +11,9 @@
 //                           reconnect; entries up to ViewState.terminalDropped are gone).
 // - POST /api/commands      body: Command (application/json). Reply: CommandReply.
 // - GET  /api/report        the Report of the current or last run (application/json).
-// Authentication: the process prints/opens `/?token=T`; the page is answered with a cookie
-// `pyblish-gui-token` (HttpOnly, SameSite=Strict) and the token is never needed again.
+// Authentication: the process prints (or opens through a launch file) `/#secret=S`; the page
+// keeps S from the fragment and sends `Authorization: Bearer S` on every /api request (401
+// without it). No cookie: cookies ignore ports.
 
 import type { ActionOn, LevelName, PluginType, ShowSettings } from '@pyblish/host';
 import type { CommandErrorCode } from './errors.js';

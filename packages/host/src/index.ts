@@ -10,6 +10,7 @@ export {
   GuiMethod,
   HOST_EXTENSIONS,
   HostMethod,
+  IdentityMethod,
   type HostMethodKey,
   type IdParam,
   PORT_MAX,
@@ -70,13 +71,28 @@ export {
 // Authentication: the per-run token and the GUI's discovery file that carries it to hosts
 export { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
 export {
+  ensureRuntimeDir,
   type GuiDiscovery,
   guiDiscoveryPath,
+  provenGuiDiscovery,
   readGuiDiscovery,
   removeGuiDiscovery,
   runtimeDir,
   writeGuiDiscovery,
 } from './gui-discovery-file.js';
+
+// Proving who answers at a port without sending the secret (GUI to host and host to GUI)
+export {
+  checkIdentity,
+  exceptIdentity,
+  guardedRoutes,
+  IDENTITY_PATH,
+  IDENTITY_SCHEME,
+  type IdentityOutcome,
+  type IdentityRole,
+  identityProof,
+  identityRoute,
+} from './identity.js';
 
 // Errors
 export { HostError, type HostErrorCode } from './errors.js';

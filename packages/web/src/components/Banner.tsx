@@ -1,6 +1,6 @@
 import type { SavedReportInfo } from '@pyblish/gui/view-model';
 import { formatTimestamp, savedReportText } from '../derive.js';
-import { useConnected, useTop } from '../hooks.js';
+import { useConnected, useTop, useUnauthorised } from '../hooks.js';
 
 /** What stops the artist from working, said plainly: no connection, a busy, unresponsive or lost host. */
 export function Banner() {
@@ -34,11 +34,17 @@ function headlessReportText(
 
 function Problem() {
   const connected = useConnected();
+  const unauthorised = useUnauthorised();
   const top = useTop();
   let text: string | null = null;
   let level: 'warning' | 'error' = 'warning';
   const host = top?.hosts.find((h) => h.current);
-  if (!connected) {
+  if (unauthorised) {
+    text =
+      'Not authorised: this page was opened without its secret, or with an old one. Open the address pyblish-gui printed ' +
+      '("Window: http://127.0.0.1:…/#secret=…"), or show Pyblish again from your application.';
+    level = 'error';
+  } else if (!connected) {
     text = 'Lost the connection to the Pyblish GUI process. Reconnecting..';
     level = 'error';
   } else if (top?.fault) {
