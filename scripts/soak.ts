@@ -93,7 +93,7 @@ function webGet(gui: Gui, path: string): Promise<number> {
         host: '127.0.0.1',
         port: gui.webPort,
         path,
-        headers: { Authorization: `Bearer ${gui.token}` },
+        headers: { Authorization: `Bearer ${gui.windowSecret}` },
         agent: false,
       },
       (res) => {
@@ -113,7 +113,7 @@ function subscribe(gui: Gui): { bytes: () => number; close(): void } {
     host: '127.0.0.1',
     port: gui.webPort,
     path: '/api/events',
-    headers: { Authorization: `Bearer ${gui.token}` },
+    headers: { Authorization: `Bearer ${gui.windowSecret}` },
     agent: false,
   });
   req.on('response', (res) => res.on('data', (d: Buffer) => (bytes += d.length)));

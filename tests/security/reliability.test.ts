@@ -74,7 +74,7 @@ describe('cases 30-31: stalled and vanishing clients', () => {
     const targets: Array<[number, string, string]> = [
       [system.gui.port, '/', system.gui.token],
       [system.host.port, '/pyblish', system.host.token!],
-      [system.gui.webPort, '/api/commands', system.gui.token],
+      [system.gui.webPort, '/api/commands', system.gui.windowSecret],
     ];
     const stalls = targets.map(([port, path, token]) => ({
       headers: dribble(
@@ -101,7 +101,7 @@ describe('cases 30-31: stalled and vanishing clients', () => {
               path: '/api/report',
               headers: {
                 Host: `127.0.0.1:${system.gui.webPort}`,
-                Authorization: `Bearer ${system.gui.token}`,
+                Authorization: `Bearer ${system.gui.windowSecret}`,
               },
             })
           ).status,

@@ -22,6 +22,7 @@ import {
   call,
   type Endpoint,
   faultOf,
+  freePort,
   guiAndHostPerFile,
   guiEndpoint,
   hostEndpoint,
@@ -38,7 +39,7 @@ import {
 
 const system = guiAndHostPerFile();
 
-/** A request any web page could make toward the web endpoints, with the page's cookie when given. */
+/** A request any web page could make toward the web endpoints, with the page's secret when given. */
 function web(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
@@ -50,8 +51,8 @@ function web(
     ...(options.body !== undefined && { body: options.body }),
   });
 }
-const bearer = () => ({ Authorization: `Bearer ${system.gui.token}` });
-const cookie = () => ({ Cookie: `pyblish-gui-token=${encodeURIComponent(system.gui.token)}` });
+/** What the page sends: the window's secret (never the token hosts use). */
+const bearer = () => ({ Authorization: `Bearer ${system.gui.windowSecret}` });
 
 async function webAnswers(): Promise<void> {
   expect((await web('/api/report', { headers: bearer() })).status).toBe(200);
@@ -110,7 +111,7 @@ describe('cases 1-2: browser-sendable content types', () => {
     ]) {
       const reply = await web('/api/commands', {
         method: 'POST',
-        headers: { ...cookie(), 'Content-Type': type },
+        headers: { ...bearer(), 'Content-Type': type },
         body: '{"type":"reset"}',
       });
       expect(reply.status, type).toBe(415);
@@ -343,24 +344,24 @@ describe('cases 7-8: tokens and paths', () => {
     }
   });
 
-  it('case 7: the web endpoints want the token: 401 without it or with a wrong cookie, a cookie for the right one', async () => {
+  it("case 7: the web endpoints want the window's secret as a bearer header: 401 without it, with a wrong one, or in a cookie", async () => {
+    const secret = system.gui.windowSecret;
     expect((await web('/api/report')).status).toBe(401);
     expect((await web('/api/events')).status).toBe(401);
-    expect((await web('/api/report', { headers: { Cookie: 'pyblish-gui-token=nope' } })).status).toBe(401);
-    expect(
-      (await web('/api/report', { headers: { Authorization: `Bearer ${system.gui.token.toUpperCase()}` } }))
-        .status,
-    ).toBe(401);
-    const wrong = await web('/?token=nope');
-    expect(wrong.status).toBe(401);
-    expect(wrong.body).not.toContain(system.gui.token);
-    const right = await web(`/?token=${encodeURIComponent(system.gui.token)}`);
-    expect(right.status).toBe(303);
-    expect(right.headers.location).toBe('/');
-    const setCookie = String(right.headers['set-cookie']);
-    expect(setCookie).toContain('HttpOnly');
-    expect(setCookie).toContain('SameSite=Strict');
-    expect((await web('/api/report', { headers: cookie() })).status).toBe(200);
+    const refused: Array<Record<string, string>> = [
+      { Cookie: `pyblish-gui-token=${secret}` },
+      { Authorization: `Bearer ${secret.toUpperCase()}` },
+      { Authorization: `Bearer ${system.gui.token}` },
+    ];
+    for (const headers of refused) {
+      const reply = await web('/api/report', { headers });
+      expect(reply.status).toBe(401);
+      expect(reply.body).not.toContain(secret);
+    }
+    // The page is served to anyone (it holds no secret), and sets no cookie.
+    const page = await web(`/?token=${encodeURIComponent(secret)}`);
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect((await web('/api/report', { headers: bearer() })).status).toBe(200);
   });
 
   it('case 8: GET /, GET /RPC2 and POSTs to unregistered paths get 404/405 and no HTML or introspection page', async () => {
@@ -398,15 +399,6 @@ describe('cases 7-8: tokens and paths', () => {
     for (const e of system.endpoints) expect(await ping(e)).toBeTruthy();
   });
 });
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('cases 9-12: discovery file, ports and addresses', () => {
   it('case 9: the discovery file is 0600 in a 0700 directory and is removed on a clean exit', async () => {
@@ -604,7 +596,7 @@ describe('beyond the listed cases: the web endpoints', () => {
       body: 'x',
     });
     expect(posted.status).toBe(405);
-    const query = await get(`/api/report?token=${encodeURIComponent(g.token)}`);
+    const query = await get(`/api/report?token=${encodeURIComponent(g.windowSecret)}`);
     expect(query.status).toBe(401);
   });
 

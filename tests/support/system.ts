@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,15 @@ const cleanups: Array<() => Promise<void> | void> = [];
 /** Runs every cleanup registered by the helpers, newest first (call from afterEach/afterAll). */
 export async function cleanup(): Promise<void> {
   while (cleanups.length) await cleanups.pop()?.();
+}
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
 export function tempDir(prefix = 'pyblish-security-'): string {

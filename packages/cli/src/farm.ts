@@ -2,6 +2,7 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FarmError, followPublish, type JobStatus, openFarm, readPublish } from '@pyblish/farm';
+import { farmAddress } from './farm-address.js';
 
 const help = `Usage: pyblish farm status|logs|cancel PUBLISH_ID --farm redis://HOST:PORT [options]
 
@@ -12,7 +13,8 @@ const help = `Usage: pyblish farm status|logs|cancel PUBLISH_ID --farm redis://H
   cancel   jobs not started never run; running ones stop at their next plug-in
 
 Options:
-      --farm URL   the farm (redis://[user:password@]HOST:PORT, rediss:// for TLS)
+      --farm URL   the farm (redis://[USER@]HOST:PORT, rediss:// for TLS); its password in
+                   PYBLISH_FARM_PASSWORD (not in the URL: every local user could read it)
       --json       print JSON (status: the report so far; logs: one event per line)
   -f, --follow     logs: keep printing until the publish is over
   -h, --help       show this help`;
@@ -61,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let farm: ReturnType<typeof openFarm>;
   try {
-    farm = openFarm(values.farm);
+    farm = openFarm(farmAddress(values.farm));
   } catch (error) {
     console.error(`pyblish farm: ${(error as Error).message}`);
     return 2;

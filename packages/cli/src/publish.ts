@@ -13,6 +13,7 @@ import {
   summarise,
 } from '@pyblish/core';
 import { UsageError } from './errors.js';
+import { farmAddress } from './farm-address.js';
 import { publishOnFarm } from './farm-publish.js';
 import { Display } from './progress.js';
 import { parseCommand, writeReport } from './usage.js';
@@ -33,8 +34,10 @@ Options:
       --json FILE         write the full report (plug-ins, instances, results, summary) to FILE
       --farm FARM         collect and validate here (targets default,local), then extract and
                           integrate on a farm (targets farm): "local" (worker processes on this
-                          machine) or redis://[user:password@]HOST:PORT (rediss:// for TLS).
-                          Follows the farm's jobs and exits with their outcome; Ctrl+C cancels.
+                          machine) or redis://[USER@]HOST:PORT (rediss:// for TLS), with the
+                          password in PYBLISH_FARM_PASSWORD (a password in the URL is visible to
+                          every user of the machine). Follows the farm's jobs and exits with their
+                          outcome; Ctrl+C cancels.
       --detach            with a redis farm: submit, print the publish id and return at once
       --workers N         worker processes of a local farm (default: the cores, at most 4)
       --attempts N        runs of a farm job whose extraction or integration keeps failing (default 3)
@@ -100,7 +103,7 @@ function parse(argv: string[]) {
   if (values.detach && values.farm === undefined)
     throw new UsageError('FARM_OPTION_ALONE', '--detach goes with --farm');
   return {
-    farm: values.farm,
+    farm: values.farm === undefined ? undefined : farmAddress(values.farm),
     detach: values.detach,
     workers,
     attempts,

@@ -2,9 +2,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FarmError, RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
+import { farmAddress } from './farm-address.js';
 import { parseCommand } from './usage.js';
 
-const help = `Usage: pyblish worker --farm redis://[user:password@]HOST:PORT [options]
+const help = `Usage: pyblish worker --farm redis://[USER@]HOST:PORT [options]
 
 Takes publish jobs from the farm and runs them: rebuilds the job's instances, then runs this
 machine's plug-ins with the job's targets ("farm" by default; farm-side validators run too).
@@ -13,7 +14,8 @@ the running job and stops; after the grace period, or a second signal, the job g
 farm for another worker.
 
 Options:
-      --farm URL               the farm: redis://[user:password@]HOST:PORT[/DB], rediss:// for TLS
+      --farm URL               the farm: redis://[USER@]HOST:PORT[/DB], rediss:// for TLS; its
+                               password in PYBLISH_FARM_PASSWORD (not in the URL: others see it)
   -p, --plugin-path PATH       a folder (or file) of plug-ins; repeatable. PYBLISH_PLUGINPATH too.
   -c, --concurrency N          jobs at a time in this process (default 1; for CPU-bound plug-ins
                                run one worker process per core instead)
@@ -75,11 +77,12 @@ function parse(argv: string[]) {
     throw new Error(
       'a local farm starts its own workers (pyblish publish --farm local); give a redis:// URL here',
     );
-  redisOptions(values.farm);
+  const farm = farmAddress(values.farm);
+  redisOptions(farm);
   const paths = [...values['plugin-path'], ...positionals].map((p) => resolve(p));
   return {
     help: false,
-    farm: values.farm,
+    farm,
     paths,
     concurrency: Math.max(1, count(values.concurrency, 'concurrency', 1)),
     graceMs: count(values.grace, 'grace', 30) * 1000,

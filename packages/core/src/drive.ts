@@ -4,7 +4,7 @@
 // pair with it and a host drives a whole run with it (the pyblish.run extension), so both take
 // the same pairs in the same order, stop alike and count progress alike.
 import {
-  countPairs,
+  countingPairs,
   type InstanceLike,
   type IterationState,
   inRange,
@@ -43,6 +43,26 @@ export interface DriveOptions {
   targets?: readonly string[];
   /** After each pair (and once before the first): the pairs done and planned. */
   onProgress(done: number, planned: number): void;
+  /**
+   * Asked between the steps of counting the plan: a promise to wait for lets the caller's event
+   * loop serve others meanwhile (a scene of 50,000 instances and 5,000 plug-ins counts for long).
+   */
+  pause?(): Promise<void> | null;
+}
+
+/** How many pairs `plugins` take on `instances` (countPairs), pausing as `pause` asks. */
+export async function plannedPairs<P extends PluginLike, I extends InstanceLike>(
+  plugins: P[],
+  instances: Iterable<I>,
+  pause?: () => Promise<void> | null,
+): Promise<number> {
+  const steps = countingPairs(plugins, instances);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    const wait = pause?.();
+    if (wait) await wait;
+  }
 }
 
 /**
@@ -59,7 +79,8 @@ export async function drivePairs<P extends PluginLike, I extends InstanceLike>(
   const { collecting, state } = options;
   const list = options.targets ? pluginsByTargets(plugins, options.targets) : plugins;
   let done = options.done;
-  let planned = done + countPairs(list, instances());
+  const count = (some: P[], among: Iterable<I>) => plannedPairs(some, among, options.pause);
+  let planned = done + (await count(list, instances()));
   options.onProgress(done, planned);
   const pairs = iterate(list, instances, { state, ...(options.test && { test: options.test }) });
   // While collecting, the plan is: pairs done before the current plug-in, its own pairs, and
@@ -77,7 +98,7 @@ export async function drivePairs<P extends PluginLike, I extends InstanceLike>(
     if (collecting && plugin !== current) {
       current = plugin;
       base = done;
-      own = countPairs([current], instances());
+      own = await count([current], instances());
       counted = -1;
     }
     if (await process(plugin, instance)) state.ordersWithError.add(plugin.order);
@@ -85,7 +106,7 @@ export async function drivePairs<P extends PluginLike, I extends InstanceLike>(
     if (collecting) {
       const now = [...instances()];
       if (counted !== now.length) {
-        rest = countPairs(list.slice(list.indexOf(plugin) + 1), now);
+        rest = await count(list.slice(list.indexOf(plugin) + 1), now);
         counted = now.length;
       }
       planned = base + own + rest;

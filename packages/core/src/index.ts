@@ -81,7 +81,7 @@ export {
   type TestVars,
 } from './logic.js';
 // A run's pairs driven as a GUI runs them, with its plan (the GUI pair by pair; a host whole runs)
-export { type DriveOptions, drivePairs, pluginsOfRun, type RunPhase } from './drive.js';
+export { type DriveOptions, drivePairs, plannedPairs, pluginsOfRun, type RunPhase } from './drive.js';
 
 // Processing one pair, and the convenience publish of a whole context
 export { type ProcessOptions, processPlugin, type Result, repairPlugin } from './process.js';

@@ -112,17 +112,52 @@ export function isPublished(instance: InstanceLike): boolean {
   return instance.data.publish !== false;
 }
 
+/**
+ * Counts the pairs `iterate` would yield for these plug-ins and instances if nothing stopped it,
+ * a step at a time (it yields between steps, so a caller may pause: drive.ts). Published
+ * instances alike in their families are matched once and weighed: a scene of many instances of
+ * a few families counts in a moment.
+ */
+export function* countingPairs<P extends PluginLike, I extends InstanceLike>(
+  plugins: P[],
+  instances: Iterable<I>,
+): Generator<void, number, void> {
+  const groups = new Map<string, { families: string[]; count: number }>();
+  for (const instance of instances) {
+    if (isPublished(instance)) {
+      const families = instanceFamilies(instance.data);
+      const key = JSON.stringify(families);
+      const group = groups.get(key);
+      if (group) group.count++;
+      else groups.set(key, { families, count: 1 });
+    }
+    yield;
+  }
+  let pairs = 0;
+  for (const plugin of plugins) {
+    if (!plugin.active) continue;
+    if (!plugin.instanceEnabled) {
+      pairs++;
+      continue;
+    }
+    for (const { families, count } of groups.values()) {
+      if (matches(plugin.families, families, plugin.match)) pairs += count;
+      yield;
+    }
+  }
+  return pairs;
+}
+
 /** How many pairs `iterate` would yield for these plug-ins and instances if nothing stopped it. */
 export function countPairs<P extends PluginLike, I extends InstanceLike>(
   plugins: P[],
   instances: Iterable<I>,
 ): number {
-  const list = [...instances].filter(isPublished);
-  let pairs = 0;
-  for (const plugin of plugins) {
-    if (plugin.active) pairs += plugin.instanceEnabled ? instancesByPlugin(list, plugin).length : 1;
+  const steps = countingPairs(plugins, instances);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
-  return pairs;
 }
 
 export interface TestVars {

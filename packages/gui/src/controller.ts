@@ -15,11 +15,12 @@ import type { HostEntry, HostRegistry } from './host-registry.js';
 import { driveOnHost, runSpec } from './host-run-driver.js';
 import { PairRunner, type PairTransportOptions } from './pairs.js';
 import { contextHeader } from './rows.js';
-import { lostFault, RUNNING_PHASES, Run, type RunFault, type RunKind } from './run.js';
+import { lostFault, RUNNING_PHASES, Run, type RunFault, type RunKind, refuseUnusable } from './run.js';
 import { type DriveOptions, drivePairs, endMessage, phaseMessage, phaseOf } from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';
+import { DEFAULT_STOP_GRACE_MS, StopGrace } from './stop-grace.js';
 import type { Command, CommandReply, Phase, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 import { Waiters } from './waiters.js';
@@ -36,6 +37,8 @@ export interface ControllerOptions extends PairTransportOptions {
   pairByPair?: boolean;
   /** Pair results of earlier runs the report keeps (default 100,000). */
   reportResultLimit?: number;
+  /** How long a run may take to end after Stop before its host is given up (ms, default 5000). */
+  stopGraceMs?: number;
   /** Called after every run with its report (the live one: write it out during the call, or copy it). */
   onRunEnd?(report: Readonly<Report>): void;
   log?(line: string): void;
@@ -63,10 +66,16 @@ export class Controller {
   private readonly pairs: PairRunner;
   private readonly actions: ActionRuns;
   private readonly waiters = new Waiters(() => `${this.phase}: ${this.store.state.message}`);
+  private readonly grace: StopGrace;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
     this.registry = options.registry;
+    this.grace = new StopGrace({
+      graceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      markUnresponsive: (host) => this.registry.markUnresponsive(host),
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.report = new ReportBuilder(options.reportResultLimit);
     this.view = new RunView(this.store, this.report);
     this.mirror = new HostMirror({
@@ -218,9 +227,7 @@ export class Controller {
   private guardIdle(): HostEntry {
     if (this.run) throw new CommandError('BUSY', 'Busy');
     if (!this.host) throw new CommandError('NOT_READY', 'Not ready: no host has asked to be shown');
-    if (this.host.status === 'lost') {
-      throw new CommandError('HOST_LOST', lostFault(this.host.port).message);
-    }
+    refuseUnusable(this.host);
     return this.host;
   }
 
@@ -234,7 +241,7 @@ export class Controller {
     const entry = this.registry.get(Number(key));
     if (!entry) throw new CommandError('UNKNOWN_HOST', `No host at port ${key}`);
     if (this.run) throw new CommandError('BUSY', 'Busy');
-    if (entry.status === 'lost') throw new CommandError('HOST_LOST', lostFault(entry.port).message);
+    refuseUnusable(entry);
     this.registry.current = entry.port;
     this.show(entry);
   }
@@ -246,6 +253,7 @@ export class Controller {
     run.stop = true;
     this.setPhase('stopping', 'Stopping..');
     void run.cancelOnHost();
+    this.grace.watch(run);
   }
 
   /** Edits wait for the run to end: the run reads the toggles as they were when it began. */
@@ -316,7 +324,7 @@ export class Controller {
       const outcome = await this.drive(run, this.collectors(), createState());
       // Once more at the end: collectors may have sorted or edited the context.
       await this.mirror.refetch(host.client, true);
-      this.mirror.refreshCompatibility();
+      await this.mirror.refreshCompatibility();
       this.syncComments();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       this.endRun(run, stopped ? 'finished' : 'ready', stopped ?? 'Ready', null, stopped === null);

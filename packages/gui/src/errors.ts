@@ -19,6 +19,7 @@ export class CommandError extends codedError('pyblish.gui.CommandError', [
   'NOT_READY', // No host shown yet, or not in a phase that allows the command (reset first).
   'NOT_RUNNING', // Stop with nothing running.
   'HOST_LOST', // The shown host (or the one to switch to) stopped answering.
+  'HOST_UNRESPONSIVE', // The GUI gave the host's call up after Stop; it has not answered since.
   'UNKNOWN_HOST', // No host at that port.
   'UNKNOWN_ITEM', // No instance or plug-in with that id.
   'CANNOT_TOGGLE', // The item is not optional, or is the context.
@@ -30,6 +31,7 @@ export class CommandError extends codedError('pyblish.gui.CommandError', [
   'NOTHING_TO_REPAIR', // The plug-in has not failed.
   'INTERNAL', // A fault of the GUI itself; the message says what.
   'UNREACHABLE', // Made by the page itself: the GUI process did not answer the command.
+  'NOT_AUTHORISED', // Made by the page itself: the GUI process refused the page's secret (HTTP 401).
 ]) {}
 
 /** A call to a host that failed; `method` names the call. */
@@ -54,7 +56,9 @@ export class HostCallError extends codedError('pyblish.gui.HostCallError', [
 /** A report file that cannot be shown; the message names the file and what is wrong with it. */
 export class ReportFileError extends codedError('pyblish.gui.ReportFileError', [
   'REPORT_NOT_FOUND',
-  'REPORT_UNREADABLE', // A folder, or a file that cannot be read.
+  'REPORT_UNREADABLE', // A folder, a pipe, a device, or a file that cannot be read.
+  'REPORT_TOO_LARGE', // A file over the viewer's size limit (MAX_REPORT_BYTES).
+  'REPORT_TOO_DEEP', // JSON nested deeper than the viewer's limit (MAX_REPORT_DEPTH).
   'REPORT_NOT_JSON',
   'REPORT_NOT_A_REPORT', // JSON, but neither a GUI report nor a headless publish report.
   'REPORT_WRONG_VERSION', // A GUI report of a formatVersion this GUI does not read.

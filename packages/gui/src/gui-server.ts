@@ -1,10 +1,12 @@
 // The server hosts find at 127.0.0.1:9090: show, hide, quit, kill, heartbeat, ping and
 // find_available_port, with pyblish-qml's names and meanings (declared in @pyblish/host's
 // protocol.ts as GuiMethod), and checked arguments.
-// Served on `/`, `/RPC2` (Python's ServerProxy default) and `/pyblish`.
+// Served on `/`, `/RPC2` (Python's ServerProxy default) and `/pyblish`; the identity route
+// (IDENTITY_PATH) answers hosts' challenges without a token, so they can check the GUI before
+// they send it theirs.
 
 import type { IncomingMessage } from 'node:http';
-import { GuiMethod, PING_REPLY, type ShowSettings } from '@pyblish/host';
+import { exceptIdentity, GuiMethod, identityRoute, PING_REPLY, type ShowSettings } from '@pyblish/host';
 import {
   createServer,
   Fault,
@@ -95,11 +97,11 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
     });
   const serverOptions: Parameters<typeof createServer>[0] = {
     port: options.port,
-    routes: { '/': methods, '/RPC2': methods, '/pyblish': methods },
+    routes: { '/': methods, '/RPC2': methods, '/pyblish': methods, ...identityRoute(token, 'gui') },
   };
   if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
-    serverOptions.authenticate = (req) => requestHasToken(req.headers, token);
+    serverOptions.authenticate = exceptIdentity((req) => requestHasToken(req.headers, token));
   }
   return createServer(serverOptions);
 }

@@ -2,7 +2,6 @@
 // front end's end-to-end tests). It wires the 9090 server, the host registry, the controller,
 // the report and the web server together, and takes them down in the right order.
 
-import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import {
   generateToken,
@@ -13,7 +12,6 @@ import {
   writeGuiDiscovery,
 } from '@pyblish/host';
 import type { XmlRpcServer } from '@pyblish/xmlrpc';
-import { openWindow } from './browser.js';
 import { Controller } from './controller.js';
 import { startGuiServer } from './gui-server.js';
 import { DEFAULT_LIVENESS, HostRegistry, type LivenessOptions } from './host-registry.js';
@@ -22,6 +20,7 @@ import { writeReportFile } from './session-report.js';
 import type { Report, ViewState } from './view-model.js';
 import { ViewStateStore } from './view-state.js';
 import { startWebServer, type WebServer } from './web-server.js';
+import { WindowLauncher } from './window-launcher.js';
 
 /** This package's version (the packages share one; see CHANGELOG.md), from src/ or dist/ alike. */
 export const VERSION: string = createRequire(import.meta.url)('../package.json').version;
@@ -31,8 +30,10 @@ export interface GuiOptions {
   port?: number;
   /** The page's port (default 0: any free port). */
   webPort?: number;
-  /** The secret hosts and the page present (default: a fresh random one). */
+  /** The secret hosts present, in the discovery file (default: a fresh random one). */
   token?: string;
+  /** The secret the page presents (default: a fresh random one, never the hosts' token). */
+  windowSecret?: string;
   /** Accept hosts that send no token (Python hosts); default from PYBLISH_ALLOW_UNAUTHENTICATED. */
   allowUnauthenticated?: boolean;
   /** Validate / publish right after every reset that `show` triggers, for every host. */
@@ -60,6 +61,8 @@ export interface GuiOptions {
   terminalLimit?: number;
   /** Pair results of earlier runs kept in the report since the last reset (default 100,000). */
   reportResultLimit?: number;
+  /** How long a run may take to end after Stop before the GUI gives its host up (ms, default 5000). */
+  stopGraceMs?: number;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -71,9 +74,12 @@ export interface GuiOptions {
 export interface Gui {
   port: number;
   webPort: number;
-  /** The page's address, with the token. */
+  /** The page's address, with the window's secret in its fragment. */
   url: string;
+  /** What hosts present (the discovery file's token). */
   token: string;
+  /** What the page presents; it opens the page and nothing else. */
+  windowSecret: string;
   controller: Controller;
   store: ViewStateStore;
   /** The current state (pending changes included). */
@@ -85,21 +91,30 @@ export interface Gui {
   close(): Promise<void>;
 }
 
+const errorText = (err: unknown): string => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 export async function startGui(options: GuiOptions = {}): Promise<Gui> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const token = options.token ?? generateToken();
+  const windowSecret = options.windowSecret ?? generateToken();
   const allowUnauthenticated = options.allowUnauthenticated ?? unauthenticatedFromEnv(env);
   const liveness: LivenessOptions = {
     ...DEFAULT_LIVENESS,
     ...options.liveness,
     timeouts: { ...DEFAULT_LIVENESS.timeouts, ...options.liveness?.timeouts },
   };
-  const store = new ViewStateStore(options.flushMs ?? 20, options.terminalLimit);
+  const store = new ViewStateStore(options.flushMs ?? 20, options.terminalLimit, (err) =>
+    log(`dropped a listener of the window's state that failed: ${errorText(err)}`),
+  );
   let controller: Controller | null = null;
   const registry = new HostRegistry(liveness, {
     changed: () => controller?.hostsChanged(),
     lost: (entry) => controller?.hostLost(entry),
+    told: (level, text) => {
+      log(text);
+      if (level === 'warning') store.notify({ level, text });
+    },
   });
   controller = new Controller({
     store,
@@ -111,6 +126,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     naive: options.naive ?? false,
     pairByPair: options.pairByPair ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
+    ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);
@@ -119,7 +135,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
   const ctrl = controller;
   const ports = new PortAllocator(() => registry.ports());
 
-  let window: ChildProcess | null = null;
+  let launcher: WindowLauncher | null = null;
   let web: WebServer | null = null;
   let rpc: XmlRpcServer | null = null;
   let discoveryPort: number | null = null;
@@ -132,7 +148,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       store.close();
       await Promise.all([rpc?.close(), web?.close()]);
       if (discoveryPort !== null) removeGuiDiscovery(discoveryPort, { env });
-      if (window && window.exitCode === null) window.kill();
+      launcher?.close();
     })();
     return closing;
   };
@@ -145,8 +161,11 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
   try {
     web = await startWebServer({
       port: options.webPort ?? 0,
-      token,
+      secret: windowSecret,
       store,
+      onClients: (count) => {
+        if (count > 0) launcher?.pageConnected();
+      },
       command: (c) => ctrl.command(c),
       report: () => ctrl.currentReport,
       onError: (err) =>
@@ -154,6 +173,8 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       ...(options.distDir ? { distDir: options.distDir } : {}),
     });
     const webServer = web;
+    const windows = new WindowLauncher({ url: webServer.url, dir: runtimeDir(env), env, log });
+    launcher = windows;
     rpc = await startGuiServer({
       port: options.port ?? 9090,
       token,
@@ -165,18 +186,8 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
           const entry = registry.show(port, settings, authenticated);
           log(`Host at port ${port} asked to be shown`);
           ctrl.show(entry);
-          if (options.openBrowser && webServer.clients() === 0 && (!window || window.exitCode !== null)) {
-            let opened: ChildProcess | null = null;
-            opened = openWindow(webServer.url, runtimeDir(env), {
-              size: store.state.window.size,
-              position: store.state.window.position,
-              env,
-              onFail: (reason) => {
-                if (window === opened) window = null;
-                log(`Could not open a window (${reason}). Open ${webServer.url} in a browser.`);
-              },
-            });
-            window = opened;
+          if (options.openBrowser && webServer.clients() === 0 && !windows.running) {
+            windows.open({ size: store.state.window.size, position: store.state.window.position });
           }
         },
         hide: () => ctrl.hide(),
@@ -205,6 +216,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     webPort: webServer.port,
     url: webServer.url,
     token,
+    windowSecret,
     controller: ctrl,
     store,
     snapshot: () => store.snapshot(),

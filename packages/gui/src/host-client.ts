@@ -7,6 +7,7 @@
 import {
   type BeginJSON,
   type ContextJSON,
+  cutText,
   HostMethod,
   type LivenessJSON,
   type PingJSON,
@@ -28,6 +29,7 @@ import {
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
+import { fromHost } from './host-values.js';
 
 export interface Timeouts {
   /** ping, liveness, poll overhead. */
@@ -80,7 +82,22 @@ export interface HostClientOptions {
   onHeard?(): void;
   /** Called when the connection was refused or reset: the host process is gone. */
   onGone?(): void;
+  /** Asked before every call: null to go ahead, or what to wait for first (it may refuse by throwing). */
+  beforeCall?(): Promise<void> | null;
 }
+
+/**
+ * The most instances (and plug-ins) the GUI takes from a host: its work on them is sliced, but
+ * a window's snapshot and the report grow with them, and an artist cannot review more anyway.
+ */
+export const MAX_CONTEXT_INSTANCES = 50_000;
+export const MAX_PLUGINS = 5000;
+
+/** Replies longer than this are decoded as they arrive, in short steps (slower in all, never frozen). */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
+
+/** Longest fault text of a host kept in an error message (it reaches the page and the report). */
+const MAX_FAULT_TEXT = 2000;
 
 const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'NETWORK', 'CLOSED', 'TRUNCATED']);
 
@@ -90,13 +107,17 @@ export class HostClient {
   private readonly timeouts: Timeouts;
   /** Requests made since the counter was last taken. */
   requests = 0;
+  /** Aborted by abandon(): every call outstanding then settles as given up. */
+  private giveUp = new AbortController();
 
   constructor(private readonly options: HostClientOptions) {
     this.port = options.port;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    const clientOptions: { timeout: number; token?: string; keepAlive: boolean } = {
+    const clientOptions: { timeout: number; token?: string; keepAlive: boolean; streamAboveBytes: number } = {
       timeout: this.timeouts.query,
       keepAlive: true,
+      // A large context is read as it arrives: the GUI keeps serving others meanwhile.
+      streamAboveBytes: STREAM_ABOVE_BYTES,
     };
     if (options.token) clientOptions.token = options.token;
     this.client = new XmlRpcClient(`http://127.0.0.1:${options.port}/pyblish`, clientOptions);
@@ -109,23 +130,54 @@ export class HostClient {
     timeout: number,
     signal?: AbortSignal,
   ): Promise<R> {
+    const gate = this.options.beforeCall?.();
+    if (gate) await gate;
     this.requests++;
+    const stop = this.callSignal(signal);
     try {
-      const callOptions: { timeout?: number; signal?: AbortSignal } = { timeout: Math.max(timeout, 0) };
-      if (signal) callOptions.signal = signal;
+      const callOptions = { timeout: Math.max(timeout, 0), signal: stop.signal };
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
-      return reply;
+      // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
+      return (await fromHost(reply as XmlRpcValue)) as R;
     } catch (err) {
       throw this.explain(method.name, err, timeout);
+    } finally {
+      stop.done();
     }
+  }
+
+  /** The signal a call runs under: the caller's, and abandon()'s. */
+  private callSignal(signal: AbortSignal | undefined): { signal: AbortSignal; done(): void } {
+    const giveUp = this.giveUp.signal;
+    if (!signal) return { signal: giveUp, done: () => undefined };
+    const both = new AbortController();
+    const abort = () => both.abort();
+    if (signal.aborted || giveUp.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    giveUp.addEventListener('abort', abort, { once: true });
+    return {
+      signal: both.signal,
+      done: () => {
+        signal.removeEventListener('abort', abort);
+        giveUp.removeEventListener('abort', abort);
+      },
+    };
+  }
+
+  /** Gives up every call outstanding (the host does not answer them); later calls go out as usual. */
+  abandon(): void {
+    const giveUp = this.giveUp;
+    this.giveUp = new AbortController();
+    giveUp.abort();
   }
 
   private explain(method: string, err: unknown, timeout: number): HostCallError {
     const where = `the host at port ${this.port}`;
     if (err instanceof Fault) {
       this.options.onHeard?.();
-      return new HostCallError('HOST_FAULT', `${where} refused ${method}: ${err.faultString}`, method, {
+      const said = cutText(err.faultString, MAX_FAULT_TEXT);
+      return new HostCallError('HOST_FAULT', `${where} refused ${method}: ${said}`, method, {
         cause: err,
       });
     }
@@ -210,6 +262,14 @@ export class HostClient {
         'context',
       );
     }
+    if (reply.children.length > MAX_CONTEXT_INSTANCES) {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent a context of ${reply.children.length.toLocaleString('en')} instances; ` +
+          `the GUI shows at most ${MAX_CONTEXT_INSTANCES.toLocaleString('en')}. Collect fewer at once, or publish them headless (pyblish publish).`,
+        'context',
+      );
+    }
     return reply;
   }
 
@@ -219,6 +279,13 @@ export class HostClient {
       throw new HostCallError(
         'HOST_BAD_REPLY',
         `the host at port ${this.port} sent no plug-in list`,
+        'discover',
+      );
+    }
+    if (reply.length > MAX_PLUGINS) {
+      throw new HostCallError(
+        'HOST_BAD_REPLY',
+        `the host at port ${this.port} sent ${reply.length.toLocaleString('en')} plug-ins; the GUI runs at most ${MAX_PLUGINS.toLocaleString('en')}.`,
         'discover',
       );
     }
@@ -233,14 +300,31 @@ export class HostClient {
     options: PairOptions,
   ): Promise<ResultJSON> {
     if (!options.stream) {
-      return this.resultOf(await this.process(pluginId, instanceId, actionId, options.signal), pluginId);
+      try {
+        return this.resultOf(await this.process(pluginId, instanceId, actionId, options.signal), pluginId);
+      } catch (err) {
+        // The pair ran but its reply cannot be read (a Python host that does not cap records):
+        // the pair failed, the run goes on.
+        if (
+          err instanceof HostCallError &&
+          err.cause instanceof TransportError &&
+          err.cause.code === 'TOO_LARGE'
+        )
+          return this.unreadableResult(err);
+        throw err;
+      }
     }
     const begun = await this.begin(pluginId, instanceId, actionId, options.signal, options.beginWaitMs);
     if (!begun.done) options.onCallId(begun.callId);
     let reply: PollJSON = begun;
+    // Hosts that page their records (recordsStreamed in the result) do not repeat them at the end.
+    const streamed: RecordJSON[] = [];
     try {
       for (;;) {
-        if (Array.isArray(reply.records) && reply.records.length) options.onRecords(reply.records);
+        if (Array.isArray(reply.records) && reply.records.length) {
+          streamed.push(...reply.records);
+          options.onRecords(reply.records);
+        }
         if (reply.done) {
           if (!reply.result)
             throw new HostCallError(
@@ -248,13 +332,32 @@ export class HostClient {
               'the host finished a call without a result',
               'pyblish.poll',
             );
-          return this.resultOf(reply.result, pluginId);
+          const result = this.resultOf(reply.result, pluginId);
+          return typeof result.recordsStreamed === 'number' ? { ...result, records: streamed } : result;
         }
         reply = await this.nextPoll(begun.callId, typeof reply.seq === 'number' ? reply.seq : 0, options);
       }
     } finally {
       if (!begun.done) options.onCallId(null);
     }
+  }
+
+  /** A failed result for a pair whose reply was too large to read. */
+  private unreadableResult(err: HostCallError): ResultJSON {
+    return {
+      success: false,
+      // The GUI reads no result's plug-in (it knows which pair it ran); there is none to give.
+      plugin: null as unknown as ResultJSON['plugin'],
+      instance: null,
+      error: {
+        message:
+          `The host at port ${this.port} ran this pair, but its reply was too large for the GUI to read ` +
+          `(${(err.cause as Error).message}); its result and log records are lost. Make the plug-in log less.`,
+        exc: 'ReplyTooLarge',
+      },
+      records: [],
+      duration: 0,
+    };
   }
 
   private resultOf<R extends Pick<ResultJSON, 'success'>>(result: R, pluginId: string): R {

@@ -1,10 +1,13 @@
 // The GUI's mirror of the shown host: proxies of its context, instances and plug-ins built from
 // its replies. Core's iteration logic runs on these proxies (it takes plain descriptions), so they
 // are kept in line with the host (refetched when a result says the context changed) and the rows
-// of the view state are kept in line with them.
-import { instancesByPlugin, type PluginLike } from '@pyblish/core';
+// of the view state are kept in line with them. A host may send tens of thousands of instances:
+// the work on them is sliced (slices.ts) so the GUI keeps serving meanwhile.
+import { instanceFamilies, instancesByPlugin, type PluginLike } from '@pyblish/core';
 import type { ContextJSON, InstanceJSON, PluginJSON, ResultJSON } from '@pyblish/host';
+import { conversionsIn, numberFrom } from './host-values.js';
 import { contextRow, instanceDataFields, instanceRow, pluginRow } from './rows.js';
+import { eachSliced, Slices } from './slices.js';
 import type { InstanceRow } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
@@ -45,6 +48,10 @@ export class HostMirror {
   instances: InstanceProxy[] = [];
   /** Sorted by order. */
   plugins: PluginProxy[] = [];
+  private instanceById = new Map<string, InstanceProxy>();
+  private pluginById = new Map<string, PluginProxy>();
+  /** The compatibility refresh under way: refreshes run one after another. */
+  private compatibility: Promise<void> = Promise.resolve();
   /** The context revision of the last result that carried one (hosts without it: undefined). */
   private revision: number | undefined;
   private readonly store: ViewStateStore;
@@ -60,14 +67,14 @@ export class HostMirror {
     this.revision = undefined;
     const context = await client.context();
     const plugins = await client.discover();
-    this.loadContext(context);
+    await this.loadContext(context);
     this.loadPlugins(plugins);
     return context;
   }
 
   /** Fetches the context and brings the proxies and rows in line with it. */
   async refetch(client: Pick<MirrorClient, 'context'>, collecting: boolean): Promise<void> {
-    this.refreshContext(await client.context(), collecting);
+    await this.refreshContext(await client.context(), collecting);
   }
 
   /** After a pair: refetches the context only when it can have changed. */
@@ -81,7 +88,7 @@ export class HostMirror {
     if (revision !== undefined) this.revision = revision;
     if (!refetch) return;
     await this.refetch(client, collecting);
-    if (!collecting) this.refreshCompatibility();
+    if (!collecting) await this.refreshCompatibility();
   }
 
   /** Whether afterPair refetches the context after this result (else it does nothing). */
@@ -98,15 +105,15 @@ export class HostMirror {
     if (revision !== undefined && revision === this.revision) return;
     this.revision = revision;
     await this.refetch(client, false);
-    this.refreshCompatibility();
+    await this.refreshCompatibility();
   }
 
   plugin(id: string): PluginProxy | undefined {
-    return this.plugins.find((p) => p.id === id);
+    return this.pluginById.get(id);
   }
 
   instance(id: string): InstanceProxy | undefined {
-    return this.instances.find((i) => i.id === id);
+    return this.instanceById.get(id);
   }
 
   /** The user toggled an instance (publish) or a plug-in (active). */
@@ -125,51 +132,80 @@ export class HostMirror {
     for (const p of this.plugins) p.active = this.store.plugin(p.id)?.toggled ?? p.active;
   }
 
-  /** Which instances each plug-in applies to, and whether any of them is toggled on. */
-  refreshCompatibility(): void {
-    if (!this.context) return;
-    const contextId = this.context.id;
-    const toggled = new Set(
-      this.store
-        .instanceRows()
-        .filter((r) => r.toggled)
-        .map((r) => r.id),
-    );
-    for (const plugin of this.plugins) {
-      const compatible = plugin.instanceEnabled
-        ? instancesByPlugin(this.instances, plugin).map((i) => i.id)
-        : [contextId];
-      this.store.updatePlugin(plugin.id, {
-        compatibleCount: compatible.length,
-        hasCompatible: !plugin.instanceEnabled || compatible.some((id) => toggled.has(id)),
-      });
-    }
+  /**
+   * Which instances each plug-in applies to, and whether any of them is toggled on. Instances
+   * alike in families and toggle are matched once, as a group; refreshes run in turn.
+   */
+  refreshCompatibility(): Promise<void> {
+    const refresh = this.compatibility.then(() => this.refreshCompatibilityNow());
+    this.compatibility = refresh.catch(() => undefined);
+    return refresh;
   }
 
-  private loadContext(context: ContextJSON): void {
+  private async refreshCompatibilityNow(): Promise<void> {
+    if (!this.context) return;
+    const slices = new Slices();
+    const groups = new Map<string, { sample: InstanceProxy; count: number; toggled: boolean }>();
+    await eachSliced(
+      this.instances,
+      (instance) => {
+        const toggled = this.store.instance(instance.id)?.toggled === true;
+        const key = JSON.stringify([instanceFamilies(instance.data), toggled]);
+        const group = groups.get(key);
+        if (group) group.count++;
+        else groups.set(key, { sample: instance, count: 1, toggled });
+      },
+      slices,
+    );
+    const bySample = new Map([...groups.values()].map((g) => [g.sample, g]));
+    const samples = [...bySample.keys()];
+    await eachSliced(
+      this.plugins,
+      (plugin) => {
+        if (!plugin.instanceEnabled) {
+          this.store.updatePlugin(plugin.id, { compatibleCount: 1, hasCompatible: true });
+          return;
+        }
+        const matched = instancesByPlugin(samples, plugin).map(
+          (s) => bySample.get(s) as { count: number; toggled: boolean },
+        );
+        this.store.updatePlugin(plugin.id, {
+          compatibleCount: matched.reduce((n, g) => n + g.count, 0),
+          hasCompatible: matched.some((g) => g.toggled),
+        });
+      },
+      slices,
+    );
+  }
+
+  private async loadContext(context: ContextJSON): Promise<void> {
     this.context = { id: context.id, name: context.name, data: { ...context.data } };
     this.options.onContext(this.context);
     this.instances = [];
+    this.instanceById = new Map();
     const comment = this.store.state.comment;
     const ctxRow = contextRow(context, this.store.state.window.contextLabel);
     if (comment) ctxRow.comment = comment;
     this.store.setInstances([ctxRow]);
-    this.refreshContext(context, true);
+    await this.refreshContext(context, true);
   }
 
   private loadPlugins(plugins: PluginJSON[]): void {
     // Stable sort by order, as pyblish does; hosts normally send them sorted already.
-    const sorted = plugins.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i);
-    this.plugins = sorted.map(({ p }) => ({
+    const sorted = plugins
+      .map((p, i) => ({ p, i, order: numberFrom(p.order, 0) }))
+      .sort((a, b) => a.order - b.order || a.i - b.i);
+    this.plugins = sorted.map(({ p, order }) => ({
       id: p.id,
       json: p,
-      order: p.order,
+      order,
       families: Array.isArray(p.families) ? p.families : ['*'],
       match: typeof p.match === 'number' ? p.match : 1,
       active: p.active !== false,
       targets: ['*'],
       instanceEnabled: p.__instanceEnabled__ ?? p.instanceEnabled ?? false,
     }));
+    this.pluginById = new Map(this.plugins.map((p) => [p.id, p]));
     this.store.setPlugins(sorted.map(({ p }) => pluginRow(p)));
   }
 
@@ -178,39 +214,55 @@ export class HostMirror {
    * vanished ones removed, data refreshed, rows in the host's order. While collecting, the
    * host's publish flags win; afterwards the user's toggles do.
    */
-  private refreshContext(context: ContextJSON, collecting: boolean): void {
+  private async refreshContext(context: ContextJSON, collecting: boolean): Promise<void> {
     if (!this.context) return;
+    const slices = new Slices();
     this.context.data = { ...context.data };
     this.options.onContext(this.context);
     const ctxRow = this.store.instance(this.context.id);
     if (ctxRow) {
       const label =
         typeof context.data.label === 'string' && context.data.label ? context.data.label : ctxRow.label;
-      this.store.updateInstance(this.context.id, { data: { ...context.data }, label });
+      const converted = conversionsIn(context.data) ?? null;
+      this.store.updateInstance(this.context.id, { data: { ...context.data }, label, converted });
     }
-    const known = new Map(this.instances.map((p) => [p.id, p]));
+    const known = this.instanceById;
     const next: InstanceProxy[] = [];
+    const nextById = new Map<string, InstanceProxy>();
     let shapeChanged = context.children.length !== this.instances.length;
-    for (const [index, child] of context.children.entries()) {
-      if (this.instances[index]?.id !== child.id) shapeChanged = true;
-      const proxy = known.get(child.id);
-      if (proxy) {
-        const fields = instanceDataFields(child);
-        if (!collecting) delete fields.toggled;
-        else proxy.data.publish = child.data.publish;
-        proxy.data.family = child.data.family;
-        proxy.data.families = child.data.families;
-        this.store.updateInstance(child.id, fields);
-        next.push(proxy);
-      } else {
-        next.push(newProxy(child));
-      }
-    }
+    let index = 0;
+    await eachSliced(
+      context.children,
+      (child) => {
+        if (this.instances[index++]?.id !== child.id) shapeChanged = true;
+        const proxy = known.get(child.id);
+        if (proxy) {
+          const fields = instanceDataFields(child);
+          if (!collecting) delete fields.toggled;
+          else proxy.data.publish = child.data.publish;
+          proxy.data.family = child.data.family;
+          proxy.data.families = child.data.families;
+          this.store.updateInstance(child.id, fields);
+          next.push(proxy);
+          nextById.set(child.id, proxy);
+        } else {
+          const made = newProxy(child);
+          next.push(made);
+          nextById.set(child.id, made);
+        }
+      },
+      slices,
+    );
     // The iteration reads this.instances afresh for each plug-in (cooperative collection).
     this.instances = next;
+    this.instanceById = nextById;
     if (shapeChanged) {
       const rows: InstanceRow[] = [this.store.instance(this.context.id) as InstanceRow];
-      for (const child of context.children) rows.push(this.store.instance(child.id) ?? instanceRow(child));
+      await eachSliced(
+        context.children,
+        (child) => rows.push(this.store.instance(child.id) ?? instanceRow(child)),
+        slices,
+      );
       this.store.reorderInstances(rows);
     }
   }

@@ -3,12 +3,20 @@
 // registry asks it directly (pyblish.liveness where offered, else ping), which a busy host
 // still answers from another thread; only a host that neither beats nor answers is lost.
 // All times are monotonic (performance.now), so clock jumps and sleep do not kill hosts.
+// A host whose call the GUI gave up after Stop (stop-grace.ts) is unresponsive until it answers
+// again: its liveness says it is no longer busy, or (without liveness) it answers ping. Its
+// heartbeats do not count, as they come from a thread its stuck plug-in does not block.
 // A heartbeat naming a port the GUI does not know (or has lost) is believed only once the
 // port answers: anyone on the machine may send heartbeats, and a port nobody listens on must
 // neither be listed nor cost a probe per beat. Hosts known only from heartbeats are capped.
+// An answer is not proof of who answers: a host that registered with a token and declared it can
+// prove itself (ours) is trusted after a silence only once it answers the identity challenge
+// (calls wait for it, and no token goes out before), only its authenticated heartbeats count,
+// and a refused or reset connection, or a failed proof, leaves it lost until it calls show
+// again. Hosts that cannot prove anything (pyblish-qml's) keep pyblish-qml's liveness.
 
 import { performance } from 'node:perf_hooks';
-import type { ShowSettings } from '@pyblish/host';
+import { checkIdentity, IDENTITY_SCHEME, type ShowSettings } from '@pyblish/host';
 import { HostCallError } from './errors.js';
 import { HostClient, type Timeouts } from './host-client.js';
 import type { HostStatus, HostSummary } from './view-model.js';
@@ -63,13 +71,26 @@ export interface HostEntry {
   lostAt: number | null;
   /** The host called show at least once (hosts known only from heartbeats are capped). */
   shown: boolean;
+  /** It registered with a token and can answer the identity challenge for it (our hosts). */
+  provable: boolean;
+  /** When it last showed it is itself: show, an authenticated heartbeat, a proof (provable hosts). */
+  provenAt: number;
+  /** The identity challenge under way, if any. */
+  proving: Promise<boolean> | null;
+  /** Why it is lost: the connection refused or reset, no answer, or an answer without the proof. */
+  lostFor: LostReason | null;
 }
+
+/** Gone and unproven hosts of ours stay lost until they call show again. */
+export type LostReason = 'gone' | 'silent' | 'unproven';
 
 export interface RegistryEvents {
   /** The list or a status changed. */
   changed(): void;
   /** A host stopped answering. */
   lost(entry: HostEntry): void;
+  /** Something to tell the user: console only (info), or the page too (warning). */
+  told?(level: 'info' | 'warning', text: string): void;
 }
 
 function labelOf(entry: HostEntry): string {
@@ -129,12 +150,18 @@ export class HostRegistry {
         probing: false,
         lostAt: null,
         shown: false,
+        provable: token !== undefined && settings?.identity === IDENTITY_SCHEME,
+        provenAt: performance.now(),
+        proving: null,
+        lostFor: null,
       };
       const clientOptions: ConstructorParameters<typeof HostClient>[0] = {
         port,
         timeouts: this.options.timeouts,
         onHeard: () => this.heard(made),
-        onGone: () => void this.probe(made),
+        // A host of ours whose connection was refused or reset is gone; pyblish-qml's are asked.
+        onGone: () => (made.provable ? this.markLost(made, 'gone') : void this.probe(made)),
+        beforeCall: () => this.vouch(made),
       };
       if (token) clientOptions.token = token;
       made.client = new HostClient(clientOptions);
@@ -146,6 +173,17 @@ export class HostRegistry {
 
   heartbeat(port: number, authenticated: boolean): void {
     const entry = this.hosts.get(port);
+    if (entry?.provable) {
+      // Anyone may send an unauthenticated heartbeat naming any port: it says nothing of who is there.
+      if (!authenticated) return;
+      if (entry.status !== 'lost') {
+        entry.provenAt = performance.now();
+        this.heard(entry);
+      } else if (entry.lostFor === 'silent') {
+        void this.probe(entry);
+      }
+      return;
+    }
     if (entry && entry.status !== 'lost') {
       this.heard(entry);
       return;
@@ -209,7 +247,16 @@ export class HostRegistry {
     entry.settings = settings;
     entry.authenticated = authenticated;
     entry.pid = typeof settings.pid === 'number' ? settings.pid : entry.pid;
+    if (!entry.provable && !entry.shown) {
+      this.events.told?.(
+        'info',
+        `Host at port ${port} cannot prove who it is (it registered without a token, as pyblish-qml's hosts do): ` +
+          'after a silence, whatever answers at its port is taken for it.',
+      );
+    }
     entry.shown = true;
+    entry.provenAt = performance.now();
+    entry.lostFor = null;
     this.quarantined.delete(port);
     this.current = port;
     this.heard(entry);
@@ -219,7 +266,8 @@ export class HostRegistry {
 
   private heard(entry: HostEntry): void {
     entry.lastHeard = performance.now();
-    if (entry.status === 'lost') {
+    // A lost host of ours comes back through a proof or a show (which clear lostFor), never a reply.
+    if (entry.status === 'lost' && (!entry.provable || entry.lostFor === null)) {
       entry.status = 'alive';
       entry.lostAt = null;
       this.events.changed();
@@ -241,29 +289,102 @@ export class HostRegistry {
     }
   }
 
-  /** Asks a silent host whether it lives; a failed answer marks it lost. */
+  /** Whether `entry` may be sent a call now: at once, or once a host of ours proved itself after a silence. */
+  private vouch(entry: HostEntry): Promise<void> | null {
+    if (!entry.provable) return null;
+    if (entry.status !== 'lost' && performance.now() - entry.provenAt <= this.options.probeAfterMs)
+      return null;
+    return this.prove(entry).then((proven) => {
+      if (!proven) {
+        throw new HostCallError(
+          'HOST_GONE',
+          entry.lostFor === 'unproven'
+            ? `Something answers at port ${entry.port}, but it cannot prove it is the host that registered there. Restart the host and it will show again.`
+            : `The host at port ${entry.port} stopped answering. Restart it and it will show again.`,
+          'pyblish.identity',
+        );
+      }
+    });
+  }
+
+  /**
+   * Asks whatever listens at a host's port to prove it is the host (its token, never sent). A
+   * proof revives a host lost to silence; no proof marks it lost. Resolves to whether it proved.
+   */
+  private prove(entry: HostEntry): Promise<boolean> {
+    if (entry.status === 'lost' && entry.lostFor !== 'silent') return Promise.resolve(false);
+    entry.proving ??= (async () => {
+      const outcome = await checkIdentity(
+        entry.port,
+        String(entry.settings.token),
+        'host',
+        this.options.timeouts.probe,
+      );
+      entry.proving = null;
+      if (outcome.kind === 'proven') {
+        entry.provenAt = performance.now();
+        entry.lostFor = null;
+        this.heard(entry);
+        return true;
+      }
+      if (outcome.kind === 'wrong') {
+        this.events.told?.(
+          'warning',
+          `Something answers at port ${entry.port}, but it cannot prove it is the host that registered there ` +
+            `(${outcome.why}); the GUI sends it nothing. Restart the host and it will show again.`,
+        );
+      }
+      this.markLost(entry, outcome.kind === 'wrong' ? 'unproven' : outcome.kind);
+      return false;
+    })();
+    return entry.proving;
+  }
+
+  /**
+   * Asks a silent host whether it lives; a failed answer marks it lost, and hosts of ours must prove
+   * it. An unresponsive host that answers, and is no longer busy, is alive again; one that does not
+   * answer stays as it is.
+   */
   async probe(entry: HostEntry): Promise<void> {
+    // A proof says who answers, not whether it is free again: an unresponsive host asks liveness too.
+    if (entry.provable && (!(await this.prove(entry)) || entry.status !== 'unresponsive')) return;
     if (entry.probing || entry.status === 'lost') return;
     entry.probing = true;
     try {
-      if (entry.methods.has('pyblish.liveness')) await entry.client.liveness();
-      else await entry.client.ping();
-    } catch (err) {
-      // A fault or an auth refusal is still an answer: the process is there.
-      if (
-        !(err instanceof HostCallError && (err.code === 'HOST_FAULT' || err.code === 'HOST_REFUSED_AUTH'))
-      ) {
-        this.markLost(entry);
+      const free = entry.methods.has('pyblish.liveness')
+        ? !(await entry.client.liveness()).busy
+        : Boolean(await entry.client.ping());
+      if (entry.status === 'unresponsive' && free) {
+        entry.status = 'alive';
+        this.events.changed();
       }
+    } catch (err) {
+      const code = err instanceof HostCallError ? err.code : null;
+      // A fault or an auth refusal is still an answer: the process is there. A call given up
+      // (abandon) says nothing; a host already unresponsive is lost only when it is gone.
+      const answered = code === 'HOST_FAULT' || code === 'HOST_REFUSED_AUTH' || code === 'HOST_CALL_ABORTED';
+      if (!answered && (entry.status !== 'unresponsive' || code === 'HOST_GONE')) this.markLost(entry);
     } finally {
       entry.probing = false;
     }
   }
 
-  /** Marks a host lost (a call found its connection gone); its next heartbeat revives it. */
-  markLost(entry: HostEntry): void {
+  /** The GUI gave up a call of this host (stop-grace.ts): unresponsive until it answers again. */
+  markUnresponsive(entry: HostEntry): void {
+    if (entry.status === 'lost' || entry.status === 'unresponsive') return;
+    entry.status = 'unresponsive';
+    this.events.changed();
+  }
+
+  /**
+   * Marks a host lost (by default: a call found its connection gone). A host of ours lost to
+   * silence comes back with a proof after its next authenticated heartbeat; one gone or unproven
+   * only with a new show. Other hosts come back with their next heartbeat.
+   */
+  markLost(entry: HostEntry, reason: LostReason = 'gone'): void {
     if (entry.status === 'lost') return;
     entry.status = 'lost';
+    entry.lostFor = reason;
     entry.lostAt = performance.now();
     this.events.changed();
     this.events.lost(entry);
@@ -281,7 +402,12 @@ export class HostRegistry {
         }
         continue;
       }
-      if (now - entry.lastHeard > this.options.probeAfterMs) void this.probe(entry);
+      if (entry.status === 'unresponsive') {
+        void this.probe(entry);
+        continue;
+      }
+      const since = entry.provable ? entry.provenAt : entry.lastHeard;
+      if (now - since > this.options.probeAfterMs) void this.probe(entry);
       const busy = entry.outstandingSince !== null && now - entry.outstandingSince > this.options.busyAfterMs;
       const status: HostStatus = busy ? 'busy' : 'alive';
       if (status !== entry.status) {

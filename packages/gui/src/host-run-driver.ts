@@ -5,7 +5,7 @@
 // live records, the phase it moves the run to, a failure noted for the end message, and the
 // mirror refetching the context when a result says it changed; so both give the same rows,
 // terminal and report.
-import type { RunPollJSON, RunSpecJSON } from '@pyblish/host';
+import type { RecordJSON, RunPollJSON, RunSpecJSON } from '@pyblish/host';
 import { HostCallError } from './errors.js';
 import type { HostMirror } from './host-mirror.js';
 import type { HostRegistry } from './host-registry.js';
@@ -49,8 +49,8 @@ export async function driveOnHost(
   const { collecting, state } = options;
   const host = run.host;
   let phase = options.phase;
-  /** The pair on screen as running, by its place in the run. */
-  let shown: { index: number; pair: ShownPair } | null = null;
+  /** The pair on screen as running, by its place in the run, and the records it streamed. */
+  let shown: { index: number; pair: ShownPair; records: RecordJSON[] } | null = null;
 
   /** The run enters the phase of this plug-in's pairs (collection never leaves its own). */
   const enter = (pluginId: string) => {
@@ -62,12 +62,12 @@ export async function driveOnHost(
   };
   const contextId = () => mirror.context?.id ?? '';
   /** A pair seen running: on screen as running, a call out until its result is in. */
-  const start = (index: number, pluginId: string, instanceId: string | null): ShownPair => {
+  const start = (index: number, pluginId: string, instanceId: string | null) => {
     enter(pluginId);
     const pair = view.pairStarted(pluginId, instanceId, contextId(), { actionId: null, repair: false });
     registry.callStarted(host);
-    shown = { index, pair };
-    return pair;
+    shown = { index, pair, records: [] };
+    return shown;
   };
 
   /** A pair glimpsed ahead of the results in (run-poll-wait.ts): a call out until they are in. */
@@ -89,7 +89,9 @@ export async function driveOnHost(
     };
     for (const [i, result] of reply.results.entries()) {
       if (shown?.index === seq + i) {
-        view.pairEnded(shown.pair, result);
+        // Its result brings the records after those streamed while it ran; the report has all.
+        if (result.records.length) view.streamed(shown.pair, result.records);
+        view.pairEnded(shown.pair, { ...result, records: [...shown.records, ...result.records] });
         shown = null;
         registry.callEnded(host);
       } else {
@@ -109,9 +111,12 @@ export async function driveOnHost(
     if (last && !current) view.showCurrent(last.plugin, last.instance);
     if (progress) options.onProgress(options.done + progress.done, options.done + progress.planned);
     if (current && current.index === reply.seq) {
-      const pair =
-        shown?.index === current.index ? shown.pair : start(current.index, current.plugin, current.instance);
-      if (current.records.length) view.streamed(pair, current.records);
+      const running =
+        shown?.index === current.index ? shown : start(current.index, current.plugin, current.instance);
+      if (current.records.length) {
+        running.records.push(...current.records);
+        view.streamed(running.pair, current.records);
+      }
     } else if (current && current.index > reply.seq && glimpsed !== current.index) {
       unglimpse(Number.POSITIVE_INFINITY);
       view.pairGlimpsed(current.plugin, current.instance, contextId());

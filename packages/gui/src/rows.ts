@@ -3,6 +3,7 @@
 
 import { ACTION_ON } from '@pyblish/core';
 import type { ActionJSON, ContextJSON, ErrorJSON, InstanceJSON, PluginJSON, RecordJSON } from '@pyblish/host';
+import { conversionsIn, numberFrom, textFrom } from './host-values.js';
 import type {
   ActionRow,
   ErrorRow,
@@ -64,8 +65,8 @@ export function contextRow(
     typeof context.data.label === 'string' && context.data.label ? context.data.label : contextLabel;
   return {
     kind: 'instance',
-    id: context.id,
-    name: context.name,
+    id: textFrom(context.id, ''),
+    name: textFrom(context.name, ''),
     label,
     toggled: true,
     optional: false,
@@ -76,16 +77,23 @@ export function contextRow(
     category: '',
     comment: typeof context.data.comment === 'string' ? context.data.comment : '',
     data: { ...context.data },
+    ...converted(context.data),
   };
+}
+
+/** The row's flag of data values the GUI converted (host-values.ts), when there are any. */
+function converted(data: object): Pick<InstanceRow, 'converted'> {
+  const notes = conversionsIn(data);
+  return notes ? { converted: notes } : {};
 }
 
 export function instanceRow(instance: Pick<InstanceJSON, 'id' | 'name' | 'data'>): InstanceRow {
   const { family, families } = familiesOf(instance.data);
   const data = instance.data;
-  const name = typeof data.name === 'string' && data.name ? data.name : instance.name;
+  const name = typeof data.name === 'string' && data.name ? data.name : textFrom(instance.name, '');
   return {
     kind: 'instance',
-    id: instance.id,
+    id: textFrom(instance.id, ''),
     name,
     label: typeof data.label === 'string' && data.label ? data.label : name,
     toggled: data.publish !== false,
@@ -97,6 +105,7 @@ export function instanceRow(instance: Pick<InstanceJSON, 'id' | 'name' | 'data'>
     category: typeof data.category === 'string' && data.category ? data.category : (family ?? 'Other'),
     comment: typeof data.comment === 'string' ? data.comment : '',
     data: { ...data },
+    ...converted(data),
   };
 }
 
@@ -112,6 +121,7 @@ export function instanceDataFields(instance: InstanceJSON): Partial<InstanceRow>
     optional: row.optional,
     toggled: row.toggled,
     data: row.data,
+    converted: row.converted ?? null,
   };
 }
 
@@ -136,21 +146,24 @@ export type PluginFields = Pick<PluginJSON, 'id' | 'name' | 'order' | 'type'> & 
 
 export function pluginRow(plugin: PluginFields): PluginRow {
   const instanceEnabled = plugin.__instanceEnabled__ ?? plugin.instanceEnabled ?? false;
+  const name = textFrom(plugin.name, '');
+  // Hosts name types and levels as they like; only their being text is checked.
+  const type = textFrom(plugin.type, 'Other') as PluginRow['type'];
   const row: PluginRow = {
     kind: 'plugin',
-    id: plugin.id,
-    name: plugin.name,
-    label: plugin.label || plugin.name,
+    id: textFrom(plugin.id, ''),
+    name,
+    label: textFrom(plugin.label, '') || name,
     toggled: plugin.active !== false,
     optional: plugin.optional === true,
     ...runState(),
-    order: plugin.order,
-    type: plugin.type,
-    verb: verbOf(plugin.type),
-    doc: plugin.doc ?? null,
-    module: plugin.module ?? '',
-    path: plugin.path ?? '',
-    families: Array.isArray(plugin.families) ? plugin.families : ['*'],
+    order: numberFrom(plugin.order, 0),
+    type,
+    verb: verbOf(type),
+    doc: textFrom(plugin.doc, null),
+    module: textFrom(plugin.module, ''),
+    path: textFrom(plugin.path, ''),
+    families: Array.isArray(plugin.families) ? plugin.families.map((f) => textFrom(f, '')) : ['*'],
     hasRepair: plugin.hasRepair === true,
     contextEnabled: plugin.__contextEnabled__ ?? plugin.contextEnabled ?? !instanceEnabled,
     instanceEnabled,
@@ -320,26 +333,26 @@ export function withoutError<R extends InstanceRow | PluginRow>(row: R): Partial
 export function recordRow(record: RecordFields): RecordRow {
   return {
     message: String(record.message ?? ''),
-    levelname: record.levelname,
-    levelno: record.levelno,
-    name: record.name ?? '',
-    filename: record.filename ?? '',
-    pathname: record.pathname ?? '',
-    lineno: record.lineno ?? 0,
-    funcName: record.funcName ?? '',
-    threadName: record.threadName ?? '',
-    created: record.created ?? 0,
-    msecs: record.msecs ?? 0,
+    levelname: textFrom(record.levelname, '') as RecordRow['levelname'],
+    levelno: numberFrom(record.levelno, 0),
+    name: textFrom(record.name, ''),
+    filename: textFrom(record.filename, ''),
+    pathname: textFrom(record.pathname, ''),
+    lineno: numberFrom(record.lineno, 0),
+    funcName: textFrom(record.funcName, ''),
+    threadName: textFrom(record.threadName, ''),
+    created: numberFrom(record.created, 0),
+    msecs: numberFrom(record.msecs, 0),
   };
 }
 
 export function errorRow(error: ErrorJSON): ErrorRow {
   return {
     message: String(error.message ?? ''),
-    fname: error.fname ?? null,
-    lineNumber: error.line_number ?? null,
-    func: error.func ?? null,
-    exc: error.exc ?? null,
+    fname: textFrom(error.fname, null),
+    lineNumber: numberFrom(error.line_number, null),
+    func: textFrom(error.func, null),
+    exc: textFrom(error.exc, null),
   };
 }
 

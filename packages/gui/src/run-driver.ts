@@ -7,6 +7,7 @@
 import { type DriveOptions as CoreDriveOptions, drivePairs as drive, pluginType } from '@pyblish/core';
 import type { ContextJSON, ResultJSON } from '@pyblish/host';
 import type { HostMirror, InstanceProxy, PluginProxy } from './host-mirror.js';
+import { Slices } from './slices.js';
 import type { Phase } from './view-model.js';
 
 /** What the driver asks of the host (the controller, or a scripted client in tests). */
@@ -83,5 +84,7 @@ export function drivePairs(
     return Boolean(result.error);
   };
   // The instance list is read afresh for each plug-in: a collector's instances reach the next.
-  return drive(plugins, () => mirror.instances, process, options);
+  // Counting the plan is sliced: a host's 50,000 instances do not hold up the event loop.
+  const slices = new Slices();
+  return drive(plugins, () => mirror.instances, process, { pause: () => slices.pause(), ...options });
 }

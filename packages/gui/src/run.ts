@@ -1,8 +1,9 @@
 // One run on a host: Reset, Validate, Publish, an action or a repair. The controller holds at
 // most one at a time; the run carries what ending it early needs (Stop, a lost host, the GUI
 // closing) and a promise that settles when it has ended.
-import { HostCallError } from './errors.js';
+import { CommandError, HostCallError } from './errors.js';
 import type { HostEntry } from './host-registry.js';
+import { unresponsiveMessage } from './stop-grace.js';
 import type { Phase } from './view-model.js';
 
 export type RunKind = 'reset' | 'validate' | 'publish' | 'action' | 'repair';
@@ -32,6 +33,12 @@ export function lostFault(port: number): RunFault {
   };
 }
 
+/** Refuses a command that would run on `host` while it cannot take one (lost, or unresponsive after Stop). */
+export function refuseUnusable(host: HostEntry): void {
+  if (host.status === 'lost') throw new CommandError('HOST_LOST', lostFault(host.port).message);
+  if (host.status === 'unresponsive') throw new CommandError('HOST_UNRESPONSIVE', unresponsiveMessage(host));
+}
+
 export class Run {
   /** Stop was pressed: no further pair starts. */
   stop = false;
@@ -44,6 +51,8 @@ export class Run {
   lost = false;
   /** Set when the GUI closes during the run: the fault the run ends with. */
   closing: RunFault | null = null;
+  /** Set when the GUI gave the run up after Stop (stop-grace.ts): the fault the run ends with. */
+  abandoned: RunFault | null = null;
   /** Settles once the run has ended (finish). */
   readonly done: Promise<void>;
   readonly finish: () => void;
@@ -69,7 +78,9 @@ export class Run {
 
   /** The fault the run ends with after `err`, an error outside any plug-in; `lost`: the host is gone. */
   faultOf(err: unknown): { fault: RunFault; lost: boolean } {
-    if (this.closing) return { fault: this.closing, lost: false };
+    // The GUI closing, or giving the run up after Stop, says why it ended whatever the error.
+    const ended = this.closing ?? this.abandoned;
+    if (ended) return { fault: ended, lost: false };
     if (this.lost || (err instanceof HostCallError && err.code === 'HOST_GONE'))
       return { fault: lostFault(this.host.port), lost: true };
     if (err instanceof HostCallError) return { fault: { code: err.code, message: err.message }, lost: false };

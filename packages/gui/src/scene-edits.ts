@@ -28,7 +28,8 @@ export class SceneEdits {
     const next = value ?? !row.toggled;
     if (next === row.toggled) return;
     this.setToggled(row.kind, id, next);
-    this.options.mirror.refreshCompatibility();
+    // Counts only: a toggle does not wait for them (a failure would show in the next run).
+    void this.options.mirror.refreshCompatibility().catch(() => undefined);
   }
 
   /** Toggles every optional row of a section (an instance category, or a plug-in verb). */
@@ -46,7 +47,7 @@ export class SceneEdits {
           this.setToggled('plugin', row.id, value);
       }
     }
-    this.options.mirror.refreshCompatibility();
+    void this.options.mirror.refreshCompatibility().catch(() => undefined);
   }
 
   /** A comment on an instance, or on the context (the publish's comment) without one. */

@@ -4,7 +4,7 @@
 // report given instead is recognised and converted by publish-report-reader.ts first. Pure apart
 // from reading the file.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { Malformed, ReportFileError } from './errors.js';
 import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
@@ -106,13 +106,28 @@ export interface ReadReport {
   notes: NewTerminalEntry[];
 }
 
-/** Reads and checks a report file; every problem is a ReportFileError that says what to do. */
-export function readReportFile(file: string): ReadReport {
-  let text: string;
-  let writtenAt: Date;
+/** The largest report file the viewer reads (the GUI's own reports stay far below it). */
+export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+/** The deepest nesting of JSON the viewer reads (a report is a few levels, host data at most 100 more). */
+export const MAX_REPORT_DEPTH = 128;
+
+/** What a file that is not a regular file is, said plainly. */
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The file's text, refused before it is read when it is not a regular file or is too large.
+ * Opened without blocking (a named pipe would wait for a writer) and checked on the open file.
+ */
+function readText(file: string): { text: string; writtenAt: Date } {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
-    writtenAt = statSync(file).mtime;
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
@@ -120,6 +135,66 @@ export function readReportFile(file: string): ReadReport {
     if (code === 'EISDIR')
       throw new ReportFileError('REPORT_UNREADABLE', file, 'is a directory, not a report file.');
     throw new ReportFileError('REPORT_UNREADABLE', file, `cannot be read (${(err as Error).message}).`);
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile())
+      throw new ReportFileError('REPORT_UNREADABLE', file, `is ${kindOf(info)}, not a report file.`);
+    if (info.size > MAX_REPORT_BYTES) {
+      const mib = (n: number) => `${Math.ceil(n / (1024 * 1024)).toLocaleString('en')} MiB`;
+      throw new ReportFileError(
+        'REPORT_TOO_LARGE',
+        file,
+        `is ${mib(info.size)}; the viewer reads reports of up to ${mib(MAX_REPORT_BYTES)}.`,
+      );
+    }
+    // Read what fstat promised, and not a byte more (a file that grows is read as it was).
+    const buffer = Buffer.alloc(info.size);
+    let read = 0;
+    while (read < info.size) {
+      const n = readSync(fd, buffer, read, info.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { text: buffer.toString('utf8', 0, read), writtenAt: info.mtime };
+  } catch (err) {
+    if (err instanceof ReportFileError) throw err;
+    throw new ReportFileError('REPORT_UNREADABLE', file, `cannot be read (${(err as Error).message}).`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How deep `text` nests its lists and objects, counting no further than `limit` + 1. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** Reads and checks a report file; every problem is a ReportFileError that says what to do. */
+export function readReportFile(file: string): ReadReport {
+  const { text, writtenAt } = readText(file);
+  if (jsonDepth(text, MAX_REPORT_DEPTH) > MAX_REPORT_DEPTH) {
+    throw new ReportFileError(
+      'REPORT_TOO_DEEP',
+      file,
+      `nests its JSON more than ${MAX_REPORT_DEPTH} levels deep; the viewer reads reports up to that depth.`,
+    );
   }
   let value: unknown;
   try {

@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GuiMethod, type PingJSON, readGuiDiscovery } from '@pyblish/host';
+import { GuiMethod, HostError, type PingJSON, provenGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
 import { ReportFileError } from './errors.js';
 import { startGui } from './gui.js';
@@ -30,18 +30,22 @@ function parsePort(value: string | undefined, fallback: number, name: string, mi
 type Existing =
   | { kind: 'none' }
   | { kind: 'gui'; client: XmlRpcClient; pid: number | null }
-  | { kind: 'other' };
+  | { kind: 'other' }
+  | { kind: 'unproven'; message: string };
 
-/** Who answers at the port: nobody, a Pyblish GUI, or something else. */
+/** Who answers at the port: nobody, a Pyblish GUI, something else, or something posing as our GUI. */
 async function whoIsAt(port: number): Promise<Existing> {
   if (await portIsFree(port)) return { kind: 'none' };
   let token: string | undefined;
   let pid: number | null = null;
   try {
-    const found = readGuiDiscovery(port);
+    // The token goes only to a GUI that proves it wrote the discovery file.
+    const found = await provenGuiDiscovery(port, { timeoutMs: 2000 });
     token = found.token;
     pid = found.pid;
-  } catch {
+  } catch (err) {
+    if (err instanceof HostError && err.code === 'GUI_UNAUTHENTICATED')
+      return { kind: 'unproven', message: err.message };
     // No usable discovery file: still try, an unauthenticated GUI answers anyway.
   }
   const client = new XmlRpcClient(
@@ -150,6 +154,8 @@ export async function start(o: GuiCommandOptions): Promise<void> {
     if (!(await waitUntilFree(port, 5000)))
       fail(`the GUI at port ${port} did not stop within 5 s; stop its process by hand.`);
     process.stdout.write(`Stopped the Pyblish GUI at port ${port}.\n`);
+  } else if (existing.kind === 'unproven') {
+    fail(existing.message);
   } else if (existing.kind === 'other') {
     fail(
       `port ${port} is in use by another program (it is not a Pyblish GUI). Free it, or start with --port N ` +

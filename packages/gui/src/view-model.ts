@@ -11,8 +11,9 @@
 //                           reconnect; entries up to ViewState.terminalDropped are gone).
 // - POST /api/commands      body: Command (application/json). Reply: CommandReply.
 // - GET  /api/report        the Report of the current or last run (application/json).
-// Authentication: the process prints/opens `/?token=T`; the page is answered with a cookie
-// `pyblish-gui-token` (HttpOnly, SameSite=Strict) and the token is never needed again.
+// Authentication: the process prints (or opens through a launch file) `/#secret=S`; the page
+// keeps S from the fragment and sends `Authorization: Bearer S` on every /api request (401
+// without it). No cookie: cookies ignore ports.
 
 import type { ActionOn, LevelName, PluginType, ShowSettings } from '@pyblish/host';
 import type { CommandErrorCode } from './errors.js';
@@ -65,6 +66,12 @@ export interface InstanceRow extends RowBase {
   comment: string;
   /** The whitelisted data the host sent. */
   data: Record<string, unknown>;
+  /**
+   * Data fields the GUI converted to carry them on (host-values.ts): field -> what the value was
+   * ("i8": an integer beyond ±2^53, now its digits; "dateTime", "base64", "double": NaN or an
+   * infinity; "truncated": text cut; "nested": converted values inside). Absent or null: none.
+   */
+  converted?: Record<string, string> | null;
 }
 
 export interface ActionRow {
@@ -104,7 +111,8 @@ export interface PluginRow extends RowBase {
   actionState: 'none' | 'running' | 'succeeded' | 'failed';
 }
 
-export type HostStatus = 'alive' | 'busy' | 'lost';
+/** unresponsive: the GUI gave a call up after Stop (stop-grace.ts) and the host has not answered since. */
+export type HostStatus = 'alive' | 'busy' | 'unresponsive' | 'lost';
 
 export interface HostSummary {
   /** Stable key for the host: its port as a string. */

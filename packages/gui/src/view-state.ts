@@ -52,6 +52,8 @@ class RowList<R extends { id: string }> {
   private reordered = false;
   /** Ids the listeners already hold a full copy of. */
   private sent = new Set<string>();
+  /** The rows in order, until the order changes (read after every change by waiters). */
+  private listed: R[] | null = null;
 
   /** New rows, all sent whole. */
   replace(rows: R[]): void {
@@ -63,6 +65,7 @@ class RowList<R extends { id: string }> {
   reorder(rows: R[]): void {
     this.rows = new Map(rows.map((r) => [r.id, r]));
     this.order = rows.map((r) => r.id);
+    this.listed = null;
     this.reordered = true;
   }
 
@@ -84,22 +87,27 @@ class RowList<R extends { id: string }> {
     return changed;
   }
 
+  /** The rows in order (the same array until the order changes: read it, do not change it). */
   list(): R[] {
-    return this.order.map((id) => this.rows.get(id) as R);
+    this.listed ??= this.order.map((id) => this.rows.get(id) as R);
+    return this.listed;
   }
 
   /** The pending changes: rows new to the listeners travel whole, others as changed fields. */
   take(): { order?: string[]; added?: R[]; changes?: Array<Partial<R> & { id: string }> } | null {
     const out: { order?: string[]; added?: R[]; changes?: Array<Partial<R> & { id: string }> } = {};
+    // Copies of rows, one level deep: a row's fields are replaced when they change, never edited
+    // in place (a deep copy of 50,000 rows held the event loop for seconds).
     if (this.reordered) {
       out.order = [...this.order];
       out.added = this.list()
         .filter((r) => !this.sent.has(r.id))
-        .map((r) => structuredClone(r));
+        .map((r) => ({ ...r }));
     }
     const added = new Set(out.added?.map((a) => a.id));
+    // The pending changes are handed over whole: nothing holds them once taken.
     const changes = [...this.dirty.values()].filter((c) => this.sent.has(c.id) && !added.has(c.id));
-    if (changes.length) out.changes = changes.map((c) => structuredClone(c));
+    if (changes.length) out.changes = changes;
     if (this.reordered) this.sent = new Set(this.order);
     const any = this.reordered || changes.length > 0;
     this.dirty = new Map();
@@ -111,14 +119,31 @@ class RowList<R extends { id: string }> {
 /** How many terminal entries the process keeps by default (the oldest go first). */
 export const DEFAULT_TERMINAL_LIMIT = 20_000;
 
+/** How many characters of text the kept terminal entries hold at most (the oldest go first). */
+export const TERMINAL_CHARS = 32 * 1024 * 1024;
+
+/** What an entry counts for against TERMINAL_CHARS: its texts, and a little for the rest. */
+function entryChars(entry: object): number {
+  let chars = 64;
+  for (const value of Object.values(entry)) {
+    if (typeof value === 'string') chars += value.length;
+    else if (typeof value === 'object' && value !== null)
+      for (const inner of Object.values(value)) if (typeof inner === 'string') chars += inner.length;
+  }
+  return chars;
+}
+
 /**
- * The last `limit` terminal entries, oldest first, in a fixed ring. Sequence numbers go on
- * counting, so an entry keeps its number and readers see what was dropped before them.
+ * The last `limit` terminal entries (and at most TERMINAL_CHARS of text), oldest first, in a
+ * fixed ring. Sequence numbers go on counting, so an entry keeps its number and readers see what
+ * was dropped before them.
  */
 class TerminalRing {
   private readonly slots: Array<TerminalEntry | undefined>;
+  private readonly sizes: number[];
   private start = 0;
   private size = 0;
+  private chars = 0;
   /** The sequence number of the newest entry (0: none yet). */
   last = 0;
 
@@ -127,6 +152,7 @@ class TerminalRing {
       throw new RangeError(`terminalLimit must be a whole number of entries, at least 1 (got ${limit})`);
     }
     this.slots = new Array(limit);
+    this.sizes = new Array(limit).fill(0);
   }
 
   /** Entries 1..dropped are no longer kept. */
@@ -136,22 +162,31 @@ class TerminalRing {
 
   push(entry: NewTerminalEntry): TerminalEntry {
     const full = { ...entry, seq: ++this.last } as TerminalEntry;
-    if (this.size < this.limit) {
-      this.slots[(this.start + this.size) % this.limit] = full;
-      this.size++;
-    } else {
-      this.slots[this.start] = full;
+    const chars = entryChars(full);
+    while (this.size > 0 && (this.size >= this.limit || this.chars + chars > TERMINAL_CHARS)) {
+      this.chars -= this.sizes[this.start] as number;
+      this.slots[this.start] = undefined;
       this.start = (this.start + 1) % this.limit;
+      this.size--;
     }
+    const at = (this.start + this.size) % this.limit;
+    this.slots[at] = full;
+    this.sizes[at] = chars;
+    this.chars += chars;
+    this.size++;
     return full;
   }
 
-  /** The kept entries after sequence number `seq`. */
-  after(seq: number): TerminalEntry[] {
+  /** The kept entries after sequence number `seq`, up to `maxChars` of them (at least one). */
+  after(seq: number, maxChars = Number.POSITIVE_INFINITY): TerminalEntry[] {
     const from = Math.max(seq, this.dropped);
     const out: TerminalEntry[] = [];
+    let chars = 0;
     for (let i = from - this.dropped; i < this.size; i++) {
-      out.push(this.slots[(this.start + i) % this.limit] as TerminalEntry);
+      const at = (this.start + i) % this.limit;
+      chars += this.sizes[at] as number;
+      if (out.length > 0 && chars > maxChars) break;
+      out.push(this.slots[at] as TerminalEntry);
     }
     return out;
   }
@@ -168,9 +203,14 @@ export class ViewStateStore {
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<ViewListener>();
 
+  /**
+   * @param onListenerError told when a listener threw; that listener is dropped (a window's
+   * stream is closed by its own listener first), and the others, the run and the report go on.
+   */
   constructor(
     private readonly flushDelayMs = 20,
     terminalLimit = DEFAULT_TERMINAL_LIMIT,
+    private readonly onListenerError: (err: unknown) => void = () => undefined,
   ) {
     this.terminal = new TerminalRing(terminalLimit);
   }
@@ -186,8 +226,8 @@ export class ViewStateStore {
     return {
       version: this.version,
       ...structuredClone(this.top),
-      instances: structuredClone(this.instances.list()),
-      plugins: structuredClone(this.plugins.list()),
+      instances: this.instances.list().map((r) => ({ ...r })),
+      plugins: this.plugins.list().map((r) => ({ ...r })),
     };
   }
 
@@ -221,9 +261,12 @@ export class ViewStateStore {
     return this.plugins.list();
   }
 
-  /** The kept terminal entries after a sequence number (older ones may have been dropped). */
-  terminalAfter(seq: number): TerminalEntry[] {
-    return this.terminal.after(seq);
+  /**
+   * The kept terminal entries after a sequence number (older ones may have been dropped), up
+   * to `maxChars` of text (at least one entry): a reader pages on from the last one it got.
+   */
+  terminalAfter(seq: number, maxChars?: number): TerminalEntry[] {
+    return this.terminal.after(seq, maxChars);
   }
 
   setState(change: Partial<Top>): void {
@@ -268,7 +311,19 @@ export class ViewStateStore {
   }
 
   notify(notice: Notice): void {
-    for (const l of this.listeners) l.notice?.(notice);
+    this.tell('notice', notice);
+  }
+
+  /** Tells every listener; one that throws is dropped and reported, never passed up to the caller. */
+  private tell<K extends keyof ViewEvents>(event: K, value: Parameters<ViewEvents[K]>[0]): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        (listener[event] as ((v: typeof value) => void) | undefined)?.(value);
+      } catch (err) {
+        this.listeners.delete(listener);
+        this.onListenerError(err);
+      }
+    }
   }
 
   private schedule(): void {
@@ -303,9 +358,9 @@ export class ViewStateStore {
     this.pendingTerminal = [];
     if (instances || plugins || top) {
       this.version = patch.version;
-      for (const l of this.listeners) l.patch?.(patch);
+      this.tell('patch', patch);
     }
-    if (entries.length) for (const l of this.listeners) l.terminal?.(entries);
+    if (entries.length) this.tell('terminal', entries);
   }
 
   close(): void {

@@ -1,13 +1,12 @@
 // `pyblish-gui --open-report FILE`: the web front end showing a saved report, read-only. Only
 // the page's server runs: no 9090 server, no discovery file, no host is contacted.
 
-import type { ChildProcess } from 'node:child_process';
 import { generateToken, runtimeDir } from '@pyblish/host';
-import { openWindow } from './browser.js';
 import { readReportFile, reportView } from './session-report-reader.js';
 import type { CommandReply, Report, ViewState } from './view-model.js';
 import { ViewStateStore } from './view-state.js';
 import { startWebServer } from './web-server.js';
+import { WindowLauncher } from './window-launcher.js';
 
 export interface ReportViewerOptions {
   /** The report to show (JSON: a pyblish-report of formatVersion 1, or `pyblish publish --json`'s). */
@@ -15,7 +14,7 @@ export interface ReportViewerOptions {
   /** The page's port (default 0: any free port). */
   webPort?: number;
   /** The secret the page presents (default: a fresh random one). */
-  token?: string;
+  windowSecret?: string;
   /** Open a window at once (default false; the CLI turns it on unless --no-browser). */
   openBrowser?: boolean;
   /** The built front end (default: dist/web of this package). */
@@ -29,9 +28,9 @@ export interface ReportViewerOptions {
 
 export interface ReportViewer {
   webPort: number;
-  /** The page's address, with the token. */
+  /** The page's address, with the window's secret in its fragment. */
   url: string;
-  token: string;
+  windowSecret: string;
   report: Report;
   store: ViewStateStore;
   snapshot(): ViewState;
@@ -61,30 +60,28 @@ export async function openReportViewer(options: ReportViewerOptions): Promise<Re
   store.setState(view.state);
   store.flush();
 
-  const token = options.token ?? generateToken();
+  const windowSecret = options.windowSecret ?? generateToken();
+  let launcher: WindowLauncher | null = null;
   const web = await startWebServer({
     port: options.webPort ?? 0,
-    token,
+    secret: windowSecret,
     store,
+    onClients: (count) => {
+      if (count > 0) launcher?.pageConnected();
+    },
     command: async () => READ_ONLY,
     report: () => structuredClone(report),
     onError: (err) =>
       log(`web request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     ...(options.distDir ? { distDir: options.distDir } : {}),
   });
-  let window: ChildProcess | null = null;
-  if (options.openBrowser) {
-    window = openWindow(web.url, runtimeDir(env), {
-      size: store.state.window.size,
-      env,
-      onFail: (reason) => log(`Could not open a window (${reason}). Open ${web.url} in a browser.`),
-    });
-  }
+  launcher = new WindowLauncher({ url: web.url, dir: runtimeDir(env), env, log });
+  if (options.openBrowser) launcher.open({ size: store.state.window.size });
   let closing: Promise<void> | null = null;
   return {
     webPort: web.port,
     url: web.url,
-    token,
+    windowSecret,
     report,
     store,
     snapshot: () => store.snapshot(),
@@ -92,7 +89,7 @@ export async function openReportViewer(options: ReportViewerOptions): Promise<Re
       closing ??= (async () => {
         store.close();
         await web.close();
-        if (window && window.exitCode === null) window.kill();
+        launcher?.close();
       })();
       return closing;
     },

@@ -2,8 +2,10 @@
 // (snapshot, then patches), the terminal backlog, commands and the report.
 // Guards: exactly one Host header, 127.0.0.1:PORT or localhost:PORT (against DNS rebinding; the
 // XML-RPC servers' own check), Origin absent
-// or our own (against cross-site requests), a token on every /api route, JSON-only commands
-// (a form cannot send them), and no CORS headers at all.
+// or our own (against cross-site requests), the window's secret as `Authorization: Bearer` on
+// every /api route (never a cookie: cookies ignore ports, so every local server the browser
+// visits would get it), JSON-only commands (a form cannot send them), no CORS headers at all,
+// and a Content-Security-Policy that lets the page run only its own files.
 
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,14 +17,13 @@ import { presentedToken, tokensEqual } from './tokens.js';
 import type { Command, CommandReply, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
-export const COOKIE = 'pyblish-gui-token';
-
 /** The front end that packages/web builds into this package (the same path from src/ and dist/). */
 export const DEFAULT_DIST = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
 export interface WebServerOptions {
   port: number;
-  token: string;
+  /** The window's secret: the page presents it; nothing else opens /api (not the hosts' token). */
+  secret: string;
   store: ViewStateStore;
   command(c: Command): Promise<CommandReply>;
   report(): Report;
@@ -38,6 +39,7 @@ export interface WebServerOptions {
 
 export interface WebServer {
   port: number;
+  /** The page's address, with the secret in its fragment (the page keeps it; no server sees it). */
   url: string;
   clients(): number;
   close(): Promise<void>;
@@ -58,7 +60,23 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** Only the page's own files run, style and connect; nothing may frame it, post forms or set a base. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const MAX_COMMAND_BYTES = 1 << 20;
+/** Characters of terminal text in one backlog reply; the page asks on from the last entry it got. */
+const TERMINAL_PAGE_CHARS = 4 << 20;
 /** A stream that falls this far behind is closed; the page reconnects and gets a snapshot. */
 const MAX_BACKLOG_BYTES = 64 << 20;
 
@@ -76,16 +94,6 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 }
 
-function cookieToken(req: IncomingMessage): string | null {
-  const header = req.headers.cookie;
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
-
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const dist = resolve(options.distDir ?? DEFAULT_DIST);
   const streams = new Set<ServerResponse>();
@@ -95,8 +103,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   function authorised(req: IncomingMessage): boolean {
-    const presented = cookieToken(req) ?? presentedToken(req.headers);
-    return presented !== null && tokensEqual(presented, options.token);
+    const presented = presentedToken(req.headers);
+    return presented !== null && tokensEqual(presented, options.secret);
   }
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
@@ -127,6 +135,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     });
     res.end(body);
   }
@@ -144,7 +153,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         res.destroy();
         return;
       }
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let text: string;
+      try {
+        text = JSON.stringify(data);
+      } catch (err) {
+        // A value JSON cannot carry reached the state: this stream ends (the page reconnects
+        // for a fresh snapshot) and the process, the run and the report go on.
+        options.onError?.(
+          new Error(`closed an event stream: its ${event} could not be sent`, { cause: err }),
+        );
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${text}\n\n`);
     };
     write('snapshot', options.store.snapshot());
     const unsubscribe = options.store.subscribe({
@@ -193,26 +214,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
     if (!url.pathname.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'Method not allowed\n');
-      const presented = url.searchParams.get('token');
-      if (presented !== null) {
-        if (!tokensEqual(presented, options.token))
-          return send(res, 401, 'Wrong token: open the URL pyblish-gui printed.\n');
-        // Trade the token in the URL for a cookie scripts cannot read, and drop it from the address bar.
-        url.searchParams.delete('token');
-        res.writeHead(303, {
-          'Set-Cookie': `${COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
-          Location: url.pathname + url.search,
-          'Cache-Control': 'no-store',
-          'Content-Length': 0,
-        });
-        res.end();
-        return;
-      }
       return serveStatic(res, url.pathname);
     }
 
     if (!authorised(req))
-      return send(res, 401, 'Unauthorised: open the URL pyblish-gui printed (it carries the token).\n');
+      return send(
+        res,
+        401,
+        'Not authorised: open the address pyblish-gui printed (it carries the secret).\n',
+      );
     switch (`${method} ${url.pathname}`) {
       case 'GET /api/events':
         return openStream(req, res);
@@ -220,7 +230,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         const after = Number(url.searchParams.get('after') ?? '0');
         if (!Number.isInteger(after) || after < 0)
           return sendJson(res, 400, { error: 'after must be a whole number' });
-        return sendJson(res, 200, options.store.terminalAfter(after));
+        return sendJson(res, 200, options.store.terminalAfter(after, TERMINAL_PAGE_CHARS));
       }
       case 'GET /api/report':
         return sendJson(res, 200, options.report());
@@ -260,7 +270,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     (req, res) => {
       handle(req, res).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
-        // A bad %-escape in the path or the cookie is the client's mistake, not ours.
+        // A bad %-escape in the path is the client's mistake, not ours.
         if (err instanceof URIError) return send(res, 400, 'Bad request: malformed %-encoding in the URL\n');
         // Internal messages stay in the log: they may tell a caller about files and code.
         options.onError?.(err);
@@ -279,7 +289,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   allowedHosts = new Set(loopbackHosts(port));
   return {
     port,
-    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(options.token)}`,
+    url: `http://127.0.0.1:${port}/#secret=${encodeURIComponent(options.secret)}`,
     clients: () => streams.size,
     close: () =>
       new Promise<void>((done) => {

@@ -24,7 +24,7 @@ function browserless(): NodeJS.ProcessEnv {
   return env;
 }
 
-const URL = 'http://127.0.0.1:4242/?token=abc';
+const URL = 'file:///run/pyblish/launch-0123.html';
 
 describe('opening the window', () => {
   it('opens Chromium as an app window with its own profile, sized and placed as the host asked', () => {
@@ -72,7 +72,7 @@ describe('opening the window', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(lines.find((l) => l.includes(gui.url))).toMatch(
-      /^Could not open a window .*Open http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+      /^Could not open a window .*Open http:\/\/127\.0\.0\.1:\d+\/#secret=/,
     );
   });
 });

@@ -79,7 +79,7 @@ describe('pyblish-gui', () => {
     const env = runtime();
     const port = await freePort();
     const first = run(['--port', String(port), '--no-browser'], env);
-    await first.waitFor(/Window: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    await first.waitFor(/Window: http:\/\/127\.0\.0\.1:\d+\/#secret=/);
     expect(first.output()).toMatch(/hosts find it at 127\.0\.0\.1:\d+/);
 
     const second = run(['--port', String(port), '--no-browser'], env);

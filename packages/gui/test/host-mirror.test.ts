@@ -161,7 +161,7 @@ describe('the host mirror', () => {
     host.create('sh020', 'shot');
     host.create('rig', 'rig', { publish: false });
     await mirror.refetch(host, true);
-    mirror.refreshCompatibility();
+    await mirror.refreshCompatibility();
     expect(store.plugin('ValidateShot')).toMatchObject({ compatibleCount: 2, hasCompatible: true });
     expect(store.plugin('ValidateRig')).toMatchObject({ compatibleCount: 1, hasCompatible: false });
     expect(store.plugin('ValidateScene')).toMatchObject({ compatibleCount: 1, hasCompatible: true });

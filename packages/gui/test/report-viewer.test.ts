@@ -107,7 +107,7 @@ describe('pyblish-gui --open-report', () => {
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${viewer?.webPort}${path}`, {
         ...init,
-        headers: { authorization: `Bearer ${viewer?.token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${viewer?.windowSecret}`, 'content-type': 'application/json' },
       });
     const reply = await (await api('/api/commands', { method: 'POST', body: '{"type":"publish"}' })).json();
     expect(reply).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
@@ -132,10 +132,15 @@ describe('pyblish-gui --open-report', () => {
     await quiet.close();
     expect(existsSync(args)).toBe(false);
     viewer = await openReportViewer({ file, openBrowser: true, env });
-    await vi.waitFor(() => expect(readFileSync(args, 'utf8')).toContain(`--app=${viewer?.url}\n`), {
-      timeout: 10_000,
-      interval: 20,
-    });
+    // Through a launch file: the page's address (and its secret) is not in the command line.
+    await vi.waitFor(
+      () => expect(readFileSync(args, 'utf8')).toMatch(/^--app=file:\/\/.*\/launch-\w+\.html$/m),
+      {
+        timeout: 10_000,
+        interval: 20,
+      },
+    );
+    expect(readFileSync(args, 'utf8')).not.toContain(viewer.windowSecret);
     expect(viewer.snapshot().message).toBe('This report holds no run');
     expect(lines(viewer.store.terminalAfter(0))).toContain(
       'warning This report no longer holds its 3 oldest results (reportResultLimit); what follows starts after them.',

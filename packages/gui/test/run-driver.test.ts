@@ -1,4 +1,4 @@
-import { countPairs, createState, pluginsOfRun } from '@pyblish/core';
+import { createState, plannedPairs, pluginsOfRun } from '@pyblish/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostMirror } from '../src/host-mirror.js';
 import { type DriveOptions, drivePairs, endMessage } from '../src/run-driver.js';
@@ -154,7 +154,7 @@ describe('the run driver', () => {
     const { host, mirror } = scene;
     mirror.setToggled('instance', 'sh020-id', false);
     mirror.setToggled('plugin', 'Integrate', false);
-    expect(countPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
+    expect(await plannedPairs(pluginsOfRun(mirror.plugins, 'publish', false), mirror.instances)).toBe(4);
     expect(await publish(scene)).toBeNull();
     expect(host.pairs).toEqual([
       'ValidateNames:sh010',

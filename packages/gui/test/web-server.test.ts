@@ -39,12 +39,12 @@ function http(
 /** Reads the event stream until `until` says it has seen enough. */
 function events(
   port: number,
-  cookie: string,
+  headers: Record<string, string>,
   until: (seen: Array<{ event: string; data: unknown }>) => boolean,
 ): Promise<Array<{ event: string; data: unknown }>> {
   return new Promise((resolve, reject) => {
     const seen: Array<{ event: string; data: unknown }> = [];
-    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { cookie } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers }, (res) => {
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -85,35 +85,36 @@ function raw(port: number, bytes: string): Promise<string> {
   });
 }
 
-async function login(port: number, token: string): Promise<string> {
-  const reply = await http(port, `/?token=${encodeURIComponent(token)}`);
-  expect(reply.status).toBe(303);
-  expect(reply.headers.location).toBe('/');
-  const cookie = (reply.headers['set-cookie'] as string[])[0] ?? '';
-  expect(cookie).toMatch(/HttpOnly/);
-  expect(cookie).toMatch(/SameSite=Strict/);
-  return cookie.split(';')[0] ?? '';
+/** What the page sends: the window's secret from the address the GUI printed. */
+function signedIn(gui: { url: string; windowSecret: string }): { authorization: string } {
+  expect(gui.url).toMatch(/\/#secret=/);
+  return { authorization: `Bearer ${gui.windowSecret}` };
 }
 
 describe('the web server', () => {
-  it('trades the token for a cookie and wants one of them on every /api route', async () => {
+  it("wants the window's secret as a bearer header on every /api route: no cookie, not the hosts' token", async () => {
     const gui = await testGui();
     expect((await http(gui.webPort, '/api/report')).status).toBe(401);
-    expect((await http(gui.webPort, '/?token=wrong')).status).toBe(401);
-    const cookie = await login(gui.webPort, gui.token);
-    const report = await http(gui.webPort, '/api/report', { headers: { cookie } });
+    const report = await http(gui.webPort, '/api/report', { headers: signedIn(gui) });
     expect(report.status).toBe(200);
     expect(JSON.parse(report.body).format).toBe('pyblish-report');
-    const bearer = await http(gui.webPort, '/api/terminal?after=0', {
-      headers: { authorization: `Bearer ${gui.token}` },
-    });
-    expect(bearer.status).toBe(200);
-    expect(bearer.headers['access-control-allow-origin']).toBeUndefined();
+    expect(report.headers['set-cookie']).toBeUndefined();
+    expect(report.headers['access-control-allow-origin']).toBeUndefined();
+    const refused: Array<Record<string, string>> = [
+      { authorization: `Bearer ${gui.token}` },
+      { cookie: `pyblish-gui-token=${gui.windowSecret}` },
+    ];
+    for (const headers of refused) {
+      expect((await http(gui.webPort, '/api/terminal?after=0', { headers })).status).toBe(401);
+    }
+    // The page itself is served to anyone (it holds no secret), with no cookie.
+    const page = await http(gui.webPort, '/?token=anything');
+    expect(page.headers['set-cookie']).toBeUndefined();
   });
 
   it('refuses foreign Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
+    const signed = signedIn(gui);
     const hostile: Array<Record<string, string>> = [
       { host: `evil.example:${gui.webPort}` },
       { host: `localhost.:${gui.webPort}` },
@@ -122,20 +123,20 @@ describe('the web server', () => {
       { origin: 'null' },
     ];
     for (const headers of hostile) {
-      const reply = await http(gui.webPort, '/api/report', { headers: { cookie, ...headers } });
+      const reply = await http(gui.webPort, '/api/report', { headers: { ...signed, ...headers } });
       expect(reply.status, JSON.stringify(headers)).toBe(403);
     }
     const own = await http(gui.webPort, '/api/report', {
-      headers: { cookie, origin: `http://127.0.0.1:${gui.webPort}`, host: `localhost:${gui.webPort}` },
+      headers: { ...signed, origin: `http://127.0.0.1:${gui.webPort}`, host: `localhost:${gui.webPort}` },
     });
     expect(own.status).toBe(200);
   });
 
   it('refuses a request with two Host headers, even when the first is its own', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
+    const signed = signedIn(gui);
     const head = (hosts: string[]) =>
-      `GET /api/report HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`;
+      `GET /api/report HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Authorization: ${signed.authorization}\r\nConnection: close\r\n\r\n`;
     const own = `127.0.0.1:${gui.webPort}`;
     expect(await raw(gui.webPort, head([own]))).toMatch(/^HTTP\/1\.1 200 /);
     expect(await raw(gui.webPort, head([own, 'evil.example']))).toMatch(/^HTTP\/1\.1 403 /);
@@ -144,19 +145,17 @@ describe('the web server', () => {
 
   it('answers a malformed %-escape with 400 and keeps internal error messages out of 500 replies', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
+    const signed = signedIn(gui);
     for (const path of ['/%E0%A4%A', '/assets/%E0%A4%A.js']) {
-      const reply = await http(gui.webPort, path, { headers: { cookie } });
+      const reply = await http(gui.webPort, path, { headers: signed });
       expect(reply.status, path).toBe(400);
       expect(reply.body).not.toMatch(/URI malformed/);
     }
-    const badCookie = await http(gui.webPort, '/api/report', { headers: { cookie: `${cookie}%E0%A4%A` } });
-    expect(badCookie.status).toBe(400);
 
     const logged: unknown[] = [];
     const web = await startWebServer({
       port: 0,
-      token: 'secret-token',
+      secret: 'secret-token',
       store: new ViewStateStore(5),
       command: async () => ({ ok: true }),
       report: () => {
@@ -179,7 +178,7 @@ describe('the web server', () => {
   it('drops a slow-loris connection once its headers are overdue, not up to half a minute later', async () => {
     const web = await startWebServer({
       port: 0,
-      token: 'secret-token',
+      secret: 'secret-token',
       store: new ViewStateStore(5),
       command: async () => ({ ok: true }),
       report: () => ({}) as never,
@@ -205,23 +204,23 @@ describe('the web server', () => {
 
   it('takes commands as JSON only, and answers with the command reply', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
+    const signed = signedIn(gui);
     const body = JSON.stringify({ type: 'validate' });
     const form = await http(gui.webPort, '/api/commands', {
       method: 'POST',
-      headers: { cookie, 'content-type': 'text/plain' },
+      headers: { ...signed, 'content-type': 'text/plain' },
       body,
     });
     expect(form.status).toBe(415);
     const bad = await http(gui.webPort, '/api/commands', {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { ...signed, 'content-type': 'application/json' },
       body: '{"nope"',
     });
     expect(bad.status).toBe(400);
     const reply = await http(gui.webPort, '/api/commands', {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json; charset=utf-8' },
+      headers: { ...signed, 'content-type': 'application/json; charset=utf-8' },
       body,
     });
     expect(reply.status).toBe(200);
@@ -231,7 +230,7 @@ describe('the web server', () => {
     });
     const malformed = await http(gui.webPort, '/api/commands', {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { ...signed, 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'toggle', id: 42 }),
     });
     expect(JSON.parse(malformed.body)).toEqual({
@@ -242,11 +241,11 @@ describe('the web server', () => {
 
   it('refuses commands named after Object.prototype members instead of accepting them silently', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
+    const signed = signedIn(gui);
     for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'nope']) {
       const reply = await http(gui.webPort, '/api/commands', {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/json' },
+        headers: { ...signed, 'content-type': 'application/json' },
         body: JSON.stringify({ type }),
       });
       const body = JSON.parse(reply.body) as { ok: boolean; error?: { code: string; message: string } };
@@ -258,8 +257,8 @@ describe('the web server', () => {
 
   it('streams a snapshot, then small patches and terminal entries as a host is collected', async () => {
     const gui = await testGui();
-    const cookie = await login(gui.webPort, gui.token);
-    const seen = events(gui.webPort, cookie, (s) =>
+    const signed = signedIn(gui);
+    const seen = events(gui.webPort, signed, (s) =>
       s.some((e) => e.event === 'patch' && (e.data as Patch).state?.phase === 'ready'),
     );
     await new Promise((r) => setTimeout(r, 100));
@@ -277,7 +276,7 @@ describe('the web server', () => {
     const terminal = stream.filter((e) => e.event === 'terminal').flatMap((e) => e.data as TerminalEntry[]);
     expect(terminal.some((t) => t.type === 'context')).toBe(true);
     expect(terminal.map((t) => t.seq)).toEqual(terminal.map((_, i) => i + 1));
-    const backlog = await http(gui.webPort, '/api/terminal?after=1', { headers: { cookie } });
+    const backlog = await http(gui.webPort, '/api/terminal?after=1', { headers: signed });
     expect((JSON.parse(backlog.body) as TerminalEntry[])[0]?.seq).toBe(2);
   });
 

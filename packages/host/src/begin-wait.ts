@@ -2,6 +2,7 @@
 // a quick pair costs the GUI one request instead of begin + poll. The same steps serve the host's
 // main thread and its server worker (which waits on its own clock while a plug-in blocks the main
 // thread, and then replies "not done" so the GUI polls and watches liveness).
+import { RECORD_LIMITS, recordSize } from './record-buffer.js';
 import type { BeginJSON, PollJSON } from './wire.js';
 
 /** The longest pyblish.begin waits for its pair, whatever the caller asks: longer is a poll's job. */
@@ -19,15 +20,19 @@ export async function beginAndWait(steps: BeginSteps, waitMs: number): Promise<B
   const wait = Math.max(0, Math.min(waitMs, MAX_BEGIN_WAIT_MS));
   const deadline = performance.now() + wait;
   const seen: BeginJSON = { callId, done: false, seq: 0, records: [], result: null };
+  let chars = 0;
   const follow = (async () => {
     for (;;) {
       const left = Math.max(0, Math.ceil(deadline - performance.now()));
       const reply = await steps.poll(callId, seen.seq, left);
       seen.records.push(...reply.records);
+      for (const r of reply.records) chars += recordSize(r);
       seen.seq = reply.seq;
       seen.done = reply.done;
       seen.result = reply.result;
-      if (reply.done || left === 0) return;
+      // A full reply's worth of records goes out now; the GUI polls for the rest.
+      const full = chars >= RECORD_LIMITS.pageChars || seen.records.length >= RECORD_LIMITS.pageRecords;
+      if (reply.done || left === 0 || full) return;
     }
   })();
   // A poll still pending when time is up settles later, unheard.

@@ -1,8 +1,10 @@
 // Running pairs that a GUI follows with `pyblish.begin` / `pyblish.poll` / `pyblish.cancel`, or
 // with `pyblish.pollRun` as pairs of a host-side run (host-run.ts): each call buffers its log
-// records as they are logged, so a long plug-in can be watched live. Both ways of following a
-// pair read its records through `recordsAfter`.
-import type { LivenessJSON, RecordJSON, ResultJSON } from './wire.js';
+// records as they are logged, so a long plug-in can be watched live. The buffer caps them
+// (record-buffer.ts) and replies page through them; the result that ends the call does not
+// repeat those already sent.
+import { RecordBuffer } from './record-buffer.js';
+import type { LivenessJSON, PollJSON, RecordJSON, ResultJSON } from './wire.js';
 
 /** What is running now, for `pyblish.liveness`. */
 export interface BusyState {
@@ -30,7 +32,7 @@ const KEEP_FINISHED = 32;
 export const MAX_POLL_WAIT_MS = 30_000;
 
 export class RunningCall {
-  readonly records: RecordJSON[] = [];
+  readonly buffer = new RecordBuffer();
   result: ResultJSON | null = null;
   private waiters: Set<() => void> | null = null;
   private controller: AbortController | null = null;
@@ -50,24 +52,28 @@ export class RunningCall {
   }
 
   addRecord(record: RecordJSON): void {
-    this.records.push(record);
-    this.wake();
+    if (this.buffer.add(record)) this.wake();
   }
 
-  /** The records after sequence number `afterSeq` (clamped to those kept) and the last number. */
-  recordsAfter(afterSeq: number): { seq: number; records: RecordJSON[] } {
-    const after = Math.max(0, Math.min(afterSeq, this.records.length));
-    return { seq: this.records.length, records: this.records.slice(after) };
-  }
-
+  /** The pair ended: its records went (or go) out in polls, so the result carries none of them. */
   finish(result: ResultJSON): void {
-    this.result = result;
+    this.buffer.close();
+    this.result = { ...result, records: [], recordsStreamed: this.buffer.length };
     this.wake();
   }
 
+  /** A pair of a host-side run ended: its records are closed; its result goes with the run. */
   end(): void {
+    this.buffer.close();
     this.ended = true;
     this.wake();
+  }
+
+  /** A poll's reply: the records after `afterSeq` that fit one reply; done once all went out. */
+  reply(afterSeq: number): PollJSON {
+    const page = this.buffer.page(afterSeq);
+    const done = this.done && page.seq === this.buffer.length;
+    return { done, seq: page.seq, records: page.records, result: done ? this.result : null };
   }
 
   private wake(): void {
@@ -79,7 +85,7 @@ export class RunningCall {
 
   /** Resolves when a record after `afterSeq` exists, the call is done, `ms` passed, or `signal` aborts. */
   waitFor(afterSeq: number, ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.done || this.records.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
+    if (this.done || this.buffer.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);

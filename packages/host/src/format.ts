@@ -9,6 +9,7 @@ import type {
   PluginInfo,
   Result,
 } from '@pyblish/core';
+import { cappedRecords } from './record-buffer.js';
 import type {
   ActionJSON,
   ContextJSON,
@@ -160,7 +161,7 @@ export function formatResult(result: Result, plugin: PluginJSON, context: Contex
     plugin,
     instance: result.instance ? formatInstance(result.instance) : null,
     error: result.error ? formatError(result.error) : null,
-    records: result.records.map(formatRecord),
+    records: cappedRecords(result.records.map(formatRecord)),
     duration: result.duration,
     action: result.action,
     contextRevision: context.revision,
@@ -169,7 +170,8 @@ export function formatResult(result: Result, plugin: PluginJSON, context: Contex
 
 /**
  * A pair's result in a host-side run: formatResult's, with the plug-in and the instance by id
- * (the GUI has them from discover() and context()); thousands of them go in one reply.
+ * (the GUI has them from discover() and context()); thousands of them go in one reply. Its
+ * records are left to the run, which has them capped in the pair's buffer (host-run.ts).
  */
 export function formatRunResult(
   result: Result,
@@ -182,7 +184,7 @@ export function formatRunResult(
     plugin: pluginId,
     instance: instanceId,
     error: result.error ? formatError(result.error) : null,
-    records: result.records.map(formatRecord),
+    records: [],
     duration: result.duration,
     contextRevision: context.revision,
   };

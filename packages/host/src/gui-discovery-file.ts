@@ -1,6 +1,9 @@
 // The GUI's discovery file: how a host learns the token of the GUI at a port without trusting
 // whoever happens to listen there. The GUI writes `<runtime dir>/gui-<port>.json`; only its
 // user can read it, so a host that reads it and finds the writer alive knows the token is real.
+// A writer that only looks alive (a zombie nobody reaped, a pid now another process's) is caught
+// by the identity challenge: whatever holds the port must prove it knows the token before it
+// is sent any (provenGuiDiscovery).
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -18,6 +21,7 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HostError } from './errors.js';
+import { checkIdentity } from './identity.js';
 
 export interface GuiDiscovery {
   port: number;
@@ -71,8 +75,12 @@ function insecure(path: string, why: string): HostError {
   );
 }
 
-/** Creates the runtime directory owner-only, or tightens one we own; refuses anything else. */
-function ensureRuntimeDir(dir: string): void {
+/**
+ * Creates the runtime directory owner-only, or tightens one we own; refuses anything else (a
+ * DISCOVERY_INSECURE HostError). Secrets the GUI hands over in files (discovery, window launch)
+ * live there.
+ */
+export function ensureRuntimeDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = lstatSync(dir);
   if (
@@ -199,6 +207,33 @@ export function readGuiDiscovery(port: number, options: { env?: NodeJS.ProcessEn
     startedAt: typeof d.startedAt === 'string' ? d.startedAt : '',
     version: typeof d.version === 'string' ? d.version : '',
   };
+}
+
+/**
+ * The discovery file of the GUI at `port`, once whatever listens there has proven it knows the
+ * file's token (without being sent it). Throws what readGuiDiscovery throws, GUI_UNAUTHENTICATED
+ * when something answers without the proof, and GUI_UNREACHABLE when nothing answers.
+ */
+export async function provenGuiDiscovery(
+  port: number,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<GuiDiscovery> {
+  const found = readGuiDiscovery(port, options.env ? { env: options.env } : {});
+  const outcome = await checkIdentity(port, found.token, 'gui', options.timeoutMs);
+  if (outcome.kind === 'proven') return found;
+  if (outcome.kind === 'wrong') {
+    throw new HostError(
+      'GUI_UNAUTHENTICATED',
+      `Something answers at 127.0.0.1:${port}, but it cannot prove it is the GUI that wrote ` +
+        `${guiDiscoveryPath(port, options.env)} (${outcome.why}). Its process ${found.pid} still looks alive (a GUI ` +
+        'that exited but was not reaped, or its pid now belongs to another process), or the file changed since ' +
+        'the GUI wrote it; another program may hold the port. No token was sent to it. Stop what holds the port, ' +
+        'then start the GUI again.',
+    );
+  }
+  throw new HostError('GUI_UNREACHABLE', `No Pyblish GUI answered at 127.0.0.1:${port} (${outcome.why}).`, {
+    cause: outcome.why,
+  });
 }
 
 /** Removes the discovery file of the GUI at `port`, if this user owns it. Missing is fine. */

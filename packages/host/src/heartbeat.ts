@@ -1,7 +1,9 @@
 // The heartbeat: `heartbeat(port)` to the GUI every interval, backing off (never spinning) while
 // the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
+// Authenticated beats go only to a GUI that has just proven it knows the token: a GUI that died
+// leaves its port to anyone, and a kept-alive connection would reconnect to them unseen.
 import { XmlRpcClient } from '@pyblish/xmlrpc';
-import { readGuiDiscovery } from './gui-discovery-file.js';
+import { provenGuiDiscovery } from './gui-discovery-file.js';
 import { GuiMethod } from './protocol.js';
 
 export interface HeartbeatOptions {
@@ -24,8 +26,11 @@ export interface GuiState {
 export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
   private client: XmlRpcClient | null = null;
+  /** The token `client` sends. */
+  private token: string | undefined;
   private delay: number;
   private up: boolean | null = null;
+  private error: string | null = null;
   private stopped = false;
   private readonly interval: number;
   private readonly maxBackoff: number;
@@ -52,22 +57,38 @@ export class Heartbeat {
     this.client = null;
   }
 
-  private connect(): XmlRpcClient {
+  /** The client for this beat: with the token of a GUI that just proved it knows it. */
+  private async connect(): Promise<XmlRpcClient> {
     const { guiPort, authenticated } = this.options;
-    // Re-read after every failure: a restarted GUI writes a new token, and a dead GUI's stale
-    // file must stop the token from going to whoever took its port.
-    const token = authenticated ? readGuiDiscovery(guiPort).token : undefined;
-    return new XmlRpcClient(`http://127.0.0.1:${guiPort}`, {
-      timeout: Math.max(1000, this.interval * 2),
+    const timeout = Math.max(1000, this.interval * 2);
+    // Read every beat: a restarted GUI writes a new token, and a dead GUI's stale file must stop
+    // the token from going to whoever took its port.
+    const token = authenticated
+      ? (await provenGuiDiscovery(guiPort, { timeoutMs: timeout })).token
+      : undefined;
+    if (this.client && token !== this.token) {
+      this.client.close();
+      this.client = null;
+    }
+    this.token = token;
+    this.client ??= new XmlRpcClient(`http://127.0.0.1:${guiPort}`, {
+      timeout,
       ...(token !== undefined && { token }),
     });
+    return this.client;
   }
 
   private async beat(): Promise<void> {
     if (this.stopped) return;
     try {
-      this.client ??= this.connect();
-      await this.client.call(GuiMethod.heartbeat, [this.options.hostPort]);
+      const client = await this.connect();
+      if (this.stopped) {
+        // Stopped while the GUI proved itself: stop() found no client to close.
+        client.close();
+        this.client = null;
+        return;
+      }
+      await client.call(GuiMethod.heartbeat, [this.options.hostPort]);
       this.delay = this.interval;
       this.report({ up: true, error: null });
     } catch (err) {
@@ -79,9 +100,11 @@ export class Heartbeat {
     if (!this.stopped) this.timer = setTimeout(() => void this.beat(), this.delay);
   }
 
+  /** Tells of a change: up or down, or down for another reason. */
   private report(state: GuiState): void {
-    if (state.up === this.up) return;
+    if (state.up === this.up && state.error === this.error) return;
     this.up = state.up;
+    this.error = state.error;
     this.onState(state);
   }
 }

@@ -3,15 +3,19 @@
 // order, the default test, the plan), and keeps what the GUI following it has not fetched yet:
 // the finished pairs' results, the pair running now with its records, and the progress. Each
 // pair is processed as pyblish.begin processes one (a RunningCall of calls.ts, so its records
-// are buffered there and followed live, and pyblish.cancel aborts it). pyblish.pollRun
-// long-polls the run and collects what it finished in the meantime into one reply.
+// are buffered and capped there and followed live, and pyblish.cancel aborts it). pyblish.pollRun
+// long-polls the run and collects what it finished in the meantime into one reply, of a bounded
+// size: each result carries its pair's records but those the GUI already took while it ran.
 import { createState, drivePairs, type Instance, type PluginLike, pluginsOfRun } from '@pyblish/core';
 import { Fault, FaultCode, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { RunningCall, type RunPairState } from './calls.js';
+import { RECORD_LIMITS } from './record-buffer.js';
 import type { PluginJSON, RunPollJSON, RunResultJSON, RunSpecJSON } from './wire.js';
 
 /** The most results one reply carries; the GUI polls again at once for the rest. */
 export const MAX_RUN_BATCH = 1000;
+/** The characters of records one reply carries, beyond its first result (a pair's fit one reply). */
+const MAX_RUN_BATCH_CHARS = RECORD_LIMITS.pageChars;
 /** Once something is there to send, a poll waits this much longer for more (fewer, fuller replies). */
 const LINGER_MS = 10;
 /** The longest a poll waits, whatever the caller asks. */
@@ -85,6 +89,8 @@ interface InstanceView {
 
 interface Finished {
   result: RunResultJSON;
+  /** What its records count for against a reply's size. */
+  chars: number;
   done: number;
   planned: number;
 }
@@ -175,8 +181,14 @@ export class HostRun {
     }
     const result = await work.process(pair, call, this.abort.signal);
     call.end();
+    result.records = call.buffer.records;
     this.current = null;
-    this.finished.push({ result, done: this.doneCount, planned: this.plannedCount });
+    this.finished.push({
+      result,
+      chars: call.buffer.chars,
+      done: this.doneCount,
+      planned: this.plannedCount,
+    });
     return Boolean(result.error);
   }
 
@@ -207,7 +219,7 @@ export class HostRun {
     if (this.ended || this.base + this.finished.length > afterSeq) return true;
     const current = this.current;
     if (!current) return false;
-    return current.pair.index > afterSeq || current.call.records.length > afterRecord || afterRecord === -1;
+    return current.pair.index > afterSeq || current.call.buffer.length > afterRecord || afterRecord === -1;
   }
 
   /**
@@ -245,31 +257,56 @@ export class HostRun {
     }
   }
 
+  /** The finished pairs one reply carries: at most MAX_RUN_BATCH, and records of a bounded size. */
+  private batch(): Finished[] {
+    let end = 0;
+    let chars = 0;
+    while (end < this.finished.length && end < MAX_RUN_BATCH) {
+      chars += (this.finished[end] as Finished).chars;
+      if (end > 0 && chars > MAX_RUN_BATCH_CHARS) break;
+      end++;
+    }
+    return end === this.finished.length ? this.finished : this.finished.slice(0, end);
+  }
+
   private pending(afterSeq: number): number {
     return this.base + this.finished.length - afterSeq;
   }
 
-  /** What a poll from `afterSeq` takes; results before `afterSeq` are let go (the caller has them). */
+  /**
+   * What a poll from `afterSeq` takes; results before `afterSeq` are let go (the caller has them).
+   * `afterRecord` (when not -1) is how many records of pair `afterSeq` the caller took while it ran:
+   * its result carries only the rest.
+   */
   reply(afterSeq: number, afterRecord: number): RunPollJSON {
     const from = Math.max(0, Math.min(afterSeq, this.base + this.finished.length) - this.base);
     if (from > 0) {
       this.finished = this.finished.slice(from);
       this.base += from;
     }
-    const batch = this.finished.slice(0, MAX_RUN_BATCH);
+    const batch = this.batch();
     const seq = this.base + batch.length;
     const all = batch.length === this.finished.length;
     const last = batch.at(-1);
     const current = all ? this.current : null;
+    const results = batch.map((f) => f.result);
+    const followed = results[0];
+    if (followed && this.base === afterSeq && afterRecord >= 0) {
+      results[0] = {
+        ...followed,
+        records: followed.records.slice(afterRecord),
+        recordsStreamed: afterRecord,
+      };
+    }
     return {
       runId: this.id,
       seq,
-      results: batch.map((f) => f.result),
+      results,
       current: current && {
         index: current.pair.index,
         plugin: current.pair.plugin,
         instance: current.pair.instance,
-        ...current.call.recordsAfter(current.pair.index === afterSeq ? Math.max(0, afterRecord) : 0),
+        ...current.call.buffer.page(current.pair.index === afterSeq ? Math.max(0, afterRecord) : 0),
       },
       progress: all
         ? { done: this.doneCount, planned: this.plannedCount }

@@ -10,8 +10,9 @@ import {
 } from '@pyblish/xmlrpc';
 import { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
 import { HostError } from './errors.js';
-import { guiDiscoveryPath, readGuiDiscovery } from './gui-discovery-file.js';
+import { guiDiscoveryPath, provenGuiDiscovery } from './gui-discovery-file.js';
 import type { GuiState } from './heartbeat.js';
+import { IDENTITY_SCHEME } from './identity.js';
 import { GuiMethod } from './protocol.js';
 import { type DispatchWrapper, type PyblishMethods, PyblishService, type ServiceOptions } from './service.js';
 import { type HostTransport, startInThread, startInWorker } from './transport.js';
@@ -138,14 +139,20 @@ export class Host {
     else if (was && !was.up) this.log(`${where} answers heartbeats again`);
   }
 
-  /** A client for the GUI, with its token from the discovery file when authenticated. */
+  /**
+   * A client for the GUI, with its token from the discovery file when authenticated, once the GUI
+   * has proven it knows that token.
+   */
   private async guiClient(): Promise<XmlRpcClient> {
     const url = `http://127.0.0.1:${this.guiPort}`;
     const timeout = this.options.guiTimeoutMs ?? 5000;
     if (!this.authenticated) return new XmlRpcClient(url, { timeout });
     try {
-      return new XmlRpcClient(url, { timeout, token: readGuiDiscovery(this.guiPort).token });
+      const { token } = await provenGuiDiscovery(this.guiPort, { timeoutMs: timeout });
+      return new XmlRpcClient(url, { timeout, token });
     } catch (err) {
+      if (err instanceof HostError && err.code === 'GUI_UNREACHABLE')
+        throw this.unreachable(String(err.cause));
       if (!(err instanceof HostError) || err.code !== 'DISCOVERY_MISSING') throw err;
       // No discovery file: either no GUI at all, or one that cannot authenticate (a Python GUI).
       const probe = new XmlRpcClient(url, { timeout });
@@ -255,7 +262,7 @@ export class Host {
       ...DEFAULT_SETTINGS,
       ...settings,
       pid: process.pid,
-      ...(this.authenticated && { token: this.token }),
+      ...(this.authenticated && { token: this.token, identity: IDENTITY_SCHEME }),
     };
     // ShowSettings allows any further keys a host adds; they travel as the struct's members.
     await this.callGui(GuiMethod.show, [port, sent as XmlRpcStruct]);

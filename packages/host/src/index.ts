@@ -10,6 +10,7 @@ export {
   GuiMethod,
   HOST_EXTENSIONS,
   HostMethod,
+  IdentityMethod,
   type HostMethodKey,
   type IdParam,
   PORT_MAX,
@@ -24,6 +25,13 @@ export {
 } from './service.js';
 export { HOST_VERSION, Session, type SessionOptions } from './session.js';
 export { type BusyState, livenessOf } from './calls.js';
+export {
+  cappedRecords,
+  cutText,
+  RECORD_LIMITS,
+  RecordBuffer,
+  type RecordLimits,
+} from './record-buffer.js';
 
 // Wire shapes (what a GUI and a host exchange) and the serialisers from core objects to them
 export {
@@ -68,13 +76,28 @@ export {
 // Authentication: the per-run token and the GUI's discovery file that carries it to hosts
 export { generateToken, UNAUTHENTICATED_WARNING, unauthenticatedFromEnv } from './auth.js';
 export {
+  ensureRuntimeDir,
   type GuiDiscovery,
   guiDiscoveryPath,
+  provenGuiDiscovery,
   readGuiDiscovery,
   removeGuiDiscovery,
   runtimeDir,
   writeGuiDiscovery,
 } from './gui-discovery-file.js';
+
+// Proving who answers at a port without sending the secret (GUI to host and host to GUI)
+export {
+  checkIdentity,
+  exceptIdentity,
+  guardedRoutes,
+  IDENTITY_PATH,
+  IDENTITY_SCHEME,
+  type IdentityOutcome,
+  type IdentityRole,
+  identityProof,
+  identityRoute,
+} from './identity.js';
 
 // Errors
 export { HostError, type HostErrorCode } from './errors.js';

@@ -159,3 +159,15 @@ export const GuiMethod = {
     help: 'A port no other host uses, from start upwards.',
   }),
 } as const;
+
+/**
+ * Served without a token on IDENTITY_PATH of the GUI's server and of every host that has a token
+ * (identity.ts): the proof that a server knows its secret, asked before anyone sends it one.
+ */
+export const IdentityMethod = {
+  prove: method<[nonce: string], string>('pyblish.identity', {
+    signature: [{ type: 'string', name: 'nonce' }],
+    returns: 'string',
+    help: "HMAC-SHA256 of the nonce under this server's secret: proof that it knows the secret, without sending it.",
+  }),
+} as const;

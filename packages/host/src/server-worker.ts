@@ -13,12 +13,12 @@ import {
   type MethodType,
   type ParamList,
   type TypedHandler,
-  tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
+import { guardedRoutes } from './identity.js';
 import { HostMethod } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { pollRunFromWorker } from './run-poll-wait.js';
@@ -87,9 +87,8 @@ const registry = serveMethods(
 try {
   const server = await createServer({
     port: config.port,
-    routes: { '/pyblish': registry },
+    ...guardedRoutes({ '/pyblish': registry }, config.token, 'host'),
     gzipThreshold: Number.POSITIVE_INFINITY, // loopback only: see NO_GZIP in transport.ts
-    ...(config.token !== null && { authenticate: tokenAuthenticator(config.token) }),
   });
   port.on('message', async (msg: ToWorker) => {
     switch (msg.type) {

@@ -147,7 +147,9 @@ export class PyblishService {
   ): Promise<ResultJSON> {
     const run = async () => {
       const result = await this.processPair(kind, plugin, instanceId, how);
-      return formatResult(result, this.session.pluginJsonOf(plugin), this.session.context);
+      // A begun pair's records went out in its polls; its result does not carry them again.
+      const carried = how.running ? { ...result, records: [] } : result;
+      return formatResult(carried, this.session.pluginJsonOf(plugin), this.session.context);
     };
     // A begun pair starts on a later macrotask: its call id must be posted to the caller first,
     // or a plug-in that blocks the thread synchronously would hold the reply until it ends.
@@ -306,8 +308,9 @@ export class PyblishService {
     signal: AbortSignal,
   ): Promise<PollJSON> {
     const running = this.runningCall(callId);
-    await running.waitFor(Math.max(0, Math.min(afterSeq, running.records.length)), waitMs, signal);
-    return { done: running.done, ...running.recordsAfter(afterSeq), result: running.result };
+    const after = Math.max(0, Math.min(afterSeq, running.buffer.length));
+    await running.waitFor(after, waitMs, signal);
+    return running.reply(after);
   }
 
   private runningCall(id: string): RunningCall {

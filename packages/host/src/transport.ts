@@ -12,7 +12,6 @@ import {
   FaultCode,
   ListenError,
   preencode,
-  tokenAuthenticator,
   untypedHandler,
   type XmlRpcServer,
   type XmlRpcValue,
@@ -21,6 +20,7 @@ import { BusyBoard } from './busy-board.js';
 import type { BusyState } from './calls.js';
 import { HostError } from './errors.js';
 import { type GuiState, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { guardedRoutes } from './identity.js';
 import { HostMethod } from './protocol.js';
 import type { PyblishMethods } from './service.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
@@ -86,10 +86,9 @@ export async function startInThread(
   try {
     server = await createServer({
       port: options.port,
-      routes: { '/pyblish': methods },
+      ...guardedRoutes({ '/pyblish': methods }, options.token, 'host'),
       gzipThreshold: NO_GZIP,
       onError: options.onError,
-      ...(options.token !== null && { authenticate: tokenAuthenticator(options.token) }),
     });
   } catch (err) {
     if (err instanceof ListenError && err.code === 'EADDRINUSE') throw portInUse(options.port, err);

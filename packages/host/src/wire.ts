@@ -134,6 +134,13 @@ export interface ResultJSON {
   action?: string | null;
   /** Our extension: the context's `revision` after the call; refetch `context()` only when it changed. */
   contextRevision?: number;
+  /**
+   * Our extension, in pyblish.begin/poll replies only: the pair's records went out in the replies
+   * (this many, capped as record-buffer.ts says) and `records` does not repeat them (it is empty).
+   * In a pyblish.pollRun reply, on the result of the pair the GUI followed while it ran: the
+   * records it took then (`current.records`); `records` holds those after them.
+   */
+  recordsStreamed?: number;
 }
 
 /**

@@ -59,6 +59,11 @@ export function useConnected(): boolean {
   return useChannel('connection', () => store.isConnected());
 }
 
+export function useUnauthorised(): boolean {
+  const { store } = useServices();
+  return useChannel('connection', () => store.isUnauthorised());
+}
+
 export function useRow(kind: 'instances', id: string): InstanceRow | undefined;
 export function useRow(kind: 'plugins', id: string): PluginRow | undefined;
 export function useRow(kind: ListKind, id: string): Row | undefined;

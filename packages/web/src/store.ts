@@ -62,6 +62,8 @@ export class ViewStore {
   private noticeList: NoticeItem[] = [];
   private nextNoticeId = 1;
   private connected = false;
+  /** The GUI process refused this page's secret (or it had none): reconnecting will not help. */
+  private unauthorised = false;
   /** Terminal sequence number before the current validate/publish/reset began (0: unknown). */
   private runStart = 0;
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -131,12 +133,22 @@ export class ViewStore {
   isConnected(): boolean {
     return this.connected;
   }
+  isUnauthorised(): boolean {
+    return this.unauthorised;
+  }
 
   // --- writes --------------------------------------------------------------------------
 
   setConnected(value: boolean): void {
     if (value === this.connected) return;
     this.connected = value;
+    this.emit('connection');
+  }
+
+  setUnauthorised(): void {
+    if (this.unauthorised) return;
+    this.unauthorised = true;
+    this.connected = false;
     this.emit('connection');
   }
 

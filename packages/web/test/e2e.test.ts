@@ -50,7 +50,7 @@ beforeAll(async () => {
   page = await browser.context.newPage();
   page.setDefaultTimeout(10_000);
   // `renders` turns on the page's render counters (see src/instrument.ts).
-  await page.goto(`${t.gui.url}&renders`);
+  await page.goto(t.gui.url.replace('/#', '/?renders#'));
 }, 60_000);
 
 afterEach(async (ctx) => {
@@ -71,7 +71,7 @@ afterAll(async () => {
 describe('the artist', () => {
   it('sees the context, the instances by family and the plug-ins by step', async () => {
     await item('Instances', 'Richard05').waitFor();
-    expect(page.url()).not.toContain('token=');
+    expect(page.url()).not.toContain('secret=');
     for (const section of ['model', 'rig', 'camera', 'Shading']) await item('Instances', section).waitFor();
     for (const section of ['Collect', 'Validate', 'Extract', 'Integrate'])
       await item('Plug-ins', section).waitFor();

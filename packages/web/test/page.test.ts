@@ -16,6 +16,13 @@ beforeAll(async () => {
   ensureBuilt();
   const state = largeState(3, 2);
   state.instances.push(instanceRow('extra', 'Extra', 'model'));
+  // What the GUI converted to carry it on (an <i8> beyond 2^53, its digits now), flagged.
+  state.instances.push(
+    instanceRow('odd', 'Odd', 'model', {
+      data: { family: 'model', frames: '9223372036854775807' },
+      converted: { frames: 'i8' },
+    }),
+  );
   fixture = await startFixture(state);
   browser = await launchBrowser();
   page = await browser.context.newPage();
@@ -49,6 +56,33 @@ describe('the page', () => {
       expect(await page.getByRole('alert').textContent()).toContain('No host is connected'),
     );
     fixture.patch({ state: { hosts: [host], phase: 'ready', visible: true } });
+    await page.getByRole('alert').waitFor({ state: 'detached' });
+  });
+
+  it("marks the data fields the GUI converted in an instance's details", async () => {
+    await page.getByRole('treeitem', { name: 'Odd', exact: true }).click();
+    await page.keyboard.press('Enter');
+    const details = page.getByRole('region', { name: 'Odd' });
+    await details.waitFor();
+    const field = details.locator('.field', { hasText: 'frames' });
+    expect(await field.textContent()).toBe('frames9223372036854775807 (converted)');
+    expect(await field.locator('.converted').getAttribute('title')).toBe(
+      'The host sent an integer too large for exact arithmetic, shown as its digits.',
+    );
+    expect(await details.locator('.field', { hasText: 'family' }).locator('.converted').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
+  });
+
+  it('says when its host has not answered since the GUI gave its call up', async () => {
+    const host = fixture.state.hosts[0]!;
+    fixture.patch({ state: { hosts: [{ ...host, status: 'unresponsive' }] } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain(
+        'Bench host has not answered since the GUI stopped waiting for its call',
+      ),
+    );
+    fixture.patch({ state: { hosts: [host] } });
     await page.getByRole('alert').waitFor({ state: 'detached' });
   });
 

@@ -31,6 +31,12 @@ export interface ClientOptions {
    * bytes it saves). Gzipped replies are inflated either way.
    */
   acceptGzip?: boolean;
+  /**
+   * Read replies longer than this many bytes as they arrive, in many short steps, rather than
+   * in one pass at their end (default: never). For callers that must keep serving others while
+   * a large reply comes in; the whole read takes longer.
+   */
+  streamAboveBytes?: number;
 }
 
 export interface CallOptions {
@@ -158,7 +164,7 @@ export class XmlRpcClient {
       headers,
     });
     return new Promise<XmlRpcValue>((resolve, reject) => {
-      const exchange = new Exchange(method, req, this.limits, resolve, reject);
+      const exchange = new Exchange(method, req, this.limits, this.options.streamAboveBytes, resolve, reject);
       req.on('error', (err: NodeJS.ErrnoException) => exchange.requestError(err, mayRetry, this.where));
       req.on('response', (res) => exchange.response(res));
       if (signal !== undefined) exchange.watch(signal);
@@ -186,6 +192,7 @@ class Exchange {
     private readonly method: string,
     private readonly req: ClientRequest,
     private readonly limits: Limits,
+    private readonly streamAboveBytes: number | undefined,
     private readonly resolve: (value: XmlRpcValue) => void,
     private readonly reject: (err: Error) => void,
   ) {}
@@ -225,7 +232,11 @@ class Exchange {
       this.settle(new TransportError('HTTP_STATUS', message, { status: res.statusCode }));
       return;
     }
-    const decoder = new MessageDecoder('response', this.limits);
+    const decoder = new MessageDecoder(
+      'response',
+      this.limits,
+      this.streamAboveBytes === undefined ? {} : { streamAboveBytes: this.streamAboveBytes },
+    );
     const encoding = contentEncoding(res.rawHeaders);
     const stream = encoding === 'gzip' || encoding === 'x-gzip' ? res.pipe(createGunzip()) : res;
     stream.on('data', (chunk: Buffer) => this.data(decoder, chunk));

@@ -248,26 +248,39 @@ export class MessageDecoder {
   private parser: SaxesParser | null = null;
   private failed: DecodeError | null = null;
   private parts: MessageParts | null = null;
+  private readonly streamAboveBytes: number;
+  private pendingSize = 0;
 
-  /** `fastPath: false` sends everything through saxes (for diagnosis and differential tests). */
-  constructor(kind: Kind, limits?: Partial<Limits>, options: { fastPath?: boolean } = {}) {
+  /**
+   * `fastPath: false` sends everything through saxes (for diagnosis and differential tests).
+   * `streamAboveBytes`: a message longer than this is read by saxes as its chunks arrive, so a
+   * large one costs many short steps instead of one long one at its end (default: never).
+   */
+  constructor(
+    kind: Kind,
+    limits?: Partial<Limits>,
+    options: { fastPath?: boolean; streamAboveBytes?: number } = {},
+  ) {
     this.kind = kind;
     this.limits = resolveLimits(limits);
+    this.streamAboveBytes = options.streamAboveBytes ?? Number.POSITIVE_INFINITY;
     if (options.fastPath === false) this.useSaxes();
   }
 
   write(chunk: string | Uint8Array): void {
     if (this.failed !== null) throw this.failed;
     if (this.fast) {
-      if (typeof chunk !== 'string' && this.pendingText.length === 0) {
+      this.pendingSize += chunk.length;
+      const large = this.pendingSize > this.streamAboveBytes;
+      if (!large && typeof chunk !== 'string' && this.pendingText.length === 0) {
         this.pendingBytes.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         return;
       }
-      if (typeof chunk === 'string' && this.pendingBytes.length === 0 && isWellFormed(chunk)) {
+      if (!large && typeof chunk === 'string' && this.pendingBytes.length === 0 && isWellFormed(chunk)) {
         this.pendingText.push(chunk);
         return;
       }
-      // Bytes and text mixed, or a lone surrogate (which saxes refuses): saxes reads it all.
+      // Large, bytes and text mixed, or a lone surrogate (which saxes refuses): saxes reads it all.
       this.useSaxes();
     }
     const text = this.textOf(chunk);

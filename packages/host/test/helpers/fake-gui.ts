@@ -1,14 +1,10 @@
 // A GUI stand-in in TypeScript for life-cycle tests: the 9090 methods on an ephemeral port,
-// optionally with a token and its discovery file, recording what hosts send.
+// optionally with a token, its discovery file and the identity route that proves it knows the
+// token, recording what hosts send.
 import { createServer as createNetServer } from 'node:net';
-import {
-  createServer,
-  MethodRegistry,
-  tokenAuthenticator,
-  type XmlRpcServer,
-  type XmlRpcValue,
-} from '@pyblish/xmlrpc';
+import { createServer, MethodRegistry, type XmlRpcServer, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { removeGuiDiscovery, writeGuiDiscovery } from '../../src/gui-discovery-file.js';
+import { guardedRoutes } from '../../src/identity.js';
 
 export interface FakeGui {
   port: number;
@@ -46,8 +42,7 @@ export async function startFakeGui(options: { port?: number; token?: string | nu
   const token = options.token ?? null;
   const server: XmlRpcServer = await createServer({
     port: options.port ?? 0,
-    routes: { '/': methods, '/RPC2': methods },
-    ...(token !== null && { authenticate: tokenAuthenticator(token) }),
+    ...guardedRoutes({ '/': methods, '/RPC2': methods }, token, 'gui'),
   });
   gui.port = server.port;
   if (token !== null) writeGuiDiscovery(server.port, token);

@@ -1,8 +1,8 @@
 import type { SavedReportInfo } from '@pyblish/gui/view-model';
 import { formatTimestamp, savedReportText } from '../derive.js';
-import { useConnected, useTop } from '../hooks.js';
+import { useConnected, useTop, useUnauthorised } from '../hooks.js';
 
-/** What stops the artist from working, said plainly: no connection, a busy or lost host. */
+/** What stops the artist from working, said plainly: no connection, a busy, unresponsive or lost host. */
 export function Banner() {
   const top = useTop();
   const saved = top?.savedReport;
@@ -34,11 +34,17 @@ function headlessReportText(
 
 function Problem() {
   const connected = useConnected();
+  const unauthorised = useUnauthorised();
   const top = useTop();
   let text: string | null = null;
   let level: 'warning' | 'error' = 'warning';
   const host = top?.hosts.find((h) => h.current);
-  if (!connected) {
+  if (unauthorised) {
+    text =
+      'Not authorised: this page was opened without its secret, or with an old one. Open the address pyblish-gui printed ' +
+      '("Window: http://127.0.0.1:…/#secret=…"), or show Pyblish again from your application.';
+    level = 'error';
+  } else if (!connected) {
     text = 'Lost the connection to the Pyblish GUI process. Reconnecting..';
     level = 'error';
   } else if (top?.fault) {
@@ -46,6 +52,9 @@ function Problem() {
     level = 'error';
   } else if (host?.status === 'lost') {
     text = `Lost contact with ${host.label} (silent for ${Math.round(host.silentFor / 1000)} s). Save your work in the host; the GUI will pick it up again when it answers.`;
+    level = 'error';
+  } else if (host?.status === 'unresponsive') {
+    text = `${host.label} has not answered since the GUI stopped waiting for its call. Reset once it shows as connected again.`;
     level = 'error';
   } else if (host?.status === 'busy') {
     text = `${host.label} is busy (${Math.round(host.silentFor / 1000)} s). Waiting for it to finish..`;

@@ -173,7 +173,7 @@ function InstanceParts({ row }: { row: InstanceRow }) {
   return (
     <>
       <Group title="Data" open>
-        <Fields data={row.data} />
+        <Fields data={row.data} converted={row.converted ?? null} />
       </Group>
       <Group title="Comment" open={row.comment !== ''}>
         <CommentBox
@@ -191,17 +191,44 @@ function InstanceParts({ row }: { row: InstanceRow }) {
   );
 }
 
-function Fields({ data }: { data: Record<string, unknown> }) {
+/** What a value the GUI converted was (InstanceRow.converted), said to the artist. */
+const CONVERTED_TEXT: Record<string, string> = {
+  i8: 'an integer too large for exact arithmetic, shown as its digits',
+  dateTime: 'a date, shown as ISO 8601 text (UTC)',
+  base64: 'binary data, shown as base64',
+  double: 'NaN or an infinity, shown as text',
+  truncated: 'text too long to show whole, cut',
+  nested: 'holds values converted to be shown',
+};
+
+function Fields({
+  data,
+  converted = null,
+}: {
+  data: Record<string, unknown>;
+  converted?: Record<string, string> | null;
+}) {
   const keys = Object.keys(data);
   if (keys.length === 0) return <p className="dim">No data.</p>;
   return (
     <dl className="fields">
-      {keys.map((k) => (
-        <div key={k} className="field">
-          <dt>{k}</dt>
-          <dd className="pre">{valueText(data[k])}</dd>
-        </div>
-      ))}
+      {keys.map((k) => {
+        const was = converted?.[k];
+        return (
+          <div key={k} className="field">
+            <dt>{k}</dt>
+            <dd className="pre">
+              {valueText(data[k])}
+              {was && (
+                <span className="converted" title={`The host sent ${CONVERTED_TEXT[was] ?? was}.`}>
+                  {' '}
+                  (converted)
+                </span>
+              )}
+            </dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }

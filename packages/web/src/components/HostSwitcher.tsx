@@ -1,7 +1,12 @@
 import type { HostStatus } from '@pyblish/gui/view-model';
 import { useServices, useTopField } from '../hooks.js';
 
-const STATUS_LABEL: Record<HostStatus, string> = { alive: 'connected', busy: 'busy', lost: 'lost' };
+const STATUS_LABEL: Record<HostStatus, string> = {
+  alive: 'connected',
+  busy: 'busy',
+  unresponsive: 'not answering',
+  lost: 'lost',
+};
 
 export function HostSwitcher() {
   const { connection } = useServices();
