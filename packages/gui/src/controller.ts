@@ -484,16 +484,8 @@ export class Controller {
   /** Ends any run at once (the GUI is closing); the report is finished and handed out. */
   async shutdown(reason: RunFault): Promise<void> {
     const run = this.run;
-    if (!run) return;
-    run.stop = true;
-    run.closing = reason;
-    await run.cancelOnHost();
-    run.abort.abort();
-    const settled = await Promise.race([
-      run.done.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
-    ]);
-    if (!settled && this.run === run) this.endRun(run, 'finished', reason.message, reason, false);
+    if (run && !(await run.close(reason)) && this.run === run)
+      this.endRun(run, 'finished', reason.message, reason, false);
   }
 
   isRunning(): boolean {

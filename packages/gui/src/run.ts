@@ -39,6 +39,9 @@ export function refuseUnusable(host: HostEntry): void {
   if (host.status === 'unresponsive') throw new CommandError('HOST_UNRESPONSIVE', unresponsiveMessage(host));
 }
 
+/** How long a run may take to end once the GUI is closing. */
+const CLOSE_WAIT_MS = 2000;
+
 export class Run {
   /** Stop was pressed: no further pair starts. */
   stop = false;
@@ -74,6 +77,21 @@ export class Run {
     if (this.callId && this.host.methods.has('pyblish.cancel')) {
       await this.host.client.cancel(this.callId).catch(() => undefined);
     }
+  }
+
+  /**
+   * Ends the run at once (the GUI is closing): cancels it on the host and aborts its call.
+   * Resolves to whether it ended within a moment (else the caller ends it with `reason`).
+   */
+  async close(reason: RunFault): Promise<boolean> {
+    this.stop = true;
+    this.closing = reason;
+    await this.cancelOnHost();
+    this.abort.abort();
+    return Promise.race([
+      this.done.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS)),
+    ]);
   }
 
   /** The fault the run ends with after `err`, an error outside any plug-in; `lost`: the host is gone. */

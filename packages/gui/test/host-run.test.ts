@@ -2,6 +2,9 @@
 // shows: the same results, records, statuses, terminal and report. Each scenario runs twice, on a
 // fresh GUI and host each time, once in each mode, and the two outcomes are compared with what
 // differs by nature left out (timings, ids, ports, request counts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report, TerminalEntry, ViewState } from '../src/view-model.js';
@@ -167,6 +170,48 @@ describe('a run on our host, driven whole by the host or pair by pair', () => {
     expect(whole.state).toEqual(pairs.state);
     expect(whole.report).toEqual(pairs.report);
     expect(whole.terminal).toEqual(pairs.terminal);
+  });
+
+  it('shows a long plug-in running with its records as it logs them, and the records after, alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-compare-'));
+    const gate = join(dir, 'gate');
+    try {
+      const [whole, pairs] = await bothWays(
+        async (gui) => {
+          rmSync(gate, { force: true });
+          await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'sh030').id, value: false });
+          await command(gui, { type: 'publish' });
+          await gui.waitFor((s: ViewState) => {
+            const { currentPlugin, currentInstance } = s.progress;
+            return currentPlugin === 'ExtractShots' && currentInstance === instanceByName(s, 'sh010').id;
+          });
+          const messages = () =>
+            gui.store.terminalAfter(0).flatMap((e) => (e.type === 'record' ? [e.record.message] : []));
+          await gui.waitFor(() => messages().includes('extracting sh010'));
+          const running = gui.snapshot();
+          expect(pluginByName(running, 'ExtractShots').status).toBe('processing');
+          expect(instanceByName(running, 'sh010').status).toBe('processing');
+          expect(messages()).not.toContain('wrote sh010');
+          writeFileSync(gate, '');
+          await gui.controller.idle();
+          expect(messages()).toContain('wrote sh010');
+          const reported = gui
+            .report()
+            .results.find(
+              (r) =>
+                r.pluginId === pluginByName(running, 'ExtractShots').id &&
+                r.instanceId === instanceByName(running, 'sh010').id,
+            );
+          expect(reported?.records.map((r) => r.message)).toEqual(['extracting sh010', 'wrote sh010']);
+        },
+        { PYBLISH_COMPARE_GATE: gate },
+      );
+      expect(whole.state).toEqual(pairs.state);
+      expect(whole.report).toEqual(pairs.report);
+      expect(whole.terminal).toEqual(pairs.terminal);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops inside the running plug-in when Stop is pressed in the middle, alike', async () => {

@@ -79,6 +79,21 @@ class IntegrateSlowly extends ContextPlugin {
   }
 }
 
+let verbosePairs = 0;
+
+/** Off unless switched on, for the verbose target only: each pair logs 40 records of 60,000 characters. */
+class ExtractVerbosely extends InstancePlugin {
+  static override order = 2.2;
+  static override families = ['shot'];
+  static override targets = ['verbose'];
+  static override optional = true;
+  static override active = false;
+  process(_instance: Instance, { log }: ProcessApi): void {
+    verbosePairs++;
+    for (let i = 0; i < 40; i++) log.info('v'.repeat(60_000));
+  }
+}
+
 const CLI = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
 const BLOCKING = fileURLToPath(new URL('./fixtures/blocking', import.meta.url));
 
@@ -89,6 +104,7 @@ const PLUGINS = [
   ValidateOptional,
   ExtractShots,
   ExtractOnFarm,
+  ExtractVerbosely,
   IntegrateSlowly,
 ];
 
@@ -233,6 +249,67 @@ for (const offMainThread of [true, false]) {
           ['IntegrateSlowly', 'Cancelled by the GUI'],
         ]);
         expect(await client.call(HostMethod.cancel, [started.runId])).toBe(false);
+      }));
+
+    it('sends the records of a pair it showed running only once: its result has the rest', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        let release = () => {};
+        hold = (r) => {
+          release = r;
+        };
+        const started = await client.call(HostMethod.run, [
+          { phase: 'publish', continuing: true, targets: ['default'] },
+        ]);
+        let reply = started;
+        let seq = 0;
+        while (!(reply.current?.plugin === 'IntegrateSlowly' && reply.current.records.length > 0)) {
+          reply = await client.call(HostMethod.pollRun, [started.runId, seq, -1, 1000]);
+          seq = reply.seq;
+        }
+        const taken = reply.current.seq;
+        // No poll is out while the pair logs again and ends: its result has to bring that record.
+        release();
+        while ((await client.call(HostMethod.liveness, [])).busy) await new Promise((r) => setImmediate(r));
+        const end = await client.call(HostMethod.pollRun, [started.runId, seq, taken, 0]);
+        expect(end.finished).toBe(true);
+        expect(
+          end.results.map((r) => [r.plugin, r.recordsStreamed, r.records.map((x) => x.message)]),
+        ).toEqual([['IntegrateSlowly', 1, ['integrating, part two']]]);
+        // A poll that did not follow it gets them all.
+        const again = await client.call(HostMethod.pollRun, [started.runId, seq, -1, 0]);
+        expect(again.results[0]?.records.map((x) => x.message)).toEqual([
+          'integrating, part one',
+          'integrating, part two',
+        ]);
+        expect(again.results[0]?.recordsStreamed).toBeUndefined();
+      }));
+
+    it('keeps a reply of a few MiB of records: results of verbose pairs come one reply each', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        verbosePairs = 0;
+        const started = await client.call(HostMethod.run, [
+          { phase: 'publish', continuing: true, pluginsOff: [], targets: ['verbose'] },
+        ]);
+        // Polled only once the run is over: everything it did is waiting to be taken.
+        while (verbosePairs < 3 || (await client.call(HostMethod.liveness, [])).busy)
+          await new Promise((r) => setImmediate(r));
+        const replies: RunPollJSON[] = [];
+        let reply = started;
+        while (!reply.finished) {
+          reply = await client.call(HostMethod.pollRun, [started.runId, reply.seq, -1, 0]);
+          replies.push(reply);
+        }
+        const results = replies.flatMap((r) => r.results);
+        expect(results.map((r) => [r.plugin, r.records.length])).toEqual([
+          ['ExtractVerbosely', 40],
+          ['ExtractVerbosely', 40],
+          ['ExtractVerbosely', 40],
+        ]);
+        expect(replies.map((r) => r.results.length)).toEqual([1, 1, 1]);
       }));
 
     it('sends quick pairs in batches, not one reply per pair', () =>
