@@ -179,7 +179,11 @@ describe('a run on our host, driven whole by the host or pair by pair', () => {
       const [whole, pairs] = await bothWays(
         async (gui) => {
           rmSync(gate, { force: true });
-          await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'sh030').id, value: false });
+          await command(gui, {
+            type: 'toggle',
+            id: instanceByName(gui.snapshot(), 'sh030').id,
+            value: false,
+          });
           await command(gui, { type: 'publish' });
           await gui.waitFor((s: ViewState) => {
             const { currentPlugin, currentInstance } = s.progress;
