@@ -2,7 +2,9 @@
 // blocks the main thread cannot stop `ping`, `pyblish.liveness` or the heartbeat (pyblish-qml #126).
 // This thread serves the /pyblish table (serveMethods: lookup, parameter checks, the request count,
 // pyblish.begin's wait); its handlers forward each call to the main thread, which only runs it.
-// pyblish.pollRun is answered here too when the main thread is blocked (run-poll-wait.ts).
+// ping, stats and liveness it answers itself; context() and discover() too while the reply it
+// last sent is current (reply-cache.ts); pyblish.pollRun when the main thread is blocked
+// (run-poll-wait.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createServer,
@@ -20,6 +22,7 @@ import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
 import { guardedRoutes } from './identity.js';
 import { HostMethod } from './protocol.js';
+import { asReply, Generation, ReplyCache } from './reply-cache.js';
 import { RequestCounter } from './request-counter.js';
 import { pollRunFromWorker } from './run-poll-wait.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
@@ -31,9 +34,14 @@ const config = workerData as WorkerConfig;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 const board = new BusyBoard(config.busy);
+const requests = new RequestCounter(config.requests);
+const replies = new ReplyCache(new Generation(config.changes));
 let heartbeat: Heartbeat | null = null;
 let nextId = 0;
-const pending = new Map<number, { resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }>();
+const pending = new Map<
+  number,
+  { method: string; resolve: (v: XmlRpcValue) => void; reject: (e: unknown) => void }
+>();
 
 /** A handler that runs the call on the main thread; what crosses back has the shape `R` there. */
 function forward<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler<P, R> {
@@ -44,6 +52,7 @@ function forward<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler
       // One request's signal may serve many calls (system.multicall): never leave listeners behind.
       const settle = () => call.signal.removeEventListener('abort', onAbort);
       pending.set(id, {
+        method: method.name,
         resolve: (v) => {
           settle();
           resolve(v as R);
@@ -58,14 +67,23 @@ function forward<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler
     });
 }
 
-/** This thread answers ping and liveness itself (a blocked main thread cannot); the rest it forwards. */
+/** The reply this thread kept for `method` while it is current, else the main thread's. */
+function reusing<P extends ParamList, R>(method: MethodType<P, R>): TypedHandler<P, R> {
+  const forwarded = forward(method);
+  return (params, call) => {
+    const kept = replies.get(method.name);
+    return kept ? asReply<R>(kept) : forwarded(params, call);
+  };
+}
+
+/** This thread answers ping, stats and liveness itself (a blocked main thread cannot); the rest it forwards. */
 const handlers: HostHandlers = {
   ping: () => ({ ...PING_REPLY }),
   liveness: () => livenessOf(board.read()),
-  stats: forward(HostMethod.stats),
+  stats: () => ({ totalRequestCount: requests.count }),
   reset: forward(HostMethod.reset),
-  context: forward(HostMethod.context),
-  discover: forward(HostMethod.discover),
+  context: reusing(HostMethod.context),
+  discover: reusing(HostMethod.discover),
   process: forward(HostMethod.process),
   repair: forward(HostMethod.repair),
   emit: forward(HostMethod.emit),
@@ -77,12 +95,7 @@ const handlers: HostHandlers = {
   run: forward(HostMethod.run),
   pollRun: pollRunFromWorker(forward(HostMethod.pollRun), board),
 };
-const registry = serveMethods(
-  new MethodRegistry(),
-  handlers,
-  config.served,
-  new RequestCounter(config.requests),
-);
+const registry = serveMethods(new MethodRegistry(), handlers, config.served, requests);
 
 try {
   const server = await createServer({
@@ -96,10 +109,14 @@ try {
         pending.get(msg.id)?.resolve(msg.value);
         pending.delete(msg.id);
         break;
-      case 'encoded':
-        pending.get(msg.id)?.resolve(encodedValueFromData(msg.data));
+      case 'encoded': {
+        const entry = pending.get(msg.id);
+        const value = encodedValueFromData(msg.data);
+        if (entry && msg.generation !== null) replies.keep(entry.method, msg.generation, value);
+        entry?.resolve(value);
         pending.delete(msg.id);
         break;
+      }
       case 'fault':
         pending.get(msg.id)?.reject(new Fault(msg.code, msg.message));
         pending.delete(msg.id);

@@ -1,9 +1,10 @@
 // The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
 // protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness, and
-// pyblish.run/pollRun: a whole run iterated here, host-run.ts). Every call but the polls, cancel
-// and liveness passes through the dispatch wrapper (so does each pair of a host-side run), so an
-// embedding application can run it on its own scheduler. served-methods.ts turns the handlers
-// into the served table.
+// pyblish.run/pollRun: a whole run iterated here, host-run.ts). Every call but ping, stats, the
+// polls, cancel and liveness passes through the dispatch wrapper (so does each pair of a
+// host-side run), so an embedding application can run it on its own scheduler. Calls that may
+// change the session move its generation on, and context() and discover() replies are reused
+// while it stays (reply-cache.ts). served-methods.ts turns the handlers into the served table.
 import {
   type LogRecord,
   type PluginClass,
@@ -17,6 +18,7 @@ import {
   FaultCode,
   isStruct,
   MethodRegistry,
+  preencode,
   type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
@@ -24,13 +26,23 @@ import { type BusyState, CallTable, livenessOf, type RunningCall, type RunPairSt
 
 export type { BusyState } from './calls.js';
 
-import { formatContext, formatRecord, formatResult, formatRunResult } from './format.js';
+import { ContextEncoder } from './context-reply.js';
+import { formatRecord, formatResult, formatRunResult } from './format.js';
 import { parseRunSpec, type RunSpec, RunTable, type RunWork } from './host-run.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
+import { asReply, Generation, ReplyCache } from './reply-cache.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
 import { Session, type SessionOptions } from './session.js';
-import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON, type RunPollJSON } from './wire.js';
+import {
+  type ContextJSON,
+  type LivenessJSON,
+  PING_REPLY,
+  type PluginJSON,
+  type PollJSON,
+  type ResultJSON,
+  type RunPollJSON,
+} from './wire.js';
 
 /** How a pair runs: the action to run instead of process(), and what may abort it. */
 interface PairOptions {
@@ -95,6 +107,11 @@ export class PyblishService {
   readonly session: Session;
   /** Counted where calls are served (serveMethods); read by `stats`. */
   readonly requests = new RequestCounter();
+  /** Moved on by every call that may change the session; the server worker reads it too. */
+  readonly changes = new Generation();
+  /** context() and discover() replies, reused while `changes` stays. */
+  readonly replies = new ReplyCache(this.changes);
+  private readonly contextEncoder = new ContextEncoder();
   /** The handler behind each /pyblish method; serveMethods counts calls and adds begin's wait. */
   readonly handlers: HostHandlers;
   /** The methods served: all declared, or without our extensions. */
@@ -130,6 +147,24 @@ export class PyblishService {
 
   liveness(): LivenessJSON {
     return livenessOf(this.busy);
+  }
+
+  /**
+   * Tells the host its session changed outside its calls (an application edited the context
+   * itself): context() and discover() are built afresh at their next call.
+   */
+  changed(): void {
+    this.changes.bump();
+  }
+
+  /** Runs a call that may change the session: replies kept before it, or during it, are not reused. */
+  private async changing<T>(work: () => Promise<T>): Promise<T> {
+    this.changes.begin();
+    try {
+      return await work();
+    } finally {
+      this.changes.end();
+    }
   }
 
   /** Pairs (and host-side runs) take turns, in arrival order: a second request waits, never interleaves. */
@@ -173,6 +208,7 @@ export class PyblishService {
     const busy: BusyState = { callId: running?.id ?? null, since: Date.now() / 1000 };
     if (how.pair) busy.pair = how.pair;
     this.setBusy(busy);
+    this.changes.begin();
     let result: Result;
     try {
       const options: ProcessOptions = { registry: session.registry, signal, action };
@@ -182,6 +218,7 @@ export class PyblishService {
           ? await repairPlugin(plugin, session.context, instance, options)
           : await processPlugin(plugin, session.context, instance, options);
     } finally {
+      this.changes.end();
       this.setBusy(null);
     }
     return result;
@@ -246,15 +283,23 @@ export class PyblishService {
   private buildHandlers(): HostHandlers {
     const s = this.session;
     return {
-      ping: () => this.call(() => ({ ...PING_REPLY })),
-      stats: () => this.call(() => ({ totalRequestCount: this.requestCount })),
-      reset: () => this.call(() => s.reset().then(() => null)),
+      // They touch no session state: answered at once, as the server worker answers them.
+      ping: () => ({ ...PING_REPLY }),
+      stats: () => ({ totalRequestCount: this.requestCount }),
+      reset: () => this.call(() => this.changing(() => s.reset()).then(() => null)),
       context: () =>
         this.call(() => {
-          s.stampMetadata();
-          return formatContext(s.context);
+          const reply = this.replies.reuse(HostMethod.context.name, () => {
+            s.stampMetadata();
+            return this.contextEncoder.encode(s.context);
+          });
+          return asReply<ContextJSON>(reply);
         }),
-      discover: () => this.call(() => s.pluginList()),
+      discover: () =>
+        this.call(() => {
+          const plugins = () => preencode(s.pluginList() as unknown as XmlRpcValue);
+          return asReply<PluginJSON[]>(this.replies.reuse(HostMethod.discover.name, plugins));
+        }),
       process: ([plugin, instance, action], info) =>
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
@@ -267,9 +312,10 @@ export class PyblishService {
           const i = optionalId(instance, 'repair', 'instance');
           return this.runPair('repair', p, i, { signal: info.signal });
         }),
-      emit: ([signal, kwargs]) => this.call(() => this.emit(signal, kwargs ?? {})),
+      emit: ([signal, kwargs]) => this.call(() => this.changing(async () => this.emit(signal, kwargs ?? {}))),
       test: ([vars]) => this.call(() => this.test(vars)),
-      update: ([key, value, name]) => this.call(() => this.update(key, value, name)),
+      update: ([key, value, name]) =>
+        this.call(() => this.changing(async () => this.update(key, value, name))),
       begin: ([plugin, instance, action]) =>
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'pyblish.begin', 'plugin'));

@@ -10,6 +10,7 @@ import {
   encodedValueData,
   Fault,
   FaultCode,
+  isEncodedValue,
   ListenError,
   preencode,
   untypedHandler,
@@ -126,6 +127,7 @@ export async function startInWorker(
     served: service.served,
     busy: board.buffer,
     requests: service.requests.buffer,
+    changes: service.changes.buffer,
   };
   // "#server-worker" (package.json) is dist/server-worker.js, or from the sources a shim that registers tsx.
   const worker = new Worker(new URL(import.meta.resolve('#server-worker')), {
@@ -161,11 +163,14 @@ export async function startInWorker(
     try {
       const value = await run(method, msg.params, call);
       if (ENCODED_HERE.has(method)) {
-        const data = encodedValueData(preencode(value));
-        const large = data.xml.byteLength >= TRANSFER_BYTES;
+        const encoded = isEncodedValue(value) ? value : preencode(value);
+        const data = encodedValueData(encoded);
+        // A reply the service keeps is copied: moving it would leave the service an empty one.
+        const generation = service.replies.generationOf(encoded);
+        const move = generation === null && data.xml.byteLength >= TRANSFER_BYTES;
         worker.postMessage(
-          { type: 'encoded', id, data } satisfies ToWorker,
-          large ? [data.xml.buffer as ArrayBuffer] : [],
+          { type: 'encoded', id, data, generation } satisfies ToWorker,
+          move ? [data.xml.buffer as ArrayBuffer] : [],
         );
       } else {
         send({ type: 'reply', id, value });

@@ -12,12 +12,17 @@ export interface WorkerConfig {
   busy: SharedArrayBuffer;
   /** The RequestCounter's memory: the worker counts, the main thread's `stats` reads. */
   requests: SharedArrayBuffer;
+  /** The session's Generation (reply-cache.ts): the main thread moves it on, the worker reads it. */
+  changes: SharedArrayBuffer;
 }
 
 export type ToWorker =
   | { type: 'reply'; id: number; value: XmlRpcValue }
-  /** A reply the worker only sends on, encoded on the main thread (see ENCODED_HERE in transport.ts). */
-  | { type: 'encoded'; id: number; data: EncodedValueData }
+  /**
+   * A reply the worker only sends on, encoded on the main thread (see ENCODED_HERE in transport.ts);
+   * with the generation it was built at when the worker may send it again while that lasts.
+   */
+  | { type: 'encoded'; id: number; data: EncodedValueData; generation: number | null }
   | { type: 'fault'; id: number; code: number; message: string }
   | { type: 'heartbeat'; options: HeartbeatOptions }
   | { type: 'heartbeat-stop' }

@@ -284,7 +284,7 @@ describe('host authentication', () => {
 });
 
 describe('the dispatch wrapper', () => {
-  it('runs every service call inside the wrapper', async () => {
+  it('runs every service call inside the wrapper but ping and stats, which touch no session state', async () => {
     const seen: number[] = [];
     host.setDispatchWrapper(async (fn) => {
       seen.push(1);
@@ -292,14 +292,35 @@ describe('the dispatch wrapper', () => {
     });
     try {
       await call('ping');
+      await call('stats');
       await call('context');
       await call('discover');
     } finally {
       host.setDispatchWrapper(null);
     }
-    expect(seen).toHaveLength(3);
-    await call('ping');
-    expect(seen).toHaveLength(3);
+    expect(seen).toHaveLength(2);
+    await call('context');
+    expect(seen).toHaveLength(2);
+  });
+
+  it('answers ping and stats while the application holds every call it was given', async () => {
+    const held: (() => void)[] = [];
+    host.setDispatchWrapper(
+      (fn) =>
+        new Promise((resolve, reject) => {
+          held.push(() => Promise.resolve().then(fn).then(resolve, reject));
+        }),
+    );
+    try {
+      const discover = call('discover');
+      expect(await call('ping')).toEqual({ message: 'Hello, whomever you are' });
+      expect(await call('stats')).toMatchObject({ totalRequestCount: expect.any(Number) });
+      expect(held).toHaveLength(1);
+      for (const release of held) release();
+      expect(Array.isArray(await discover)).toBe(true);
+    } finally {
+      host.setDispatchWrapper(null);
+    }
   });
 });
 

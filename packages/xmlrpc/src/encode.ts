@@ -453,6 +453,11 @@ export function preencode(value: XmlRpcValue | undefined, maxDepth = defaultLimi
   }
 }
 
+/** Whether `v` is a value `preencode` made (its bytes can be sent on as they are). */
+export function isEncodedValue(v: unknown): v is EncodedValue {
+  return typeof v === 'object' && v !== null && Fragment.open(v) !== null;
+}
+
 /** An EncodedValue as plain data, for another thread of this process (`postMessage` copies or transfers it). */
 export interface EncodedValueData {
   readonly xml: Uint8Array;

@@ -18,6 +18,7 @@ export {
   encodeValueXml,
   escapeText,
   formatDateTime,
+  isEncodedValue,
   preencode,
 } from './encode.js';
 
