@@ -91,23 +91,27 @@ export class Events {
   /** Calls every callback of `signal` with `args`; returns the failures (also reported). */
   emit<S extends string>(signal: S, args: SignalArgs[S]): CallbackFailure[] {
     const failures: CallbackFailure[] = [];
-    const report = (error: unknown) => {
-      const failure = { signal, error };
-      try {
-        this.onCallbackError(failure);
-      } catch {
-        // The reporter itself failed; the failure is still returned.
-      }
-      return failure;
-    };
-    for (const callback of [...(this.callbacks.get(signal) ?? [])]) {
+    const list = this.callbacks.get(signal);
+    // Emitted after every pair: nothing is made when no one listens.
+    if (!list?.length) return failures;
+    for (const callback of [...list]) {
       try {
         const out = callback(args);
-        if (out instanceof Promise) out.catch(report);
+        if (out instanceof Promise) out.catch((error: unknown) => this.report(signal, error));
       } catch (error) {
-        failures.push(report(error));
+        failures.push(this.report(signal, error));
       }
     }
     return failures;
+  }
+
+  private report(signal: string, error: unknown): CallbackFailure {
+    const failure = { signal, error };
+    try {
+      this.onCallbackError(failure);
+    } catch {
+      // The reporter itself failed; the failure is still returned.
+    }
+    return failure;
   }
 }

@@ -51,13 +51,19 @@ const never = new AbortController().signal;
 async function untilAborted<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal === never) return work();
   if (signal.aborted) throw signal.reason;
+  const out = work();
+  // A plug-in that returned without a promise has ended: nothing is left to abort (and a host
+  // running thousands of quick pairs is spared a listener and a promise for each).
+  if (typeof (out as { then?: unknown } | undefined)?.then !== 'function') return out as T;
+  const pending = Promise.resolve(out);
+  if (signal.aborted) {
+    pending.catch(() => undefined);
+    throw signal.reason;
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve()
-      .then(work)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -322,8 +322,8 @@ export class Controller {
       this.store.appendTerminal([{ type: 'context', header: contextHeader(context.data, host.port) }]);
       this.setPhase('collecting', 'Collecting..');
       const outcome = await this.drive(run, this.collectors(), createState());
-      // Once more at the end: collectors may have sorted or edited the context.
-      await this.mirror.refetch(host.client, true);
+      // Once more at the end when collectors may have edited the context since it was fetched.
+      if (this.mirror.stale) await this.mirror.refetch(host.client, true);
       await this.mirror.refreshCompatibility();
       this.syncComments();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);

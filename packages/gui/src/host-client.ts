@@ -93,8 +93,12 @@ export interface HostClientOptions {
 export const MAX_CONTEXT_INSTANCES = 50_000;
 export const MAX_PLUGINS = 5000;
 
-/** Replies longer than this are decoded as they arrive, in short steps (slower in all, never frozen). */
-const STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
+/**
+ * Replies longer than this are decoded as they arrive, in short steps (slower in all, never
+ * frozen); a shorter one is read in one go, in some 50 ms at the most (the context of 10,000
+ * instances is about 8 MiB: three times as fast that way).
+ */
+const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
 /** Longest fault text of a host kept in an error message (it reaches the page and the report). */
 const MAX_FAULT_TEXT = 2000;

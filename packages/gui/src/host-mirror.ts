@@ -54,6 +54,12 @@ export class HostMirror {
   private compatibility: Promise<void> = Promise.resolve();
   /** The context revision of the last result that carried one (hosts without it: undefined). */
   private revision: number | undefined;
+  /**
+   * A pair ran since the context was last fetched without a refetch after it: it may have
+   * edited instances' data (which moves no revision), so a run that must end with the host's
+   * context as it is fetches it again.
+   */
+  stale = false;
   private readonly store: ViewStateStore;
 
   constructor(private readonly options: MirrorOptions) {
@@ -69,12 +75,19 @@ export class HostMirror {
     const plugins = await client.discover();
     await this.loadContext(context);
     this.loadPlugins(plugins);
+    this.stale = false;
     return context;
   }
 
   /** Fetches the context and brings the proxies and rows in line with it. */
   async refetch(client: Pick<MirrorClient, 'context'>, collecting: boolean): Promise<void> {
     await this.refreshContext(await client.context(), collecting);
+    this.stale = false;
+  }
+
+  /** A pair ran that the context fetched last may not show (see `stale`). */
+  pairRan(): void {
+    this.stale = true;
   }
 
   /** After a pair: refetches the context only when it can have changed. */
@@ -86,7 +99,10 @@ export class HostMirror {
     const refetch = this.changedBy(result, collecting);
     const revision = revisionOf(result);
     if (revision !== undefined) this.revision = revision;
-    if (!refetch) return;
+    if (!refetch) {
+      this.pairRan();
+      return;
+    }
     await this.refetch(client, collecting);
     if (!collecting) await this.refreshCompatibility();
   }

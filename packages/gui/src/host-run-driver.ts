@@ -87,6 +87,8 @@ export async function driveOnHost(
       if (done.length) view.pairsDone(contextId(), done);
       done = [];
     };
+    // The pairs of this reply ran before it was sent: a fetch after one of them shows them all.
+    let fetched = false;
     for (const [i, result] of reply.results.entries()) {
       if (shown?.index === seq + i) {
         // Its result brings the records after those streamed while it ran; the report has all.
@@ -102,7 +104,8 @@ export async function driveOnHost(
       if (mirror.changedBy(result, collecting)) {
         showDone();
         await mirror.afterPair(host.client, result, collecting);
-      }
+        fetched = true;
+      } else if (!fetched) mirror.pairRan();
     }
     showDone();
     unglimpse(reply.seq);

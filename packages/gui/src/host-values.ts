@@ -101,13 +101,45 @@ function put(frame: Frame, key: string, value: SafeValue, conversion: Conversion
   }
 }
 
+/** Whether a scalar goes on as it is (what `scalar` would give back unconverted). */
+function plain(v: XmlRpcValue): boolean {
+  switch (typeof v) {
+    case 'string':
+      return v.length <= MAX_HOST_TEXT;
+    case 'number':
+      return Number.isFinite(v);
+    case 'boolean':
+      return true;
+    default:
+      return v === null;
+  }
+}
+
+/** Whether anything in `root` needs converting: most replies hold nothing that does. */
+async function needsConverting(root: XmlRpcValue[] | Struct, slices: Slices): Promise<boolean> {
+  const pending: Array<XmlRpcValue[] | Struct> = [root];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const values = Array.isArray(next) ? next : Object.values(next);
+    for (const v of values) {
+      if (isContainer(v)) pending.push(v);
+      else if (!plain(v)) return true;
+    }
+    const pause = slices.pause();
+    if (pause) await pause;
+  }
+  return false;
+}
+
 /**
  * A host's value as plain JSON; see the top of this file. A loop rather than recursion, in
- * slices: a reply of 64 MiB does not hold up the event loop while it is converted.
+ * slices: a reply of 64 MiB does not hold up the event loop while it is converted. A reply with
+ * nothing to convert is already plain JSON (the decoder's own lists and plain structs): it is
+ * used as it is, not copied.
  */
 export async function fromHost(root: XmlRpcValue): Promise<SafeValue> {
   if (!isContainer(root)) return scalar(root).value;
   const slices = new Slices();
+  if (!(await needsConverting(root, slices))) return root as SafeValue;
   const top = frameOf(root, null, '');
   let frame: Frame | null = top;
   while (frame) {

@@ -132,8 +132,10 @@ async function waitingOnSh020(gui: Gui): Promise<void> {
 describe('a run on our host, driven whole by the host or pair by pair', () => {
   it('collects, fails validation and stops the publish after it, alike', async () => {
     const [whole, pairs] = await bothWays(async (gui) => {
-      // Collection itself: cam020 was made by the second collector and collected on.
+      // Collection itself: cam020 was made by the second collector and collected on; the
+      // last collector's edit (data only, the instances unchanged) is shown.
       expect(instanceByName(gui.snapshot(), 'cam020').processed).toBe(false);
+      expect(gui.snapshot().comment).toBe('shots of the week');
       await command(gui, { type: 'validate' });
       await gui.controller.idle();
       expect(gui.snapshot().message).toBe('Validated, with errors..');

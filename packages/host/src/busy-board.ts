@@ -38,7 +38,9 @@ export class BusyBoard {
     Atomics.store(this.ints, BUSY, state ? 1 : 0);
     Atomics.store(this.since, 0, BigInt(Math.round((state?.since ?? 0) * 1000)));
     let text = state ? textOf(state) : null;
-    if (text !== null && Buffer.byteLength(text) > ID_BYTES) text = state?.callId ?? null;
+    // Three bytes a UTF-16 unit at most: only a long text needs counting.
+    if (text !== null && text.length * 3 > ID_BYTES && Buffer.byteLength(text) > ID_BYTES)
+      text = state?.callId ?? null;
     const length = text === null ? -1 : this.text.write(text, 0, ID_BYTES, 'utf8');
     Atomics.store(this.ints, ID_LENGTH, length);
     Atomics.add(this.ints, SEQ, 1);
@@ -64,7 +66,7 @@ export class BusyBoard {
 function textOf(state: BusyState): string | null {
   const { callId, pair } = state;
   if (!pair) return callId;
-  return [callId ?? '', pair.run, String(pair.index), pair.plugin, pair.instance ?? ''].join(SEP);
+  return `${callId ?? ''}${SEP}${pair.run}${SEP}${pair.index}${SEP}${pair.plugin}${SEP}${pair.instance ?? ''}`;
 }
 
 function stateOf(text: string | null, since: number): BusyState {

@@ -31,15 +31,35 @@ const KEEP_FINISHED = 32;
 /** The longest a single poll may wait, whatever the caller asks. */
 export const MAX_POLL_WAIT_MS = 30_000;
 
+/** The records of a pair that logged nothing (most of them). */
+const NO_RECORDS: readonly RecordJSON[] = Object.freeze([]);
+
 export class RunningCall {
-  readonly buffer = new RecordBuffer();
   result: ResultJSON | null = null;
+  /** Made at the first record: most pairs of a large run log nothing. */
+  private kept: RecordBuffer | null = null;
   private waiters: Set<() => void> | null = null;
   private controller: AbortController | null = null;
   /** Ended without a result of its own (a pair of a host-side run: its result goes with the run). */
   private ended = false;
 
   constructor(readonly id: string) {}
+
+  /** The pair's records, capped (record-buffer.ts). */
+  get buffer(): RecordBuffer {
+    this.kept ??= new RecordBuffer();
+    return this.kept;
+  }
+
+  /** The records kept so far (the closing one too, once ended). */
+  get records(): readonly RecordJSON[] {
+    return this.kept?.records ?? NO_RECORDS;
+  }
+
+  /** What the kept records count for against a reply's size. */
+  get recordChars(): number {
+    return this.kept?.chars ?? 0;
+  }
 
   /** Aborts the pair (made when first asked for: a host-side run's pairs share their run's). */
   get abort(): AbortController {
@@ -64,7 +84,7 @@ export class RunningCall {
 
   /** A pair of a host-side run ended: its records are closed; its result goes with the run. */
   end(): void {
-    this.buffer.close();
+    this.kept?.close();
     this.ended = true;
     this.wake();
   }
@@ -85,7 +105,7 @@ export class RunningCall {
 
   /** Resolves when a record after `afterSeq` exists, the call is done, `ms` passed, or `signal` aborts. */
   waitFor(afterSeq: number, ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.done || this.buffer.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
+    if (this.done || this.records.length > afterSeq || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);

@@ -219,7 +219,8 @@ export class PyblishService {
           : await processPlugin(plugin, session.context, instance, options);
     } finally {
       this.changes.end();
-      this.setBusy(null);
+      // A host-side run's next pair takes the board over at once; the run clears it at its end.
+      if (!how.pair) this.setBusy(null);
     }
     return result;
   }
@@ -252,7 +253,11 @@ export class PyblishService {
         }
       },
     };
-    void this.enqueue(() => new Promise<void>((r) => setImmediate(r)).then(() => run.execute(spec, work)));
+    void this.enqueue(() =>
+      new Promise<void>((r) => setImmediate(r))
+        .then(() => run.execute(spec, work))
+        .then(() => this.setBusy(null)),
+    );
     return run.reply(0, -1);
   }
 
