@@ -53,6 +53,11 @@ function client() {
       errors++;
       resolve();
     });
+    // A server that closes the connection (no keep-alive) ends this client: counted as an error.
+    socket.on('close', () => {
+      if (!stopped) errors++;
+      resolve();
+    });
   });
 }
 

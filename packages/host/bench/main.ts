@@ -2,14 +2,17 @@
 // service (bench/python_host.py), each in its own process, measured in the same run with the same
 // client. Ours is the CLI host serving bench/plugins.
 // - process() calls per second for a trivial plug-in (the result carries the plug-in in full)
-// - context() time and bytes for 1,000 and 10,000 instances
+// - context() time and bytes for 1,000 and 10,000 instances, unchanged since the last call (our
+//   host sends its kept reply again) and right after a change (it builds it again)
+// - ping() calls per second at one keep-alive connection, from a load generator in a process of
+//   its own (bench/load.mjs), against a bare keep-alive node:http server sending the same bytes
 // Our host is measured twice: served from a worker (the default; liveness survives blocking
 // plug-ins) and on the main thread, so the worker's cost is visible. A floor is measured too: a
 // bare node:http server answering with the bytes our host sent for the same call (bench/floor.mjs),
 // so "floor vs Python" is the best ratio any host served over node:http could reach here.
 // The hosts take turns, round after round, and each figure is the median of its rounds: load from
 // other jobs on the machine then hits every host alike, and the ratios stay fair.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decodeMethodResponse, encodeMethodCall, XmlRpcClient } from '@pyblish/xmlrpc';
+import { median, recordFigures } from '../../../scripts/bench-figures.js';
 
 const PROCESS_CALLS = 3000;
 const ROUNDS = 6;
@@ -30,6 +34,8 @@ interface Target {
   port: number;
   token?: string;
   populate(n: number): Promise<void>;
+  /** A change to the session that leaves context() as it was (our host builds it again after it). */
+  touch(): Promise<void>;
   stop(): void;
 }
 
@@ -62,6 +68,9 @@ async function tsHost(name: string, extra: string[]): Promise<Target> {
       await client.call('update', ['benchInstances', n, 'Context']);
       await client.call('process', ['CollectBench', null, null]);
     },
+    async touch() {
+      await client.call('update', ['benchTouched', Date.now(), 'Context']);
+    },
     stop() {
       client.close();
       child.kill();
@@ -84,6 +93,8 @@ async function pythonHost(): Promise<Target> {
     async populate(n) {
       await client.call('bench_populate', [n]);
     },
+    // It builds every reply afresh anyway.
+    touch: async () => undefined,
     stop() {
       client.close();
       child.kill();
@@ -106,10 +117,12 @@ async function floorHost(source: Target): Promise<Target> {
     await next();
   };
   await replay('process', trivial);
+  await replay('ping', []);
   return {
     name: 'floor',
     port,
     populate: () => replay('context', []),
+    touch: async () => undefined,
     stop() {
       child.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -120,8 +133,6 @@ async function floorHost(source: Target): Promise<Target> {
 function clientOf(t: Target): XmlRpcClient {
   return new XmlRpcClient(`http://127.0.0.1:${t.port}/pyblish`, t.token ? { token: t.token } : {});
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Calls per second of `call`, the targets taking turns for ROUNDS rounds of `calls` calls each. */
 async function rates(
@@ -191,17 +202,46 @@ async function contextOnce(t: Target): Promise<{ ms: number; bytes: number }> {
   return { ms, bytes: body.length };
 }
 
-/** The median context() cost of each target, the targets taking turns. */
-async function contextCosts(targets: Target[], n: number): Promise<{ ms: number; bytes: number }[]> {
+/**
+ * The median context() cost of each target, the targets taking turns; `changed`: each call
+ * right after a change (untimed), so a host that keeps its reply must build it again.
+ */
+async function contextCosts(
+  targets: Target[],
+  n: number,
+  changed: boolean,
+): Promise<{ ms: number; bytes: number }[]> {
   const runs: { ms: number; bytes: number }[][] = targets.map(() => []);
   for (const t of targets) {
     await t.populate(n);
     await contextOnce(t);
   }
   for (let i = 0; i < CONTEXT_RUNS; i++) {
-    for (const [j, t] of targets.entries()) runs[j]!.push(await contextOnce(t));
+    for (const [j, t] of targets.entries()) {
+      if (changed) await t.touch();
+      runs[j]!.push(await contextOnce(t));
+    }
   }
   return runs.map((r) => ({ ms: median(r.map((x) => x.ms)), bytes: r[0]!.bytes }));
+}
+
+const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
+const PING_ROUNDS = 5;
+
+/** ping() calls per second at one keep-alive connection, measured by load.mjs in its own process. */
+function pingRate(t: Target): number {
+  const spec = {
+    port: t.port,
+    path: '/pyblish',
+    body: encodeMethodCall('ping', []),
+    headers: t.token ? { Authorization: `Bearer ${t.token}` } : {},
+    connections: 1,
+    ms: 1500,
+  };
+  const out = execFileSync(process.execPath, [LOAD, JSON.stringify(spec)]);
+  const { rate, errors } = JSON.parse(out.toString()) as { rate: number; errors: number };
+  if (errors > 0) throw new Error(`${t.name}: ${errors} ping calls failed`);
+  return rate;
 }
 
 const fmt = (n: number, digits = 0) =>
@@ -226,11 +266,29 @@ async function main(): Promise<void> {
       'higher',
       0,
     ]);
+    const context1000: number[][] = [];
     for (const n of [1000, 10_000]) {
-      const costs = await contextCosts(targets, n);
+      const costs = await contextCosts(targets, n, false);
+      const changed = await contextCosts(targets, n, true);
+      if (n === 1000)
+        context1000.push(
+          costs.map((c) => c.ms),
+          changed.map((c) => c.ms),
+        );
       rows.push([`context() ms, ${fmt(n)} instances`, costs.map((c) => c.ms), 'lower', 1]);
+      rows.push([`context() ms, ${fmt(n)}, after a change`, changed.map((c) => c.ms), 'lower', 1]);
       rows.push([`context() bytes, ${fmt(n)} instances`, costs.map((c) => c.bytes), 'info', 0]);
     }
+    // ping: our host both ways and the bare server, taking turns (the Python host closes each
+    // connection after a reply: no keep-alive to measure).
+    const floor = targets[3]!;
+    const pinged = [worker, inThread, floor];
+    const pings = pinged.map(() => [] as number[]);
+    for (let round = 0; round < PING_ROUNDS; round++)
+      for (const [i, t] of pinged.entries()) pings[i]!.push(pingRate(t));
+    const [pingWorker, pingThread, pingBare] = pings.map(median);
+    const pingRates = [pingWorker!, pingThread!, Number.NaN, pingBare!];
+    rows.push(['ping() calls/s, 1 connection', pingRates, 'higher', 0]);
 
     const head = [
       'metric',
@@ -248,7 +306,7 @@ async function main(): Promise<void> {
     console.log(line(head));
     for (const [label, [w, m, p, f], better, digits] of rows) {
       const ratio = (x: number) =>
-        Number.isNaN(x)
+        Number.isNaN(x) || Number.isNaN(p!)
           ? '—'
           : better === 'higher'
             ? `${fmt(x / p!, 1)}x`
@@ -262,6 +320,25 @@ async function main(): Promise<void> {
     console.log(
       `\nworker hop cost on process(): ${fmt((1 - w! / m!) * 100, 0)}% fewer calls/s than serving on the main thread`,
     );
+    const [pingOurs, , , pingFloor] = pingRates;
+    const [kept, changed] = context1000;
+    console.log(
+      `ping: our host (served from its worker) ${fmt(pingOurs! / pingFloor!, 2)}x the bare node:http server ` +
+        `(${fmt(pingOurs!)} against ${fmt(pingFloor!)} calls/s; target >= 0.8x)`,
+    );
+    console.log(
+      `context() of 1,000 instances: ours ${fmt(kept![2]! / kept![0]!, 1)}x as fast as Python unchanged ` +
+        `(${fmt(changed![2]! / changed![0]!, 1)}x after a change; target >= 10x), ` +
+        `${fmt(kept![0]! / kept![3]!, 2)}x the floor's time (target within 1.5x)`,
+    );
+    recordFigures('host', {
+      'host.ping.ours': pingOurs!,
+      'host.ping.floor': pingFloor!,
+      'host.context.1000.ours': kept![0]!,
+      'host.context.1000.changed': changed![0]!,
+      'host.context.1000.python': kept![2]!,
+      'host.context.1000.floor': kept![3]!,
+    });
     console.log(
       'ratios: higher is better for us (Python time / our time, our rate / Python rate); target >= 10x',
     );

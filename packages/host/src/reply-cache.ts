@@ -52,8 +52,13 @@ export function asReply<R>(encoded: EncodedValue): R {
 /** The kept replies, by method name, each with the generation it was built at. */
 export class ReplyCache {
   private readonly kept = new Map<string, { generation: number; reply: EncodedValue }>();
-  /** The generation each kept reply was built at, for the main thread to tell the worker. */
+  /** The generation each reply that may be kept was built at, for the main thread to tell the worker. */
   private readonly generations = new WeakMap<EncodedValue, number>();
+  /**
+   * Whether this thread keeps the replies it builds. The main thread behind a server worker does
+   * not: the worker keeps them (and the main thread moves each to it instead of copying it).
+   */
+  keeping = true;
 
   constructor(private readonly generation: Generation) {}
 
@@ -65,8 +70,8 @@ export class ReplyCache {
 
   /** Keeps `reply`, built at `generation` (nothing is kept when it was built during a change). */
   keep(method: string, generation: number, reply: EncodedValue): void {
-    this.kept.set(method, { generation, reply });
     this.generations.set(reply, generation);
+    if (this.keeping) this.kept.set(method, { generation, reply });
   }
 
   /** The kept reply for `method` if current, else `build`'s, kept when built while settled. */
@@ -80,7 +85,7 @@ export class ReplyCache {
     return reply;
   }
 
-  /** The generation `reply` was kept at, or null when it was not kept. */
+  /** The generation `reply` was built at when it may be kept, else null (built during a change). */
   generationOf(reply: EncodedValue): number | null {
     return this.generations.get(reply) ?? null;
   }

@@ -121,6 +121,7 @@ export async function startInWorker(
 ): Promise<HostTransport> {
   const board = new BusyBoard();
   const { service } = methods;
+  service.replies.keeping = false;
   const config: WorkerConfig = {
     port: options.port,
     token: options.token,
@@ -165,9 +166,9 @@ export async function startInWorker(
       if (ENCODED_HERE.has(method)) {
         const encoded = isEncodedValue(value) ? value : preencode(value);
         const data = encodedValueData(encoded);
-        // A reply the service keeps is copied: moving it would leave the service an empty one.
+        // The worker keeps what may be kept; this thread keeps nothing, so a large reply moves.
         const generation = service.replies.generationOf(encoded);
-        const move = generation === null && data.xml.byteLength >= TRANSFER_BYTES;
+        const move = data.xml.byteLength >= TRANSFER_BYTES;
         worker.postMessage(
           { type: 'encoded', id, data, generation } satisfies ToWorker,
           move ? [data.xml.buffer as ArrayBuffer] : [],

@@ -277,6 +277,10 @@ function closeWriter(w: Writer): void {
     nextSize = Math.min(w.pos + (w.pos >> 3) + INITIAL_BYTES, defaultLimits.maxBodyBytes);
   } else if (w.buf.length <= KEEP_BYTES) {
     spare = w.buf;
+  } else {
+    // Sized for a large message, it held a small one: the messages after it start small again
+    // (else every small reply after a large one would take a buffer of megabytes).
+    nextSize = INITIAL_BYTES;
   }
 }
 
@@ -747,12 +751,26 @@ export function encodeMethodCall(
   return encodeWith((w) => writeCall(w, method, params, maxDepth), 'string');
 }
 
-/** A `<methodResponse>` as UTF-8, ready to send. */
+/** Responses that are a large fragment and nothing else, kept while the fragment lives. */
+const fragmentResponses = new WeakMap<object, Buffer>();
+/** From this size a response of one fragment is kept, to be sent again without a copy. */
+const KEEP_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * A `<methodResponse>` as UTF-8, ready to send. The response of a large preencoded value is
+ * built once: a server that sends the same kept value again sends the same bytes (read them only).
+ */
 export function encodeMethodResponseBytes(
   value: XmlRpcValue | undefined,
   maxDepth = defaultLimits.maxDepth,
 ): Buffer {
-  return encodeWith((w) => writeValue(w, value, maxDepth, RESPONSE_OPEN, RESPONSE_CLOSE), 'bytes');
+  const fragment = typeof value === 'object' && value !== null ? Fragment.open(value) : null;
+  const kept = fragment && fragmentResponses.get(value as object);
+  if (kept) return kept;
+  const bytes = encodeWith((w) => writeValue(w, value, maxDepth, RESPONSE_OPEN, RESPONSE_CLOSE), 'bytes');
+  if (fragment && fragment.inner.byteLength >= KEEP_RESPONSE_BYTES)
+    fragmentResponses.set(value as object, bytes);
+  return bytes;
 }
 
 export function encodeMethodResponse(
