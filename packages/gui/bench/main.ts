@@ -7,6 +7,8 @@
 // - the GUI and our TypeScript host, the host running each phase itself (pyblish.run; the default)
 // - the same GUI and host pair by pair (how it drove our hosts before; one request a pair)
 // - the same GUI and the Python standard-library test host, pair by pair (pyblish-qml's protocol)
+// - the floor of any GUI: our host running the same phases, followed by a bare client that
+//   only reads the replies (no rows, no terminal, no report)
 // A GUI publish is what the artist waits for with --auto-publish: Reset (discovery, collection,
 // the context) and then Publish, from the command to the last row shown; the headless publish
 // collects too. Each figure is the median of its runs (the first GUI run of a host is a warm-up).
@@ -15,7 +17,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { HostMethod, type RunPollJSON, type RunSpecJSON } from '@pyblish/host';
+import { XmlRpcClient, type XmlRpcStruct } from '@pyblish/xmlrpc';
 import { median, recordFigures } from '../../../scripts/bench-figures.js';
 import { type Gui, startGui } from '../src/index.js';
 
@@ -142,6 +147,51 @@ async function measure(way: Way, instances: number, runs: number): Promise<Row> 
   }
 }
 
+/**
+ * The floor: our host runs Reset's collection and Publish as it does for the GUI, and a bare
+ * client follows them (reset, discover(), the collection, context(), the publish), reading each
+ * reply and nothing more. Milliseconds of each run, after a warm-up.
+ */
+async function hostAlone(instances: number, runs: number): Promise<number[]> {
+  const env = { ...process.env, PYBLISH_BENCH_INSTANCES: String(instances) };
+  const args = ['host', '--port', '0', '--plugin-path', BENCH_PLUGINS];
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      let url = '';
+      child.once('exit', (code) => reject(new Error(`the host exited with ${code}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        url = /serving (\S+)/.exec(line)?.[1] ?? url;
+        const found = /token (\S+)/.exec(line)?.[1];
+        if (found) resolve({ url, token: found });
+      });
+    });
+    const client = new XmlRpcClient(url, { token, keepAlive: true });
+    const follow = async (spec: RunSpecJSON) => {
+      let reply: RunPollJSON = await client.call(HostMethod.run, [spec as unknown as XmlRpcStruct]);
+      while (!reply.finished)
+        reply = await client.call(HostMethod.pollRun, [reply.runId, reply.seq, -1, 1000]);
+    };
+    const times: number[] = [];
+    try {
+      for (let i = 0; i <= runs; i++) {
+        const started = performance.now();
+        await client.call(HostMethod.reset, []);
+        await client.call(HostMethod.discover, []);
+        await follow({ phase: 'collect' });
+        await client.call(HostMethod.context, []);
+        await follow({ phase: 'publish', pluginsOff: [], instancesOff: [] });
+        if (i > 0) times.push(performance.now() - started);
+      }
+    } finally {
+      client.close();
+    }
+    return times;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -158,7 +208,9 @@ const sizes = QUICK ? [1000] : [1000, 10_000];
 const rows: Row[] = [];
 const headlessMs = new Map<number, number>();
 const warmMs = new Map<number, number>();
+const floorMs = new Map<number, number>();
 for (const n of sizes) {
+  floorMs.set(n, median(await hostAlone(n, n >= 10_000 ? 3 : 5)));
   headlessMs.set(n, median(publishCommand(n, 5)));
   warmMs.set(n, median(warmPublish(n, n >= 10_000 ? 5 : 9)));
   rows.push(await measure('host-side', n, n >= 10_000 ? 3 : 5));
@@ -193,6 +245,17 @@ for (const n of sizes) {
     '',
     `${fmt(warm / headlessMs.get(n)!, 2)}x`,
   ]);
+  const floor = floorMs.get(n)!;
+  body.push([
+    'our host alone, a bare client following (floor)',
+    fmt(n),
+    fmt(9 * n + 1),
+    '',
+    '',
+    fmt(floor),
+    '',
+    `${fmt(floor / headlessMs.get(n)!, 2)}x`,
+  ]);
   for (const r of rows.filter((x) => x.instances === n)) {
     const ratio = r.ms / headlessMs.get(n)!;
     body.push([
@@ -214,11 +277,13 @@ for (const n of sizes) {
   const ours = rows.find((r) => r.way === 'host-side' && r.instances === n)!;
   figures[`gui.headless.${n}`] = headlessMs.get(n)!;
   figures[`gui.warm.${n}`] = warmMs.get(n)!;
+  figures[`gui.floor.${n}`] = floorMs.get(n)!;
   figures[`gui.hostSide.${n}`] = ours.ms;
   console.log(
     `\n${fmt(n)} instances: the GUI's publish ${fmt(ours.ms / headlessMs.get(n)!, 2)}x pyblish publish's ` +
       `(target <= ${TARGET}x), ${fmt(ours.requests)} requests for ${fmt(ours.pairs)} pairs; ` +
-      `${fmt(ours.ms / warmMs.get(n)!, 1)}x the warm in-process publish.`,
+      `${fmt(ours.ms / warmMs.get(n)!, 1)}x the warm in-process publish; the floor (our host alone) ` +
+      `${fmt(floorMs.get(n)! / headlessMs.get(n)!, 2)}x pyblish publish's.`,
   );
 }
 const pairs = rows.find((r) => r.way === 'pair by pair')!;

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { recordFigures } from '../../../scripts/bench-figures.js';
 import { ensureBuilt, launchBrowser } from '../test/support/browser.js';
 import { DIST, largeState, startFixture } from '../test/support/fixture.js';
 
@@ -138,6 +139,7 @@ try {
   console.log(
     `${PATCHES} one-row patches: row renders ${rowRenders}, instance list renders ${delta('list:instances')}, plug-in list renders ${delta('list:plugins')}`,
   );
+  recordFigures('web', { 'web.firstRender.10000': median(v.first) });
 } finally {
   await browser.close();
   await fixture.close();
