@@ -224,38 +224,13 @@ console.log(
 );
 const body: string[][] = [];
 for (const n of sizes) {
-  const warm = warmMs.get(n)!;
-  body.push([
-    'pyblish publish (the command)',
-    fmt(n),
-    fmt(9 * n + 1),
-    '',
-    '',
-    fmt(headlessMs.get(n)!),
-    '',
-    '1.00x',
-  ]);
-  body.push([
-    'publish() warm, in process (the work alone)',
-    fmt(n),
-    fmt(9 * n + 1),
-    '',
-    '',
-    fmt(warm, 1),
-    '',
-    `${fmt(warm / headlessMs.get(n)!, 2)}x`,
-  ]);
-  const floor = floorMs.get(n)!;
-  body.push([
-    'our host alone, a bare client following (floor)',
-    fmt(n),
-    fmt(9 * n + 1),
-    '',
-    '',
-    fmt(floor),
-    '',
-    `${fmt(floor / headlessMs.get(n)!, 2)}x`,
-  ]);
+  const headless = headlessMs.get(n)!;
+  /** A row of the headless side: `ms` against the command's time. */
+  const headlessRow = (label: string, ms: number, digits = 0) =>
+    body.push([label, fmt(n), fmt(9 * n + 1), '', '', fmt(ms, digits), '', `${fmt(ms / headless, 2)}x`]);
+  headlessRow('pyblish publish (the command)', headless);
+  headlessRow('publish() warm, in process (the work alone)', warmMs.get(n)!, 1);
+  headlessRow('our host alone, a bare client following (floor)', floorMs.get(n)!);
   for (const r of rows.filter((x) => x.instances === n)) {
     const ratio = r.ms / headlessMs.get(n)!;
     body.push([

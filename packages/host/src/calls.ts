@@ -27,7 +27,6 @@ export function livenessOf(busy: BusyState | null): LivenessJSON {
   return { busy: busy !== null, callId: busy?.callId ?? null, since: busy?.since ?? null, pid: process.pid };
 }
 
-const KEEP_FINISHED = 32;
 /** The longest a single poll may wait, whatever the caller asks. */
 export const MAX_POLL_WAIT_MS = 30_000;
 
@@ -118,27 +117,5 @@ export class RunningCall {
       this.waiters ??= new Set();
       this.waiters.add(finish);
     });
-  }
-}
-
-/** The calls of one host: running ones, and the last few finished ones until they are polled. */
-export class CallTable {
-  private readonly calls = new Map<string, RunningCall>();
-  private next = 0;
-
-  create(): RunningCall {
-    const call = new RunningCall(`call-${++this.next}-${Date.now().toString(36)}`);
-    this.calls.set(call.id, call);
-    this.prune();
-    return call;
-  }
-
-  get(id: string): RunningCall | undefined {
-    return this.calls.get(id);
-  }
-
-  private prune(): void {
-    const finished = [...this.calls.values()].filter((c) => c.done);
-    for (const c of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.calls.delete(c.id);
   }
 }

@@ -322,24 +322,6 @@ export class HostRun {
   }
 }
 
-/** The runs of one host: the running one, and the last few ended ones until they are polled. */
-export class RunTable {
-  private readonly runs = new Map<string, HostRun>();
-  private next = 0;
-
-  create(): HostRun {
-    const run = new HostRun(`run-${++this.next}-${Date.now().toString(36)}`);
-    this.runs.set(run.id, run);
-    const ended = [...this.runs.values()].filter((r) => r.done);
-    for (const r of ended.slice(0, Math.max(0, ended.length - 4))) this.runs.delete(r.id);
-    return run;
-  }
-
-  get(id: string): HostRun | undefined {
-    return this.runs.get(id);
-  }
-}
-
 /** The plug-ins as the GUI's proxies describe them, in order; `off` switches plug-ins off. */
 function runPlugins(plugins: PluginJSON[], off: ReadOnlySet | null): RunPlugin[] {
   const sorted = plugins.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i);

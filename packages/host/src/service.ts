@@ -22,13 +22,14 @@ import {
   type XmlRpcStruct,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
-import { type BusyState, CallTable, livenessOf, type RunningCall, type RunPairState } from './calls.js';
+import { type BusyState, livenessOf, RunningCall, type RunPairState } from './calls.js';
 
 export type { BusyState } from './calls.js';
 
 import { ContextEncoder } from './context-reply.js';
 import { formatRecord, formatResult, formatRunResult } from './format.js';
-import { parseRunSpec, type RunSpec, RunTable, type RunWork } from './host-run.js';
+import { HostRun, parseRunSpec, type RunSpec, type RunWork } from './host-run.js';
+import { IdTable } from './id-table.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { asReply, Generation, ReplyCache } from './reply-cache.js';
 import { RequestCounter } from './request-counter.js';
@@ -117,8 +118,10 @@ export class PyblishService {
   /** The methods served: all declared, or without our extensions. */
   readonly served: readonly HostMethodKey[];
   private wrapper: DispatchWrapper = direct;
-  private readonly calls = new CallTable();
-  private readonly runs = new RunTable();
+  /** Begun pairs: those running, and the last 32 finished until polled. */
+  private readonly calls = new IdTable('call', 32, (id) => new RunningCall(id));
+  /** Host-side runs: the one running, and the last 4 ended until polled. */
+  private readonly runs = new IdTable('run', 4, (id) => new HostRun(id));
   private queue: Promise<unknown> = Promise.resolve();
   private busy: BusyState | null = null;
 

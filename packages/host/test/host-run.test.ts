@@ -18,13 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
 import { HostMethod } from '../src/protocol.js';
 import type { RunPollJSON, RunSpecJSON } from '../src/wire.js';
-
-class CollectShots extends ContextPlugin {
-  static override order = 0;
-  process(context: Context): void {
-    for (const name of ['sh010', 'sh020', 'sh030']) context.createInstance(name, { family: 'shot' });
-  }
-}
+import { CollectShots } from './helpers/shots.js';
 
 /** A second collector: sees the shots the first made. */
 class CollectFrames extends InstancePlugin {

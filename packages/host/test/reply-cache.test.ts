@@ -3,7 +3,7 @@
 // an action, update, emit, a host-side run, a reset, or the application saying so. Both ways
 // of serving (the server worker keeps them there; the main thread keeps them itself).
 import { request } from 'node:http';
-import { Context, ContextPlugin, type Instance, InstancePlugin, Registry } from '@pyblish/core';
+import { Context, type Instance, InstancePlugin, Registry } from '@pyblish/core';
 import {
   decodeMethodResponse,
   encodeMethodCall,
@@ -15,13 +15,7 @@ import { ContextEncoder } from '../src/context-reply.js';
 import { formatContext } from '../src/format.js';
 import { Host } from '../src/host.js';
 import type { ContextJSON, PluginJSON, RunPollJSON } from '../src/wire.js';
-
-class CollectShots extends ContextPlugin {
-  static override order = 0;
-  process(context: Context): void {
-    for (const name of ['sh010', 'sh020', 'sh030']) context.createInstance(name, { family: 'shot' });
-  }
-}
+import { CollectShots } from './helpers/shots.js';
 
 /** Edits data only: the list of instances (its revision) stays as it was. */
 class ValidateAndLabel extends InstancePlugin {

@@ -1,0 +1,28 @@
+// The begun pairs (and the host-side runs) a host keeps by id: the ones under way, and the last
+// few that ended, until their last poll has fetched what they left.
+export class IdTable<T extends { readonly id: string; readonly done: boolean }> {
+  private readonly items = new Map<string, T>();
+  private next = 0;
+
+  /**
+   * @param prefix starts each id (`call-3-…`, `run-1-…`)
+   * @param keepEnded how many ended ones are kept
+   */
+  constructor(
+    private readonly prefix: string,
+    private readonly keepEnded: number,
+    private readonly make: (id: string) => T,
+  ) {}
+
+  create(): T {
+    const item = this.make(`${this.prefix}-${++this.next}-${Date.now().toString(36)}`);
+    this.items.set(item.id, item);
+    const ended = [...this.items.values()].filter((i) => i.done);
+    for (const i of ended.slice(0, Math.max(0, ended.length - this.keepEnded))) this.items.delete(i.id);
+    return item;
+  }
+
+  get(id: string): T | undefined {
+    return this.items.get(id);
+  }
+}
