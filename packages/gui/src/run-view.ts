@@ -47,10 +47,11 @@ export class RunView {
     private readonly report: ReportBuilder,
   ) {}
 
-  /** A reset: no failure is left, and the next pair is headed with its plug-in. */
+  /** A reset: no failure is left, the next pair is headed with its plug-in, and the report starts here. */
   restart(): void {
     this.failures.clear();
     this.lastTerminalPlugin = null;
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
   }
 
   pairStarted(
@@ -132,8 +133,9 @@ export class RunView {
     if (iRow && clear.target) this.store.updateInstance(target, withoutError(iRow));
   }
 
-  /** A fresh Validate or Publish: every row but the collectors' starts over, and the progress. */
+  /** A fresh Validate or Publish: every row but the collectors' starts over, the progress and the report. */
   clearRunState(collectorIds: ReadonlySet<string>): void {
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
     const cleared = clearedRunState();
     for (const row of this.store.instanceRows()) this.store.updateInstance(row.id, cleared);
     for (const row of this.store.pluginRows()) {

@@ -264,6 +264,8 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
   let inRun = false;
   let runPairs = 0;
   let published = false;
+  // Where the last run's entries begin (the live GUI's runStartSeq; the store numbers from 1).
+  let runStartSeq = 0;
   const seen = new Set<string>();
   const failures = new Failures();
   const clear = () => {
@@ -281,10 +283,12 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     const kind =
       (result.actionId ?? null) !== null ? 'action' : result.repair ? `repair ${result.pluginId}` : 'pairs';
     let boundary = kind === 'action' || kind !== segment;
+    let runBegins = false;
     if (plugin && kind === 'pairs' && plugin.verb !== 'Collect') {
       const key = `${plugin.id}\0${target}`;
       if (!inRun || plugin.order < runOrder || seen.has(key)) {
         boundary = true;
+        runBegins = true;
         clear();
         inRun = true;
         runPairs = 0;
@@ -296,6 +300,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       if (plugin.verb === 'Extract' || plugin.verb === 'Integrate') published = true;
     }
     if (boundary && segment !== null) terminal.push(runEndEntry(null));
+    if (runBegins) runStartSeq = terminal.length;
     segment = kind;
     const instanceLabel =
       result.instanceId === null
@@ -352,6 +357,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       hosts: [],
       window,
       progress: { done: runPairs, planned: runPairs, currentPlugin: null, currentInstance: null },
+      runStartSeq,
       comment: report.comment ?? '',
       capabilities: [],
       visible: true,

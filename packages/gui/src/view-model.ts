@@ -156,6 +156,13 @@ export interface ViewState {
   /** Sequence number of the last terminal entry. */
   terminalSeq: number;
   /**
+   * The terminal's sequence number just before the current (or last) Reset, Validate or Publish
+   * began; a Publish that goes on from a clean Validate keeps the Validate's. The Report tab lists
+   * the errors and warnings after it (and the collectors' errors since the reset), so a page
+   * opened later shows the same report as one that watched the runs.
+   */
+  runStartSeq: number;
+  /**
    * Entries 1..terminalDropped are no longer kept: the process keeps the last `terminalLimit`
    * (default 20,000) and drops the oldest. The page drops them too and says so.
    */

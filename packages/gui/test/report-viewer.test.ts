@@ -82,6 +82,9 @@ describe('pyblish-gui --open-report', () => {
     expect(lines(viewer.store.terminalAfter(0))).toEqual(lines(liveTerminal));
     expect(saved.message).toBe('Success');
     expect(saved.progress.done).toBe(live.progress.done);
+    // The Report tab lists what came after the last run began, as in the live window.
+    expect(live.runStartSeq).toBeGreaterThan(0);
+    expect(saved.runStartSeq).toBe(live.runStartSeq);
     expect(saved.hosts).toEqual([]);
     expect(saved.savedReport).toEqual({
       file,

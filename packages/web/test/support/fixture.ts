@@ -257,6 +257,7 @@ export function largeState(count: number, plugins: number): ViewState {
     comment: '',
     capabilities: [],
     terminalSeq: 0,
+    runStartSeq: 0,
     terminalDropped: 0,
     visible: true,
   };

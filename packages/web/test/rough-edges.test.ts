@@ -1,0 +1,81 @@
+// What the page shows where a first hour with the GUI found rough edges (issue 15): the real GUI
+// process, a demo TypeScript host and the Python standard-library host in pyblish-qml's shapes,
+// and the built page in headless Chromium.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { type DemoHost, startDemoHost, startTestGui, type TestGui } from './support/gui.js';
+
+let t: TestGui;
+let host: DemoHost;
+let browser: Browser;
+let page: Page;
+
+const eventually = (check: () => Promise<void> | void) =>
+  vi.waitFor(check, { timeout: 20_000, interval: 50 });
+
+const item = (p: Page, list: 'Instances' | 'Plug-ins', name: string) =>
+  p.getByRole('tree', { name: list }).getByRole('treeitem', { name, exact: true });
+const button = (p: Page, name: string) => p.getByRole('button', { name, exact: true });
+const message = (p: Page) => p.locator('footer output').first().textContent();
+const idOf = (name: string) => {
+  const row = t.gui.snapshot().instances.find((i) => i.name === name);
+  if (!row) throw new Error(`no instance ${name}`);
+  return row.id;
+};
+
+async function run(command: Parameters<TestGui['gui']['controller']['command']>[0]): Promise<void> {
+  const reply = await t.gui.controller.command(command);
+  if (!reply.ok) throw new Error(`${command.type}: ${reply.error.message}`);
+  await t.gui.controller.idle();
+}
+
+/** The warnings a report card lists. */
+async function warningsOf(p: Page, card: string): Promise<string[]> {
+  await p.getByRole('tab', { name: /Report/ }).click();
+  const article = p.getByRole('article', { name: card });
+  await article.waitFor();
+  return article.locator('.warnings li').allTextContents();
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  t = await startTestGui();
+  host = await startDemoHost(t, 'Maya (demo)');
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(t.gui.url);
+  await item(page, 'Instances', 'Richard05').waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.kill();
+  await t?.close();
+});
+
+describe('the page', () => {
+  it('lists each warning once in the Report tab, in the window that saw the runs and in a second one', async () => {
+    // Validate, repair, validate again, publish: the warning of the last validation only.
+    await run({ type: 'toggle', id: idOf('Piraya12'), value: false });
+    await run({ type: 'validate' });
+    await run({ type: 'repair', pluginId: 'ValidateNaming' });
+    await run({ type: 'repair', pluginId: 'ValidateSceneSaved' });
+    await run({ type: 'validate' });
+    await run({ type: 'action', pluginId: 'ValidateRigControls', actionId: 'ShowInfo' });
+    await run({ type: 'publish' });
+    await eventually(async () => expect(await message(page)).toBe('Published'));
+    const warning = 'Warning03 has no focal length; 35 mm will be assumed.';
+    expect(await warningsOf(page, 'Validate camera settings')).toEqual([warning]);
+
+    const second = await browser.context.newPage();
+    try {
+      await second.goto(t.gui.url.replace(/\?.*/, ''));
+      await item(second, 'Instances', 'Richard05').waitFor();
+      expect(await warningsOf(second, 'Validate camera settings')).toEqual([warning]);
+    } finally {
+      await second.close();
+    }
+  });
+});
