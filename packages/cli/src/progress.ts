@@ -54,6 +54,12 @@ function clean(text: string, tty: boolean): string {
   return tty ? text.replace(ESCAPES, (s) => (COLOUR.test(s) ? s : '')) : text.replace(ESCAPES, '');
 }
 
+/** " (file.ts:12)" after a failure, " (file.ts)" when the line is unknown (a cancelled call), or nothing. */
+function where(file: string | null, line: number | null): string {
+  if (!file) return '';
+  return line === null ? ` (${basename(file)})` : ` (${basename(file)}:${line})`;
+}
+
 function indent(text: string, by: string): string {
   return text.replace(/\n/g, `\n${by}`);
 }
@@ -168,9 +174,9 @@ export class Display {
     const on = result.machine ? ` on ${result.machine}` : '';
     const lines = [`${status} ${pct} ${what} ${paint(tty, 2, `${ms}${on}`)}`];
     if (result.error) {
-      const where = result.error.fname ? ` (${basename(result.error.fname)}:${result.error.lineNumber})` : '';
+      const at = where(result.error.fname, result.error.lineNumber);
       lines.push(
-        `       ${paint(tty, 31, indent(clean(result.error.message, tty), '       '))}${paint(tty, 2, where)}`,
+        `       ${paint(tty, 31, indent(clean(result.error.message, tty), '       '))}${paint(tty, 2, at)}`,
       );
     }
     for (const r of result.records) {
@@ -190,9 +196,8 @@ export class Display {
     if (summary.failures.length > 0) {
       this.out.write('\nFailures:\n');
       for (const f of summary.failures) {
-        const where = f.file ? ` (${basename(f.file)}:${f.line})` : '';
         this.out.write(
-          `  ${f.plugin} › ${f.instance ?? 'Context'}: ${indent(clean(f.message, tty), '    ')}${where}\n`,
+          `  ${f.plugin} › ${f.instance ?? 'Context'}: ${indent(clean(f.message, tty), '    ')}${where(f.file, f.line)}\n`,
         );
       }
     }

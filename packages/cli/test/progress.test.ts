@@ -53,4 +53,29 @@ describe('progress display', () => {
     expect(text).toContain('\u001b[31mred\u001b[0m');
     expect(text).not.toContain('\u001b[2J');
   });
+
+  it('names the file of a cancelled call without a line it does not know', async () => {
+    class Waits extends ContextPlugin {
+      process(_context: Context, { signal }: ProcessApi) {
+        return new Promise<void>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+    }
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => {
+      text += d;
+    });
+    const display = new Display(out, { tty: false, verbose: false, quiet: false });
+    const abort = new AbortController();
+    const pending = processPlugin(Waits, new Context(), null, {
+      registry: new Registry(),
+      signal: abort.signal,
+    });
+    abort.abort();
+    display.result(await pending);
+    expect(text).toContain('(mem:Waits)');
+    expect(text).not.toContain(':null');
+  });
 });

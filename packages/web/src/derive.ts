@@ -244,6 +244,12 @@ export function buildReport(
   );
 }
 
+/** "file:line", or the file alone when the line is unknown (a cancelled call). */
+export function fileAndLine(error: Pick<ErrorRow, 'fname' | 'lineNumber'>): string {
+  if (!error.fname) return '';
+  return error.lineNumber === null ? error.fname : `${error.fname}:${error.lineNumber}`;
+}
+
 /** Plain text of the report's errors, for the clipboard. */
 export function reportText(
   report: readonly ReportEntry[],
@@ -253,7 +259,7 @@ export function reportText(
   const lines: string[] = [];
   for (const entry of report) {
     for (const err of entry.errors) {
-      const where = err.error.fname ? ` (${err.error.fname}:${err.error.lineNumber ?? '?'})` : '';
+      const where = err.error.fname ? ` (${fileAndLine(err.error)})` : '';
       lines.push(`${pluginLabel(entry.pluginId)}: ${err.message}${where}`);
       for (const id of err.instances) lines.push(`  - ${instanceLabel(id)}`);
     }

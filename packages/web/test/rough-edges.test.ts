@@ -1,7 +1,7 @@
 // What the page shows where a first hour with the GUI found rough edges (issue 15): the real GUI
 // process, a demo TypeScript host and the Python standard-library host in pyblish-qml's shapes,
 // and the built page in headless Chromium.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
 import { type DemoHost, startDemoHost, startTestGui, type TestGui } from './support/gui.js';
@@ -36,6 +36,22 @@ async function warningsOf(p: Page, card: string): Promise<string[]> {
   const article = p.getByRole('article', { name: card });
   await article.waitFor();
   return article.locator('.warnings li').allTextContents();
+}
+
+/** The labelled fields of the first error in a report card: File, Function, ... */
+async function fieldsOf(card: Locator): Promise<Record<string, string>> {
+  await card.waitFor();
+  return card
+    .locator('.error-block dl.fields')
+    .first()
+    .evaluate((dl) =>
+      Object.fromEntries(
+        [...dl.querySelectorAll('dt')].map((dt) => [
+          dt.textContent,
+          dt.nextElementSibling?.textContent ?? '',
+        ]),
+      ),
+    );
 }
 
 beforeAll(async () => {
@@ -77,5 +93,25 @@ describe('the page', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('error cards', () => {
+  it("point a cancelled pair's error at its plug-in, not at the host's code that cancelled it", async () => {
+    await run({ type: 'reset' });
+    await run({ type: 'toggle', id: idOf('Piraya12'), value: false });
+    await run({ type: 'publish' });
+    await run({ type: 'repair', pluginId: 'ValidateNaming' });
+    await run({ type: 'repair', pluginId: 'ValidateSceneSaved' });
+    await t.gui.controller.command({ type: 'publish' });
+    await t.gui.waitFor((s) => s.progress.currentPlugin === 'ExtractPlayblast', 20_000);
+    await button(page, 'Stop').click();
+    await eventually(async () => expect(await message(page)).toBe('Stopped'));
+    await page.getByRole('tab', { name: /Report/ }).click();
+    const card = page.getByRole('article', { name: 'Extract playblast (slow)' });
+    const fields = await fieldsOf(card);
+    expect(fields.File).toMatch(/packages\/core\/src\/demo\/extract\.ts$/);
+    expect(fields.Function).toBe('ExtractPlayblast.process');
+    expect(await card.textContent()).not.toContain('service.ts');
   });
 });

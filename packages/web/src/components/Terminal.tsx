@@ -4,7 +4,7 @@
 import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
+import { fileAndLine, flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
 import { useServices, useTerminal } from '../hooks.js';
 import { useStickyState } from '../ui.js';
 import { Icon, type IconName } from './Icon.js';
@@ -212,7 +212,7 @@ const Entry = memo(function Entry({
           onToggle={() => onToggle(entry.seq)}
           fields={{
             Instance: instanceLabel(entry.instanceId),
-            File: e.fname ? `${e.fname}:${e.lineNumber ?? '?'}` : '',
+            File: fileAndLine(e),
             Function: e.func ?? '',
             Exception: e.exc ?? '',
           }}
