@@ -13,6 +13,7 @@ import {
   passedOver,
   recordRow,
   runEndEntry,
+  sendsSourceAsExc,
   statusOf,
   withoutError,
 } from './rows.js';
@@ -34,6 +35,8 @@ export interface ShownPair {
   repair: boolean;
   /** Its records reached the terminal while it ran. */
   streamed: boolean;
+  /** The host sends the failing source line as the error's exc (a Python host; rows.ts). */
+  sourceAsExc: boolean;
 }
 
 export class RunView {
@@ -79,7 +82,8 @@ export class RunView {
       ),
     );
     this.lastTerminalPlugin = pluginId;
-    return { pluginId, instanceId, rowId, ...how, streamed: false };
+    const sourceAsExc = sendsSourceAsExc(this.store.instance(contextId)?.data);
+    return { pluginId, instanceId, rowId, ...how, streamed: false, sourceAsExc };
   }
 
   /** Records the plug-in logged while it runs. */
@@ -93,7 +97,7 @@ export class RunView {
     const records = Array.isArray(result.records) ? result.records : [];
     const error = result.error ?? null;
     const recordRows = records.map(recordRow);
-    const errorRowNow = error ? errorRow(error) : null;
+    const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
     // Streamed records are in the terminal already; the result's copy goes to the report only.
     this.store.appendTerminal(
       pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow),

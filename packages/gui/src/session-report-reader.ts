@@ -29,6 +29,7 @@ import {
   pluginRow,
   recordRow,
   runEndEntry,
+  sendsSourceAsExc,
   withoutError,
 } from './rows.js';
 import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
@@ -176,15 +177,21 @@ export interface SavedView {
   terminal: NewTerminalEntry[];
 }
 
-/** The error of a saved pair, with the fields older or hand-made reports may leave out. */
-function errorOf(error: PairReport['error']): ErrorRow | null {
+/**
+ * The error of a saved pair, with the fields older or hand-made reports may leave out. Reports
+ * from before `source` kept a Python host's source line as exc (`sourceAsExc`).
+ */
+function errorOf(error: PairReport['error'], sourceAsExc: boolean): ErrorRow | null {
   if (!error) return null;
+  const exc = error.exc ?? null;
+  const old = sourceAsExc && error.source === undefined;
   return {
     message: error.message,
     fname: error.fname ?? null,
     lineNumber: error.lineNumber ?? null,
     func: error.func ?? null,
-    exc: error.exc ?? null,
+    exc: old ? null : exc,
+    source: old ? exc : (error.source ?? null),
   };
 }
 
@@ -235,6 +242,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     }),
     hasCompatible: p.hasCompatible ?? true,
   }));
+  const sourceAsExc = sendsSourceAsExc(report.context.data);
   const instanceById = new Map(instances.map((r) => [r.id, r]));
   const pluginById = new Map(plugins.map((r) => [r.id, r]));
 
@@ -317,7 +325,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
         result.pluginId,
         result.instanceId,
         result.records.map(recordRow),
-        errorOf(result.error),
+        errorOf(result.error, sourceAsExc),
       ),
     );
     lastPlugin = result.pluginId;

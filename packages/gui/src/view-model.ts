@@ -224,7 +224,14 @@ export interface ErrorRow {
   fname: string | null;
   lineNumber: number | null;
   func: string | null;
+  /** The exception's class ("TypeError"); null when the host does not say (Python hosts). */
   exc: string | null;
+  /**
+   * The text of the failing source line, when the host sends it: pyblish-qml's Python hosts send
+   * it where our hosts send the exception's class (see rows.ts, errorRow). Added later: older
+   * reports lack it.
+   */
+  source?: string | null;
 }
 
 interface EntryBase {

@@ -90,6 +90,12 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
     // Peter01 is toggled off: never processed.
     expect(instanceByName(s, 'Peter01').processed).toBe(false);
+    // pyblish-base's traceback tuple: the failing source line is the source, not the exception.
+    expect(gui.report().results.find((r) => r.error)?.error).toMatchObject({
+      func: 'process',
+      source: 'raise AssertionError("%s is broken: repair it" % instance.name)',
+      exc: null,
+    });
 
     await command(gui, { type: 'publish' });
     await gui.controller.idle();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openReportViewer, ReportBuilder, type ReportViewer, writeReportFile } from '../src/index.js';
 import type { TerminalEntry, ViewState } from '../src/view-model.js';
-import { cleanup, command, instanceByName, pluginByName, testGui, tsHost } from './helpers.js';
+import { cleanup, command, instanceByName, pluginByName, pythonHost, testGui, tsHost } from './helpers.js';
 
 let viewer: ReportViewer | null = null;
 const dirs: string[] = [];
@@ -143,5 +143,33 @@ describe('pyblish-gui --open-report', () => {
     expect(lines(viewer.store.terminalAfter(0))).toContain(
       'warning This report no longer holds its 3 oldest results (reportResultLimit); what follows starts after them.',
     );
+  });
+
+  it("shows a Python host's failing source line as the source, also from a report written before it was kept apart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-report-python-'));
+    dirs.push(dir);
+    const file = join(dir, 'python.json');
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    const report = gui.report();
+    await cleanup();
+    // Reports written before ErrorRow.source kept the text where the host sent it: exc.
+    for (const result of report.results) {
+      if (!result.error) continue;
+      result.error.exc = result.error.source ?? null;
+      delete result.error.source;
+    }
+    writeReportFile(file, report);
+    viewer = await openReportViewer({ file });
+    const errors = viewer.store.terminalAfter(0).flatMap((e) => (e.type === 'error' ? [e.error] : []));
+    expect(errors).toEqual([
+      expect.objectContaining({
+        source: 'raise AssertionError("%s is broken: repair it" % instance.name)',
+        exc: null,
+      }),
+    ]);
   });
 });

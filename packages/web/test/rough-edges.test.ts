@@ -1,9 +1,11 @@
 // What the page shows where a first hour with the GUI found rough edges (issue 15): the real GUI
 // process, a demo TypeScript host and the Python standard-library host in pyblish-qml's shapes,
 // and the built page in headless Chromium.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { type Browser, ensureBuilt, launchBrowser, WEB } from './support/browser.js';
 import { type DemoHost, startDemoHost, startTestGui, type TestGui } from './support/gui.js';
 
 let t: TestGui;
@@ -113,5 +115,34 @@ describe('error cards', () => {
     expect(fields.File).toMatch(/packages\/core\/src\/demo\/extract\.ts$/);
     expect(fields.Function).toBe('ExtractPlayblast.process');
     expect(await card.textContent()).not.toContain('service.ts');
+  });
+
+  it('label the failing source line a Python host sends as the source, not as the exception', async () => {
+    // The standard-library host formats errors as pyblish-qml's Python hosts do: pyblish-base's
+    // traceback tuple (file, line, function, source text), its text sent as `exc`.
+    const python = spawn(
+      'python3',
+      [
+        '-u',
+        join(WEB, '..', 'gui', 'test', 'python', 'host.py'),
+        ...['--gui-port', String(t.gui.port), '--gui-token', t.gui.token, '--heartbeat', '0.2'],
+        ...['--port-start', String(20_000 + Math.floor(Math.random() * 20_000))],
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      await t.gui.waitFor(
+        (s) => s.phase === 'ready' && s.plugins.some((p) => p.id === 'ValidateFailure'),
+        20_000,
+      );
+      await run({ type: 'validate' });
+      await page.getByRole('tab', { name: /Report/ }).click();
+      const fields = await fieldsOf(page.getByRole('article', { name: 'ValidateFailure' }));
+      expect(fields.Source).toBe('raise AssertionError("%s is broken: repair it" % instance.name)');
+      expect(fields.Function).toBe('process');
+      expect(fields).not.toHaveProperty('Exception');
+    } finally {
+      python.kill('SIGKILL');
+    }
   });
 });

@@ -214,6 +214,7 @@ const Entry = memo(function Entry({
             Instance: instanceLabel(entry.instanceId),
             File: fileAndLine(e),
             Function: e.func ?? '',
+            Source: e.source ?? '',
             Exception: e.exc ?? '',
           }}
         />

@@ -59,6 +59,14 @@ export function ErrorBlock({
             <dd>{error.func}</dd>
           </>
         )}
+        {error.source && (
+          <>
+            <dt>Source</dt>
+            <dd>
+              <code>{error.source}</code>
+            </dd>
+          </>
+        )}
         {error.exc && (
           <>
             <dt>Exception</dt>
