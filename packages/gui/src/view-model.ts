@@ -116,6 +116,8 @@ export interface HostSummary {
   status: HostStatus;
   /** Milliseconds since the host was last heard from (heartbeat or reply). */
   silentFor: number;
+  /** Milliseconds (whole seconds) the busy host's current call has been running; 0 when not busy. */
+  busyFor: number;
   current: boolean;
   authenticated: boolean;
 }

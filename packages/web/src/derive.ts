@@ -319,6 +319,12 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** Whole seconds, as a banner counts them: "4 s", "1 min 5 s". */
+export function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 export const STATUS_TEXT: Record<ItemStatus, string> = {
   idle: 'Not processed',
   processing: 'Processing',
