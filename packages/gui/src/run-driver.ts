@@ -69,6 +69,11 @@ export function endMessage(
   return failed ? 'Validated, with errors..' : 'Validated';
 }
 
+/** Whether a pair counts as done in the progress: one that Stop ended without success (cancelled on the host) does not. */
+export function pairDone(stopped: boolean, result: Pick<ResultJSON, 'success' | 'error'>): boolean {
+  return !(stopped && (!result.success || Boolean(result.error)));
+}
+
 /** How many pairs `plugins` take on `instances` with the current toggles (the test may end it sooner). */
 export function plannedPairs(plugins: PluginProxy[], instances: InstanceProxy[]): number {
   let n = 0;
@@ -115,7 +120,7 @@ export async function drivePairs(
     }
     const result = await client.process(pair.plugin, pair.instance);
     if (result.error) state.ordersWithError.add(pair.plugin.order);
-    done++;
+    if (pairDone(options.stopped(), result)) done++;
     await mirror.afterPair(client, result, collecting);
     if (collecting) {
       if (counted !== mirror.instances.length) {

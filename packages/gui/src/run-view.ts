@@ -151,6 +151,11 @@ export class RunView {
     this.store.setState({ progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null } });
   }
 
+  /** Pairs done of those planned: of a Validate or Publish, or of an action or a repair (not the run before's). */
+  progress(done: number, planned: number): void {
+    this.store.setState({ progress: { ...this.store.state.progress, done, planned } });
+  }
+
   /** Rows the run passed over: plug-ins switched off, stopped before or without work, instances off. */
   markSkipped(pluginIds: readonly string[]): void {
     for (const id of pluginIds) {

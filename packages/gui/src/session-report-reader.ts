@@ -271,6 +271,8 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
   let runOrder = Number.NEGATIVE_INFINITY;
   let inRun = false;
   let runPairs = 0;
+  // The pairs of the last action or repair: the live footer shows their progress after one.
+  let segmentPairs = 0;
   let published = false;
   // Where the last run's entries begin (the live GUI's runStartSeq; the store numbers from 1).
   let runStartSeq = 0;
@@ -309,6 +311,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     }
     if (boundary && segment !== null) terminal.push(runEndEntry(null));
     if (runBegins) runStartSeq = terminal.length;
+    segmentPairs = boundary ? 1 : segmentPairs + 1;
     segment = kind;
     const instanceLabel =
       result.instanceId === null
@@ -364,7 +367,13 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       fault: report.fault ?? null,
       hosts: [],
       window,
-      progress: { done: runPairs, planned: runPairs, currentPlugin: null, currentInstance: null },
+      progress: {
+        ...(segment === 'pairs'
+          ? { done: runPairs, planned: runPairs }
+          : { done: segmentPairs, planned: segmentPairs }),
+        currentPlugin: null,
+        currentInstance: null,
+      },
       runStartSeq,
       comment: report.comment ?? '',
       capabilities: [],

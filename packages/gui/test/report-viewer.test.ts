@@ -73,14 +73,14 @@ describe('pyblish-gui --open-report', () => {
     await gui.controller.idle();
     const live = gui.snapshot();
     const liveTerminal = gui.store.terminalAfter(0);
-    expect(live.message).toBe('Success');
+    expect(live.message).toBe('Print instances: done');
     await cleanup();
 
     viewer = await openReportViewer({ file });
     const saved = viewer.snapshot();
     expect(shown(saved)).toEqual(shown(live));
     expect(lines(viewer.store.terminalAfter(0))).toEqual(lines(liveTerminal));
-    expect(saved.message).toBe('Success');
+    expect(saved.message).toBe('Print instances: done');
     expect(saved.progress.done).toBe(live.progress.done);
     // The Report tab lists what came after the last run began, as in the live window.
     expect(live.runStartSeq).toBeGreaterThan(0);

@@ -124,7 +124,8 @@ export function controlsFor(phase: Phase, readOnly = false): Controls {
   // After a run the controller accepts another one (Publish after a clean Validate goes on
   // from extraction) and toggles, so "finished" is as idle as "ready".
   const idle = !readOnly && (phase === 'ready' || phase === 'finished');
-  const stop = !readOnly && RUNNING.includes(phase);
+  // Stop also ends an action or a repair (the host cancels the running call).
+  const stop = !readOnly && (RUNNING.includes(phase) || phase === 'acting');
   return { reset: idle, validate: idle, publish: idle, stop, editable: idle };
 }
 

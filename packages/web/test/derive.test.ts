@@ -64,6 +64,7 @@ describe('footer controls', () => {
       stop: true,
     });
     expect(controlsFor('stopping')).toMatchObject({ reset: false, stop: false });
+    expect(controlsFor('acting')).toMatchObject({ reset: false, publish: false, stop: true });
     expect(controlsFor('noHost')).toMatchObject({
       reset: false,
       validate: false,

@@ -98,6 +98,37 @@ describe('the page', () => {
   });
 });
 
+describe('the footer', () => {
+  const actionOf = async (plugin: string, action: string) => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await item(page, 'Plug-ins', plugin).click({ button: 'right' });
+    await page
+      .getByRole('menu', { name: `Actions of ${plugin}` })
+      .getByRole('menuitem', { name: action })
+      .click();
+  };
+  const progress = () => page.getByRole('progressbar', { name: 'Progress' });
+
+  it('names the action that ran', async () => {
+    await actionOf('Validate rig controls', 'Show scene info');
+    await eventually(async () => expect(await message(page)).toBe('Show scene info: done'));
+  });
+
+  it('shows what a stopped action did of what it planned, not the full bar of the run before', async () => {
+    await run({ type: 'validate' });
+    const { done, planned } = t.gui.snapshot().progress;
+    expect(done).toBe(planned);
+    await eventually(async () =>
+      expect(await progress().getAttribute('aria-valuetext')).toBe(`${done} of ${done}`),
+    );
+    await actionOf('Validate rig controls', 'Slow action');
+    await eventually(async () => expect(await button(page, 'Stop').isEnabled()).toBe(true));
+    await button(page, 'Stop').click();
+    await eventually(async () => expect(await message(page)).toBe('Slow action: stopped'));
+    expect(await progress().getAttribute('aria-valuetext')).toBe('0 of 1');
+  });
+});
+
 describe('error cards', () => {
   it("point a cancelled pair's error at its plug-in, not at the host's code that cancelled it", async () => {
     await run({ type: 'reset' });

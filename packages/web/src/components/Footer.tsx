@@ -55,7 +55,7 @@ export function Footer() {
         <output className={`message phase-${phase}`} aria-live="polite">
           {top?.message ?? 'Connecting..'}
         </output>
-        {progress && (running || progress.done > 0) && (
+        {progress && (running || progress.planned > 0) && (
           <div className="progress">
             <div
               className="progress-track"
