@@ -292,14 +292,34 @@ export function entryText(entry: TerminalEntry): string {
 }
 
 /**
- * Level toggles apply to records; the text filter applies to every entry. Both must agree
- * (pyblish-qml let a text filter override the level toggles; here they work together).
+ * The terminal's filter, fed every entry in order (and then each new one); it returns what to
+ * show of each. Level toggles apply to records; the text filter applies to every entry. Both must
+ * agree (pyblish-qml let a text filter override the level toggles; here they work together). A
+ * plug-in's heading shows when it matches, or before the first of its lines that does, so a
+ * matching record still says which plug-in wrote it.
  */
-export function terminalFilter(shown: ReadonlySet<Level>, text: string): (entry: TerminalEntry) => boolean {
+export function terminalFilter(
+  shown: ReadonlySet<Level>,
+  text: string,
+): (entry: TerminalEntry) => TerminalEntry[] {
   const q = text.trim().toLowerCase();
-  return (entry) => {
+  const matches = (entry: TerminalEntry): boolean => {
     if (entry.type === 'record' && !shown.has(entry.record.levelname as Level)) return false;
     return q === '' || entryText(entry).toLowerCase().includes(q);
+  };
+  // The last plug-in heading, until it is shown.
+  let heading: Extract<TerminalEntry, { type: 'plugin' }> | null = null;
+  return (entry) => {
+    if (entry.type === 'plugin') {
+      heading = matches(entry) ? null : entry;
+      return heading ? [] : [entry];
+    }
+    if (!matches(entry)) return [];
+    const own = heading !== null && 'pluginId' in entry && entry.pluginId === heading.pluginId;
+    if (!own || !heading) return [entry];
+    const shownFirst = heading;
+    heading = null;
+    return [shownFirst, entry];
   };
 }
 

@@ -65,7 +65,12 @@ export function VirtualTree(props: {
       toggleSection: (section, value) =>
         void latest.current.connection.send({ type: 'toggleSection', list: kind, section, value }),
       collapse: (key) => latest.current.props.onCollapse(key),
-      details: (id) => latest.current.ui.openDetails({ kind, id }),
+      details: (id) => {
+        // Back from Details, focus returns to this row, which the list may have re-rendered meanwhile.
+        setActiveKey(id);
+        focusPending.current = true;
+        latest.current.ui.openDetails({ kind, id });
+      },
       menu: (id, e) => {
         const el = document.getElementById(`${kind}-${id}`);
         const box = el?.getBoundingClientRect();
@@ -80,8 +85,15 @@ export function VirtualTree(props: {
   );
 
   useEffect(() => {
-    if (!focusPending.current) return;
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(activeKey ?? '')}"]`);
+    const list = scrollRef.current;
+    // A hidden list (Details or another tab open) keeps the request for when it shows again.
+    if (!focusPending.current || !list || list.offsetParent === null) return;
+    const now = document.activeElement;
+    if (now && now !== document.body && !list.contains(now)) {
+      focusPending.current = false; // the user has moved on
+      return;
+    }
+    const el = list.querySelector<HTMLElement>(`[data-key="${CSS.escape(activeKey ?? '')}"]`);
     if (el) {
       el.focus();
       focusPending.current = false;
