@@ -42,7 +42,7 @@ describe('progress display', () => {
     expect(text).toContain('FAIL [100%] Colourful › Context');
     expect(text).toContain('       failed\n       on two lines');
     expect(text).toContain('WARNING  red and clear-screen\n                second line');
-    expect(text).toContain('Failed: 1 pairs, 0 succeeded, 1 failed');
+    expect(text).toContain('Failed: 1 pair, 0 succeeded, 1 failed');
   });
 
   it('draws a live status line and colours on a terminal, keeping colours but no other codes from messages', async () => {

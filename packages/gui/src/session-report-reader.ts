@@ -261,7 +261,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     terminal.push({
       type: 'message',
       level: 'warning',
-      text: `This report no longer holds its ${dropped} oldest results (reportResultLimit); what follows starts after them.`,
+      text: `This report no longer holds its ${dropped === 1 ? 'oldest result' : `${dropped} oldest results`} (reportResultLimit); what follows starts after ${dropped === 1 ? 'it' : 'them'}.`,
     });
   }
   let lastPlugin: string | null = null;

@@ -340,6 +340,11 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** "1 plug-in", "2 plug-ins": a count and its noun, in the plural unless it is one. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? noun : nouns}`;
+}
+
 /** Whole seconds, as a banner counts them: "4 s", "1 min 5 s". */
 export function formatSeconds(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -87,4 +87,17 @@ describe('the page', () => {
     await page.getByRole('searchbox', { name: 'Filter terminal' }).fill('');
     await page.getByRole('tab', { name: 'Overview' }).click();
   });
+
+  it('counts one thing in the singular', async () => {
+    fixture.patch({ plugins: [{ id: 'validate', hasError: true, status: 'failed' }] });
+    await page
+      .getByRole('tab', { name: /Report/ })
+      .getByRole('img', { name: '1 failing plug-in' })
+      .waitFor();
+    fixture.patch({ state: { terminalDropped: 1 } });
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByText('1 earlier entry dropped').waitFor();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    fixture.patch({ plugins: [{ id: 'validate', hasError: false, status: 'idle' }] });
+  });
 });

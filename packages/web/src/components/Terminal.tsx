@@ -4,7 +4,7 @@
 import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { fileAndLine, flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
+import { fileAndLine, flipped, LEVELS, type Level, plural, terminalFilter } from '../derive.js';
 import { useServices, useTerminal } from '../hooks.js';
 import { useStickyState } from '../ui.js';
 import { Icon, type IconName } from './Icon.js';
@@ -93,7 +93,7 @@ export const Terminal = memo(function Terminal() {
             className="dim dropped"
             title="The GUI keeps only the newest entries; the report keeps the results."
           >
-            {terminal.dropped.toLocaleString('en')} earlier entries dropped
+            {plural(terminal.dropped, 'earlier entry', 'earlier entries')} dropped
           </span>
         )}
         <span className="dim count">

@@ -1,4 +1,4 @@
-import { type ReportEntry, reportText } from '../derive.js';
+import { plural, type ReportEntry, reportText } from '../derive.js';
 import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
@@ -23,7 +23,7 @@ export function ValidationReport() {
     );
     try {
       await navigator.clipboard.writeText(text);
-      store.pushNotice({ level: 'info', text: `Copied ${errorCount} errors to the clipboard.` });
+      store.pushNotice({ level: 'info', text: `Copied ${plural(errorCount, 'error')} to the clipboard.` });
     } catch {
       store.pushNotice({
         level: 'warning',
@@ -38,7 +38,7 @@ export function ValidationReport() {
       <div className="report-head">
         <h2>
           {errorCount > 0
-            ? `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in ${failing.length} ${failing.length === 1 ? 'plug-in' : 'plug-ins'}`
+            ? `${plural(errorCount, 'error')} in ${plural(failing.length, 'plug-in')}`
             : ran
               ? 'No errors'
               : 'Nothing to report yet'}
