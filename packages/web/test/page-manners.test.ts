@@ -44,6 +44,13 @@ describe('the page', () => {
     await page.getByRole('region', { name: row ?? '' }).waitFor();
     await page.keyboard.press('Escape');
     await eventually(async () => expect(await focused()).toBe(row));
+    // In view, where the list was left: not scrolled back to the top, not blank.
+    const inView = () => {
+      const r = document.activeElement?.getBoundingClientRect();
+      const list = document.querySelector('[role="tree"][aria-label="Instances"]')?.getBoundingClientRect();
+      return Boolean(r && list && r.top >= list.top - 1 && r.bottom <= list.bottom + 1);
+    };
+    expect(await page.evaluate(inView)).toBe(true);
     // The keys work on from there.
     await page.keyboard.press('ArrowDown');
     await eventually(async () => expect(await focused()).not.toBe(row));
@@ -99,5 +106,31 @@ describe('the page', () => {
     await page.getByText('1 earlier entry dropped').waitFor();
     await page.getByRole('tab', { name: 'Overview' }).click();
     fixture.patch({ plugins: [{ id: 'validate', hasError: false, status: 'idle' }] });
+  });
+
+  it("renders a plug-in doc's few tags itself and never the host's HTML", async () => {
+    fixture.patch({
+      plugins: [
+        {
+          id: 'extract',
+          doc: 'Writes <b>every</b> frame.<br>See <a href="https://pyblish.com" onclick="window.__owned = 1">pyblish.com</a>. <script>window.__owned = 2</script><img src="x" onerror="window.__owned = 3">Frames go to <shot>/frames.',
+        },
+      ],
+    });
+    await page
+      .getByRole('tree', { name: 'Plug-ins' })
+      .getByRole('treeitem', { name: 'Extract frames', exact: true })
+      .getByRole('button', { name: 'Details of Extract frames' })
+      .click();
+    const doc = page.getByRole('region', { name: 'Extract frames' }).locator('.doc');
+    await doc.waitFor();
+    expect(await doc.textContent()).toBe('Writes every frame.See pyblish.com. Frames go to <shot>/frames.');
+    expect(await doc.locator('b').textContent()).toBe('every');
+    const link = doc.getByRole('link', { name: 'pyblish.com' });
+    expect(await link.getAttribute('href')).toBe('https://pyblish.com');
+    expect(await link.getAttribute('onclick')).toBeNull();
+    expect(await doc.locator('script, img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __owned?: number }).__owned)).toBeUndefined();
+    await page.keyboard.press('Escape');
   });
 });

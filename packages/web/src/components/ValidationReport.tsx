@@ -4,7 +4,7 @@ import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { Icon } from './Icon.js';
 import { ErrorBlock } from './parts.js';
-import { Linkified } from './Text.js';
+import { Doc, Linkified } from './Text.js';
 
 /** The validation report: each error once, the instances that failed with it, and the fixes. */
 export function ValidationReport() {
@@ -85,7 +85,7 @@ function ReportCard({ entry }: { entry: ReportEntry }) {
       </header>
       {plugin?.doc && (
         <div className="doc-box pre">
-          <Linkified text={plugin.doc.trim()} />
+          <Doc text={plugin.doc.trim()} />
         </div>
       )}
       {entry.errors.map((err) => (

@@ -3,7 +3,15 @@
 // The list re-renders when its shape changes (order, grouping, visibility); a row re-renders
 // when that row changes (see TreeRow).
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { buildListItems, type ListItem, sectionOf } from '../derive.js';
 import { useServices, useShape } from '../hooks.js';
 import { countRender } from '../instrument.js';
@@ -83,6 +91,13 @@ export function VirtualTree(props: {
     }),
     [kind],
   );
+
+  // A list hidden by Details or another tab gets its scroll position back when it shows again,
+  // without a scroll event: tell the virtualizer, or it keeps rendering the rows of the top.
+  const shown = ui.tab === 'overview' && ui.details === null;
+  useLayoutEffect(() => {
+    if (shown) scrollRef.current?.dispatchEvent(new Event('scroll'));
+  }, [shown]);
 
   useEffect(() => {
     const list = scrollRef.current;
