@@ -1,5 +1,15 @@
 import { PassThrough } from 'node:stream';
-import { Context, ContextPlugin, type ProcessApi, processPlugin, Registry } from '@pyblish/core';
+import {
+  Context,
+  ContextPlugin,
+  type Instance,
+  InstancePlugin,
+  Order,
+  type ProcessApi,
+  processPlugin,
+  publishIter,
+  Registry,
+} from '@pyblish/core';
 import { describe, expect, it } from 'vitest';
 import { Display } from '../src/progress.js';
 
@@ -77,5 +87,40 @@ describe('progress display', () => {
     display.result(await pending);
     expect(text).toContain('(mem:Waits)');
     expect(text).not.toContain(':null');
+  });
+
+  it('prints no percentage while collectors may still grow the plan, then one that never goes back', async () => {
+    class CollectScene extends ContextPlugin {
+      static override order = Order.Collector - 0.1;
+      process() {}
+    }
+    class CollectShots extends ContextPlugin {
+      static override order = Order.Collector;
+      process(context: Context) {
+        for (let i = 0; i < 10; i++) context.createInstance(`sh${i}0`, { family: 'shot' });
+      }
+    }
+    class ValidateShot extends InstancePlugin {
+      static override order = Order.Validator;
+      process(_instance: Instance) {}
+    }
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => {
+      text += d;
+    });
+    const display = new Display(out, { tty: false, verbose: false, quiet: false });
+    const registry = new Registry();
+    for await (const result of publishIter({ plugins: [CollectScene, CollectShots, ValidateShot], registry }))
+      display.result(result);
+    const columns = text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => /^ {2}ok \[(.{4})\]/.exec(line)?.[1]);
+    expect(columns.slice(0, 2)).toEqual(['    ', '    ']);
+    const percents = columns.slice(2).map((c) => Number.parseInt(c ?? '', 10));
+    expect(percents).toHaveLength(10);
+    expect(percents.every((p, i) => i === 0 || p >= (percents[i - 1] as number))).toBe(true);
+    expect(percents.at(-1)).toBe(100);
   });
 });
