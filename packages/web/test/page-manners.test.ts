@@ -134,3 +134,36 @@ describe('the page', () => {
     await page.keyboard.press('Escape');
   });
 });
+
+describe('the footer', () => {
+  const words = ['Reset', 'Validate', 'Publish', 'Stop'];
+  const shown = () =>
+    Promise.all(
+      words.map((name) =>
+        page
+          .locator('footer')
+          .getByRole('button', { name, exact: true })
+          .evaluate((b) => ({
+            // biome-ignore lint/performance/useDomNodeTextContent: the words shown, which CSS decides
+            text: (b as HTMLElement).innerText.trim(),
+            icon: b.querySelector('svg') !== null,
+          })),
+      ),
+    );
+
+  it('says what its buttons do where there is room, and keeps their icons and names where there is not', async () => {
+    try {
+      await page.setViewportSize({ width: 1000, height: 700 });
+      expect(await shown()).toEqual(words.map((text) => ({ text, icon: true })));
+      // Still room for the status message beside them.
+      expect(
+        await page.locator('footer output').evaluate((e) => e.getBoundingClientRect().width),
+      ).toBeGreaterThan(150);
+      // pyblish-qml's default window: icons only, the names stay for keyboard and screen-reader users.
+      await page.setViewportSize({ width: 430, height: 600 });
+      expect(await shown()).toEqual(words.map(() => ({ text: '', icon: true })));
+    } finally {
+      await page.setViewportSize({ width: 1000, height: 700 });
+    }
+  });
+});

@@ -99,6 +99,7 @@ export function Footer() {
               onClick={() => send({ type: b.type })}
             >
               <Icon name={b.icon} />
+              <span className="button-text">{b.label}</span>
             </button>
           ))}
         </div>
