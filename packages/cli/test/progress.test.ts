@@ -21,13 +21,18 @@ class Colourful extends ContextPlugin {
   }
 }
 
-async function render(tty: boolean): Promise<string> {
+/** A display that writes into a string. */
+function displayed(tty = false): { display: Display; text(): string } {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d) => {
     text += d;
   });
-  const display = new Display(out, { tty, verbose: false, quiet: false, columns: 80 });
+  return { display: new Display(out, { tty, verbose: false, quiet: false, columns: 80 }), text: () => text };
+}
+
+async function render(tty: boolean): Promise<string> {
+  const { display, text } = displayed(tty);
   display.start(Colourful, null);
   const result = await processPlugin(Colourful, new Context(), null, { registry: new Registry() });
   display.result({ ...result, progress: 1 });
@@ -42,7 +47,7 @@ async function render(tty: boolean): Promise<string> {
     duration: 5,
     failures: [],
   });
-  return text;
+  return text();
 }
 
 describe('progress display', () => {
@@ -72,12 +77,7 @@ describe('progress display', () => {
         );
       }
     }
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d) => {
-      text += d;
-    });
-    const display = new Display(out, { tty: false, verbose: false, quiet: false });
+    const { display, text } = displayed();
     const abort = new AbortController();
     const pending = processPlugin(Waits, new Context(), null, {
       registry: new Registry(),
@@ -85,8 +85,8 @@ describe('progress display', () => {
     });
     abort.abort();
     display.result(await pending);
-    expect(text).toContain('(mem:Waits)');
-    expect(text).not.toContain(':null');
+    expect(text()).toContain('(mem:Waits)');
+    expect(text()).not.toContain(':null');
   });
 
   it('prints no percentage while collectors may still grow the plan, then one that never goes back', async () => {
@@ -104,16 +104,11 @@ describe('progress display', () => {
       static override order = Order.Validator;
       process(_instance: Instance) {}
     }
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d) => {
-      text += d;
-    });
-    const display = new Display(out, { tty: false, verbose: false, quiet: false });
+    const { display, text } = displayed();
     const registry = new Registry();
     for await (const result of publishIter({ plugins: [CollectScene, CollectShots, ValidateShot], registry }))
       display.result(result);
-    const columns = text
+    const columns = text()
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => /^ {2}ok \[(.{4})\]/.exec(line)?.[1]);

@@ -2,7 +2,7 @@
 // what the terminal filter keeps, plurals, plug-in docs with markup, and the footer's words.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { type Browser, ensureBuilt, openPage } from './support/browser.js';
 import { type Fixture, largeState, pluginRow, startFixture } from './support/fixture.js';
 
 let fixture: Fixture;
@@ -20,11 +20,7 @@ beforeAll(async () => {
     pluginRow('extract', 'Extract frames', 2, { compatibleCount: 200 }),
   );
   fixture = await startFixture(state);
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(fixture.url);
-  await page.getByRole('treeitem', { name: 'model_asset_00000', exact: true }).waitFor();
+  ({ browser, page } = await openPage(fixture.url, 'model_asset_00000'));
 }, 30_000);
 
 afterAll(async () => {

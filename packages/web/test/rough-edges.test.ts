@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Browser, ensureBuilt, launchBrowser, WEB } from './support/browser.js';
+import { type Browser, ensureBuilt, openPage, WEB } from './support/browser.js';
 import { type DemoHost, startDemoHost, startTestGui, type TestGui } from './support/gui.js';
 
 let t: TestGui;
@@ -60,11 +60,7 @@ beforeAll(async () => {
   ensureBuilt();
   t = await startTestGui();
   host = await startDemoHost(t, 'Maya (demo)');
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(t.gui.url);
-  await item(page, 'Instances', 'Richard05').waitFor();
+  ({ browser, page } = await openPage(t.gui.url, 'Richard05'));
 }, 60_000);
 
 afterAll(async () => {
