@@ -58,7 +58,8 @@ async function fieldsOf(card: Locator): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   ensureBuilt();
-  t = await startTestGui();
+  // The demo's slow steps at their full length (1.5 s), time to press Stop in on a busy machine.
+  t = await startTestGui({ demoDelayMs: 1500 });
   host = await startDemoHost(t, 'Maya (demo)');
   ({ browser, page } = await openPage(t.gui.url, 'Richard05'));
 }, 60_000);
@@ -134,7 +135,8 @@ describe('error cards', () => {
     await run({ type: 'repair', pluginId: 'ValidateSceneSaved' });
     await t.gui.controller.command({ type: 'publish' });
     await t.gui.waitFor((s) => s.progress.currentPlugin === 'ExtractPlayblast', 20_000);
-    await button(page, 'Stop').click();
+    // Stop at once, while the slow extractor runs (a click would race it on a busy machine).
+    await run({ type: 'stop' });
     await eventually(async () => expect(await message(page)).toBe('Stopped'));
     await page.getByRole('tab', { name: /Report/ }).click();
     const card = page.getByRole('article', { name: 'Extract playblast (slow)' });
