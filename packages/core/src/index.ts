@@ -103,6 +103,7 @@ export {
   type Failure,
   hasWarning,
   jsonSafe,
+  plural,
   pluginLabel,
   type ResultReport,
   type Summary,

@@ -13,6 +13,7 @@ import {
   Order,
   type PluginClass,
   pluginLabel,
+  plural,
   publishIter,
   type Registry,
   type Result,
@@ -206,14 +207,14 @@ export function createHandler(options: WorkerOptions): JobHandler {
     if (failed.length === 0 && state.stopped === null) {
       emit({ type: 'finished', pairs, duration });
       await claim.flush();
-      say(`job ${claim.jobId} finished (${pairs} pairs in ${Math.round(duration)} ms)`);
+      say(`job ${claim.jobId} finished (${plural(pairs, 'pair')} in ${Math.round(duration)} ms)`);
       return;
     }
     const retry = retryable(failed);
     const first = failed[0];
     const message = [
       first &&
-        `${pluginLabel(first.plugin)} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}${failed.length > 1 ? ` (and ${failed.length - 1} more failed pair(s))` : ''}`,
+        `${pluginLabel(first.plugin)} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}${failed.length > 1 ? ` (and ${failed.length - 1} more failed ${failed.length === 2 ? 'pair' : 'pairs'})` : ''}`,
       state.stopped && `(${state.stopped})`,
     ]
       .filter(Boolean)

@@ -14,7 +14,7 @@ import { HostMirror, type InstanceProxy, type PluginProxy } from './host-mirror.
 import type { HostEntry, HostRegistry } from './host-registry.js';
 import { contextHeader } from './rows.js';
 import { Run, type RunFault, type RunKind } from './run.js';
-import { drivePairs, endMessage, phaseOf, pluginsOfRun } from './run-driver.js';
+import { drivePairs, endMessage, pairDone, phaseOf, pluginsOfRun } from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';
@@ -497,8 +497,7 @@ export class Controller {
           this.setPhase(phase, MESSAGE_OF[phase] as string);
           reached?.(phase);
         },
-        onProgress: (done, planned) =>
-          this.store.setState({ progress: { ...this.store.state.progress, done, planned } }),
+        onProgress: (done, planned) => this.view.progress(done, planned),
       },
     );
   }
@@ -571,16 +570,20 @@ export class Controller {
       throw new CommandError('UNAVAILABLE_ACTION', `${action.label} does not apply to this plug-in's state`);
     const previous = this.phase;
     const run = this.beginRun('action', host);
-    this.setPhase('acting', 'Acting');
+    this.setPhase('acting', `${action.label}..`);
     this.store.updatePlugin(pluginId, { actionState: 'running' });
+    this.view.progress(0, 1);
     void (async () => {
       try {
         await this.deliverPending(run);
         const result = await this.processPair(run, plugin, null, actionId);
+        const done = pairDone(run.stop, result);
+        this.view.progress(done ? 1 : 0, 1);
         this.store.updatePlugin(pluginId, { actionState: result.success ? 'succeeded' : 'failed' });
         this.validatedClean = false;
         await this.mirror.afterAction(host.client, result);
-        this.endRun(run, previous, result.success ? 'Success' : 'Failed', null, result.success);
+        const outcome = !done ? 'stopped' : result.success ? 'done' : 'failed';
+        this.endRun(run, previous, `${action.label}: ${outcome}`, null, result.success);
       } catch (err) {
         this.store.updatePlugin(pluginId, { actionState: 'failed' });
         this.failRun(run, err);
@@ -599,22 +602,28 @@ export class Controller {
       throw new CommandError('NOTHING_TO_REPAIR', `${row.label} has not failed`);
     const previous = this.phase;
     const run = this.beginRun('repair', host);
-    this.setPhase('acting', 'Repairing..');
+    this.setPhase('acting', `Repairing ${row.label}..`);
+    this.view.progress(0, targets.length);
     void (async () => {
       try {
         await this.deliverPending(run);
         let all = true;
+        let done = 0;
         let last: ResultJSON | null = null;
         for (const target of targets) {
+          if (run.stop) break;
           const instance = target === this.mirror.context?.id ? null : (this.mirror.instance(target) ?? null);
           const result = await this.processPair(run, plugin, instance, null, true);
           last = result;
+          if (pairDone(run.stop, result)) this.view.progress(++done, targets.length);
           if (result.success) this.view.repaired(pluginId, target);
           else all = false;
         }
         this.validatedClean = false;
         if (last) await this.mirror.afterAction(host.client, last);
-        this.endRun(run, previous, all ? 'Repaired' : 'Repair failed', null, all);
+        const outcome =
+          done < targets.length && run.stop ? 'repair stopped' : all ? 'repaired' : 'repair failed';
+        this.endRun(run, previous, `${row.label}: ${outcome}`, null, all && done === targets.length);
       } catch (err) {
         this.failRun(run, err);
       }

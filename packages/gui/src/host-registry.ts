@@ -431,6 +431,11 @@ export class HostRegistry {
         status: e.status,
         // Whole seconds, so a steady heartbeat does not patch the page every beat.
         silentFor: Math.floor((now - e.lastHeard) / 1000) * 1000,
+        // The GUI's own clock for its call: Python hosts have no pyblish.liveness to ask.
+        busyFor:
+          e.status === 'busy' && e.outstandingSince !== null
+            ? Math.floor((now - e.outstandingSince) / 1000) * 1000
+            : 0,
         current: e.port === this.current,
         authenticated: e.authenticated,
       }));

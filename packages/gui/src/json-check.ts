@@ -62,6 +62,7 @@ export function checkError(v: unknown, at: string): void {
     lineNumber: 'number|null?',
     func: 'string|null?',
     exc: 'string|null?',
+    source: 'string|null?',
   });
 }
 

@@ -79,6 +79,11 @@ export function endMessage(
   return failed ? 'Validated, with errors..' : 'Validated';
 }
 
+/** Whether a pair counts as done in the progress: one that Stop ended without success (cancelled on the host) does not. */
+export function pairDone(stopped: boolean, result: Pick<ResultJSON, 'success' | 'error'>): boolean {
+  return !(stopped && (!result.success || Boolean(result.error)));
+}
+
 /**
  * How many pairs `plugins` take on `instances` with the current toggles (the test may end it
  * sooner). Instances alike in all that iterate reads of them (families, publish) are counted
@@ -141,7 +146,7 @@ export async function drivePairs(
     }
     const result = await client.process(pair.plugin, pair.instance);
     if (result.error) state.ordersWithError.add(pair.plugin.order);
-    done++;
+    if (pairDone(options.stopped(), result)) done++;
     await mirror.afterPair(client, result, collecting);
     if (collecting) {
       if (counted !== mirror.instances.length) {

@@ -13,6 +13,7 @@ import {
   passedOver,
   recordRow,
   runEndEntry,
+  sendsSourceAsExc,
   statusOf,
   withoutError,
 } from './rows.js';
@@ -34,6 +35,8 @@ export interface ShownPair {
   repair: boolean;
   /** Its records reached the terminal while it ran. */
   streamed: boolean;
+  /** The host sends the failing source line as the error's exc (a Python host; rows.ts). */
+  sourceAsExc: boolean;
 }
 
 export class RunView {
@@ -47,10 +50,11 @@ export class RunView {
     private readonly report: ReportBuilder,
   ) {}
 
-  /** A reset: no failure is left, and the next pair is headed with its plug-in. */
+  /** A reset: no failure is left, the next pair is headed with its plug-in, and the report starts here. */
   restart(): void {
     this.failures.clear();
     this.lastTerminalPlugin = null;
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
   }
 
   pairStarted(
@@ -78,7 +82,8 @@ export class RunView {
       ),
     );
     this.lastTerminalPlugin = pluginId;
-    return { pluginId, instanceId, rowId, ...how, streamed: false };
+    const sourceAsExc = sendsSourceAsExc(this.store.instance(contextId)?.data);
+    return { pluginId, instanceId, rowId, ...how, streamed: false, sourceAsExc };
   }
 
   /** Records the plug-in logged while it runs. */
@@ -92,7 +97,7 @@ export class RunView {
     const records = Array.isArray(result.records) ? result.records : [];
     const error = result.error ?? null;
     const recordRows = records.map(recordRow);
-    const errorRowNow = error ? errorRow(error) : null;
+    const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
     // Streamed records are in the terminal already; the result's copy goes to the report only.
     this.store.appendTerminal(
       pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow),
@@ -132,8 +137,9 @@ export class RunView {
     if (iRow && clear.target) this.store.updateInstance(target, withoutError(iRow));
   }
 
-  /** A fresh Validate or Publish: every row but the collectors' starts over, and the progress. */
+  /** A fresh Validate or Publish: every row but the collectors' starts over, the progress and the report. */
   clearRunState(collectorIds: ReadonlySet<string>): void {
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
     const cleared = clearedRunState();
     for (const row of this.store.instanceRows()) this.store.updateInstance(row.id, cleared);
     for (const row of this.store.pluginRows()) {
@@ -143,6 +149,11 @@ export class RunView {
       this.failures.forget(row.id);
     }
     this.store.setState({ progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null } });
+  }
+
+  /** Pairs done of those planned: of a Validate or Publish, or of an action or a repair (not the run before's). */
+  progress(done: number, planned: number): void {
+    this.store.setState({ progress: { ...this.store.state.progress, done, planned } });
   }
 
   /** Rows the run passed over: plug-ins switched off, stopped before or without work, instances off. */

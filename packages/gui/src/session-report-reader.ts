@@ -29,6 +29,7 @@ import {
   pluginRow,
   recordRow,
   runEndEntry,
+  sendsSourceAsExc,
   withoutError,
 } from './rows.js';
 import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
@@ -251,15 +252,21 @@ export interface SavedView {
   terminal: NewTerminalEntry[];
 }
 
-/** The error of a saved pair, with the fields older or hand-made reports may leave out. */
-function errorOf(error: PairReport['error']): ErrorRow | null {
+/**
+ * The error of a saved pair, with the fields older or hand-made reports may leave out. Reports
+ * from before `source` kept a Python host's source line as exc (`sourceAsExc`).
+ */
+function errorOf(error: PairReport['error'], sourceAsExc: boolean): ErrorRow | null {
   if (!error) return null;
+  const exc = error.exc ?? null;
+  const old = sourceAsExc && error.source === undefined;
   return {
     message: error.message,
     fname: error.fname ?? null,
     lineNumber: error.lineNumber ?? null,
     func: error.func ?? null,
-    exc: error.exc ?? null,
+    exc: old ? null : exc,
+    source: old ? exc : (error.source ?? null),
   };
 }
 
@@ -310,6 +317,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     }),
     hasCompatible: p.hasCompatible ?? true,
   }));
+  const sourceAsExc = sendsSourceAsExc(report.context.data);
   const instanceById = new Map(instances.map((r) => [r.id, r]));
   const pluginById = new Map(plugins.map((r) => [r.id, r]));
 
@@ -328,7 +336,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     terminal.push({
       type: 'message',
       level: 'warning',
-      text: `This report no longer holds its ${dropped} oldest results (reportResultLimit); what follows starts after them.`,
+      text: `This report no longer holds its ${dropped === 1 ? 'oldest result' : `${dropped} oldest results`} (reportResultLimit); what follows starts after ${dropped === 1 ? 'it' : 'them'}.`,
     });
   }
   let lastPlugin: string | null = null;
@@ -338,7 +346,11 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
   let runOrder = Number.NEGATIVE_INFINITY;
   let inRun = false;
   let runPairs = 0;
+  // The pairs of the last action or repair: the live footer shows their progress after one.
+  let segmentPairs = 0;
   let published = false;
+  // Where the last run's entries begin (the live GUI's runStartSeq; the store numbers from 1).
+  let runStartSeq = 0;
   const seen = new Set<string>();
   const failures = new Failures();
   const clear = () => {
@@ -356,10 +368,12 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     const kind =
       (result.actionId ?? null) !== null ? 'action' : result.repair ? `repair ${result.pluginId}` : 'pairs';
     let boundary = kind === 'action' || kind !== segment;
+    let runBegins = false;
     if (plugin && kind === 'pairs' && plugin.verb !== 'Collect') {
       const key = `${plugin.id}\0${target}`;
       if (!inRun || plugin.order < runOrder || seen.has(key)) {
         boundary = true;
+        runBegins = true;
         clear();
         inRun = true;
         runPairs = 0;
@@ -371,6 +385,8 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       if (plugin.verb === 'Extract' || plugin.verb === 'Integrate') published = true;
     }
     if (boundary && segment !== null) terminal.push(runEndEntry(null));
+    if (runBegins) runStartSeq = terminal.length;
+    segmentPairs = boundary ? 1 : segmentPairs + 1;
     segment = kind;
     const instanceLabel =
       result.instanceId === null
@@ -387,7 +403,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
         result.pluginId,
         result.instanceId,
         result.records.map(recordRow),
-        errorOf(result.error),
+        errorOf(result.error, sourceAsExc),
       ),
     );
     lastPlugin = result.pluginId;
@@ -426,7 +442,14 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       fault: report.fault ?? null,
       hosts: [],
       window,
-      progress: { done: runPairs, planned: runPairs, currentPlugin: null, currentInstance: null },
+      progress: {
+        ...(segment === 'pairs'
+          ? { done: runPairs, planned: runPairs }
+          : { done: segmentPairs, planned: segmentPairs }),
+        currentPlugin: null,
+        currentInstance: null,
+      },
+      runStartSeq,
       comment: report.comment ?? '',
       capabilities: [],
       visible: true,

@@ -124,6 +124,8 @@ export interface HostSummary {
   status: HostStatus;
   /** Milliseconds since the host was last heard from (heartbeat or reply). */
   silentFor: number;
+  /** Milliseconds (whole seconds) the busy host's current call has been running; 0 when not busy. */
+  busyFor: number;
   current: boolean;
   authenticated: boolean;
 }
@@ -163,6 +165,13 @@ export interface ViewState {
   capabilities: string[];
   /** Sequence number of the last terminal entry. */
   terminalSeq: number;
+  /**
+   * The terminal's sequence number just before the current (or last) Reset, Validate or Publish
+   * began; a Publish that goes on from a clean Validate keeps the Validate's. The Report tab lists
+   * the errors and warnings after it (and the collectors' errors since the reset), so a page
+   * opened later shows the same report as one that watched the runs.
+   */
+  runStartSeq: number;
   /**
    * Entries 1..terminalDropped are no longer kept: the process keeps the last `terminalLimit`
    * (default 20,000) and drops the oldest. The page drops them too and says so.
@@ -225,7 +234,14 @@ export interface ErrorRow {
   fname: string | null;
   lineNumber: number | null;
   func: string | null;
+  /** The exception's class ("TypeError"); null when the host does not say (Python hosts). */
   exc: string | null;
+  /**
+   * The text of the failing source line, when the host sends it: pyblish-qml's Python hosts send
+   * it where our hosts send the exception's class (see rows.ts, errorRow). Added later: older
+   * reports lack it.
+   */
+  source?: string | null;
 }
 
 interface EntryBase {

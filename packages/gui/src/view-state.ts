@@ -33,6 +33,7 @@ export function initialTop(): Top {
     comment: '',
     capabilities: [],
     terminalSeq: 0,
+    runStartSeq: 0,
     terminalDropped: 0,
     visible: false,
   };

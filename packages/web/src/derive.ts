@@ -124,7 +124,8 @@ export function controlsFor(phase: Phase, readOnly = false): Controls {
   // After a run the controller accepts another one (Publish after a clean Validate goes on
   // from extraction) and toggles, so "finished" is as idle as "ready".
   const idle = !readOnly && (phase === 'ready' || phase === 'finished');
-  const stop = !readOnly && RUNNING.includes(phase);
+  // Stop also ends an action or a repair (the host cancels the running call).
+  const stop = !readOnly && (RUNNING.includes(phase) || phase === 'acting');
   return { reset: idle, validate: idle, publish: idle, stop, editable: idle };
 }
 
@@ -244,6 +245,12 @@ export function buildReport(
   );
 }
 
+/** "file:line", or the file alone when the line is unknown (a cancelled call). */
+export function fileAndLine(error: Pick<ErrorRow, 'fname' | 'lineNumber'>): string {
+  if (!error.fname) return '';
+  return error.lineNumber === null ? error.fname : `${error.fname}:${error.lineNumber}`;
+}
+
 /** Plain text of the report's errors, for the clipboard. */
 export function reportText(
   report: readonly ReportEntry[],
@@ -253,7 +260,7 @@ export function reportText(
   const lines: string[] = [];
   for (const entry of report) {
     for (const err of entry.errors) {
-      const where = err.error.fname ? ` (${err.error.fname}:${err.error.lineNumber ?? '?'})` : '';
+      const where = err.error.fname ? ` (${fileAndLine(err.error)})` : '';
       lines.push(`${pluginLabel(entry.pluginId)}: ${err.message}${where}`);
       for (const id of err.instances) lines.push(`  - ${instanceLabel(id)}`);
     }
@@ -285,14 +292,34 @@ export function entryText(entry: TerminalEntry): string {
 }
 
 /**
- * Level toggles apply to records; the text filter applies to every entry. Both must agree
- * (pyblish-qml let a text filter override the level toggles; here they work together).
+ * The terminal's filter, fed every entry in order (and then each new one); it returns what to
+ * show of each. Level toggles apply to records; the text filter applies to every entry. Both must
+ * agree (pyblish-qml let a text filter override the level toggles; here they work together). A
+ * plug-in's heading shows when it matches, or before the first of its lines that does, so a
+ * matching record still says which plug-in wrote it.
  */
-export function terminalFilter(shown: ReadonlySet<Level>, text: string): (entry: TerminalEntry) => boolean {
+export function terminalFilter(
+  shown: ReadonlySet<Level>,
+  text: string,
+): (entry: TerminalEntry) => TerminalEntry[] {
   const q = text.trim().toLowerCase();
-  return (entry) => {
+  const matches = (entry: TerminalEntry): boolean => {
     if (entry.type === 'record' && !shown.has(entry.record.levelname as Level)) return false;
     return q === '' || entryText(entry).toLowerCase().includes(q);
+  };
+  // The last plug-in heading, until it is shown.
+  let heading: Extract<TerminalEntry, { type: 'plugin' }> | null = null;
+  return (entry) => {
+    if (entry.type === 'plugin') {
+      heading = matches(entry) ? null : entry;
+      return heading ? [] : [entry];
+    }
+    if (!matches(entry)) return [];
+    const own = heading !== null && 'pluginId' in entry && entry.pluginId === heading.pluginId;
+    if (!own || !heading) return [entry];
+    const shownFirst = heading;
+    heading = null;
+    return [shownFirst, entry];
   };
 }
 
@@ -311,6 +338,17 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const m = Math.floor(ms / 60_000);
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** "1 plug-in", "2 plug-ins": a count and its noun, in the plural unless it is one. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? noun : nouns}`;
+}
+
+/** Whole seconds, as a banner counts them: "4 s", "1 min 5 s". */
+export function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 export const STATUS_TEXT: Record<ItemStatus, string> = {

@@ -64,6 +64,7 @@ describe('footer controls', () => {
       stop: true,
     });
     expect(controlsFor('stopping')).toMatchObject({ reset: false, stop: false });
+    expect(controlsFor('acting')).toMatchObject({ reset: false, publish: false, stop: true });
     expect(controlsFor('noHost')).toMatchObject({
       reset: false,
       validate: false,
@@ -169,8 +170,27 @@ describe('terminal filters', () => {
   });
   it('applies the text filter and the level toggles together', () => {
     const keep = terminalFilter(new Set(['INFO']), 'mesh');
-    expect(keep(record(1, 'INFO', 'Checking mesh'))).toBe(true);
-    expect(keep(record(2, 'DEBUG', 'Checking mesh'))).toBe(false);
-    expect(keep(record(3, 'INFO', 'Checking rig'))).toBe(false);
+    expect(keep(record(1, 'INFO', 'Checking mesh'))).toHaveLength(1);
+    expect(keep(record(2, 'DEBUG', 'Checking mesh'))).toEqual([]);
+    expect(keep(record(3, 'INFO', 'Checking rig'))).toEqual([]);
+  });
+
+  it("keeps the heading of a plug-in with a matching line, once, and no other plug-in's", () => {
+    const heading = (seq: number, pluginId: string): TerminalEntry => ({
+      seq,
+      type: 'plugin',
+      pluginId,
+      label: pluginId,
+    });
+    const keep = terminalFilter(new Set(['INFO']), 'mesh');
+    const entries = [
+      heading(1, 'q'),
+      { ...record(2, 'INFO', 'Checking rig'), pluginId: 'q' },
+      heading(3, 'p'),
+      record(4, 'INFO', 'Checking rig'),
+      record(5, 'INFO', 'Checking mesh'),
+      record(6, 'INFO', 'Checked mesh'),
+    ];
+    expect(entries.flatMap(keep).map((e) => e.seq)).toEqual([3, 5, 6]);
   });
 });

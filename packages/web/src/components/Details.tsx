@@ -6,7 +6,7 @@ import { type DetailsTarget, useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { Icon } from './Icon.js';
 import { CommentBox, ErrorBlock, STATUS_ICON } from './parts.js';
-import { Linkified, valueText } from './Text.js';
+import { Doc, Linkified, valueText } from './Text.js';
 
 /** Records shown on the page; the Terminal holds them all. */
 const RECORD_LIMIT = 500;
@@ -138,7 +138,7 @@ function PluginDoc({ row }: { row: PluginRow }) {
   return (
     <>
       <Group title="Documentation" open>
-        <div className="pre doc">{row.doc ? <Linkified text={row.doc} /> : 'No documentation'}</div>
+        <div className="pre doc">{row.doc ? <Doc text={row.doc} /> : 'No documentation'}</div>
       </Group>
       <ActionBar plugin={row} />
     </>

@@ -55,7 +55,7 @@ export function Footer() {
         <output className={`message phase-${phase}`} aria-live="polite">
           {top?.message ?? 'Connecting..'}
         </output>
-        {progress && (running || progress.done > 0) && (
+        {progress && (running || progress.planned > 0) && (
           <div className="progress">
             <div
               className="progress-track"
@@ -99,6 +99,7 @@ export function Footer() {
               onClick={() => send({ type: b.type })}
             >
               <Icon name={b.icon} />
+              <span className="button-text">{b.label}</span>
             </button>
           ))}
         </div>

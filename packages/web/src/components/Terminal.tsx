@@ -4,7 +4,7 @@
 import type { TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
+import { fileAndLine, flipped, LEVELS, type Level, plural, terminalFilter } from '../derive.js';
 import { useServices, useTerminal } from '../hooks.js';
 import { useStickyState } from '../ui.js';
 import { Icon, type IconName } from './Icon.js';
@@ -33,25 +33,24 @@ export const Terminal = memo(function Terminal() {
   const cache = useRef<{
     shown: ReadonlySet<Level>;
     text: string;
+    /** The filter, with what it remembers of the entries so far. */
+    sieve: (entry: TerminalEntry) => TerminalEntry[];
     /** The last sequence number filtered. */
     seen: number;
     rows: TerminalEntry[];
   } | null>(null);
   const visible = useMemo(() => {
     let c = cache.current;
-    if (!c || c.shown !== shown || c.text !== text) c = { shown, text, seen: 0, rows: [] };
-    const keep = terminalFilter(shown, text);
+    if (!c || c.shown !== shown || c.text !== text)
+      c = { shown, text, sieve: terminalFilter(shown, text), seen: 0, rows: [] };
     const first = terminal.entries[0]?.seq ?? Number.POSITIVE_INFINITY;
     let from = 0;
     while (from < c.rows.length && c.rows[from]!.seq < first) from++;
     const rows = c.rows.slice(from);
     let i = terminal.count;
     while (i > 0 && terminal.entries[i - 1]!.seq > c.seen) i--;
-    for (; i < terminal.count; i++) {
-      const e = terminal.entries[i]!;
-      if (keep(e)) rows.push(e);
-    }
-    cache.current = { shown, text, seen: terminal.entries[terminal.count - 1]?.seq ?? c.seen, rows };
+    for (; i < terminal.count; i++) rows.push(...c.sieve(terminal.entries[i]!));
+    cache.current = { ...c, seen: terminal.entries[terminal.count - 1]?.seq ?? c.seen, rows };
     return rows;
   }, [terminal, shown, text]);
 
@@ -94,7 +93,7 @@ export const Terminal = memo(function Terminal() {
             className="dim dropped"
             title="The GUI keeps only the newest entries; the report keeps the results."
           >
-            {terminal.dropped.toLocaleString('en')} earlier entries dropped
+            {plural(terminal.dropped, 'earlier entry', 'earlier entries')} dropped
           </span>
         )}
         <span className="dim count">
@@ -212,8 +211,9 @@ const Entry = memo(function Entry({
           onToggle={() => onToggle(entry.seq)}
           fields={{
             Instance: instanceLabel(entry.instanceId),
-            File: e.fname ? `${e.fname}:${e.lineNumber ?? '?'}` : '',
+            File: fileAndLine(e),
             Function: e.func ?? '',
+            Source: e.source ?? '',
             Exception: e.exc ?? '',
           }}
         />

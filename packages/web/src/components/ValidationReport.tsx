@@ -1,10 +1,10 @@
-import { type ReportEntry, reportText } from '../derive.js';
+import { plural, type ReportEntry, reportText } from '../derive.js';
 import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { Icon } from './Icon.js';
 import { ErrorBlock } from './parts.js';
-import { Linkified } from './Text.js';
+import { Doc, Linkified } from './Text.js';
 
 /** The validation report: each error once, the instances that failed with it, and the fixes. */
 export function ValidationReport() {
@@ -23,7 +23,7 @@ export function ValidationReport() {
     );
     try {
       await navigator.clipboard.writeText(text);
-      store.pushNotice({ level: 'info', text: `Copied ${errorCount} errors to the clipboard.` });
+      store.pushNotice({ level: 'info', text: `Copied ${plural(errorCount, 'error')} to the clipboard.` });
     } catch {
       store.pushNotice({
         level: 'warning',
@@ -38,7 +38,7 @@ export function ValidationReport() {
       <div className="report-head">
         <h2>
           {errorCount > 0
-            ? `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in ${failing.length} ${failing.length === 1 ? 'plug-in' : 'plug-ins'}`
+            ? `${plural(errorCount, 'error')} in ${plural(failing.length, 'plug-in')}`
             : ran
               ? 'No errors'
               : 'Nothing to report yet'}
@@ -85,7 +85,7 @@ function ReportCard({ entry }: { entry: ReportEntry }) {
       </header>
       {plugin?.doc && (
         <div className="doc-box pre">
-          <Linkified text={plugin.doc.trim()} />
+          <Doc text={plugin.doc.trim()} />
         </div>
       )}
       {entry.errors.map((err) => (

@@ -3,6 +3,7 @@
 // component imports only what it shows.
 import type { ErrorRow, ItemStatus } from '@pyblish/gui/view-model';
 import { useEffect, useRef, useState } from 'react';
+import { fileAndLine } from '../derive.js';
 import { useServices, useTopField } from '../hooks.js';
 import type { IconName } from './Icon.js';
 import { Linkified } from './Text.js';
@@ -49,15 +50,21 @@ export function ErrorBlock({
         {error.fname && (
           <>
             <dt>File</dt>
-            <dd>
-              {error.fname}:{error.lineNumber ?? '?'}
-            </dd>
+            <dd>{fileAndLine(error)}</dd>
           </>
         )}
         {error.func && (
           <>
             <dt>Function</dt>
             <dd>{error.func}</dd>
+          </>
+        )}
+        {error.source && (
+          <>
+            <dt>Source</dt>
+            <dd>
+              <code>{error.source}</code>
+            </dd>
           </>
         )}
         {error.exc && (

@@ -240,6 +240,7 @@ export function largeState(count: number, plugins: number): ViewState {
         label: 'Bench host',
         status: 'alive',
         silentFor: 0,
+        busyFor: 0,
         current: true,
         authenticated: true,
       },
@@ -257,6 +258,7 @@ export function largeState(count: number, plugins: number): ViewState {
     comment: '',
     capabilities: [],
     terminalSeq: 0,
+    runStartSeq: 0,
     terminalDropped: 0,
     visible: true,
   };

@@ -16,11 +16,12 @@ export interface TestGui {
   close(): Promise<void>;
 }
 
-export async function startTestGui(): Promise<TestGui> {
+export async function startTestGui(options: { demoDelayMs?: number } = {}): Promise<TestGui> {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-web-e2e-'));
-  // The slow extractor takes a second (long enough to watch its records stream, short enough
-  // for the suite); the runtime directory isolates the token file.
-  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: '1000' };
+  // The slow extractor takes a second by default (long enough to watch its records stream, short
+  // enough for the suite); the runtime directory isolates the token file.
+  const delay = String(options.demoDelayMs ?? 1000);
+  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: delay };
   const gui = await startGui({
     port: 0,
     env,
