@@ -15,6 +15,7 @@ import {
 import type { XmlRpcServer } from '@pyblish/xmlrpc';
 import { openWindow } from './browser.js';
 import { Controller } from './controller.js';
+import type { FarmRunOptions } from './farm-run.js';
 import { startGuiServer } from './gui-server.js';
 import { DEFAULT_LIVENESS, HostRegistry, type LivenessOptions } from './host-registry.js';
 import { PortAllocator } from './ports.js';
@@ -58,6 +59,8 @@ export interface GuiOptions {
   terminalLimit?: number;
   /** Pair results of earlier runs kept in the report since the last reset (default 100,000). */
   reportResultLimit?: number;
+  /** Publish on farm: the GUI's farm (`farm.farm`, 'local' or redis://...) and how farms are opened. */
+  farm?: FarmRunOptions;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -108,6 +111,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     ...(options.beginWaitMs !== undefined ? { beginWaitMs: options.beginWaitMs } : {}),
     naive: options.naive ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
+    ...(options.farm ? { farm: options.farm } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);

@@ -1,0 +1,247 @@
+// What the user sees of a farm publish, event by event: the rows of the instances each job
+// carries and of the plug-ins the farm ran, the Terminal (records as they are logged, each pair
+// under its plug-in and instance, tagged with the farm job, attempt and machine), the footer's
+// progress, and the report's pairs. The same row and terminal functions as a local run (rows.ts);
+// an attempt that runs again takes back what the one before it showed.
+import type { FarmEvent, JobStatus, PlannedJob, PublishLedger, PublishStatus } from '@pyblish/farm';
+import { farmErrorRow, farmJobEntries, jobLabel } from './farm-rows.js';
+import { afterResult, pairEndEntries, pairStartEntries, recordRow, statusOf } from './rows.js';
+import type { ReportBuilder } from './session-report.js';
+import type { FarmRef, InstanceRow, Phase, PluginRow } from './view-model.js';
+import type { ViewStateStore } from './view-state.js';
+
+type RunState = Pick<
+  InstanceRow,
+  'status' | 'processed' | 'hasError' | 'hasWarning' | 'succeeded' | 'duration' | 'passed' | 'failed'
+>;
+
+function runStateOf(row: RunState): RunState {
+  const { status, processed, hasError, hasWarning, succeeded, duration, passed, failed } = row;
+  return { status, processed, hasError, hasWarning, succeeded, duration, passed, failed };
+}
+
+export class FarmView {
+  /** Rows as local validation left them: an attempt that runs again starts its rows from here. */
+  private readonly baseline = new Map<string, RunState>();
+  /** The plug-in rows each job's current attempt changed. */
+  private readonly touched = new Map<string, Set<string>>();
+  private jobs = new Map<string, PlannedJob>();
+  /** The pair the Terminal last headed (job, attempt, plug-in, instance). */
+  private lastPair: string | null = null;
+  private lastPlugin: string | null = null;
+
+  constructor(
+    private readonly store: ViewStateStore,
+    private readonly report: ReportBuilder,
+    private readonly contextId: string,
+    private readonly publishId: string,
+  ) {
+    for (const row of store.instanceRows()) this.baseline.set(`i:${row.id}`, runStateOf(row));
+    for (const row of store.pluginRows()) this.baseline.set(`p:${row.id}`, runStateOf(row));
+  }
+
+  /** One event, folded into `ledger` already. */
+  apply(event: FarmEvent, ledger: PublishLedger): void {
+    if (event.type === 'submitted') {
+      this.jobs = new Map(event.jobs.map((j) => [j.jobId, j]));
+      return;
+    }
+    if (event.type === 'cancelled') {
+      this.say('warning', `Cancelled by ${event.by}: jobs not started will not run, running ones stop.`);
+      this.settleRows(ledger.status());
+      return;
+    }
+    const job = this.jobs.get(event.jobId);
+    if (!job) return;
+    const ref: FarmRef = { jobId: event.jobId, attempt: event.attempt, machine: event.machine };
+    const label = jobLabel(job);
+    switch (event.type) {
+      case 'started':
+        if (event.attempt > 1) this.takeBack(job, ledger.status());
+        for (const id of this.rowsOf(job)) this.store.updateInstance(id, { status: 'processing' });
+        this.say(
+          'info',
+          `${label} started on ${event.machine}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
+        );
+        return;
+      case 'retried':
+        this.say(
+          'warning',
+          `${label} runs again on ${event.machine} (attempt ${event.attempt}): ${event.reason}`,
+        );
+        return;
+      case 'record':
+        this.head(ref, event.pluginId, event.plugin, event.instanceId, event.instance);
+        this.store.appendTerminal([
+          {
+            type: 'record',
+            pluginId: event.pluginId,
+            instanceId: event.instanceId,
+            record: recordRow(event.record),
+            farm: ref,
+          },
+        ]);
+        return;
+      case 'result':
+        this.result(job, ref, event.result);
+        return;
+      case 'finished':
+        this.say('info', `${label} finished on ${event.machine} in ${(event.duration / 1000).toFixed(2)} s`);
+        this.settleRows(ledger.status());
+        return;
+      case 'failed': {
+        const status = ledger.status().jobs.find((j) => j.jobId === job.jobId);
+        this.say(
+          event.final ? 'error' : 'warning',
+          `${label} failed on ${event.machine} (attempt ${event.attempt}): ${event.error}${event.final ? '' : '; it will run again'}`,
+        );
+        // A job that failed without a failed pair (refused, its workers lost, stopped) is an error of its own.
+        if (event.final && status && !status.results.some((r) => !r.success))
+          this.jobFailed(job, ref, event.error);
+        this.settleRows(ledger.status());
+        return;
+      }
+      case 'progress':
+        return;
+    }
+  }
+
+  /** Where the farm is: the footer's phase, message and progress (in jobs). */
+  progress(status: PublishStatus): { phase: Phase; message: string } {
+    const over = status.jobs.filter((j) => !['waiting', 'running'].includes(j.state)).length;
+    const left = status.jobs.filter((j) => j.state === 'waiting' || j.state === 'running');
+    this.store.setState({
+      progress: { ...this.store.state.progress, done: over, planned: status.jobs.length },
+    });
+    return {
+      phase: left.length > 0 && left.every((j) => j.kind === 'context') ? 'integrating' : 'extracting',
+      message: `On the farm: ${over} of ${status.jobs.length} jobs done`,
+    };
+  }
+
+  private result(
+    job: PlannedJob,
+    ref: FarmRef,
+    result: Extract<FarmEvent, { type: 'result' }>['result'],
+  ): void {
+    const pluginId = result.plugin.id;
+    const instanceId = result.instance?.id ?? null;
+    this.head(ref, pluginId, result.plugin.label, instanceId, result.instance?.name ?? null);
+    const error = result.error ? farmErrorRow(result.error) : null;
+    const records = result.records.map(recordRow);
+    // The records came as they were logged; the result adds its error.
+    const label = this.store.plugin(pluginId) ? undefined : result.plugin.label;
+    this.store.appendTerminal(
+      pairEndEntries(pluginId, instanceId, [], error).map((e) => ({
+        ...e,
+        farm: ref,
+        ...(label ? { label } : {}),
+      })),
+    );
+    this.report.addPair({
+      pluginId,
+      instanceId,
+      success: result.success,
+      duration: result.duration,
+      error,
+      records,
+      actionId: null,
+      farm: { ...ref, publishId: this.publishId },
+      ...(label ? { label } : {}),
+    });
+    const outcome = { error, records, duration: result.duration };
+    const plugin = this.store.plugin(pluginId);
+    if (plugin) {
+      this.store.updatePlugin(pluginId, afterResult(plugin as PluginRow, outcome));
+      const touched = this.touched.get(job.jobId) ?? new Set<string>();
+      touched.add(pluginId);
+      this.touched.set(job.jobId, touched);
+    }
+    // The context row follows the context job; an instances job's context pairs are its collectors'.
+    const rowId = instanceId ?? (job.kind === 'context' ? this.contextId : null);
+    const row = rowId ? this.store.instance(rowId) : undefined;
+    if (row && rowId)
+      this.store.updateInstance(rowId, { ...afterResult(row as InstanceRow, outcome), status: 'processing' });
+  }
+
+  /** Heads a pair in the Terminal when it is not the one the last line belonged to. */
+  private head(
+    ref: FarmRef,
+    pluginId: string,
+    pluginLabel: string,
+    instanceId: string | null,
+    instance: string | null,
+  ): void {
+    const key = `${ref.jobId}\0${ref.attempt}\0${pluginId}\0${instanceId}`;
+    if (key === this.lastPair) return;
+    this.lastPair = key;
+    const instanceLabel = instanceId
+      ? (this.store.instance(instanceId)?.label ?? instance ?? instanceId)
+      : 'Context';
+    const label = this.store.plugin(pluginId)?.label ?? pluginLabel;
+    this.store.appendTerminal(
+      pairStartEntries(this.lastPlugin, { id: pluginId, label }, instanceId, instanceLabel).map((e) =>
+        e.type === 'instance' ? { ...e, farm: ref } : e,
+      ),
+    );
+    this.lastPlugin = pluginId;
+  }
+
+  private jobFailed(job: PlannedJob, ref: FarmRef, message: string): void {
+    const entries = farmJobEntries(job, ref, message);
+    this.store.appendTerminal(entries);
+    for (const id of this.rowsOf(job)) {
+      const row = this.store.instance(id);
+      if (row)
+        this.store.updateInstance(
+          id,
+          afterResult(row as InstanceRow, { error: entries[0]!.error, records: [], duration: 0 }),
+        );
+    }
+  }
+
+  /** A job runs again: its rows go back to where local validation left them, less its last attempt. */
+  private takeBack(job: PlannedJob, status: PublishStatus): void {
+    for (const id of this.rowsOf(job)) {
+      const base = this.baseline.get(`i:${id}`);
+      if (base) this.store.updateInstance(id, base);
+    }
+    for (const pluginId of this.touched.get(job.jobId) ?? []) {
+      const base = this.baseline.get(`p:${pluginId}`);
+      const row = this.store.plugin(pluginId);
+      if (!base || !row) continue;
+      let folded = { ...(row as PluginRow), ...base };
+      for (const r of status.jobs.flatMap((j) => j.results))
+        if (r.plugin.id === pluginId)
+          folded = {
+            ...folded,
+            ...afterResult(folded, {
+              error: r.error ? farmErrorRow(r.error) : null,
+              records: r.records,
+              duration: r.duration,
+            }),
+          };
+      this.store.updatePlugin(pluginId, runStateOf(folded));
+    }
+    this.touched.delete(job.jobId);
+  }
+
+  /** Rows of jobs that are over show their outcome, no longer "processing". */
+  private settleRows(status: PublishStatus): void {
+    for (const job of status.jobs) {
+      if (job.state === 'running') continue;
+      for (const id of this.rowsOf(job)) {
+        const row = this.store.instance(id);
+        if (row?.status === 'processing') this.store.updateInstance(id, { status: statusOf(row, false) });
+      }
+    }
+  }
+
+  private rowsOf(job: PlannedJob | JobStatus): string[] {
+    return job.kind === 'context' ? [this.contextId] : job.instances.map((i) => i.id);
+  }
+
+  private say(level: 'info' | 'warning' | 'error', text: string): void {
+    this.store.appendTerminal([{ type: 'message', level, text }]);
+  }
+}
