@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Gui, startGui } from '@pyblish/gui';
+import { type Gui, type GuiOptions, startGui } from '@pyblish/gui';
 import type { ViewState } from '@pyblish/gui/view-model';
 import { WEB } from './browser.js';
 
@@ -16,7 +16,7 @@ export interface TestGui {
   close(): Promise<void>;
 }
 
-export async function startTestGui(): Promise<TestGui> {
+export async function startTestGui(options: GuiOptions = {}): Promise<TestGui> {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-web-e2e-'));
   // The slow extractor takes a second (long enough to watch its records stream, short enough
   // for the suite); the runtime directory isolates the token file.
@@ -26,6 +26,7 @@ export async function startTestGui(): Promise<TestGui> {
     env,
     flushMs: 5,
     liveness: { tickMs: 100, probeAfterMs: 800, busyAfterMs: 1500, timeouts: { probe: 800, query: 20_000 } },
+    ...options,
   });
   return {
     gui,
