@@ -1,22 +1,10 @@
 // The pieces of a farm publish as the GUI shows and keeps them, the same for a live publish
-// (farm-view.ts) and a saved report (session-report-reader.ts): a worker's error as an error row,
-// a job's name, a job that failed without a failed pair as Report entries, and the jobs as the
-// report keeps them. Pure.
-import type { PluginError } from '@pyblish/core';
+// (farm-view.ts) and a saved report (session-report-reader.ts): a job's name, a job that failed
+// without a failed pair as Report entries, the jobs as the report keeps them, and what a saved
+// report's Terminal says of them. Pure.
 import type { PlannedJob, PublishStatus } from '@pyblish/farm';
 import type { ErrorRow, FarmJobReport, FarmPublishReport, FarmRef, PairReport } from './view-model.js';
 import type { NewTerminalEntry } from './view-state.js';
-
-/** A farm result's error (core's PluginError) as the rows and the report keep errors. */
-export function farmErrorRow(error: PluginError): ErrorRow {
-  return {
-    message: String(error.message ?? ''),
-    fname: error.fname ?? null,
-    lineNumber: error.lineNumber ?? null,
-    func: error.func ?? null,
-    exc: error.exc ?? null,
-  };
-}
 
 /** "Job asset_0001", "Job group g0 (asset_0000, asset_0001)", "Context job". */
 export function jobLabel(job: Pick<PlannedJob, 'jobId' | 'kind' | 'instances'>): string {

@@ -4,8 +4,8 @@
 // progress, and the report's pairs. The same row and terminal functions as a local run (rows.ts);
 // an attempt that runs again takes back what the one before it showed.
 import type { FarmEvent, JobStatus, PlannedJob, PublishLedger, PublishStatus } from '@pyblish/farm';
-import { farmErrorRow, farmJobEntries, jobLabel } from './farm-rows.js';
-import { afterResult, pairEndEntries, pairStartEntries, recordRow, statusOf } from './rows.js';
+import { farmJobEntries, jobLabel } from './farm-rows.js';
+import { afterResult, keptError, pairEndEntries, pairStartEntries, recordRow, statusOf } from './rows.js';
 import type { ReportBuilder } from './session-report.js';
 import type { FarmRef, InstanceRow, Phase, PluginRow } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
@@ -127,7 +127,7 @@ export class FarmView {
     const pluginId = result.plugin.id;
     const instanceId = result.instance?.id ?? null;
     this.head(ref, pluginId, result.plugin.label, instanceId, result.instance?.name ?? null);
-    const error = result.error ? farmErrorRow(result.error) : null;
+    const error = keptError(result.error);
     const records = result.records.map(recordRow);
     // The records came as they were logged; the result adds its error.
     const label = this.store.plugin(pluginId) ? undefined : result.plugin.label;
@@ -216,7 +216,7 @@ export class FarmView {
           folded = {
             ...folded,
             ...afterResult(folded, {
-              error: r.error ? farmErrorRow(r.error) : null,
+              error: keptError(r.error),
               records: r.records,
               duration: r.duration,
             }),

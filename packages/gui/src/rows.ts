@@ -327,6 +327,20 @@ export function recordRow(record: RecordFields): RecordRow {
   };
 }
 
+/** An error as a report keeps it (a saved pair's, older or hand-made ones lacking fields; a farm result's). */
+export function keptError(
+  error: (Partial<ErrorRow> & { message: string }) | null | undefined,
+): ErrorRow | null {
+  if (!error) return null;
+  return {
+    message: error.message,
+    fname: error.fname ?? null,
+    lineNumber: error.lineNumber ?? null,
+    func: error.func ?? null,
+    exc: error.exc ?? null,
+  };
+}
+
 export function errorRow(error: ErrorJSON): ErrorRow {
   return {
     message: String(error.message ?? ''),

@@ -24,6 +24,7 @@ import {
   contextRow,
   Failures,
   instanceRow,
+  keptError,
   pairEndEntries,
   pairStartEntries,
   passedOver,
@@ -32,7 +33,7 @@ import {
   runEndEntry,
   withoutError,
 } from './rows.js';
-import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
+import type { InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
 import { initialTop, type NewTerminalEntry } from './view-state.js';
 
 const WHERE_FROM =
@@ -208,18 +209,6 @@ export interface SavedView {
   terminal: NewTerminalEntry[];
 }
 
-/** The error of a saved pair, with the fields older or hand-made reports may leave out. */
-function errorOf(error: PairReport['error']): ErrorRow | null {
-  if (!error) return null;
-  return {
-    message: error.message,
-    fname: error.fname ?? null,
-    lineNumber: error.lineNumber ?? null,
-    func: error.func ?? null,
-    exc: error.exc ?? null,
-  };
-}
-
 /**
  * Rows and terminal as the live GUI showed them when the report was written. The report keeps
  * the pairs since the last reset, not where each run began: a run begins where a plug-in
@@ -363,7 +352,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       result.pluginId,
       result.instanceId,
       result.records.map(recordRow),
-      errorOf(result.error),
+      keptError(result.error),
     );
     terminal.push(
       ...pairStartEntries(

@@ -15,7 +15,7 @@ export {
   startWorker,
   stopWorkers,
 } from '../../farm/test/support/farm.js';
-export { RedisServer } from '../../farm/test/support/redis-server.js';
+export { redisForTests } from '../../farm/test/support/redis-server.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'pyblish.mjs');
 

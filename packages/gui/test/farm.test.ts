@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GuiOptions } from '../src/index.js';
 import { readReportFile, reportView } from '../src/session-report-reader.js';
 import type { Report, TerminalEntry } from '../src/view-model.js';
@@ -14,7 +14,7 @@ import {
   farmHost,
   integrated,
   outDir,
-  RedisServer,
+  redisForTests,
   type Scene,
   startWorker,
   stopWorkers,
@@ -29,21 +29,13 @@ import {
   testGui,
 } from './helpers.js';
 
-let redis: RedisServer;
-let db = 0;
+const redis = redisForTests();
 let url = '';
 const workers: Awaited<ReturnType<typeof startWorker>>[] = [];
 const hosts: FarmHost[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-// Each test on a database of its own: nothing one leaves queued is taken by the next.
 beforeEach(() => {
-  url = `${redis.url}/${++db}`;
+  url = redis.database().url;
 });
 afterEach(async () => {
   await cleanup();

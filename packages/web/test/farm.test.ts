@@ -4,26 +4,26 @@
 import { readFileSync } from 'node:fs';
 import type { Report } from '@pyblish/gui/view-model';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type FarmHost,
   farmHost,
   integrated,
   outDir,
-  RedisServer,
+  redisForTests,
   startWorker,
   stopWorkers,
 } from '../../gui/test/farm-host.js';
-import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { type Browser, ensureBuilt, launchBrowser, screenshotFailures } from './support/browser.js';
 import { startTestGui, type TestGui } from './support/gui.js';
 
-let redis: RedisServer;
+const redis = redisForTests();
 let worker: Awaited<ReturnType<typeof startWorker>>;
 let t: TestGui;
-let host: FarmHost;
-let browser: Browser;
 let page: Page;
 const out = outDir();
+/** What beforeAll started, undone in the reverse order (only what did start). */
+const started: Array<() => Promise<unknown>> = [];
 
 const eventually = (check: () => Promise<void> | void) =>
   vi.waitFor(check, { timeout: 60_000, interval: 50 });
@@ -34,38 +34,31 @@ const item = (list: 'Instances' | 'Plug-ins', name: string) =>
 
 beforeAll(async () => {
   ensureBuilt();
-  redis = await RedisServer.start();
-  worker = await startWorker(redis.url);
-  t = await startTestGui({ farm: { farm: redis.url, open: { attempts: 2, backoffMs: 50 } } });
+  worker = await startWorker(redis.server.url);
+  started.push(() => stopWorkers([worker]));
+  t = await startTestGui({ farm: { farm: redis.server.url, open: { attempts: 2, backoffMs: 50 } } });
+  started.push(() => t.close());
   // Each extraction takes a moment, so the window shows the jobs while they run.
-  host = await farmHost(t.gui, t.env, { assets: 3, out, failing: 'asset_0001', waitMs: 400 });
-  browser = await launchBrowser();
+  const host: FarmHost = await farmHost(t.gui, t.env, { assets: 3, out, failing: 'asset_0001', waitMs: 400 });
+  started.push(() => host.kill());
+  const browser: Browser = await launchBrowser();
+  started.push(() => browser.close());
   page = await browser.context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(t.gui.url);
 }, 90_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) {
-    const path = `${process.env.TMPDIR ?? '/tmp'}/pyblish-web-${ctx.task.name.replace(/\W+/g, '-')}.png`;
-    await page.screenshot({ path }).catch(() => undefined);
-    console.error(`screenshot of the failure: ${path}`);
-  }
-});
+screenshotFailures(() => page);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.kill();
-  await t?.close();
-  await stopWorkers(worker ? [worker] : []);
-  await redis?.stop();
+  for (const undo of started.reverse()) await undo();
 });
 
 describe('Publish on farm, in the window', () => {
   it('shows the farm jobs as they run and the failing instance with its error and farm machine', async () => {
     await item('Instances', 'asset_0001').waitFor();
     const farm = button('Publish on farm');
-    expect(await farm.getAttribute('title')).toContain(redis.url);
+    expect(await farm.getAttribute('title')).toContain(redis.server.url);
     // The footer's words while the farm works, seen as they change.
     await page.evaluate(`(() => {
       window.__said = [];
