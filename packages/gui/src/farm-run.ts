@@ -197,9 +197,12 @@ export class FarmPublisher {
       for await (const { event, ledger } of followPublish(farm, publishId, { signal: closing.signal })) {
         last = ledger;
         view.apply(event, ledger);
-        const { phase, message } = view.progress(ledger.status());
+        const { phase, message } = view.progress();
         if (!run.stop) c.setPhase(phase, message);
       }
+      // The ledger settles jobs that can no longer run (the context job after a failed one) at the end.
+      if (last) view.settle(last.status());
+      view.progress();
     } catch (err) {
       if (!closing.signal.aborted) throw err;
     } finally {

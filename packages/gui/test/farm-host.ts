@@ -15,17 +15,17 @@ export {
   startWorker,
   stopWorkers,
 } from '../../farm/test/support/farm.js';
-export { redisForTests } from '../../farm/test/support/redis-server.js';
+export { freePort, redisForTests } from '../../farm/test/support/redis-server.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'pyblish.mjs');
 
-/** Context data of docs/farm-example's collector; `badName` adds an instance that fails validation here. */
+/** Context data of docs/farm-example's collector; `instance` adds one more model instance. */
 export interface Scene {
   assets?: number;
   out?: string;
   failing?: string;
   waitMs?: number;
-  badName?: string;
+  instance?: { name: string; data?: Record<string, unknown> };
 }
 
 // Runs first and sets what `pyblish publish -d` would: the example's collector reads it.
@@ -37,9 +37,9 @@ export class CollectScene extends ContextPlugin {
   static override label = 'Collect scene';
   process(context: Context) {
     const scene = JSON.parse(readFileSync(new URL('./scene.json', import.meta.url), 'utf8'));
-    const { badName, ...data } = scene;
+    const { instance, ...data } = scene;
     Object.assign(context.data, data);
-    if (badName) context.createInstance(badName, { family: 'model' });
+    if (instance) context.createInstance(instance.name, { family: 'model', ...instance.data });
   }
 }
 `;

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GuiOptions } from '../src/index.js';
 import { readReportFile, reportView } from '../src/session-report-reader.js';
 import type { Report, TerminalEntry } from '../src/view-model.js';
 import {
   type FarmHost,
   farmHost,
+  freePort,
   integrated,
   outDir,
   redisForTests,
@@ -86,7 +87,6 @@ describe('Publish on farm', () => {
 
     // Log records came live, under their plug-in and instance, with the farm machine.
     const lines = terminal(g);
-    if (process.env.SHOW) console.log(lines.map((e) => JSON.stringify(e)).join('\n'));
     const extracted = lines.find(
       (e) => e.type === 'record' && e.record.message.startsWith('extracted asset_0001 on '),
     );
@@ -177,9 +177,43 @@ describe('Publish on farm', () => {
     );
   }, 120_000);
 
+  it('shows a job whose worker was lost run again on another, and ends as if nothing happened', async () => {
+    const out = outDir();
+    const g = await gui();
+    await host(g, { assets: 2, out, waitMs: 2000 });
+    await worker();
+    await worker();
+    await command(g, { type: 'publishOnFarm' });
+    await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+    // The first job to start: its worker is killed in the middle of its extraction.
+    const started = await vi.waitFor(
+      () => {
+        const line = terminal(g).find((e) => e.type === 'message' && / started on \S+:\d+$/.test(e.text));
+        if (line?.type !== 'message') throw new Error('no job started yet');
+        return line.text;
+      },
+      { timeout: 30_000 },
+    );
+    const pid = Number(started.split(':').at(-1));
+    workers.find((w) => w.pid === pid)?.child.kill('SIGKILL');
+    const s = await finished(g);
+    expect(s.message).toMatch(/^Published on the farm \(\d+ retr(y|ies)\)$/);
+    const said = terminal(g).flatMap((e) => (e.type === 'message' ? [e.text] : []));
+    expect(said).toContainEqual(
+      expect.stringMatching(/ runs again on \S+ \(attempt 2\): the previous worker was lost/),
+    );
+    expect(pluginByName(s, 'ExtractModel')).toMatchObject({ status: 'succeeded', passed: 2, failed: 0 });
+    for (const name of ['asset_0000', 'asset_0001']) expect(instanceByName(s, name).status).toBe('succeeded');
+    const publish = g.report().farm?.[0];
+    expect(publish?.jobs.flatMap((j) => j.retries.map((r) => r.reason))).toContainEqual(
+      expect.stringContaining('the previous worker was lost'),
+    );
+    expect(integrated(out, publish?.publishId ?? '')).toEqual(['asset_0000', 'asset_0001']);
+  }, 120_000);
+
   it('sends nothing when validation fails here', async () => {
     const g = await gui();
-    await host(g, { assets: 1, out: outDir(), badName: 'Bad Name' });
+    await host(g, { assets: 1, out: outDir(), instance: { name: 'Bad Name' } });
     await command(g, { type: 'publishOnFarm' });
     const s = await finished(g);
     expect(s.message).toBe('Not sent to the farm: validation failed');
@@ -213,6 +247,65 @@ describe('Publish on farm', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(integrated(out, report.farm?.[0]?.publishId ?? '')).toEqual([]);
     expect(s.instances.filter((i) => i.status === 'processing')).toEqual([]);
+  }, 120_000);
+
+  it('says plainly when the jobs cannot be made or the farm cannot be reached, and sends nothing', async () => {
+    const g = await gui();
+    // The host refuses to plan a farmGroup that is not a group name.
+    await host(g, {
+      assets: 1,
+      out: outDir(),
+      instance: { name: 'odd_one', data: { farmGroup: 'no spaces' } },
+    });
+    await command(g, { type: 'publishOnFarm' });
+    let s = await finished(g);
+    expect(s.message).toBe('Not sent to the farm');
+    expect(s.fault).toMatchObject({
+      code: 'HOST_FAULT',
+      message: expect.stringContaining('farmGroup "no spaces" is not a group name'),
+    });
+    const away = await gui({ farm: { farm: `redis://127.0.0.1:${await freePort()}` } });
+    await host(away, { assets: 1, out: outDir() });
+    await command(away, { type: 'publishOnFarm' });
+    s = await finished(away);
+    expect(s.fault).toMatchObject({
+      code: 'FARM_UNREACHABLE',
+      message: expect.stringMatching(
+        /^Nothing was sent to the farm: The farm's Redis at redis:\/\/127\.0\.0\.1:\d+ cannot be reached/,
+      ),
+    });
+  }, 120_000);
+
+  it('follows the farm to the end when the host goes away, and keeps what it saw when the GUI closes', async () => {
+    const out = outDir();
+    const reportFile = join(out, 'report.json');
+    const g = await gui({ reportFile });
+    const h = await host(g, { assets: 2, out, waitMs: 800 });
+    await worker();
+    await command(g, { type: 'publishOnFarm' });
+    await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+    await h.kill();
+    const s = await finished(g);
+    expect(s.message).toBe('Published on the farm');
+    expect(integrated(out, g.report().farm?.[0]?.publishId ?? '')).toEqual(['asset_0000', 'asset_0001']);
+
+    // The GUI closes while the farm works: the report says so, and the farm goes on without it.
+    const again = await gui({ reportFile });
+    await host(again, { assets: 2, out, waitMs: 800 });
+    await command(again, { type: 'publishOnFarm' });
+    await again.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+    const publishId = /Submitted publish (\S+)/.exec(
+      terminal(again)
+        .flatMap((e) => (e.type === 'message' ? [e.text] : []))
+        .join('\n'),
+    )?.[1] as string;
+    await again.close();
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    expect(report.fault?.code).toBe('GUI_CLOSED');
+    expect(report.farm?.[0]).toMatchObject({ publishId, done: false });
+    await vi.waitFor(() => expect(integrated(out, publishId)).toEqual(['asset_0000', 'asset_0001']), {
+      timeout: 30_000,
+    });
   }, 120_000);
 
   it('refuses Publish on farm when no farm is set up', async () => {
