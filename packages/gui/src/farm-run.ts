@@ -9,7 +9,6 @@ import {
   type FarmBackend,
   FarmError,
   followPublish,
-  type OpenOptions,
   openFarm,
   type PublishLedger,
   type PublishPlan,
@@ -45,8 +44,21 @@ export interface FarmRunOptions {
   /** The GUI's farm (`pyblish-gui --farm`, PYBLISH_FARM); a host's show setting Farm wins for that host. */
   farm?: string;
   /** How the farm is opened: retries, a local farm's workers (tests shorten them). */
-  open?: OpenOptions;
+  open?: FarmOpenOptions;
   log?(line: string): void;
+}
+
+/**
+ * The options of @pyblish/farm's openFarm the GUI passes on, spelled out here: the GUI's types
+ * (which a consumer of @pyblish/gui compiles against) do not load BullMQ's and ioredis's.
+ */
+export interface FarmOpenOptions {
+  /** Runs of a job whose extraction or integration fails, counting the first (default 3). */
+  attempts?: number | undefined;
+  /** Milliseconds before such a job runs again, doubling each time (default 5,000). */
+  backoffMs?: number | undefined;
+  /** A local farm's worker processes (default: the cores, at most 4). */
+  workers?: number | undefined;
 }
 
 /** How a farm publish ended, for the run's end. */
