@@ -60,6 +60,26 @@ async function worker(): Promise<void> {
 }
 
 const terminal = (g: TestGui): TerminalEntry[] => g.store.terminalAfter(0);
+const said = (g: TestGui): string[] => terminal(g).flatMap((e) => (e.type === 'message' ? [e.text] : []));
+
+/**
+ * A GUI on this test's farm writing its report into a fresh folder, our host on `scene` (its
+ * output in that folder too), and `workers` pyblish worker processes.
+ */
+async function setUp(scene: Scene, workers = 1) {
+  const out = outDir();
+  const reportFile = join(out, 'report.json');
+  const g = await gui({ reportFile });
+  const h = await host(g, { out, ...scene });
+  for (let i = 0; i < workers; i++) await worker();
+  return { g, h, out, reportFile };
+}
+
+/** Publish on farm, and wait until the farm has the jobs. */
+async function sent(g: TestGui): Promise<void> {
+  await command(g, { type: 'publishOnFarm' });
+  await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+}
 const finished = (g: TestGui) => g.waitFor((s) => s.phase === 'finished', 60_000);
 
 describe('Publish on farm', () => {
@@ -112,12 +132,8 @@ describe('Publish on farm', () => {
   }, 120_000);
 
   it('shows a failing instance: its error and farm machine in the Report, each retry, and the jobs that could not run', async () => {
-    const out = outDir();
-    const reportFile = join(out, 'report.json');
-    const g = await gui({ reportFile });
+    const { g, out, reportFile } = await setUp({ assets: 2, failing: 'asset_0001' });
     expect(g.snapshot().farm).toBe(url);
-    await host(g, { assets: 2, out, failing: 'asset_0001' });
-    await worker();
     await command(g, { type: 'publishOnFarm' });
     const s = await finished(g);
     expect(s.message).toBe('Published on the farm, with errors.. (1 retry)');
@@ -141,13 +157,13 @@ describe('Publish on farm', () => {
       lineNumber: expect.any(Number),
     });
     expect(error.farm?.machine).toBe(workers[0] && `${error.farm?.machine.split(':')[0]}:${workers[0].pid}`);
-    const said = lines.flatMap((e) => (e.type === 'message' ? [e.text] : []));
-    expect(said).toContainEqual(
+    const messages = said(g);
+    expect(messages).toContainEqual(
       expect.stringMatching(
         /^Job asset_0001 runs again on \S+ \(attempt 2\): the previous attempt failed: Extract model/,
       ),
     );
-    expect(said).toContainEqual(
+    expect(messages).toContainEqual(
       expect.stringMatching(
         /^Job asset_0001 failed on \S+ \(attempt 2\): Extract model › asset_0001: Cannot extract/,
       ),
@@ -159,6 +175,7 @@ describe('Publish on farm', () => {
     const jobs = report.farm?.[0]?.jobs ?? [];
     expect(jobs.map((j) => j.state).sort()).toEqual(['failed', 'finished', 'skipped']);
     expect(jobs.find((j) => j.state === 'failed')?.retries).toHaveLength(1);
+    expect(integrated(out, report.farm?.[0]?.publishId ?? '')).toEqual(['asset_0000']);
     const view = reportView(readReportFile(reportFile), reportFile);
     const saved = (name: string) => view.instances.find((i) => i.name === name);
     expect(saved('asset_0001')).toMatchObject({ status: 'failed', failed: 1 });
@@ -178,13 +195,8 @@ describe('Publish on farm', () => {
   }, 120_000);
 
   it('shows a job whose worker was lost run again on another, and ends as if nothing happened', async () => {
-    const out = outDir();
-    const g = await gui();
-    await host(g, { assets: 2, out, waitMs: 2000 });
-    await worker();
-    await worker();
-    await command(g, { type: 'publishOnFarm' });
-    await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+    const { g, out } = await setUp({ assets: 2, waitMs: 2000 }, 2);
+    await sent(g);
     // The first job to start: its worker is killed in the middle of its extraction.
     const started = await vi.waitFor(
       () => {
@@ -198,8 +210,7 @@ describe('Publish on farm', () => {
     workers.find((w) => w.pid === pid)?.child.kill('SIGKILL');
     const s = await finished(g);
     expect(s.message).toMatch(/^Published on the farm \(\d+ retr(y|ies)\)$/);
-    const said = terminal(g).flatMap((e) => (e.type === 'message' ? [e.text] : []));
-    expect(said).toContainEqual(
+    expect(said(g)).toContainEqual(
       expect.stringMatching(/ runs again on \S+ \(attempt 2\): the previous worker was lost/),
     );
     expect(pluginByName(s, 'ExtractModel')).toMatchObject({ status: 'succeeded', passed: 2, failed: 0 });
@@ -227,10 +238,7 @@ describe('Publish on farm', () => {
   }, 120_000);
 
   it('Stop cancels the jobs that have not finished', async () => {
-    const out = outDir();
-    const g = await gui();
-    await host(g, { assets: 4, out, waitMs: 1500 });
-    await worker();
+    const { g, out } = await setUp({ assets: 4, waitMs: 1500 });
     await command(g, { type: 'publishOnFarm' });
     // A job runs on the farm, the others wait.
     await g.waitFor(
@@ -277,13 +285,8 @@ describe('Publish on farm', () => {
   }, 120_000);
 
   it('follows the farm to the end when the host goes away, and keeps what it saw when the GUI closes', async () => {
-    const out = outDir();
-    const reportFile = join(out, 'report.json');
-    const g = await gui({ reportFile });
-    const h = await host(g, { assets: 2, out, waitMs: 800 });
-    await worker();
-    await command(g, { type: 'publishOnFarm' });
-    await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
+    const { g, h, out, reportFile } = await setUp({ assets: 2, waitMs: 800 });
+    await sent(g);
     await h.kill();
     const s = await finished(g);
     expect(s.message).toBe('Published on the farm');
@@ -292,13 +295,8 @@ describe('Publish on farm', () => {
     // The GUI closes while the farm works: the report says so, and the farm goes on without it.
     const again = await gui({ reportFile });
     await host(again, { assets: 2, out, waitMs: 800 });
-    await command(again, { type: 'publishOnFarm' });
-    await again.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
-    const publishId = /Submitted publish (\S+)/.exec(
-      terminal(again)
-        .flatMap((e) => (e.type === 'message' ? [e.text] : []))
-        .join('\n'),
-    )?.[1] as string;
+    await sent(again);
+    const publishId = /Submitted publish (\S+)/.exec(said(again).join('\n'))?.[1] as string;
     await again.close();
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     expect(report.fault?.code).toBe('GUI_CLOSED');
@@ -337,10 +335,8 @@ describe('Publish on farm', () => {
     await g.waitFor((s) => s.phase === 'ready', 30_000);
     // Its "Failure 1" fails validation until repaired: leave it out.
     await command(g, { type: 'toggle', id: instanceByName(g.snapshot(), 'Failure 1').id, value: false });
-    await command(g, { type: 'publishOnFarm' });
-    await g.waitFor((s) => s.message.startsWith('On the farm'), 30_000);
-    const said = terminal(g).flatMap((e) => (e.type === 'message' ? [e.text] : []));
-    expect(said).toContainEqual(expect.stringContaining('the GUI built them from what the host shares'));
+    await sent(g);
+    expect(said(g)).toContainEqual(expect.stringContaining('the GUI built them from what the host shares'));
     // No worker: the jobs wait in the queue, as the GUI built them.
     const publish = g.snapshot();
     const instance = publish.instances.find((i) => !i.isContext && i.toggled);
