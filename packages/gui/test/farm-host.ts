@@ -19,6 +19,12 @@ export { freePort, redisForTests } from '../../farm/test/support/redis-server.js
 
 const CLI = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'pyblish.mjs');
 
+/**
+ * Liveness for farm tests: they test the farm, not how soon a silent host is lost, and a host
+ * slow to answer on a loaded machine must not end their run.
+ */
+export const patientLiveness = { probeAfterMs: 10_000, timeouts: { probe: 10_000, query: 60_000 } };
+
 /** Context data of docs/farm-example's collector; `instance` adds one more model instance. */
 export interface Scene {
   assets?: number;

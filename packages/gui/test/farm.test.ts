@@ -15,6 +15,7 @@ import {
   freePort,
   integrated,
   outDir,
+  patientLiveness,
   redisForTests,
   type Scene,
   startWorker,
@@ -46,7 +47,11 @@ afterEach(async () => {
 
 /** A GUI whose farm is this test's Redis database, retrying quickly. */
 async function gui(options: GuiOptions = {}): Promise<TestGui> {
-  return testGui({ farm: { farm: url, open: { attempts: 2, backoffMs: 50 } }, ...options });
+  return testGui({
+    liveness: patientLiveness,
+    farm: { farm: url, open: { attempts: 2, backoffMs: 50 } },
+    ...options,
+  });
 }
 
 async function host(g: TestGui, scene: Scene, farm?: string): Promise<FarmHost> {
@@ -87,7 +92,7 @@ describe('Publish on farm', () => {
     const out = outDir();
     const reportFile = join(out, 'report.json');
     // The GUI has no farm of its own: the host's Farm setting offers one.
-    const g = await testGui({ reportFile });
+    const g = await gui({ reportFile, farm: {} });
     expect(g.snapshot().farm ?? null).toBeNull();
     await host(g, { assets: 2, out }, url);
     expect(g.snapshot().farm).toBe(url);
@@ -307,7 +312,7 @@ describe('Publish on farm', () => {
   }, 120_000);
 
   it('refuses Publish on farm when no farm is set up', async () => {
-    const g = await testGui();
+    const g = await gui({ farm: {} });
     await host(g, { assets: 1, out: outDir() });
     expect(g.snapshot().farm ?? null).toBeNull();
     const reply = await g.controller.command({ type: 'publishOnFarm' });
@@ -318,14 +323,21 @@ describe('Publish on farm', () => {
     expect(g.snapshot().phase).toBe('ready');
   }, 120_000);
 
-  it("publishes on a local farm: worker processes of the GUI run the host's plug-ins", async () => {
+  it("publishes on a local farm: worker processes of the GUI run the host's plug-ins; after a passed Validate, without validating again", async () => {
     const out = outDir();
-    const g = await testGui({ farm: { farm: 'local', open: { workers: 1 } } });
+    const g = await gui({ farm: { farm: 'local', open: { workers: 1 } } });
     await host(g, { assets: 2, out });
     expect(g.snapshot().farm).toBe('local');
+    await command(g, { type: 'validate' });
+    expect((await finished(g)).message).toBe('Validated');
     await command(g, { type: 'publishOnFarm' });
-    const s = await finished(g);
+    // The Validate's end is 'finished' too: wait for the farm's.
+    const s = await g.waitFor((v) => v.phase === 'finished' && v.message.includes('farm'), 60_000);
     expect(s.message).toBe('Published on the farm');
+    // Validated here once (by Validate); the farm validated its side too.
+    const validated = g.report().results.filter((r) => r.pluginId === 'ValidateNaming');
+    expect(validated.filter((r) => !r.farm)).toHaveLength(2);
+    expect(validated.filter((r) => r.farm)).toHaveLength(2);
     expect(integrated(out, g.report().farm?.[0]?.publishId ?? '')).toEqual(['asset_0000', 'asset_0001']);
   }, 120_000);
 
@@ -355,7 +367,7 @@ describe('Publish on farm', () => {
     await command(g, { type: 'stop' });
     expect((await finished(g)).message).toMatch(/^Cancelled on the farm/);
     // A local farm would run the host's plug-ins, which a Python host's are not.
-    const local = await testGui({ farm: { farm: 'local' } });
+    const local = await gui({ farm: { farm: 'local' } });
     await pythonHost(local);
     await local.waitFor((s) => s.phase === 'ready', 30_000);
     const reply = await local.controller.command({ type: 'publishOnFarm' });

@@ -10,6 +10,7 @@ import {
   farmHost,
   integrated,
   outDir,
+  patientLiveness,
   redisForTests,
   startWorker,
   stopWorkers,
@@ -36,7 +37,10 @@ beforeAll(async () => {
   ensureBuilt();
   worker = await startWorker(redis.server.url);
   started.push(() => stopWorkers([worker]));
-  t = await startTestGui({ farm: { farm: redis.server.url, open: { attempts: 2, backoffMs: 50 } } });
+  t = await startTestGui({
+    farm: { farm: redis.server.url, open: { attempts: 2, backoffMs: 50 } },
+    liveness: patientLiveness,
+  });
   started.push(() => t.close());
   // Each extraction takes a moment, so the window shows the jobs while they run.
   const host: FarmHost = await farmHost(t.gui, t.env, { assets: 3, out, failing: 'asset_0001', waitMs: 400 });
