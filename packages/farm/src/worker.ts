@@ -12,6 +12,7 @@ import {
   isInstancePlugin,
   Order,
   type PluginClass,
+  pluginId,
   pluginLabel,
   plural,
   publishIter,
@@ -102,7 +103,12 @@ async function runPairs(
   const state = createState();
   const failed: Result[] = [];
   let pairs = 0;
-  let current: { plugin: string; instance: string | null } = { plugin: '', instance: null };
+  let current = {
+    plugin: '',
+    pluginId: '',
+    instance: null as string | null,
+    instanceId: null as string | null,
+  };
   const started = performance.now();
   for await (const result of publishIter({
     context,
@@ -112,7 +118,12 @@ async function runPairs(
     state,
     signal,
     onPair: (plugin, instance) => {
-      current = { plugin: pluginLabel(plugin), instance: instance?.name ?? null };
+      current = {
+        plugin: pluginLabel(plugin),
+        pluginId: pluginId(plugin),
+        instance: instance?.name ?? null,
+        instanceId: instance?.id ?? null,
+      };
     },
     onRecord: (record) => emit({ type: 'record', ...current, record }),
   })) {

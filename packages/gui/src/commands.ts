@@ -9,6 +9,7 @@ export const COMMAND_FIELDS: Readonly<Record<Command['type'], Readonly<Record<st
   reset: {},
   validate: {},
   publish: {},
+  publishOnFarm: {},
   stop: {},
   toggle: { id: 'string', value: 'boolean?' },
   toggleSection: { list: 'string', section: 'string', value: 'boolean' },

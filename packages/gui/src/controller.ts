@@ -8,6 +8,7 @@ import { createState, type IterationState, pluginType } from '@pyblish/core';
 import type { ResultJSON, ShowSettings } from '@pyblish/host';
 import { commandProblem } from './commands.js';
 import { CommandError, HostCallError } from './errors.js';
+import { FarmPublisher, type FarmRunOptions } from './farm-run.js';
 import type { PairOptions } from './host-client.js';
 import { HostMessages } from './host-messages.js';
 import { HostMirror, type InstanceProxy, type PluginProxy } from './host-mirror.js';
@@ -37,6 +38,8 @@ export interface ControllerOptions {
   reportResultLimit?: number;
   /** How long a run may take to end after Stop before its host is given up (ms, default 5000). */
   stopGraceMs?: number;
+  /** Publish on farm: the GUI's farm and how farms are opened. */
+  farm?: FarmRunOptions;
   /** Called after every run with its report. */
   onRunEnd?(report: Report): void;
   log?(line: string): void;
@@ -80,6 +83,7 @@ export class Controller {
   private readonly edits: SceneEdits;
   private readonly phaseWaiters = new Set<() => void>();
   private readonly grace: StopGrace;
+  private readonly farm: FarmPublisher;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
@@ -105,6 +109,8 @@ export class Controller {
       },
     });
     this.store.subscribe({ patch: () => this.checkWaiters() });
+    this.farm = new FarmPublisher({ log: options.log, ...options.farm });
+    this.store.setState({ farm: this.farm.nameOf({}) });
   }
 
   get phase(): Phase {
@@ -202,7 +208,7 @@ export class Controller {
     if (Array.isArray(settings.HiddenSections)) {
       window.hiddenSections = settings.HiddenSections.filter((s): s is string => typeof s === 'string');
     }
-    this.store.setState({ window });
+    this.store.setState({ window, farm: this.farm.nameOf(settings) });
   }
 
   hostsChanged(): void {
@@ -257,6 +263,9 @@ export class Controller {
         return;
       case 'publish':
         this.startIteration('publish');
+        return;
+      case 'publishOnFarm':
+        this.startIteration('farm');
         return;
       case 'stop':
         return this.stop();
@@ -319,6 +328,7 @@ export class Controller {
     this.setPhase('stopping', 'Stopping..');
     void this.cancelCall(run);
     this.grace.watch(run);
+    run.onStop?.();
   }
 
   /** Cancels the run's begun pair on the host, when there is one and the host can. */
@@ -437,16 +447,21 @@ export class Controller {
     else if (!local && hostComment) this.store.setState({ comment: hostComment });
   }
 
-  /** Validate or Publish; rejected with "Busy" while anything runs (never two iterators). */
-  startIteration(kind: 'validate' | 'publish'): void {
+  /** Validate, Publish or Publish on farm; rejected with "Busy" while anything runs (never two iterators). */
+  startIteration(kind: 'validate' | 'publish' | 'farm'): void {
     const host = this.guardReadyOrFinished();
     if (!this.mirror.context) throw new CommandError('NOT_READY', 'Not ready: reset first');
-    const continuing = kind === 'publish' && this.validatedClean;
+    if (kind === 'farm') this.farm.check(host);
+    const continuing = kind !== 'validate' && this.validatedClean;
     const run = this.beginRun(kind, host);
     void this.iterateRun(run, kind, continuing);
   }
 
-  private async iterateRun(run: Run, kind: 'validate' | 'publish', continuing: boolean): Promise<void> {
+  private async iterateRun(
+    run: Run,
+    kind: 'validate' | 'publish' | 'farm',
+    continuing: boolean,
+  ): Promise<void> {
     try {
       await this.deliverPending(run);
       const plugins = pluginsOfRun(this.mirror.plugins, kind, continuing);
@@ -464,12 +479,22 @@ export class Controller {
       this.validatedClean = kind === 'validate' && !outcome && !run.stop && state.ordersWithError.size === 0;
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       const failed = state.ordersWithError.size > 0;
+      if (kind === 'farm' && !stopped && !failed) return await this.publishOnFarm(run);
       const message = endMessage(kind, { stopped, failed, reached });
       this.endRun(run, 'finished', message, null, !stopped && !failed);
       this.messages.send(kind === 'validate' ? 'validated' : 'published', { context: null });
     } catch (err) {
       this.failRun(run, err);
     }
+  }
+
+  /** Validation passed: the farm extracts and integrates (farm-run.ts), the run ends with it. */
+  private async publishOnFarm(run: Run): Promise<void> {
+    const context = this.mirror.context as NonNullable<HostMirror['context']>;
+    const setPhase = (phase: Phase, message: string) => this.setPhase(phase, message);
+    const end = await this.farm.publish({ run, store: this.store, report: this.report, context, setPhase });
+    this.endRun(run, 'finished', end.message, end.fault, end.success);
+    this.messages.send('published', { context: null });
   }
 
   /** Runs the pairs of `plugins` (run-driver.ts), with the progress and phases in the view. */

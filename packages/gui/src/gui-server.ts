@@ -15,6 +15,7 @@ import {
   type XmlRpcServer,
   type XmlRpcStruct,
 } from '@pyblish/xmlrpc';
+import { isFarm } from './farm-run.js';
 import { requestHasToken } from './tokens.js';
 
 export interface GuiServerHandlers {
@@ -60,6 +61,8 @@ function checkSettings(s: XmlRpcStruct): ShowSettings {
     fail('HeartbeatInterval must be a number');
   if ('pid' in s && !(typeof s.pid === 'number' && Number.isInteger(s.pid) && s.pid > 0))
     fail('pid must be a process id');
+  if ('Farm' in s && !(typeof s.Farm === 'string' && isFarm(s.Farm)))
+    fail('Farm must be "local" or a farm URL, redis://[user:password@]HOST:PORT (rediss:// for TLS)');
   return s as ShowSettings;
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@pyblish/host';
 import type { XmlRpcServer } from '@pyblish/xmlrpc';
 import { Controller } from './controller.js';
+import type { FarmRunOptions } from './farm-run.js';
 import { startGuiServer } from './gui-server.js';
 import { DEFAULT_LIVENESS, HostRegistry, type LivenessOptions } from './host-registry.js';
 import { PortAllocator } from './ports.js';
@@ -61,6 +62,8 @@ export interface GuiOptions {
   reportResultLimit?: number;
   /** How long a run may take to end after Stop before the GUI gives its host up (ms, default 5000). */
   stopGraceMs?: number;
+  /** Publish on farm: the GUI's farm (`farm.farm`, 'local' or redis://...) and how farms are opened. */
+  farm?: FarmRunOptions;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -124,6 +127,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     naive: options.naive ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.farm ? { farm: options.farm } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);

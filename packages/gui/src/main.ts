@@ -18,6 +18,11 @@ Options:
   --allow-unauthenticated   accept hosts that send no token (pyblish-qml 0.x Python hosts)
   --kill                    stop the GUI already running at the port, then start
   --demo                    also start a demo TypeScript host that shows itself
+  --farm URL                offer "Publish on farm": validate here, extract and integrate on the
+                            farm (local, or redis://[user:password@]HOST:PORT; rediss:// for TLS).
+                            PYBLISH_FARM is read too; a host's own Farm setting wins for it
+  --farm-attempts N         runs of a farm job whose extraction or integration fails (default 3)
+  --farm-retry-delay MS     the wait before a farm job runs again, doubling (default 5000)
   --open-report FILE        show a saved report read-only instead: one the GUI wrote, or
                             the JSON of \`pyblish publish --json\`; takes only --web-port
                             and --no-browser, and needs no port 9090
@@ -36,6 +41,9 @@ function parse() {
       'allow-unauthenticated': { type: 'boolean', default: false },
       kill: { type: 'boolean', default: false },
       demo: { type: 'boolean', default: false },
+      farm: { type: 'string' },
+      'farm-attempts': { type: 'string' },
+      'farm-retry-delay': { type: 'string' },
       'open-report': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -350,6 +350,27 @@ export function sendsSourceAsExc(contextData: Record<string, unknown> | undefine
   return typeof contextData?.pythonVersion === 'string' && contextData.nodeVersion === undefined;
 }
 
+/**
+ * An error as a report keeps it (a saved pair's, older or hand-made ones lacking fields; a farm
+ * result's). Reports from before `source` kept a Python host's source line as exc (`sourceAsExc`).
+ */
+export function keptError(
+  error: (Partial<ErrorRow> & { message: string }) | null | undefined,
+  sourceAsExc = false,
+): ErrorRow | null {
+  if (!error) return null;
+  const exc = error.exc ?? null;
+  const old = sourceAsExc && error.source === undefined;
+  return {
+    message: error.message,
+    fname: error.fname ?? null,
+    lineNumber: error.lineNumber ?? null,
+    func: error.func ?? null,
+    exc: old ? null : exc,
+    source: old ? exc : (error.source ?? null),
+  };
+}
+
 /** A host's error as shown; `sourceAsExc` (sendsSourceAsExc) reads its exc as the source line. */
 export function errorRow(error: ErrorJSON, sourceAsExc = false): ErrorRow {
   const exc = error.exc ?? null;

@@ -53,14 +53,18 @@ export function phaseOf(order: number): Phase | null {
   return PHASE_OF[pluginType(order)] ?? null;
 }
 
-/** The plug-ins Validate or Publish runs: no collectors; a Publish after a clean Validate skips the validators. */
+/**
+ * The plug-ins Validate or Publish runs: no collectors; a Publish after a clean Validate skips the
+ * validators. Publish on farm runs the validators here (none after a clean Validate); the farm does the rest.
+ */
 export function pluginsOfRun(
   plugins: PluginProxy[],
-  kind: 'validate' | 'publish',
+  kind: 'validate' | 'publish' | 'farm',
   continuing: boolean,
 ): PluginProxy[] {
   const all = plugins.filter((p) => pluginType(p.order) !== 'Collector');
-  if (kind === 'validate') return all.filter((p) => inRange(p.order, 1));
+  if (kind === 'farm' && continuing) return [];
+  if (kind !== 'publish') return all.filter((p) => inRange(p.order, 1));
   return continuing ? all.filter((p) => !inRange(p.order, 1)) : all;
 }
 
@@ -69,10 +73,12 @@ export function pluginsOfRun(
  * whether a pair failed. `reached` is the last phase a pair ran in.
  */
 export function endMessage(
-  kind: 'validate' | 'publish',
+  kind: 'validate' | 'publish' | 'farm',
   outcome: { stopped: string | null; failed: boolean; reached: Phase },
 ): string {
   const { stopped, failed, reached } = outcome;
+  if (kind === 'farm' && (stopped || failed))
+    return `Not sent to the farm: ${stopped ?? 'validation failed'}`;
   if (stopped) return stopped;
   if (kind === 'publish' && (reached === 'extracting' || reached === 'integrating'))
     return failed ? 'Published, with errors..' : 'Published';

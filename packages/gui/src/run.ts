@@ -3,7 +3,7 @@
 // closing) and a promise that settles when it has ended.
 import type { HostEntry } from './host-registry.js';
 
-export type RunKind = 'reset' | 'validate' | 'publish' | 'action' | 'repair';
+export type RunKind = 'reset' | 'validate' | 'publish' | 'farm' | 'action' | 'repair';
 
 /** An error a run ends with that is not a plug-in's (host lost, timeout, GUI closed). */
 export interface RunFault {
@@ -18,6 +18,8 @@ export class Run {
   readonly abort = new AbortController();
   /** The begun pair Stop cancels on the host. */
   callId: string | null = null;
+  /** What else Stop ends: a farm publish's jobs (set while the GUI follows them). */
+  onStop: (() => void) | null = null;
   /** The host client's request count when the run's own requests began. */
   requestsAtStart: number;
   lost = false;

@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { Malformed, ReportFileError } from './errors.js';
+import { farmPublishEntries } from './farm-rows.js';
 import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
 import {
   checkPublishReport,
@@ -23,6 +24,7 @@ import {
   contextRow,
   Failures,
   instanceRow,
+  keptError,
   pairEndEntries,
   pairStartEntries,
   passedOver,
@@ -32,7 +34,7 @@ import {
   sendsSourceAsExc,
   withoutError,
 } from './rows.js';
-import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
+import type { InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
 import { initialTop, type NewTerminalEntry } from './view-state.js';
 
 const WHERE_FROM =
@@ -90,12 +92,43 @@ function checkReport(r: Json): void {
     duration: 'number',
     actionId: 'string|null?',
     repair: 'boolean?',
+    label: 'string?',
   });
   results.forEach((result, i) => {
     const at = `report.results[${i}]`;
     checkError(result.error ?? null, `${at}.error`);
     checkRecords(result.records, `${at}.records`);
+    if (result.farm !== undefined)
+      fields(object(result.farm, `${at}.farm`), `${at}.farm`, {
+        jobId: 'string',
+        attempt: 'number',
+        machine: 'string',
+      });
   });
+  if (r.farm === undefined) return;
+  for (const [i, publish] of listOf(r.farm, 'report.farm', {
+    farm: 'string',
+    publishId: 'string',
+    cancelled: 'string|null',
+    done: 'boolean',
+  }).entries()) {
+    const jobs = listOf(publish.jobs, `report.farm[${i}].jobs`, {
+      jobId: 'string',
+      kind: 'string',
+      state: 'string',
+      attempt: 'number',
+      machine: 'string|null',
+      error: 'string|null',
+    });
+    for (const [j, job] of jobs.entries()) {
+      listOf(job.instances, `report.farm[${i}].jobs[${j}].instances`, { id: 'string', name: 'string' });
+      listOf(job.retries, `report.farm[${i}].jobs[${j}].retries`, {
+        attempt: 'number',
+        machine: 'string',
+        reason: 'string',
+      });
+    }
+  }
 }
 
 /** A report as the viewer shows it: a GUI report, or a headless publish's converted into one. */
@@ -253,24 +286,6 @@ export interface SavedView {
 }
 
 /**
- * The error of a saved pair, with the fields older or hand-made reports may leave out. Reports
- * from before `source` kept a Python host's source line as exc (`sourceAsExc`).
- */
-function errorOf(error: PairReport['error'], sourceAsExc: boolean): ErrorRow | null {
-  if (!error) return null;
-  const exc = error.exc ?? null;
-  const old = sourceAsExc && error.source === undefined;
-  return {
-    message: error.message,
-    fname: error.fname ?? null,
-    lineNumber: error.lineNumber ?? null,
-    func: error.func ?? null,
-    exc: old ? null : exc,
-    source: old ? exc : (error.source ?? null),
-  };
-}
-
-/**
  * Rows and terminal as the live GUI showed them when the report was written. The report keeps
  * the pairs since the last reset, not where each run began: a run begins where a plug-in
  * after the collectors runs again, or one runs with a lower order than the one before it,
@@ -353,6 +368,25 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
   let runStartSeq = 0;
   const seen = new Set<string>();
   const failures = new Failures();
+  // A farm job's rows show its last run; the runs before it are in the Terminal only.
+  const jobKey = (f: NonNullable<PairReport['farm']>) => `${f.publishId}\0${f.jobId}`;
+  const lastRun = new Map<string, number>();
+  for (const r of report.results)
+    if (r.farm) lastRun.set(jobKey(r.farm), Math.max(r.farm.attempt, lastRun.get(jobKey(r.farm)) ?? 0));
+  const farmPublishes = new Map((report.farm ?? []).map((p) => [p.publishId, p]));
+  /** After a farm publish's last pair: how its jobs ended. */
+  const endFarm = (publishId: string) => {
+    const publish = farmPublishes.get(publishId);
+    if (!publish) return;
+    farmPublishes.delete(publishId);
+    const entries = farmPublishEntries(publish, report.results);
+    terminal.push(...entries);
+    for (const e of entries) {
+      const row = e.type === 'error' ? instanceById.get(e.instanceId ?? context.id) : undefined;
+      if (row && e.type === 'error')
+        Object.assign(row, afterResult(row, { error: e.error, records: [], duration: 0 }));
+    }
+  };
   const clear = () => {
     for (const row of instances) Object.assign(row, clearedRunState());
     for (const row of plugins) {
@@ -362,12 +396,19 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     }
   };
 
-  for (const result of report.results) {
+  for (const [index, result] of report.results.entries()) {
     const plugin = pluginById.get(result.pluginId);
     const target = result.instanceId ?? context.id;
-    const kind =
-      (result.actionId ?? null) !== null ? 'action' : result.repair ? `repair ${result.pluginId}` : 'pairs';
-    let boundary = kind === 'action' || kind !== segment;
+    const farm = result.farm;
+    const kind = farm
+      ? 'farm'
+      : (result.actionId ?? null) !== null
+        ? 'action'
+        : result.repair
+          ? `repair ${result.pluginId}`
+          : 'pairs';
+    // The farm's pairs end the run their validation began (Publish on farm is one run).
+    let boundary = kind === 'action' || (kind !== segment && !(kind === 'farm' && segment === 'pairs'));
     let runBegins = false;
     if (plugin && kind === 'pairs' && plugin.verb !== 'Collect') {
       const key = `${plugin.id}\0${target}`;
@@ -392,21 +433,39 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
       result.instanceId === null
         ? 'Context'
         : (instanceById.get(result.instanceId)?.label ?? result.instanceId);
+    const ended = pairEndEntries(
+      result.pluginId,
+      result.instanceId,
+      result.records.map(recordRow),
+      keptError(result.error, sourceAsExc),
+    );
     terminal.push(
       ...pairStartEntries(
         lastPlugin,
-        { id: result.pluginId, label: plugin?.label ?? result.pluginId },
+        { id: result.pluginId, label: plugin?.label ?? result.label ?? result.pluginId },
         result.instanceId,
         instanceLabel,
-      ),
-      ...pairEndEntries(
-        result.pluginId,
-        result.instanceId,
-        result.records.map(recordRow),
-        errorOf(result.error, sourceAsExc),
-      ),
+      ).map((e) => (farm && e.type === 'instance' ? { ...e, farm } : e)),
+      ...(farm
+        ? ended.map((e) => ({
+            ...e,
+            farm,
+            ...(e.type === 'error' && result.label ? { label: result.label } : {}),
+          }))
+        : ended),
     );
     lastPlugin = result.pluginId;
+    if (farm) {
+      published = true;
+      if (report.results[index + 1]?.farm?.publishId !== farm.publishId) endFarm(farm.publishId);
+      if (farm.attempt !== lastRun.get(jobKey(farm))) continue;
+      const outcome = { error: result.error, records: result.records, duration: result.duration };
+      if (plugin) Object.assign(plugin, afterResult(plugin, outcome));
+      // As live: the context row follows the context job only.
+      const farmRow = instanceById.get(result.instanceId ?? (farm.jobId === 'context' ? context.id : ''));
+      if (farmRow) Object.assign(farmRow, afterResult(farmRow, outcome));
+      continue;
+    }
     const row = instanceById.get(target);
     if (!plugin || kind === 'action') continue;
     if (kind !== 'pairs') {
@@ -423,6 +482,7 @@ export function reportView({ report, headless, notes }: ReadReport, file: string
     if (row) Object.assign(row, afterResult(row, outcome));
     if (result.error) failures.add(plugin.id, target);
   }
+  for (const publishId of [...farmPublishes.keys()]) endFarm(publishId);
   terminal.push(runEndEntry(report.fault));
 
   if (inRun) {

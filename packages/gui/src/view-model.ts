@@ -184,6 +184,11 @@ export interface ViewState {
    * live host: the page says so, and nothing can be run or changed (commands are refused).
    */
   savedReport?: SavedReportInfo | null;
+  /**
+   * The farm "Publish on farm" sends the shown host's instances to (its URL without a password):
+   * the host's Farm setting, else the GUI's `--farm`. Null or absent: no farm, no such control.
+   */
+  farm?: string | null;
 }
 
 /** Where a report shown by `--open-report` came from. */
@@ -248,6 +253,15 @@ interface EntryBase {
   seq: number;
 }
 
+/** Where a farm ran what an entry or a pair shows: the job, which run of it, and the machine. */
+export interface FarmRef {
+  jobId: string;
+  /** 1 for the job's first run; every run counts. */
+  attempt: number;
+  /** The farm machine's name and worker process id. */
+  machine: string;
+}
+
 export type TerminalEntry = EntryBase &
   (
     | {
@@ -255,9 +269,23 @@ export type TerminalEntry = EntryBase &
         header: Record<string, string>;
       }
     | { type: 'plugin'; pluginId: string; label: string }
-    | { type: 'instance'; pluginId: string; instanceId: string | null; label: string }
-    | { type: 'record'; pluginId: string | null; instanceId: string | null; record: RecordRow }
-    | { type: 'error'; pluginId: string; instanceId: string | null; error: ErrorRow }
+    | { type: 'instance'; pluginId: string; instanceId: string | null; label: string; farm?: FarmRef }
+    | {
+        type: 'record';
+        pluginId: string | null;
+        instanceId: string | null;
+        record: RecordRow;
+        farm?: FarmRef;
+      }
+    | {
+        type: 'error';
+        pluginId: string;
+        instanceId: string | null;
+        error: ErrorRow;
+        farm?: FarmRef;
+        /** The plug-in's label when the list has no row for it (a farm's own plug-in, a farm job). */
+        label?: string;
+      }
     | { type: 'message'; level: 'info' | 'warning' | 'error'; text: string }
   );
 
@@ -271,6 +299,8 @@ export type Command =
   | { type: 'reset' }
   | { type: 'validate' }
   | { type: 'publish' }
+  /** Validate here, then extract and integrate on the farm (ViewState.farm). */
+  | { type: 'publishOnFarm' }
   | { type: 'stop' }
   | { type: 'toggle'; id: string; value?: boolean }
   | { type: 'toggleSection'; list: 'instances' | 'plugins'; section: string; value: boolean }
@@ -293,6 +323,41 @@ export interface PairReport {
   actionId: string | null;
   /** Set on the pairs of a repair (added later: older reports do not mark them). */
   repair?: true;
+  /** Set on a pair a farm ran: which publish, and where. */
+  farm?: FarmRef & { publishId: string };
+  /** The plug-in's label, for a farm's plug-in the host does not have (no entry in `plugins`). */
+  label?: string;
+}
+
+/** A farm job as the report keeps it (its pairs are in `results`, marked with `farm`). */
+export interface FarmJobReport {
+  jobId: string;
+  kind: 'instances' | 'context';
+  instances: Array<{ id: string; name: string }>;
+  state: 'waiting' | 'running' | 'finished' | 'failed' | 'skipped' | 'cancelled';
+  /** The last run's number, 0 when it never started. */
+  attempt: number;
+  machine: string | null;
+  retries: Array<{ attempt: number; machine: string; reason: string }>;
+  /** The last failure's message (also of a run that was retried). */
+  error: string | null;
+  duration: number | null;
+}
+
+/** A "Publish on farm" as the report keeps it. */
+export interface FarmPublishReport {
+  /** The farm's URL without a password, or "local". */
+  farm: string;
+  publishId: string;
+  /** Who made the jobs: the host (pyblish.farmPlan, all its data) or the GUI (the host's whitelisted data). */
+  builtBy: 'host' | 'gui';
+  origin: { host: string; user: string; scene: string | null; time: string; pyblish: string };
+  targets: string[];
+  /** Who cancelled it, when someone did. */
+  cancelled: string | null;
+  /** Every job is over; false when the GUI stopped following (it closed) while the farm went on. */
+  done: boolean;
+  jobs: FarmJobReport[];
 }
 
 /** The document `--report FILE` writes and the front end exports. */
@@ -302,7 +367,7 @@ export interface Report {
   host: { port: number; label: string } | null;
   startedAt: string;
   finishedAt: string | null;
-  /** "validate", "publish", "reset", "action" or "repair". */
+  /** "validate", "publish", "farm" (Publish on farm), "reset", "action" or "repair". */
   kind: string;
   /**
    * The last Validate or Publish since the reset, which actions and repairs after it leave
@@ -331,6 +396,8 @@ export interface Report {
   results: PairReport[];
   /** pairs and failed count every pair since the reset; droppedResults those no longer in `results`. */
   stats: { pairs: number; failed: number; requests: number; durationMs: number; droppedResults: number };
+  /** The farm publishes since the reset (added later: absent when there were none). */
+  farm?: FarmPublishReport[];
 }
 
 export type { CommandErrorCode, ShowSettings };

@@ -8,6 +8,7 @@ import { MAX_BEGIN_WAIT_MS } from './begin-wait.js';
 import type {
   BeginJSON,
   ContextJSON,
+  FarmPlanJSON,
   LivenessJSON,
   PingJSON,
   PluginJSON,
@@ -92,12 +93,20 @@ export const HostMethod = {
     'pyblish.liveness',
     'Whether a pair is running; answered even while a plug-in blocks the main thread.',
   ),
+  /** The host builds its farm jobs from its real Context; the GUI submits and follows them. */
+  farmPlan: method<[targets?: string[] | null], FarmPlanJSON>('pyblish.farmPlan', {
+    signature: [{ type: ['array', 'nil'], name: 'targets', optional: true }],
+    returns: 'struct',
+    help:
+      'The farm jobs of the instances set to publish, made from the real context: {plan: the ' +
+      "publish plan's JSON text (job documents of docs/farm.md), pluginPaths: this host's plug-in paths}.",
+  }),
 } as const;
 
 export type HostMethodKey = keyof typeof HostMethod;
 
 /** Our extensions: a service built with `extensions: false` serves the others only, as Python hosts do. */
-export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness'];
+export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness', 'farmPlan'];
 
 /** The ports find_available_port hands out (below PORT_MIN are the system's). */
 export const PORT_MIN = 1024;

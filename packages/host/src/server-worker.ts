@@ -72,6 +72,7 @@ const handlers: HostHandlers = {
   begin: forward(HostMethod.begin),
   poll: forward(HostMethod.poll),
   cancel: forward(HostMethod.cancel),
+  farmPlan: forward(HostMethod.farmPlan),
 };
 const registry = serveMethods(
   new MethodRegistry(),

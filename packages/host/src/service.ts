@@ -3,6 +3,7 @@
 // cancel and liveness passes through the dispatch wrapper, so an embedding application can run
 // it on its own scheduler. served-methods.ts turns the handlers into the served table.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
+import { planPublish } from '@pyblish/farm/job';
 import {
   Fault,
   FaultCode,
@@ -20,7 +21,7 @@ import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
 import { Session, type SessionOptions } from './session.js';
-import { type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON } from './wire.js';
+import { type FarmPlanJSON, type LivenessJSON, PING_REPLY, type PollJSON, type ResultJSON } from './wire.js';
 
 /** How a pair runs: the action to run instead of process(), and what may abort it. */
 interface PairOptions {
@@ -209,7 +210,22 @@ export class PyblishService {
         return true;
       },
       liveness: () => this.liveness(),
+      farmPlan: ([targets]) => this.call(() => this.farmPlan(targets ?? null)),
     };
+  }
+
+  /** The farm jobs of this context, made here where the real data is (the wire carries a whitelist). */
+  private farmPlan(targets: string[] | null): FarmPlanJSON {
+    const s = this.session;
+    if (targets && !targets.every((t) => typeof t === 'string'))
+      throw invalid('pyblish.farmPlan: targets must be a list of strings, or nil for ["farm"]');
+    try {
+      const plan = planPublish(s.context, targets ? { targets } : {});
+      return { plan: JSON.stringify(plan), pluginPaths: s.registry.pluginPaths() };
+    } catch (err) {
+      // NOT_JSON_SAFE names the key to fix; NOTHING_TO_PUBLISH says nothing is set to publish.
+      throw new Fault(FaultCode.ApplicationError, (err as Error).message);
+    }
   }
 
   /** pyblish.poll's reply. */

@@ -191,7 +191,17 @@ export interface ShowSettings {
   token?: string;
   /** Our extension: the host's process id, for the host switcher and liveness. */
   pid?: number;
+  /** Our extension: the farm "Publish on farm" sends this host's instances to ('local' or redis://...). */
+  Farm?: string;
   [key: string]: unknown;
+}
+
+/** `pyblish.farmPlan()`'s reply. */
+export interface FarmPlanJSON {
+  /** The PublishPlan of @pyblish/farm as JSON text (XML-RPC would change its numbers and nulls). */
+  plan: string;
+  /** The host's plug-in paths: what a local farm's workers load. */
+  pluginPaths: string[];
 }
 
 /** `ping()`'s reply, on a host and on the GUI's server. */

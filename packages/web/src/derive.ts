@@ -3,6 +3,7 @@
 import type {
   ActionRow,
   ErrorRow,
+  FarmRef,
   InstanceRow,
   ItemStatus,
   Phase,
@@ -174,10 +175,14 @@ export interface ReportError {
   error: ErrorRow;
   /** Instance ids, null for the context. */
   instances: Array<string | null>;
+  /** Where a farm ran the pairs that failed with it (empty: they ran here). */
+  farm: FarmRef[];
 }
 
 export interface ReportEntry {
   pluginId: string;
+  /** The plug-in's label when the list has no row for it (a farm's own plug-in, a farm job). */
+  label: string | null;
   errors: ReportError[];
   warnings: Array<{ seq: number; instanceId: string | null; record: RecordRow }>;
 }
@@ -204,10 +209,20 @@ export function openErrors(
   }));
 }
 
+/** The last run of each farm job the entries show (a job that ran again supersedes its earlier runs). */
+function lastFarmRuns(entries: readonly TerminalEntry[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const e of entries)
+    if ((e.type === 'error' || e.type === 'record') && e.farm)
+      last.set(e.farm.jobId, Math.max(e.farm.attempt, last.get(e.farm.jobId) ?? 0));
+  return last;
+}
+
 /**
  * Groups the run's errors by plug-in, then by message: each error once, with the instances
- * that failed with it. Warnings (WARNING records) are collected per plug-in. Plug-ins come in
- * the order given by `pluginOrder`.
+ * that failed with it (and the farm machines that ran them). Warnings (WARNING records) are
+ * collected per plug-in. Plug-ins come in the order given by `pluginOrder`. A farm job's earlier
+ * runs are left out: its last run says how it ended.
  */
 export function buildReport(
   entries: readonly TerminalEntry[],
@@ -217,19 +232,31 @@ export function buildReport(
   const entryFor = (pluginId: string): ReportEntry => {
     let e = byPlugin.get(pluginId);
     if (!e) {
-      e = { pluginId, errors: [], warnings: [] };
+      e = { pluginId, label: null, errors: [], warnings: [] };
       byPlugin.set(pluginId, e);
     }
     return e;
   };
+  const lastRun = lastFarmRuns(entries);
   for (const entry of entries) {
+    if ((entry.type === 'error' || entry.type === 'record') && entry.farm) {
+      if (entry.farm.attempt < (lastRun.get(entry.farm.jobId) ?? 0)) continue;
+    }
     if (entry.type === 'error') {
       const e = entryFor(entry.pluginId);
+      e.label ??= entry.label ?? null;
+      const farm = entry.farm ? [entry.farm] : [];
       const same = e.errors.find((x) => x.message === entry.error.message);
       if (same) {
         if (!same.instances.includes(entry.instanceId)) same.instances.push(entry.instanceId);
+        same.farm.push(...farm);
       } else
-        e.errors.push({ message: entry.error.message, error: entry.error, instances: [entry.instanceId] });
+        e.errors.push({
+          message: entry.error.message,
+          error: entry.error,
+          instances: [entry.instanceId],
+          farm,
+        });
     } else if (entry.type === 'record' && entry.pluginId && entry.record.levelno === 30) {
       entryFor(entry.pluginId).warnings.push({
         seq: entry.seq,
@@ -251,6 +278,11 @@ export function fileAndLine(error: Pick<ErrorRow, 'fname' | 'lineNumber'>): stri
   return error.lineNumber === null ? error.fname : `${error.fname}:${error.lineNumber}`;
 }
 
+/** The farm machines that ran an error's pairs, once each ("" when they ran here). */
+export function farmMachines(err: Pick<ReportError, 'farm'>): string {
+  return [...new Set(err.farm.map((f) => f.machine))].join(', ');
+}
+
 /** Plain text of the report's errors, for the clipboard. */
 export function reportText(
   report: readonly ReportEntry[],
@@ -261,7 +293,9 @@ export function reportText(
   for (const entry of report) {
     for (const err of entry.errors) {
       const where = err.error.fname ? ` (${fileAndLine(err.error)})` : '';
-      lines.push(`${pluginLabel(entry.pluginId)}: ${err.message}${where}`);
+      const machines = farmMachines(err);
+      const farm = machines ? ` [on the farm: ${machines}]` : '';
+      lines.push(`${entry.label ?? pluginLabel(entry.pluginId)}: ${err.message}${where}${farm}`);
       for (const id of err.instances) lines.push(`  - ${instanceLabel(id)}`);
     }
   }

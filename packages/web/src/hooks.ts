@@ -112,7 +112,10 @@ export function useReport(): ReportEntry[] {
     );
     const contextId = store.getShape('instances').order[0] ?? '';
     return openErrors(buildReport(entries, store.getShape('plugins').order), (pluginId, instanceId) => {
-      if (store.getRow('plugins', pluginId)?.hasError !== true) return false;
+      const plugin = store.getRow('plugins', pluginId);
+      // A plug-in the list lacks ran on a farm (or is a farm job): nothing here repairs it.
+      if (!plugin) return true;
+      if (plugin.hasError !== true) return false;
       return store.getRow('instances', instanceId ?? contextId)?.hasError !== false;
     });
   }, [terminal, store, plugins, instances, runStart]);

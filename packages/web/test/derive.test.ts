@@ -7,6 +7,7 @@ import {
   controlsFor,
   menuEntries,
   openErrors,
+  reportText,
   sinceLastReset,
   terminalFilter,
 } from '../src/derive.js';
@@ -145,6 +146,37 @@ describe('the validation report', () => {
       error(3, 'v1', 'a', 'new'),
     ];
     expect(sinceLastReset(entries).map((e) => e.seq)).toEqual([2, 3]);
+  });
+
+  it("keeps a farm job's last run, with the machines that ran it and the label of a plug-in the list lacks", () => {
+    const onFarm = (entry: TerminalEntry, jobId: string, attempt: number, machine: string): TerminalEntry =>
+      ({
+        ...entry,
+        farm: { jobId, attempt, machine },
+      }) as TerminalEntry;
+    const report = buildReport(
+      [
+        onFarm(error(1, 'extract', 'a', 'disk full'), 'instance-a', 1, 'farm1:10'),
+        onFarm(error(2, 'extract', 'a', 'no faces'), 'instance-a', 2, 'farm2:20'),
+        onFarm(error(3, 'extract', 'b', 'no faces'), 'instance-b', 1, 'farm1:10'),
+        {
+          ...onFarm(error(4, 'farm-job:context', null, 'lost 3 times'), 'context', 1, 'farm2:20'),
+          label: 'Context job',
+        } as TerminalEntry,
+      ],
+      ['extract'],
+    );
+    expect(report[0]?.errors.map((e) => [e.message, e.instances, e.farm.map((f) => f.machine)])).toEqual([
+      ['no faces', ['a', 'b'], ['farm2:20', 'farm1:10']],
+    ]);
+    expect(report[1]).toMatchObject({ pluginId: 'farm-job:context', label: 'Context job' });
+    const text = reportText(
+      report,
+      (id) => id.toUpperCase(),
+      (id) => id ?? 'Context',
+    );
+    expect(text).toContain('EXTRACT: no faces (v.ts:3) [on the farm: farm2:20, farm1:10]');
+    expect(text).toContain('Context job: lost 3 times (v.ts:3) [on the farm: farm2:20]');
   });
 });
 

@@ -1,7 +1,7 @@
 // Every record and error of the session, live. Level toggles (DEBUG off at first) and a text
 // filter work together; rows expand to show the record's fields. Virtualised, with measured
 // row heights, and it follows the end while the view is scrolled to the bottom.
-import type { TerminalEntry } from '@pyblish/gui/view-model';
+import type { FarmRef, TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { fileAndLine, flipped, LEVELS, type Level, plural, terminalFilter } from '../derive.js';
@@ -169,6 +169,7 @@ const Entry = memo(function Entry({
         <div className="entry entry-instance">
           <Icon name="file" />
           {entry.label}
+          {entry.farm && <FarmTag farm={entry.farm} />}
         </div>
       );
     case 'message':
@@ -196,6 +197,7 @@ const Entry = memo(function Entry({
             Function: r.funcName,
             Thread: r.threadName,
             Time: new Date(r.created * 1000).toLocaleTimeString(),
+            ...farmFields(entry.farm),
           }}
         />
       );
@@ -215,12 +217,27 @@ const Entry = memo(function Entry({
             Function: e.func ?? '',
             Source: e.source ?? '',
             Exception: e.exc ?? '',
+            ...farmFields(entry.farm),
           }}
         />
       );
     }
   }
 });
+
+/** Where a farm ran the pair: its machine, and the run when it ran again. */
+function FarmTag({ farm }: { farm: FarmRef }) {
+  return (
+    <span className="farm-tag">
+      on {farm.machine}
+      {farm.attempt > 1 ? ` (attempt ${farm.attempt})` : ''}
+    </span>
+  );
+}
+
+function farmFields(farm: FarmRef | undefined): Record<string, string> {
+  return farm ? { 'Farm machine': farm.machine, 'Farm job': farm.jobId, Attempt: String(farm.attempt) } : {};
+}
 
 function Expandable({
   className,

@@ -1,4 +1,4 @@
-import { plural, type ReportEntry, reportText } from '../derive.js';
+import { farmMachines, plural, type ReportEntry, reportText } from '../derive.js';
 import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
@@ -65,7 +65,7 @@ export function ValidationReport() {
 function ReportCard({ entry }: { entry: ReportEntry }) {
   const ui = useUi();
   const plugin = useRow('plugins', entry.pluginId);
-  const label = plugin?.label ?? entry.pluginId;
+  const label = plugin?.label ?? entry.label ?? entry.pluginId;
   const failed = entry.errors.length > 0;
   return (
     <article className={`report-card ${failed ? 'failed' : 'warning'}`} aria-label={label}>
@@ -96,6 +96,14 @@ function ReportCard({ entry }: { entry: ReportEntry }) {
             pluginId={entry.pluginId}
             inReport
           />
+          {err.farm.length > 0 && (
+            <p className="farm-where">
+              On the farm: {farmMachines(err)}
+              {err.farm.some((f) => f.attempt > 1)
+                ? `, attempt ${Math.max(...err.farm.map((f) => f.attempt))}`
+                : ''}
+            </p>
+          )}
           <ul className="instances" aria-label={`Failed instances of ${label}`}>
             {err.instances.map((id) => (
               <InstanceChip key={id ?? 'context'} id={id} />

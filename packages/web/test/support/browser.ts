@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { DEFAULT_DIST } from '../../../gui/src/web-server.js';
 
 export const WEB = join(import.meta.dirname, '..', '..');
@@ -82,4 +83,15 @@ export async function openPage(url: string, ready: string): Promise<{ browser: B
   await page.goto(url);
   await page.getByRole('treeitem', { name: ready, exact: true }).waitFor();
   return { browser, page };
+}
+
+/** After a failing test, leaves a picture of the page behind for whoever reads the failure. */
+export function screenshotFailures(page: () => Page | undefined): void {
+  afterEach(async (ctx) => {
+    const shown = page();
+    if (ctx.task.result?.state !== 'fail' || !shown) return;
+    const path = `${process.env.TMPDIR ?? '/tmp'}/pyblish-web-${ctx.task.name.replace(/\W+/g, '-')}.png`;
+    await shown.screenshot({ path }).catch(() => undefined);
+    console.error(`screenshot of the failure: ${path}`);
+  });
 }
