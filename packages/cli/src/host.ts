@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { defaultRegistry, demoPluginPath } from '@pyblish/core';
 import { Host, HostError } from '@pyblish/host';
 import { UsageError } from './errors.js';
+import type { OptionTable } from './usage.js';
 
 const usage = `Usage: pyblish host [options]
 
 Serves plug-ins to a Pyblish GUI over XML-RPC at http://127.0.0.1:PORT/pyblish.
 
 Options:
-  --plugin-path DIR          a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
+  -p, --plugin-path DIR      a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
   --demo                     serve the demo plug-ins
   --port N                   serve on port N; 0 picks a free one and prints it (the default without --register)
   --register                 register with the GUI: ask it for a port, send heartbeats, ask it to show this host
@@ -133,21 +134,19 @@ async function register(host: Host, title: string, stop: Promise<void>): Promise
   return false;
 }
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  'plugin-path': { type: 'string', short: 'p', multiple: true },
+  demo: { type: 'boolean' },
+  port: { type: 'string' },
+  register: { type: 'boolean' },
+  'gui-port': { type: 'string' },
+  title: { type: 'string' },
+  'allow-unauthenticated': { type: 'boolean' },
+  'in-thread': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies OptionTable;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      'plugin-path': { type: 'string', multiple: true },
-      demo: { type: 'boolean' },
-      port: { type: 'string' },
-      register: { type: 'boolean' },
-      'gui-port': { type: 'string' },
-      title: { type: 'string' },
-      'allow-unauthenticated': { type: 'boolean' },
-      'in-thread': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
 }
