@@ -15,7 +15,7 @@ import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls
 
 export type { BusyState } from './calls.js';
 
-import { formatContext, formatRecord, formatResult } from './format.js';
+import { formatContext, formatRecord, formatResult, pyblishQmlResult } from './format.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
@@ -175,13 +175,15 @@ export class PyblishService {
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
           const i = optionalId(instance, 'process', 'instance');
-          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal });
+          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal }).then(
+            pyblishQmlResult,
+          );
         }),
       repair: ([plugin, instance], info) =>
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
           const i = optionalId(instance, 'repair', 'instance');
-          return this.runPair('repair', p, i, { signal: info.signal });
+          return this.runPair('repair', p, i, { signal: info.signal }).then(pyblishQmlResult);
         }),
       emit: ([signal, kwargs]) => this.call(() => this.emit(signal, kwargs ?? {})),
       test: ([vars]) => this.call(() => this.test(vars)),

@@ -6,6 +6,7 @@ import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/fake-gui.js';
 import { children, fakeGui, killChildren, root, type Summary, startPeer } from './helpers/peers.js';
+import { type Reply, schemaProblems } from './helpers/pyblish-qml-schemas.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
@@ -64,6 +65,8 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
     const s = (await gui.next('summary')) as Summary;
     expect(s.exception).toBeUndefined();
     expect(s.problems).toEqual([]);
+    // pyblish-qml's exact shapes: a Python GUI validating replies (PYBLISH_SAFE) takes every one.
+    expect(schemaProblems(s.replies)).toEqual([]);
     expect(s.heartbeats).toBeGreaterThan(0);
     expect(s.contextName).toBe('Context');
     expect(s.contextData).toMatchObject({
@@ -88,7 +91,6 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
       plugin: 'ValidateNaming',
       label: 'Select invalid',
       success: true,
-      action: 'SelectInvalid',
       records: ['selected table for ValidateNaming'],
     });
     expect(s.repair).toMatchObject({
@@ -120,6 +122,10 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
     const s = (await gui.next('summary')) as Summary;
     expect(s.exception).toBeUndefined();
     expect(s.problems).toEqual([]);
+    expect(schemaProblems(s.replies)).toEqual([]);
+    expect(new Set(s.replies.map((r: Reply) => r.method))).toEqual(
+      new Set(['context', 'discover', 'process', 'repair']),
+    );
     expect((s.plugins as unknown[]).length).toBeGreaterThan(3);
     expect((s.pairs as unknown[]).length).toBeGreaterThan(3);
     host.host.kill('SIGTERM');
