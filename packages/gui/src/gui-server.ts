@@ -13,6 +13,7 @@ import {
   type XmlRpcServer,
   type XmlRpcStruct,
 } from '@pyblish/xmlrpc';
+import { REFUSED_CALLER_ADVICE, RefusalLog } from './refusals.js';
 import { requestHasToken } from './tokens.js';
 
 export interface GuiServerHandlers {
@@ -31,6 +32,8 @@ export interface GuiServerOptions {
   handlers: GuiServerHandlers;
   /** Told about handlers that failed (callers only see "METHOD failed"). */
   onError?: (err: unknown, method: string) => void;
+  /** Lines for the person running the GUI (callers refused for want of the token). */
+  log?: (line: string) => void;
 }
 
 function checkSettings(s: XmlRpcStruct): ShowSettings {
@@ -100,6 +103,9 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
   if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
     serverOptions.authenticate = (req) => requestHasToken(req.headers, token);
+    serverOptions.unauthorizedMessage = REFUSED_CALLER_ADVICE;
+    const refusals = new RefusalLog(options.log ?? (() => undefined));
+    serverOptions.onUnauthorized = (req) => refusals.refused(req);
   }
   return createServer(serverOptions);
 }

@@ -155,6 +155,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       port: options.port ?? 9090,
       token,
       allowUnauthenticated,
+      log,
       onError: (err, method) =>
         log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
       handlers: {

@@ -15,6 +15,7 @@ import {
   tokenAuthenticator,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { HOST_REFUSED_ADVICE } from './auth.js';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
@@ -85,7 +86,10 @@ try {
     port: config.port,
     routes: { '/pyblish': registry },
     gzipThreshold: Number.POSITIVE_INFINITY, // loopback only: see NO_GZIP in transport.ts
-    ...(config.token !== null && { authenticate: tokenAuthenticator(config.token) }),
+    ...(config.token !== null && {
+      authenticate: tokenAuthenticator(config.token),
+      unauthorizedMessage: HOST_REFUSED_ADVICE,
+    }),
   });
   port.on('message', async (msg: ToWorker) => {
     switch (msg.type) {

@@ -17,6 +17,7 @@ import {
   type XmlRpcServer,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { HOST_REFUSED_ADVICE } from './auth.js';
 import { BusyBoard } from './busy-board.js';
 import type { BusyState } from './calls.js';
 import { HostError } from './errors.js';
@@ -89,7 +90,10 @@ export async function startInThread(
       routes: { '/pyblish': methods },
       gzipThreshold: NO_GZIP,
       onError: options.onError,
-      ...(options.token !== null && { authenticate: tokenAuthenticator(options.token) }),
+      ...(options.token !== null && {
+        authenticate: tokenAuthenticator(options.token),
+        unauthorizedMessage: HOST_REFUSED_ADVICE,
+      }),
     });
   } catch (err) {
     if (err instanceof ListenError && err.code === 'EADDRINUSE') throw portInUse(options.port, err);

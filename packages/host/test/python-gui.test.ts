@@ -1,6 +1,6 @@
 // A Python process using only its standard library plays the GUI (pyblish-qml's RPC-era role):
 // it receives show() from a TypeScript host started with --register and drives a full publish.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,17 @@ describe('the CLI host', () => {
     const anonymous = new XmlRpcClient(url!);
     await expect(anonymous.call('ping')).rejects.toMatchObject({ status: 401 });
     anonymous.close();
+    // A Python GUI without the token is told, in the error it prints, what to do.
+    const python = spawnSync(
+      'python3',
+      [
+        '-c',
+        `import xmlrpc.client, sys\ntry:\n  xmlrpc.client.ServerProxy(sys.argv[1]).ping()\nexcept xmlrpc.client.ProtocolError as e:\n  print(e)`,
+        url!,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(python.stdout).toMatch(/401 Unauthorized: .*run the host with --allow-unauthenticated/);
     cli.host.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });
