@@ -35,6 +35,7 @@ export {
   type ErrorJSON,
   type InstanceJSON,
   type LevelName,
+  type EmitJSON,
   type LivenessJSON,
   PING_REPLY,
   type PingJSON,

@@ -88,6 +88,14 @@ export const HostMethod = {
     signature: [{ type: 'string', name: 'callId' }],
     help: "Aborts a running pair's signal.",
   }),
+  /** Each entry is an EmitJSON `{signal, kwargs}`. */
+  emitBatch: method<[signals: XmlRpcValue[]], number>('pyblish.emitBatch', {
+    signature: [{ type: 'array', name: 'signals' }],
+    returns: 'int',
+    help:
+      'Emits many signals in one call, in order, each as emit would ({signal, kwargs} entries); returns ' +
+      'how many. A bad entry faults the call, naming it; the entries before it were emitted.',
+  }),
   liveness: withoutParams<LivenessJSON>(
     'pyblish.liveness',
     'Whether a pair is running; answered even while a plug-in blocks the main thread.',
@@ -97,7 +105,7 @@ export const HostMethod = {
 export type HostMethodKey = keyof typeof HostMethod;
 
 /** Our extensions: a service built with `extensions: false` serves the others only, as Python hosts do. */
-export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness'];
+export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness', 'emitBatch'];
 
 /** The ports find_available_port hands out (below PORT_MIN are the system's). */
 export const PORT_MIN = 1024;

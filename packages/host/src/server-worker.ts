@@ -68,6 +68,7 @@ const handlers: HostHandlers = {
   process: forward(HostMethod.process),
   repair: forward(HostMethod.repair),
   emit: forward(HostMethod.emit),
+  emitBatch: forward(HostMethod.emitBatch),
   test: forward(HostMethod.test),
   update: forward(HostMethod.update),
   begin: forward(HostMethod.begin),

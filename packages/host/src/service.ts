@@ -1,5 +1,5 @@
 // The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
-// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness). Every call but poll,
+// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness/emitBatch). Every call but poll,
 // cancel and liveness passes through the dispatch wrapper, so an embedding application can run
 // it on its own scheduler. served-methods.ts turns the handlers into the served table.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
@@ -186,6 +186,7 @@ export class PyblishService {
           return this.runPair('repair', p, i, { signal: info.signal }).then(pyblishQmlResult);
         }),
       emit: ([signal, kwargs]) => this.call(() => this.emit(signal, kwargs ?? {})),
+      emitBatch: ([signals]) => this.call(() => this.emitBatch(signals)),
       test: ([vars]) => this.call(() => this.test(vars)),
       update: ([key, value, name]) => this.call(() => this.update(key, value, name)),
       begin: ([plugin, instance, action]) =>
@@ -295,6 +296,26 @@ export class PyblishService {
     }
     s.registry.emit(signal, args);
     return null;
+  }
+
+  /** Many emits in one call (a section of 10,000 toggles is one request, not 10,000). */
+  private emitBatch(signals: XmlRpcValue[]): number {
+    for (const [i, entry] of signals.entries()) {
+      const { signal, kwargs = {} } = isStruct(entry) ? entry : {};
+      if (typeof signal !== 'string' || !isStruct(kwargs)) {
+        throw invalid(`pyblish.emitBatch: entry ${i} must be {signal: string, kwargs: struct}`);
+      }
+      try {
+        this.emit(signal, kwargs);
+      } catch (err) {
+        if (!(err instanceof Fault)) throw err;
+        throw new Fault(
+          err.faultCode,
+          `pyblish.emitBatch: entry ${i} (${signal.slice(0, 100)}): ${err.faultString}; the ${i} before it were emitted`,
+        );
+      }
+    }
+    return signals.length;
   }
 
   private test(vars: XmlRpcStruct): string | null {

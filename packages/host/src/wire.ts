@@ -166,6 +166,12 @@ export interface BeginJSON extends PollJSON {
   callId: string;
 }
 
+/** One entry of our extension `pyblish.emitBatch(signals)`: what one `emit(signal, kwargs)` takes. */
+export interface EmitJSON {
+  signal: string;
+  kwargs?: Record<string, unknown>;
+}
+
 /** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */
 export interface TestVars {
   nextOrder: number;

@@ -173,6 +173,50 @@ describe('the /pyblish service', () => {
     expect((await call<PluginJSON[]>('discover')).find((p) => p.name === 'ValidateRig')?.active).toBe(true);
   });
 
+  it('applies many signals in one pyblish.emitBatch call, in order, and names a bad entry', async () => {
+    await collect();
+    signals.length = 0;
+    const [chair, table] = [instance('chair'), instance('table')];
+    const before = await call<{ totalRequestCount: number }>('stats');
+    const applied = await call('pyblish.emitBatch', [
+      { signal: 'instanceToggled', kwargs: { instance: chair.id, new_value: false, old_value: true } },
+      { signal: 'instanceToggled', kwargs: { instance: table.id, new_value: false, old_value: true } },
+      { signal: 'instanceToggled', kwargs: { instance: table.id, new_value: true, old_value: false } },
+      {
+        signal: 'pluginToggled',
+        kwargs: { plugin: byName('ValidateRig').id, new_value: false, old_value: true },
+      },
+    ]);
+    expect(applied).toBe(4);
+    expect(
+      (await call<{ totalRequestCount: number }>('stats')).totalRequestCount - before.totalRequestCount,
+    ).toBe(2);
+    const after = await call<ContextJSON>('context');
+    expect(after.children.find((i) => i.id === chair.id)?.data.publish).toBe(false);
+    expect(after.children.find((i) => i.id === table.id)?.data.publish).toBe(true);
+    expect((await call<PluginJSON[]>('discover')).find((p) => p.name === 'ValidateRig')?.active).toBe(false);
+    // Each entry reached the callbacks, as four emits would have.
+    expect(signals.map((s) => s.signal)).toEqual([
+      'instanceToggled',
+      'instanceToggled',
+      'instanceToggled',
+      'pluginToggled',
+    ]);
+
+    const bad = await fault('pyblish.emitBatch', [
+      { signal: 'instanceToggled', kwargs: { instance: chair.id, new_value: true, old_value: false } },
+      {
+        signal: 'instanceToggled',
+        kwargs: { instance: 'no-such-instance', new_value: true, old_value: false },
+      },
+    ]);
+    expect(bad.faultString).toMatch(/entry 1 \(instanceToggled\): .*the 1 before it were emitted/);
+    expect((await call<ContextJSON>('context')).children.find((i) => i.id === chair.id)?.data.publish).toBe(
+      true,
+    );
+    expect((await fault('pyblish.emitBatch', ['not a struct'])).faultCode).toBe(-32602);
+  });
+
   it('stores comments, emits unknown signals to callbacks and replaces the context argument', async () => {
     signals.length = 0;
     await call('emit', 'commented', { comment: 'first take' });
