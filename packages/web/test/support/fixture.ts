@@ -255,6 +255,8 @@ export function largeState(count: number, plugins: number): ViewState {
     plugins: pluginRows,
     progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null },
     comment: '',
+    changedToggles: 0,
+    delivery: null,
     capabilities: [],
     terminalSeq: 0,
     terminalDropped: 0,
