@@ -1,6 +1,7 @@
 // The server hosts find at 127.0.0.1:9090: show, hide, quit, kill, heartbeat, ping and
 // find_available_port, with pyblish-qml's names and meanings (declared in @pyblish/host's
-// protocol.ts as GuiMethod), and checked arguments.
+// protocol.ts as GuiMethod), and checked arguments; plus our pyblish.register, by which a host
+// met again after a GUI restart tells its settings.
 // Served on `/`, `/RPC2` (Python's ServerProxy default) and `/pyblish`.
 
 import type { IncomingMessage } from 'node:http';
@@ -21,7 +22,9 @@ export interface GuiServerHandlers {
   hide(): void;
   quit(): void;
   kill(): void;
-  heartbeat(port: number, authenticated: boolean): void;
+  /** True when the GUI knows the host from its heartbeats only and wants its settings. */
+  heartbeat(port: number, authenticated: boolean): boolean;
+  register(port: number, settings: ShowSettings, authenticated: boolean): void;
   findAvailablePort(start: number): Promise<number | null>;
 }
 
@@ -84,9 +87,12 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
       handlers.kill();
       return true;
     })
-    .register(GuiMethod.heartbeat, ([port], call) => {
-      handlers.heartbeat(port, authed(call));
-      return null;
+    .register(GuiMethod.heartbeat, ([port], call) =>
+      handlers.heartbeat(port, authed(call)) ? { settingsWanted: true } : null,
+    )
+    .register(GuiMethod.register, ([port, settings], call) => {
+      handlers.register(port, checkSettings(settings ?? {}), authed(call));
+      return true;
     })
     .register(GuiMethod.ping, () => ({ ...PING_REPLY }))
     .register(GuiMethod.findAvailablePort, async ([start = 9001]) => {

@@ -63,6 +63,8 @@ export interface HostEntry {
   lostAt: number | null;
   /** The host called show at least once (hosts known only from heartbeats are capped). */
   shown: boolean;
+  /** The GUI has its settings (from show or pyblish.register), not only its heartbeats. */
+  introduced: boolean;
 }
 
 export interface RegistryEvents {
@@ -72,11 +74,12 @@ export interface RegistryEvents {
   lost(entry: HostEntry): void;
 }
 
-function labelOf(entry: HostEntry): string {
+/** WindowTitle or ContextLabel from the host's settings; null when it has told none. */
+function nameOf(entry: HostEntry): string | null {
   const s = entry.settings;
   if (typeof s.WindowTitle === 'string' && s.WindowTitle) return s.WindowTitle;
   if (typeof s.ContextLabel === 'string' && s.ContextLabel) return s.ContextLabel;
-  return `Host :${entry.port}`;
+  return null;
 }
 
 export class HostRegistry {
@@ -129,6 +132,7 @@ export class HostRegistry {
         probing: false,
         lostAt: null,
         shown: false,
+        introduced: false,
       };
       const clientOptions: ConstructorParameters<typeof HostClient>[0] = {
         port,
@@ -144,13 +148,12 @@ export class HostRegistry {
     return entry;
   }
 
-  heartbeat(port: number, authenticated: boolean): void {
+  /** A heartbeat; true when the host is known from heartbeats only (its settings are wanted). */
+  heartbeat(port: number, authenticated: boolean): boolean {
     const entry = this.hosts.get(port);
-    if (entry && entry.status !== 'lost') {
-      this.heard(entry);
-      return;
-    }
-    void this.checkHeartbeat(port, authenticated);
+    if (entry && entry.status !== 'lost') this.heard(entry);
+    else void this.checkHeartbeat(port, authenticated);
+    return !entry?.introduced;
   }
 
   /** Lists (or revives) the host at `port` once it answers; a silent port is ignored a while. */
@@ -205,15 +208,29 @@ export class HostRegistry {
   }
 
   show(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const entry = this.introduce(port, settings, authenticated);
+    entry.shown = true;
+    this.current = port;
+    this.events.changed();
+    return entry;
+  }
+
+  /** A host's settings without a show (pyblish.register): it is listed by its title, and callable. */
+  register(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const entry = this.introduce(port, settings, authenticated);
+    this.evictUnshown();
+    this.events.changed();
+    return entry;
+  }
+
+  private introduce(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
     const entry = this.ensure(port, settings, authenticated);
     entry.settings = settings;
     entry.authenticated = authenticated;
     entry.pid = typeof settings.pid === 'number' ? settings.pid : entry.pid;
-    entry.shown = true;
+    entry.introduced = true;
     this.quarantined.delete(port);
-    this.current = port;
     this.heard(entry);
-    this.events.changed();
     return entry;
   }
 
@@ -301,7 +318,8 @@ export class HostRegistry {
         key: String(e.port),
         port: e.port,
         pid: e.pid,
-        label: labelOf(e),
+        label: nameOf(e) ?? `Host at port ${e.port}`,
+        named: nameOf(e) !== null,
         status: e.status,
         // Whole seconds, so a steady heartbeat does not patch the page every beat.
         silentFor: Math.floor((now - e.lastHeard) / 1000) * 1000,

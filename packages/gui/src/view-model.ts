@@ -111,8 +111,13 @@ export interface HostSummary {
   key: string;
   port: number;
   pid: number | null;
-  /** WindowTitle or ContextLabel from its show settings, else "Host :PORT". */
+  /** WindowTitle or ContextLabel from its show settings, else "Host at port PORT". */
   label: string;
+  /**
+   * The label is the host's own. False for a host known from its heartbeats only, such as a
+   * pyblish-qml host met again after a GUI restart, until it shows.
+   */
+  named: boolean;
   status: HostStatus;
   /** Milliseconds since the host was last heard from (heartbeat or reply). */
   silentFor: number;

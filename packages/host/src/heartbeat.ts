@@ -1,6 +1,7 @@
 // The heartbeat: `heartbeat(port)` to the GUI every interval, backing off (never spinning) while
-// the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
-import { XmlRpcClient } from '@pyblish/xmlrpc';
+// the GUI is down, and picking up a restarted GUI (and its new token) without a host restart: a
+// GUI that knows the host from its heartbeats only asks for its settings, which it then sends.
+import { Fault, XmlRpcClient, type XmlRpcStruct } from '@pyblish/xmlrpc';
 import { readGuiDiscovery } from './gui-discovery-file.js';
 import { GuiMethod } from './protocol.js';
 
@@ -13,6 +14,8 @@ export interface HeartbeatOptions {
   maxBackoffMs?: number;
   /** Read the GUI's token from its discovery file and send it. */
   authenticated: boolean;
+  /** What `pyblish.register` tells a GUI that asks (a restarted GUI): the host's show settings. */
+  settings?: Record<string, unknown>;
 }
 
 export interface GuiState {
@@ -67,7 +70,8 @@ export class Heartbeat {
     if (this.stopped) return;
     try {
       this.client ??= this.connect();
-      await this.client.call(GuiMethod.heartbeat, [this.options.hostPort]);
+      const reply = await this.client.call(GuiMethod.heartbeat, [this.options.hostPort]);
+      if (reply?.settingsWanted === true) await this.register(this.client);
       this.delay = this.interval;
       this.report({ up: true, error: null });
     } catch (err) {
@@ -77,6 +81,15 @@ export class Heartbeat {
       this.report({ up: false, error: err instanceof Error ? err.message : String(err) });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.beat(), this.delay);
+  }
+
+  /** Tells a GUI that met this host by its heartbeats only who it is; a GUI without the method is left be. */
+  private async register(client: XmlRpcClient): Promise<void> {
+    const { hostPort, settings } = this.options;
+    if (!settings) return;
+    await client.call(GuiMethod.register, [hostPort, settings as XmlRpcStruct]).catch((err: unknown) => {
+      if (!(err instanceof Fault)) throw err;
+    });
   }
 
   private report(state: GuiState): void {

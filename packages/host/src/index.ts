@@ -36,6 +36,7 @@ export {
   type InstanceJSON,
   type LevelName,
   type EmitJSON,
+  type HeartbeatJSON,
   type LivenessJSON,
   PING_REPLY,
   type PingJSON,

@@ -8,6 +8,7 @@ import { MAX_BEGIN_WAIT_MS } from './begin-wait.js';
 import type {
   BeginJSON,
   ContextJSON,
+  HeartbeatJSON,
   LivenessJSON,
   PingJSON,
   PluginJSON,
@@ -124,9 +125,16 @@ export const GuiMethod = {
   hide: withoutParams<boolean>('hide', 'Hides the GUI; the process stays.'),
   quit: withoutParams<boolean>('quit', 'Ends the current run, writes its report and exits.'),
   kill: withoutParams<boolean>('kill', 'Exits at once (status 1), still writing the report.'),
-  heartbeat: method<[port: number], null>('heartbeat', {
+  /** Our GUI answers HeartbeatJSON when it wants the host's settings (pyblish-qml: nil). */
+  heartbeat: method<[port: number], HeartbeatJSON | null>('heartbeat', {
     signature: [port],
     help: 'Tells the GUI the host at port is alive.',
+  }),
+  /** Our extension; `settings` as show's. */
+  register: method<[port: number, settings?: XmlRpcStruct], boolean>('pyblish.register', {
+    signature: [port, { type: 'struct', name: 'settings', optional: true }],
+    returns: 'boolean',
+    help: "Tells the GUI a host's show settings (title, token) without showing it, when a heartbeat's reply asks.",
   }),
   ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
   findAvailablePort: method<[start?: number], number>('find_available_port', {

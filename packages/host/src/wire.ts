@@ -195,6 +195,15 @@ export interface ShowSettings {
   [key: string]: unknown;
 }
 
+/**
+ * Our GUI's reply to `heartbeat(port)` (pyblish-qml's is nil, which hosts ignore): it knows the
+ * host from its heartbeats only (it was restarted since the host showed), so the host sends its
+ * settings with `pyblish.register` and the GUI can list it by its title and call it.
+ */
+export interface HeartbeatJSON {
+  settingsWanted: boolean;
+}
+
 /** `ping()`'s reply, on a host and on the GUI's server. */
 export interface PingJSON {
   message: string;

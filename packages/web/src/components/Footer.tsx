@@ -4,6 +4,7 @@ import { controlsFor, isRunning } from '../derive.js';
 import { useServices, useTop } from '../hooks.js';
 import { Icon, type IconName } from './Icon.js';
 import { CommentBox } from './parts.js';
+import { DeliveryStatus } from './SceneEditsStatus.js';
 
 const BUTTONS: Array<{
   type: 'reset' | 'validate' | 'publish' | 'stop';
@@ -51,6 +52,7 @@ export function Footer() {
           onChange={(text) => send({ type: 'comment', text })}
         />
       )}
+      <DeliveryStatus />
       <div className="footer-bar">
         <output className={`message phase-${phase}`} aria-live="polite">
           {top?.message ?? 'Connecting..'}

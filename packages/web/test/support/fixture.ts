@@ -238,6 +238,7 @@ export function largeState(count: number, plugins: number): ViewState {
         port: 9001,
         pid: 1,
         label: 'Bench host',
+        named: true,
         status: 'alive',
         silentFor: 0,
         current: true,
