@@ -86,6 +86,20 @@ async function openPage(url: string): Promise<Page> {
   return page;
 }
 
+const tree = (page: Page, name: 'Instances' | 'Plug-ins') => page.getByRole('tree', { name });
+const row = (page: Page, list: 'Instances' | 'Plug-ins', name: string) =>
+  tree(page, list).getByRole('treeitem', { name, exact: true });
+const footerMessage = (page: Page) => page.locator('footer output').first().textContent();
+
+/** A GUI with the demo host shown, and the page open on it. */
+async function demoPage(): Promise<{ g: Gui; page: Page }> {
+  const env = runtime();
+  const g = await gui(env);
+  const host = await startDemoHost({ gui: g, env, close: async () => {} }, 'Maya (demo)');
+  cleanups.push(() => host.kill());
+  return { g, page: await openPage(g.url) };
+}
+
 const shownOn = (port: number) => (s: ViewState) =>
   s.hosts.find((h) => h.current)?.port === port && (s.phase === 'ready' || s.phase === 'finished');
 
@@ -123,36 +137,19 @@ describe('hosts after a GUI restart', () => {
 
     await picker.selectOption(String(ours.port));
     await restarted.waitFor(shownOn(ours.port), 30_000);
-    await eventually(async () =>
-      expect(await page.locator('footer output').first().textContent()).toBe('Ready'),
-    );
-    await page
-      .getByRole('tree', { name: 'Instances' })
-      .getByRole('treeitem', { name: 'Piraya12', exact: true })
-      .waitFor();
+    await eventually(async () => expect(await footerMessage(page)).toBe('Ready'));
+    await row(page, 'Instances', 'Piraya12').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
 
     await picker.selectOption(String(python.port));
     await restarted.waitFor(shownOn(python.port), 30_000);
-    await page
-      .getByRole('tree', { name: 'Instances' })
-      .getByRole('treeitem', { name: 'Richard05', exact: true })
-      .waitFor();
+    await row(page, 'Instances', 'Richard05').waitFor();
   }, 120_000);
 });
 
-const tree = (page: Page, name: 'Instances' | 'Plug-ins') => page.getByRole('tree', { name });
-const row = (page: Page, list: 'Instances' | 'Plug-ins', name: string) =>
-  tree(page, list).getByRole('treeitem', { name, exact: true });
-const footerMessage = (page: Page) => page.locator('footer output').first().textContent();
-
 describe('toggles', () => {
   it('are kept across Reset for the host, said on the page, with a "Reset toggles" way back', async () => {
-    const env = runtime();
-    const g = await gui(env);
-    const host = await startDemoHost({ gui: g, env, close: async () => {} }, 'Maya (demo)');
-    cleanups.push(() => host.kill());
-    const page = await openPage(g.url);
+    const { g, page } = await demoPage();
     const piraya = row(page, 'Instances', 'Piraya12');
     await piraya.locator('.check').click();
     await eventually(async () => expect(await piraya.getAttribute('aria-checked')).toBe('false'));
@@ -197,11 +194,7 @@ describe('a section of thousands of toggles to a Python host', () => {
 
 describe('the comment boxes after a run', () => {
   it('are editable for the context and an instance alike, and say when the host gets the comment', async () => {
-    const env = runtime();
-    const g = await gui(env);
-    const host = await startDemoHost({ gui: g, env, close: async () => {} }, 'Maya (demo)');
-    cleanups.push(() => host.kill());
-    const page = await openPage(g.url);
+    const { g, page } = await demoPage();
     await page.getByRole('button', { name: 'Validate', exact: true }).click();
     await g.waitFor((s) => s.phase === 'finished', 30_000);
 
