@@ -178,7 +178,9 @@ export class Controller {
   }
 
   private labelOf(entry: HostEntry): string {
-    return this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host at port ${entry.port}`;
+    return (
+      this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host at port ${entry.port}`
+    );
   }
 
   private applySettings(settings: ShowSettings): void {
