@@ -148,12 +148,15 @@ export class HostRegistry {
     return entry;
   }
 
-  /** A heartbeat; true when the host is known from heartbeats only (its settings are wanted). */
+  /**
+   * A heartbeat; true when the host is listed (its port answered) but known from heartbeats only,
+   * so its settings are wanted.
+   */
   heartbeat(port: number, authenticated: boolean): boolean {
     const entry = this.hosts.get(port);
     if (entry && entry.status !== 'lost') this.heard(entry);
     else void this.checkHeartbeat(port, authenticated);
-    return !entry?.introduced;
+    return entry !== undefined && !entry.introduced;
   }
 
   /** Lists (or revives) the host at `port` once it answers; a silent port is ignored a while. */
@@ -215,8 +218,13 @@ export class HostRegistry {
     return entry;
   }
 
-  /** A host's settings without a show (pyblish.register): it is listed by its title, and callable. */
+  /**
+   * A host's settings without a show (pyblish.register): it is listed by its title, and callable.
+   * A host that showed since the GUI started keeps the settings it showed with.
+   */
   register(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const shown = this.hosts.get(port);
+    if (shown?.shown) return shown;
     const entry = this.introduce(port, settings, authenticated);
     this.evictUnshown();
     this.events.changed();

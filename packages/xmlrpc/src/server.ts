@@ -33,8 +33,8 @@ export interface ServerOptions {
   /** Return false to answer 401 (see `tokenAuthenticator`). */
   authenticate?: (req: IncomingMessage) => boolean;
   /**
-   * What a caller refused with 401 is told to do, in the status line and the body (a Python
-   * `ServerProxy` shows the status line in its ProtocolError); default "Unauthorized".
+   * What a caller refused with 401 is told to do, in the status line (a Python `ServerProxy`
+   * shows it in its ProtocolError); the body stays "unauthorized". Default: the plain status line.
    */
   unauthorizedMessage?: string;
   /** Told about each caller refused with 401, before its body is read (to say so where a person reads). */
@@ -243,7 +243,7 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
       const told = options.unauthorizedMessage;
       return {
         status: 401,
-        message: told ?? 'unauthorized',
+        message: 'unauthorized',
         ...(told !== undefined && { reason: `Unauthorized: ${told}` }),
         headers: { 'WWW-Authenticate': 'Basic realm="xmlrpc"' },
       };
