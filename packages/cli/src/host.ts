@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { defaultRegistry, demoPluginPath } from '@pyblish/core';
 import { Host, HostError, type ShowSettings } from '@pyblish/host';
 import { UsageError } from './errors.js';
+import type { OptionTable } from './usage.js';
 
 const usage = `Usage: pyblish host [options]
 
 Serves plug-ins to a Pyblish GUI over XML-RPC at http://127.0.0.1:PORT/pyblish.
 
 Options:
-  --plugin-path DIR          a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
+  -p, --plugin-path DIR      a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
   --demo                     serve the demo plug-ins
   --port N                   serve on port N; 0 picks a free one and prints it (the default without --register)
   --register                 register with the GUI: ask it for a port, send heartbeats, ask it to show this host
@@ -141,22 +142,20 @@ async function register(host: Host, settings: ShowSettings, stop: Promise<void>)
   return false;
 }
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  'plugin-path': { type: 'string', short: 'p', multiple: true },
+  demo: { type: 'boolean' },
+  port: { type: 'string' },
+  register: { type: 'boolean' },
+  'gui-port': { type: 'string' },
+  title: { type: 'string' },
+  farm: { type: 'string' },
+  'allow-unauthenticated': { type: 'boolean' },
+  'in-thread': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies OptionTable;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      'plugin-path': { type: 'string', multiple: true },
-      demo: { type: 'boolean' },
-      port: { type: 'string' },
-      register: { type: 'boolean' },
-      'gui-port': { type: 'string' },
-      title: { type: 'string' },
-      farm: { type: 'string' },
-      'allow-unauthenticated': { type: 'boolean' },
-      'in-thread': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
 }

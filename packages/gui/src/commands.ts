@@ -13,6 +13,7 @@ export const COMMAND_FIELDS: Readonly<Record<Command['type'], Readonly<Record<st
   stop: {},
   toggle: { id: 'string', value: 'boolean?' },
   toggleSection: { list: 'string', section: 'string', value: 'boolean' },
+  resetToggles: {},
   comment: { text: 'string', instanceId: 'string?' },
   action: { pluginId: 'string', actionId: 'string' },
   repair: { pluginId: 'string' },

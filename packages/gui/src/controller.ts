@@ -78,6 +78,7 @@ export class Controller {
     host: () => this.host,
     onRefused: (signal, err) =>
       this.say('warning', `The host did not take "${signal}": ${(err as Error).message}`, true),
+    onProgress: (delivery) => this.store.setState({ delivery }),
   });
   /** Toggles and comments between runs. */
   private readonly edits: SceneEdits;
@@ -104,6 +105,7 @@ export class Controller {
       store: this.store,
       mirror: this.mirror,
       messages: this.messages,
+      host: () => this.host,
       onToggled: () => {
         this.validatedClean = false;
       },
@@ -180,6 +182,7 @@ export class Controller {
     this.applySettings(entry.settings);
     if (this.run) return;
     this.host = entry;
+    this.edits.hostShown();
     this.registry.current = entry.port;
     this.hostsChanged();
     void this.reset().catch(() => undefined);
@@ -190,7 +193,9 @@ export class Controller {
   }
 
   private labelOf(entry: HostEntry): string {
-    return this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host :${entry.port}`;
+    return (
+      this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host at port ${entry.port}`
+    );
   }
 
   private applySettings(settings: ShowSettings): void {
@@ -275,6 +280,9 @@ export class Controller {
       case 'toggleSection':
         this.guardNoRun();
         return this.edits.toggleSection(c.list, c.section, c.value);
+      case 'resetToggles':
+        this.guardNoRun();
+        return this.edits.resetToggles();
       case 'comment':
         this.guardNoRun();
         return this.edits.comment(c.text, c.instanceId);
@@ -415,13 +423,14 @@ export class Controller {
         (await host.client.beginWaits());
       this.store.setState({ capabilities: methods.filter((m) => m.startsWith('pyblish.')) });
       const context = await this.mirror.reload(host.client);
+      this.edits.pluginsLoaded();
       this.store.appendTerminal([{ type: 'context', header: contextHeader(context.data, host.port) }]);
       this.setPhase('collecting', 'Collecting..');
       const outcome = await this.drive(run, this.collectors(), createState());
       // Once more at the end: collectors may have sorted or edited the context.
       await this.mirror.refetch(host.client, true);
       await this.mirror.refreshCompatibility();
-      this.syncComments();
+      this.edits.collected();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       this.endRun(run, stopped ? 'finished' : 'ready', stopped ?? 'Ready', null, stopped === null);
       this.messages.send('reset', { context: null });
@@ -437,14 +446,6 @@ export class Controller {
     const validate = this.options.autoValidate || s.autoValidate === true;
     if (publish) this.startIteration('publish');
     else if (validate) this.startIteration('validate');
-  }
-
-  private syncComments(): void {
-    const local = this.store.state.comment;
-    const data = this.mirror.context?.data;
-    const hostComment = typeof data?.comment === 'string' ? data.comment : '';
-    if (local && local !== hostComment) this.messages.send('commented', { comment: local });
-    else if (!local && hostComment) this.store.setState({ comment: hostComment });
   }
 
   /** Validate, Publish or Publish on farm; rejected with "Busy" while anything runs (never two iterators). */

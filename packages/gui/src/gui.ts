@@ -180,6 +180,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       port: options.port ?? 9090,
       token,
       allowUnauthenticated,
+      log,
       onError: (err, method) =>
         log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
       handlers: {
@@ -195,6 +196,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
         quit: () => exit(0),
         kill: () => exit(1),
         heartbeat: (port, authenticated) => registry.heartbeat(port, authenticated),
+        register: (port, settings, authenticated) => registry.register(port, settings, authenticated),
         findAvailablePort: async (start) => {
           const port = await ports.next(start);
           if (port !== null) log(`Distributing new port ${port}`);

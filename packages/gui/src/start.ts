@@ -5,10 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GuiMethod, HostError, type PingJSON, provenGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
+import type { GuiCommandOptions } from './command-line.js';
 import { ReportFileError } from './errors.js';
 import { isFarm } from './farm-run.js';
 import { startGui } from './gui.js';
-import type { GuiCommandOptions } from './main.js';
 import { portIsFree } from './ports.js';
 import { openReportViewer } from './viewer.js';
 

@@ -119,8 +119,13 @@ export interface HostSummary {
   key: string;
   port: number;
   pid: number | null;
-  /** WindowTitle or ContextLabel from its show settings, else "Host :PORT". */
+  /** WindowTitle or ContextLabel from its show settings, else "Host at port PORT". */
   label: string;
+  /**
+   * The label is the host's own. False for a host known from its heartbeats only, such as a
+   * pyblish-qml host met again after a GUI restart, until it shows.
+   */
+  named: boolean;
   status: HostStatus;
   /** Milliseconds since the host was last heard from (heartbeat or reply). */
   silentFor: number;
@@ -160,7 +165,16 @@ export interface ViewState {
   /** In processing order. */
   plugins: PluginRow[];
   progress: Progress;
+  /** The shown host's context comment (the publish's); each host has its own. */
   comment: string;
+  /**
+   * Rows toggled away from the scene's defaults (the host's publish flags as collected, the
+   * plug-ins' own active). The GUI keeps these toggles per host across Reset; the page offers
+   * to reset them (the `resetToggles` command).
+   */
+  changedToggles: number;
+  /** Signals (toggles) still going to the host, while a long delivery lasts; null otherwise. */
+  delivery: { sent: number; total: number } | null;
   /** Which extensions the current host advertises (e.g. "pyblish.cancel", "pyblish.records"). */
   capabilities: string[];
   /** Sequence number of the last terminal entry. */
@@ -304,6 +318,7 @@ export type Command =
   | { type: 'stop' }
   | { type: 'toggle'; id: string; value?: boolean }
   | { type: 'toggleSection'; list: 'instances' | 'plugins'; section: string; value: boolean }
+  | { type: 'resetToggles' }
   | { type: 'comment'; text: string; instanceId?: string }
   | { type: 'action'; pluginId: string; actionId: string }
   | { type: 'repair'; pluginId: string }

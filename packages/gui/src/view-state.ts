@@ -31,6 +31,8 @@ export function initialTop(): Top {
     },
     progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null },
     comment: '',
+    changedToggles: 0,
+    delivery: null,
     capabilities: [],
     terminalSeq: 0,
     runStartSeq: 0,

@@ -9,6 +9,7 @@ import type {
   BeginJSON,
   ContextJSON,
   FarmPlanJSON,
+  HeartbeatJSON,
   LivenessJSON,
   PingJSON,
   PluginJSON,
@@ -89,6 +90,14 @@ export const HostMethod = {
     signature: [{ type: 'string', name: 'callId' }],
     help: "Aborts a running pair's signal.",
   }),
+  /** Each entry is an EmitJSON `{signal, kwargs}`. */
+  emitBatch: method<[signals: XmlRpcValue[]], number>('pyblish.emitBatch', {
+    signature: [{ type: 'array', name: 'signals' }],
+    returns: 'int',
+    help:
+      'Emits many signals in one call, in order, each as emit would ({signal, kwargs} entries); returns ' +
+      'how many. A bad entry faults the call, naming it; the entries before it were emitted.',
+  }),
   liveness: withoutParams<LivenessJSON>(
     'pyblish.liveness',
     'Whether a pair is running; answered even while a plug-in blocks the main thread.',
@@ -106,7 +115,14 @@ export const HostMethod = {
 export type HostMethodKey = keyof typeof HostMethod;
 
 /** Our extensions: a service built with `extensions: false` serves the others only, as Python hosts do. */
-export const HOST_EXTENSIONS: readonly HostMethodKey[] = ['begin', 'poll', 'cancel', 'liveness', 'farmPlan'];
+export const HOST_EXTENSIONS: readonly HostMethodKey[] = [
+  'begin',
+  'poll',
+  'cancel',
+  'liveness',
+  'farmPlan',
+  'emitBatch',
+];
 
 /** The ports find_available_port hands out (below PORT_MIN are the system's). */
 export const PORT_MIN = 1024;
@@ -125,9 +141,16 @@ export const GuiMethod = {
   hide: withoutParams<boolean>('hide', 'Hides the GUI; the process stays.'),
   quit: withoutParams<boolean>('quit', 'Ends the current run, writes its report and exits.'),
   kill: withoutParams<boolean>('kill', 'Exits at once (status 1), still writing the report.'),
-  heartbeat: method<[port: number], null>('heartbeat', {
+  /** Our GUI answers HeartbeatJSON when it wants the host's settings (pyblish-qml: nil). */
+  heartbeat: method<[port: number], HeartbeatJSON | null>('heartbeat', {
     signature: [port],
     help: 'Tells the GUI the host at port is alive.',
+  }),
+  /** Our extension; `settings` as show's. */
+  register: method<[port: number, settings?: XmlRpcStruct], boolean>('pyblish.register', {
+    signature: [port, { type: 'struct', name: 'settings', optional: true }],
+    returns: 'boolean',
+    help: "Tells the GUI a host's show settings (title, token) without showing it, when a heartbeat's reply asks.",
   }),
   ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
   findAvailablePort: method<[start?: number], number>('find_available_port', {

@@ -1,5 +1,5 @@
 // The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
-// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness). Every call but poll,
+// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness/emitBatch). Every call but poll,
 // cancel and liveness passes through the dispatch wrapper, so an embedding application can run
 // it on its own scheduler. served-methods.ts turns the handlers into the served table.
 import { type PluginClass, processPlugin, type Result, repairPlugin } from '@pyblish/core';
@@ -16,7 +16,7 @@ import { type BusyState, CallTable, livenessOf, type RunningCall } from './calls
 
 export type { BusyState } from './calls.js';
 
-import { formatContext, formatRecord, formatResult } from './format.js';
+import { formatContext, formatRecord, formatResult, pyblishQmlResult } from './format.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
 import { RequestCounter } from './request-counter.js';
 import { type HostHandlers, serveMethods } from './served-methods.js';
@@ -178,15 +178,18 @@ export class PyblishService {
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
           const i = optionalId(instance, 'process', 'instance');
-          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal });
+          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal }).then(
+            pyblishQmlResult,
+          );
         }),
       repair: ([plugin, instance], info) =>
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
           const i = optionalId(instance, 'repair', 'instance');
-          return this.runPair('repair', p, i, { signal: info.signal });
+          return this.runPair('repair', p, i, { signal: info.signal }).then(pyblishQmlResult);
         }),
       emit: ([signal, kwargs]) => this.call(() => this.emit(signal, kwargs ?? {})),
+      emitBatch: ([signals]) => this.call(() => this.emitBatch(signals)),
       test: ([vars]) => this.call(() => this.test(vars)),
       update: ([key, value, name]) => this.call(() => this.update(key, value, name)),
       begin: ([plugin, instance, action]) =>
@@ -306,6 +309,26 @@ export class PyblishService {
     }
     s.registry.emit(signal, args);
     return null;
+  }
+
+  /** Many emits in one call (a section of 10,000 toggles is one request, not 10,000). */
+  private emitBatch(signals: XmlRpcValue[]): number {
+    for (const [i, entry] of signals.entries()) {
+      const { signal, kwargs = {} } = isStruct(entry) ? entry : {};
+      if (typeof signal !== 'string' || !isStruct(kwargs)) {
+        throw invalid(`pyblish.emitBatch: entry ${i} must be {signal: string, kwargs: struct}`);
+      }
+      try {
+        this.emit(signal, kwargs);
+      } catch (err) {
+        if (!(err instanceof Fault)) throw err;
+        throw new Fault(
+          err.faultCode,
+          `pyblish.emitBatch: entry ${i} (${signal.slice(0, 100)}): ${err.faultString}; the ${i} before it were emitted`,
+        );
+      }
+    }
+    return signals.length;
   }
 
   private test(vars: XmlRpcStruct): string | null {

@@ -59,7 +59,11 @@ function Problem() {
   } else if (host?.status === 'busy') {
     text = `${host.label} has been busy for ${formatSeconds(host.busyFor)}. Waiting for it to finish..`;
   } else if (top && top.phase === 'noHost') {
-    text = 'No host is connected. Open Pyblish from your application (or run a host) to start.';
+    const running = top.hosts.filter((h) => h.status !== 'lost').length;
+    text =
+      running === 0
+        ? 'No host is connected. Open Pyblish from your application (or run a host) to start.'
+        : `${running === 1 ? 'A host is' : `${running} hosts are`} running, but none is shown yet. Choose one in the host list to show it here (or open Pyblish from your application).`;
   } else if (top && top.visible === false) {
     text = 'The host hid this window. It comes back when the host shows it again.';
   }

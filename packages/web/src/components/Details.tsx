@@ -1,6 +1,6 @@
 import type { ErrorRow, InstanceRow, PluginRow, RecordRow, TerminalEntry } from '@pyblish/gui/view-model';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
-import { formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
+import { controlsFor, formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
 import { useRow, useServices, useTerminal, useTop } from '../hooks.js';
 import { type DetailsTarget, useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
@@ -179,7 +179,7 @@ function InstanceParts({ row }: { row: InstanceRow }) {
         <CommentBox
           label={`Comment on ${row.label}`}
           text={row.isContext ? (top?.comment ?? row.comment) : row.comment}
-          editable={top?.phase === 'ready'}
+          editable={controlsFor(top?.phase ?? 'noHost', Boolean(top?.savedReport)).editable}
           onChange={(text) =>
             void connection.send(
               row.isContext ? { type: 'comment', text } : { type: 'comment', text, instanceId: row.id },

@@ -5,6 +5,7 @@ import { useServices, useTop } from '../hooks.js';
 import { FarmButton } from './FarmButton.js';
 import { Icon, type IconName } from './Icon.js';
 import { CommentBox } from './parts.js';
+import { DeliveryStatus } from './SceneEditsStatus.js';
 
 const BUTTONS: Array<{
   type: 'reset' | 'validate' | 'publish' | 'stop';
@@ -52,6 +53,7 @@ export function Footer() {
           onChange={(text) => send({ type: 'comment', text })}
         />
       )}
+      <DeliveryStatus />
       <div className="footer-bar">
         <output className={`message phase-${phase}`} aria-live="polite">
           {top?.message ?? 'Connecting..'}

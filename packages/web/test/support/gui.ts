@@ -17,7 +17,10 @@ export interface TestGui {
 }
 
 /** The GUI for page tests; `demoDelayMs` is how long the demo's slow steps take (default 1 s). */
-export async function startTestGui({ demoDelayMs, ...options }: GuiOptions & { demoDelayMs?: number } = {}): Promise<TestGui> {
+export async function startTestGui({
+  demoDelayMs,
+  ...options
+}: GuiOptions & { demoDelayMs?: number } = {}): Promise<TestGui> {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-web-e2e-'));
   // The slow extractor takes a second by default (long enough to watch its records stream, short
   // enough for the suite); the runtime directory isolates the token file.
