@@ -97,7 +97,10 @@ describe('the error model', () => {
     const rows = doc.split('\n').filter((line) => /^\| \w+ +\| `\w+/.test(line));
     const table = new Map(
       rows.map((row) => {
-        const [pkg, cls, codes] = row.split('|').slice(1, 4).map((cell) => cell.trim());
+        const [pkg, cls, codes] = row
+          .split('|')
+          .slice(1, 4)
+          .map((cell) => cell.trim());
         const name = /^`(\w+)/.exec(cls!)![1]!;
         return [`${pkg} ${name}`, new Set([...codes!.matchAll(/`(\w+)`/g)].map((m) => m[1]!))] as const;
       }),
