@@ -1,5 +1,5 @@
 // The pieces of a farm publish as the GUI shows and keeps them, the same for a live publish
-// (farm-view.ts) and a saved report (session-report-reader.ts): a job's name, a job that failed
+// (farm-view.ts) and a saved report (saved-report-view.ts): a job's name, a job that failed
 // without a failed pair as Report entries, the jobs as the report keeps them, and what a saved
 // report's Terminal says of them. Pure.
 import type { PlannedJob, PublishStatus } from '@pyblish/farm';

@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GuiOptions } from '../src/index.js';
-import { readReportFile, reportView } from '../src/session-report-reader.js';
+import { reportView } from '../src/saved-report-view.js';
+import { readReportFile } from '../src/session-report-reader.js';
 import type { Report, TerminalEntry } from '../src/view-model.js';
 import {
   type FarmHost,
