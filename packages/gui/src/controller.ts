@@ -429,8 +429,7 @@ export class Controller {
       const outcome = await this.drive(run, this.collectors(), createState());
       // Once more at the end: collectors may have sorted or edited the context.
       await this.mirror.refetch(host.client, true);
-      await this.mirror.refreshCompatibility();
-      this.edits.collected();
+      await this.edits.collected();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       this.endRun(run, stopped ? 'finished' : 'ready', stopped ?? 'Ready', null, stopped === null);
       this.messages.send('reset', { context: null });

@@ -36,7 +36,8 @@ export class SceneEdits {
     return host ? this.memories.of(host) : null;
   }
 
-  toggle(id: string, value?: boolean): void {
+  /** Resolves once the plug-ins' compatibility counts follow the toggle. */
+  toggle(id: string, value?: boolean): Promise<void> {
     const { store } = this.options;
     const instance = store.instance(id);
     const plugin = instance ? undefined : store.plugin(id);
@@ -45,14 +46,21 @@ export class SceneEdits {
     if (!row.optional || (instance?.isContext ?? false))
       throw new CommandError('CANNOT_TOGGLE', 'Cannot toggle');
     const next = value ?? !row.toggled;
-    if (next === row.toggled) return;
+    if (next === row.toggled) return Promise.resolve();
     this.setToggled(row.kind, id, next);
-    // Counts only: a toggle does not wait for them (a failure would show in the next run).
-    void this.options.mirror.refreshCompatibility().catch(() => undefined);
+    return this.recount();
+  }
+
+  /**
+   * The compatibility counts after toggles: the command's reply waits for them (they are worked
+   * out in slices, so the GUI goes on meanwhile); a failure shows in the next run instead.
+   */
+  private recount(): Promise<void> {
+    return this.options.mirror.refreshCompatibility().catch(() => undefined);
   }
 
   /** Toggles every optional row of a section (an instance category, or a plug-in verb). */
-  toggleSection(list: 'instances' | 'plugins', section: string, value: boolean): void {
+  toggleSection(list: 'instances' | 'plugins', section: string, value: boolean): Promise<void> {
     const { store } = this.options;
     if (list === 'instances') {
       for (const row of store.instanceRows()) {
@@ -66,11 +74,11 @@ export class SceneEdits {
           this.setToggled('plugin', row.id, value);
       }
     }
-    void this.options.mirror.refreshCompatibility().catch(() => undefined);
+    return this.recount();
   }
 
   /** Every row back to its default, and the host's remembered toggles forgotten. */
-  resetToggles(): void {
+  resetToggles(): Promise<void> {
     const { store } = this.options;
     for (const id of [...this.changed]) {
       const kind = store.instance(id) ? 'instance' : 'plugin';
@@ -79,7 +87,7 @@ export class SceneEdits {
     const memory = this.memory();
     memory?.instances.clear();
     memory?.plugins.clear();
-    this.options.mirror.refreshCompatibility();
+    return this.recount();
   }
 
   /** A comment on an instance, or on the context (the publish's comment) without one. */
@@ -121,7 +129,7 @@ export class SceneEdits {
   }
 
   /** Collection is over: instances toggled before are toggled again, and the comment goes to the host. */
-  collected(): void {
+  async collected(): Promise<void> {
     const { store, mirror, messages } = this.options;
     const memory = this.memory();
     for (const row of store.instanceRows()) {
@@ -130,7 +138,7 @@ export class SceneEdits {
       const value = memory?.instances.get(instanceIdentity(row));
       if (value !== undefined && value !== row.toggled) this.setToggled('instance', row.id, value);
     }
-    mirror.refreshCompatibility();
+    await mirror.refreshCompatibility();
     if (!memory) return;
     const data = mirror.context?.data;
     const hostComment = typeof data?.comment === 'string' ? data.comment : '';
