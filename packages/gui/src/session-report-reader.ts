@@ -5,7 +5,16 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { Malformed, ReportFileError } from './errors.js';
-import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
+import {
+  checkError,
+  checkRecords,
+  fields,
+  INSTANCE_NAMING,
+  isObject,
+  type Json,
+  listOf,
+  object,
+} from './json-check.js';
 import {
   checkPublishReport,
   fromPublishReport,
@@ -43,11 +52,7 @@ function checkReport(r: Json): void {
     label: 'string?',
   });
   listOf(r.instances, 'report.instances', {
-    id: 'string',
-    name: 'string',
-    label: 'string',
-    family: 'string|null',
-    families: 'string[]',
+    ...INSTANCE_NAMING,
     toggled: 'boolean',
     category: 'string?',
   });
