@@ -92,6 +92,29 @@ describe('the error model', () => {
     expect(clashes).toEqual([]);
   });
 
+  it('is described whole in the Errors table of docs/ARCHITECTURE.md: each class, each of its codes', () => {
+    const doc = readFileSync(join(REPO, 'docs/ARCHITECTURE.md'), 'utf8');
+    const rows = doc.split('\n').filter((line) => /^\| \w+ +\| `\w+/.test(line));
+    const table = new Map(
+      rows.map((row) => {
+        const [pkg, cls, codes] = row
+          .split('|')
+          .slice(1, 4)
+          .map((cell) => cell.trim());
+        const name = /^`(\w+)/.exec(cls!)![1]!;
+        return [`${pkg} ${name}`, new Set([...codes!.matchAll(/`(\w+)`/g)].map((m) => m[1]!))] as const;
+      }),
+    );
+    const missing: string[] = [];
+    for (const { pkg, cls } of classes) {
+      const listed = table.get(`${pkg} ${cls.name}`);
+      if (!listed) missing.push(`${pkg} ${cls.name}`);
+      else for (const code of cls.codes) if (!listed.has(code)) missing.push(`${cls.name} ${code}`);
+    }
+    expect(missing).toEqual([]);
+    expect(table.size).toBe(classes.length);
+  });
+
   it('names each error after its class and keeps the code it was given', () => {
     const err = new gui.HostCallError('HOST_GONE', 'gone', 'pyblish.poll');
     expect(err).toMatchObject({ name: 'HostCallError', code: 'HOST_GONE', method: 'pyblish.poll' });

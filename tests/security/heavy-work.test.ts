@@ -54,7 +54,7 @@ async function pinger(gui: { port: number; token: string }): Promise<{
  */
 async function digest(instances: number, plugins: number) {
   const gui = await guiProcess();
-  const window = eventStream(gui.webPort, gui.token);
+  const window = eventStream(gui.webPort, gui.windowSecret);
   const pings = await pinger(gui);
   await hostileHost(gui, 'huge', ['--instances', String(instances), '--plugins', String(plugins)]);
   const state = await window.waitFor((s) => s.phase === 'finished' || s.phase === 'ready', 150_000);

@@ -14,7 +14,7 @@ afterEach(cleanup);
 describe('case 50: host values the page cannot carry', () => {
   it('case 50: an <i8> beyond 2^53 in an instance does not take down the GUI process with a window open', async () => {
     const gui = await guiProcess();
-    const window = eventStream(gui.webPort, gui.token);
+    const window = eventStream(gui.webPort, gui.windowSecret);
     await window.waitFor((s) => s.phase === 'noHost');
     await hostileHost(gui, 'i8');
     const seen = await window.waitFor((s) => s.phase === 'ready' || s.phase === 'finished', 30_000);
@@ -22,7 +22,7 @@ describe('case 50: host values the page cannot carry', () => {
     // The process lives and answers.
     expect(await call({ name: 'GUI', port: gui.port, path: '/', token: gui.token }, 'ping')).toBeTruthy();
     // A window opened now gets the whole state, with the values converted and flagged.
-    const later = eventStream(gui.webPort, gui.token);
+    const later = eventStream(gui.webPort, gui.windowSecret);
     const state = await later.waitFor((s) => s.instances.length > 1);
     const instance = state.instances.find((r) => !r.isContext);
     expect(instance?.data.frames).toBe('9223372036854775807');
@@ -31,8 +31,8 @@ describe('case 50: host values the page cannot carry', () => {
   });
 });
 
-/** GET a path of the web server with the token, parsed as JSON. */
-async function webJson(gui: { webPort: number; token: string }, path: string): Promise<unknown> {
+/** GET a path of the web server with the window's secret, parsed as JSON. */
+async function webJson(gui: { webPort: number; windowSecret: string }, path: string): Promise<unknown> {
   const reply = await webGet(gui, path);
   expect(reply.status, `${path}: ${reply.body.slice(0, 200)}`).toBe(200);
   return JSON.parse(reply.body);
@@ -126,14 +126,14 @@ describe('case 52: a window whose stream fails', () => {
     const gui = await systemGui();
     const host = await spawnHost({ gui });
     await gui.waitFor((s) => s.phase === 'ready', 15_000);
-    const failing = eventStream(gui.webPort, gui.token);
+    const failing = eventStream(gui.webPort, gui.windowSecret);
     await failing.waitFor((s) => s.phase === 'ready');
     expect(await gui.controller.command({ type: 'publish' })).toEqual({ ok: true });
     // A value no JSON carries, as a path that forgot the boundary would let through.
     gui.store.notify({ level: 'info', text: 1n as unknown as string });
     await failing.ended;
     expect(gui.logs.some((l) => /closed an event stream: its notice could not be sent/.test(l))).toBe(true);
-    const other = eventStream(gui.webPort, gui.token);
+    const other = eventStream(gui.webPort, gui.windowSecret);
     const done = await other.waitFor((s) => s.phase === 'finished', 20_000);
     expect(done.message).toBe('Published, with errors..');
     expect(gui.report().results.length).toBeGreaterThan(3);

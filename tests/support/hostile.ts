@@ -50,7 +50,10 @@ export async function hostileHost(
 export interface GuiProcess {
   port: number;
   webPort: number;
+  /** The GUI's token, for XML-RPC calls to it. */
   token: string;
+  /** The window's secret, for the page's server. */
+  windowSecret: string;
   proc: ChildProcess;
   output: string[];
   exited: Promise<number | null>;
@@ -66,8 +69,11 @@ export async function guiProcess(): Promise<GuiProcess> {
   const watched = watch(proc, 30_000);
   cleanups.push(() => watched.kill());
   const first = await watched.line(/^\{"port"/);
-  const { port, webPort, token } = JSON.parse(first) as { port: number; webPort: number; token: string };
-  return { port, webPort, token, proc, output: watched.output, exited: watched.exited };
+  const { port, webPort, token, windowSecret } = JSON.parse(first) as Pick<
+    GuiProcess,
+    'port' | 'webPort' | 'token' | 'windowSecret'
+  >;
+  return { port, webPort, token, windowSecret, proc, output: watched.output, exited: watched.exited };
 }
 
 export interface ServerEvent {
@@ -107,8 +113,8 @@ function applyPatch(state: ViewState, patch: Patch): void {
   state.version = patch.version;
 }
 
-/** GET /api/events as a window opens it, with the token as a header. */
-export function eventStream(webPort: number, token: string): EventStream {
+/** GET /api/events as a window opens it, with the window's secret as a header. */
+export function eventStream(webPort: number, windowSecret: string): EventStream {
   const events: ServerEvent[] = [];
   let state: ViewState | null = null;
   const waiters = new Set<() => void>();
@@ -126,7 +132,7 @@ export function eventStream(webPort: number, token: string): EventStream {
       host: '127.0.0.1',
       port: webPort,
       path: '/api/events',
-      headers: { Host: `127.0.0.1:${webPort}`, Authorization: `Bearer ${token}` },
+      headers: { Host: `127.0.0.1:${webPort}`, Authorization: `Bearer ${windowSecret}` },
     },
     (res) => {
       let buffer = '';
@@ -189,11 +195,11 @@ export async function validated(gui: Gui, timeoutMs = 60_000): Promise<ViewState
   return gui.waitFor((s) => s.phase === 'finished', timeoutMs);
 }
 
-/** GET `path` from the page's server with the token, as the page does. */
-export function webGet(gui: { webPort: number; token: string }, path: string): Promise<HttpReply> {
+/** GET `path` from the page's server with the window's secret, as the page does. */
+export function webGet(gui: { webPort: number; windowSecret: string }, path: string): Promise<HttpReply> {
   return http(gui.webPort, {
     method: 'GET',
     path,
-    headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.token}` },
+    headers: { Host: `127.0.0.1:${gui.webPort}`, Authorization: `Bearer ${gui.windowSecret}` },
   });
 }

@@ -3,6 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FarmError, followPublish, type JobStatus, openFarm, readPublish } from '@pyblish/farm';
 import { farmAddress } from './farm-address.js';
+import type { OptionTable } from './usage.js';
 
 const help = `Usage: pyblish farm status|logs|cancel PUBLISH_ID --farm redis://HOST:PORT [options]
 
@@ -19,6 +20,14 @@ Options:
   -f, --follow     logs: keep printing until the publish is over
   -h, --help       show this help`;
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  farm: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  follow: { type: 'boolean', short: 'f', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies OptionTable;
+
 function row(job: JobStatus): string {
   const instances = job.kind === 'context' ? '(context)' : job.instances.map((i) => i.name).join(', ');
   const retries =
@@ -32,16 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   let values: { farm?: string; json: boolean; follow: boolean; help: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        farm: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        follow: { type: 'boolean', short: 'f', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options }));
   } catch (error) {
     console.error(`pyblish farm: ${(error as Error).message}\n\n${help}`);
     return 2;

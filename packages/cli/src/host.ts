@@ -2,20 +2,23 @@
 // http://127.0.0.1:PORT/pyblish, and with --register follows the host life cycle with a GUI.
 import { parseArgs } from 'node:util';
 import { defaultRegistry, demoPluginPath } from '@pyblish/core';
-import { Host, HostError } from '@pyblish/host';
+import { Host, HostError, type ShowSettings } from '@pyblish/host';
 import { UsageError } from './errors.js';
+import type { OptionTable } from './usage.js';
 
 const usage = `Usage: pyblish host [options]
 
 Serves plug-ins to a Pyblish GUI over XML-RPC at http://127.0.0.1:PORT/pyblish.
 
 Options:
-  --plugin-path DIR          a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
+  -p, --plugin-path DIR      a folder (or file) of plug-ins; repeatable (PYBLISH_PLUGINPATH is read too)
   --demo                     serve the demo plug-ins
   --port N                   serve on port N; 0 picks a free one and prints it (the default without --register)
   --register                 register with the GUI: ask it for a port, send heartbeats, ask it to show this host
   --gui-port N               the GUI's port (default 9090)
   --title TEXT               the window title sent to the GUI (default "Pyblish (Node)")
+  --farm URL                 the farm the GUI's "Publish on farm" sends this host's instances to: local, or
+                             redis://[user:password@]HOST:PORT (rediss:// for TLS); PYBLISH_FARM is read too
   --allow-unauthenticated    accept callers without a token and GUIs without a discovery file (such as the
                              Python pyblish-qml); PYBLISH_ALLOW_UNAUTHENTICATED=1 does the same
   --in-thread                serve on the main thread (a blocking plug-in then also blocks ping and heartbeats)
@@ -86,7 +89,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (values.register) {
       if (port !== undefined) await host.serve(port);
-      if (!(await register(host, values.title ?? 'Pyblish (Node)', stop.promise))) return 0;
+      const farm = values.farm ?? process.env.PYBLISH_FARM;
+      const settings = {
+        WindowTitle: values.title ?? 'Pyblish (Node)',
+        ContextLabel: 'Node',
+        ...(farm && { Farm: farm }),
+      };
+      if (!(await register(host, settings, stop.promise))) return 0;
     } else {
       await host.serve(port ?? 0);
     }
@@ -107,14 +116,14 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Shows the host in the GUI, waiting (with back-off) while no GUI answers. False when stopped first. */
-async function register(host: Host, title: string, stop: Promise<void>): Promise<boolean> {
+async function register(host: Host, settings: ShowSettings, stop: Promise<void>): Promise<boolean> {
   let stopped = false;
   void stop.then(() => {
     stopped = true;
   });
   for (let delay = 1000, told = false; !stopped; delay = Math.min(delay * 2, 10_000)) {
     try {
-      await host.show({ WindowTitle: title, ContextLabel: 'Node' });
+      await host.show(settings);
       return true;
     } catch (err) {
       if (!(err instanceof HostError && err.code === 'GUI_UNREACHABLE')) throw err;
@@ -133,21 +142,20 @@ async function register(host: Host, title: string, stop: Promise<void>): Promise
   return false;
 }
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  'plugin-path': { type: 'string', short: 'p', multiple: true },
+  demo: { type: 'boolean' },
+  port: { type: 'string' },
+  register: { type: 'boolean' },
+  'gui-port': { type: 'string' },
+  title: { type: 'string' },
+  farm: { type: 'string' },
+  'allow-unauthenticated': { type: 'boolean' },
+  'in-thread': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies OptionTable;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      'plugin-path': { type: 'string', multiple: true },
-      demo: { type: 'boolean' },
-      port: { type: 'string' },
-      register: { type: 'boolean' },
-      'gui-port': { type: 'string' },
-      title: { type: 'string' },
-      'allow-unauthenticated': { type: 'boolean' },
-      'in-thread': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
 }

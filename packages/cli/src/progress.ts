@@ -54,6 +54,12 @@ function clean(text: string, tty: boolean): string {
   return tty ? text.replace(ESCAPES, (s) => (COLOUR.test(s) ? s : '')) : text.replace(ESCAPES, '');
 }
 
+/** " (file.ts:12)" after a failure, " (file.ts)" when the line is unknown (a cancelled call), or nothing. */
+function where(file: string | null, line: number | null): string {
+  if (!file) return '';
+  return line === null ? ` (${basename(file)})` : ` (${basename(file)}:${line})`;
+}
+
 function indent(text: string, by: string): string {
   return text.replace(/\n/g, `\n${by}`);
 }
@@ -64,7 +70,8 @@ export class Display {
   private started = 0;
   private frame = 0;
   private timer: NodeJS.Timeout | null = null;
-  private progress = 0;
+  /** The fraction done, as printed; null while only collectors have run. */
+  private progress: number | null = null;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -85,10 +92,14 @@ export class Display {
     if (!this.options.tty || this.current === null) return;
     const seconds = ((performance.now() - this.started) / 1000).toFixed(1);
     const spin = SPINNER[this.frame++ % SPINNER.length];
-    const pct = `${Math.round(this.progress * 100)}%`.padStart(4);
-    const status = `${spin} ${pct} ${this.current} ${seconds}s ${this.lastRecord}`;
+    const status = `${spin} ${this.percent()} ${this.current} ${seconds}s ${this.lastRecord}`;
     const width = Math.max(20, (this.options.columns ?? 80) - 1);
     this.out.write(`\r\u001b[K${paint(true, 36, status.replace(ESCAPES, '').slice(0, width))}`);
+  }
+
+  /** Four columns: " 42%", or blank while the plan may still grow. */
+  private percent(): string {
+    return this.progress === null ? '    ' : `${Math.round(this.progress * 100)}%`.padStart(4);
   }
 
   discovery(found: Discovery): void {
@@ -143,7 +154,8 @@ export class Display {
       error: result.error,
       records: result.records,
       duration: result.duration,
-      progress: result.progress,
+      // Collectors create the instances the rest runs on: until they are done, the plan is a guess.
+      ...(pluginType(result.plugin.order) === 'Collector' ? {} : { progress: result.progress }),
     });
   }
 
@@ -154,7 +166,8 @@ export class Display {
 
   line(result: ResultLine): void {
     const { tty, verbose, quiet } = this.options;
-    this.progress = result.progress ?? this.progress;
+    // Never back: a plug-in after the collectors that adds instances grows the plan again.
+    if (result.progress !== undefined) this.progress = Math.max(this.progress ?? 0, result.progress);
     const warned = hasWarning(result);
     if (quiet && result.success) return;
     const status = !result.success
@@ -162,15 +175,15 @@ export class Display {
       : warned
         ? paint(tty, 33, 'WARN')
         : paint(tty, 32, '  ok');
-    const pct = `[${`${Math.round(this.progress * 100)}%`.padStart(4)}]`;
+    const pct = `[${this.percent()}]`;
     const what = `${result.label} › ${result.instance ?? 'Context'}`;
     const ms = `(${result.duration < 10 ? result.duration.toFixed(1) : Math.round(result.duration)} ms)`;
     const on = result.machine ? ` on ${result.machine}` : '';
     const lines = [`${status} ${pct} ${what} ${paint(tty, 2, `${ms}${on}`)}`];
     if (result.error) {
-      const where = result.error.fname ? ` (${basename(result.error.fname)}:${result.error.lineNumber})` : '';
+      const at = where(result.error.fname, result.error.lineNumber);
       lines.push(
-        `       ${paint(tty, 31, indent(clean(result.error.message, tty), '       '))}${paint(tty, 2, where)}`,
+        `       ${paint(tty, 31, indent(clean(result.error.message, tty), '       '))}${paint(tty, 2, at)}`,
       );
     }
     for (const r of result.records) {
@@ -190,9 +203,8 @@ export class Display {
     if (summary.failures.length > 0) {
       this.out.write('\nFailures:\n');
       for (const f of summary.failures) {
-        const where = f.file ? ` (${basename(f.file)}:${f.line})` : '';
         this.out.write(
-          `  ${f.plugin} › ${f.instance ?? 'Context'}: ${indent(clean(f.message, tty), '    ')}${where}\n`,
+          `  ${f.plugin} › ${f.instance ?? 'Context'}: ${indent(clean(f.message, tty), '    ')}${where(f.file, f.line)}\n`,
         );
       }
     }

@@ -16,7 +16,7 @@ import { UsageError } from './errors.js';
 import { farmAddress } from './farm-address.js';
 import { publishOnFarm } from './farm-publish.js';
 import { Display } from './progress.js';
-import { parseCommand, writeReport } from './usage.js';
+import { type OptionTable, parseCommand, writeReport } from './usage.js';
 
 const help = `Usage: pyblish publish [options] [PLUGIN_PATH...]
 
@@ -48,27 +48,26 @@ Options:
 
 Environment: PYBLISH_DEMO_DELAY=MS shortens the demo's slow steps.`;
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
+  demo: { type: 'boolean', default: false },
+  target: { type: 'string', short: 't', multiple: true, default: [] },
+  data: { type: 'string', short: 'd', multiple: true, default: [] },
+  host: { type: 'string', multiple: true, default: [] },
+  json: { type: 'string' },
+  farm: { type: 'string' },
+  detach: { type: 'boolean', default: false },
+  workers: { type: 'string' },
+  attempts: { type: 'string' },
+  'retry-delay': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies OptionTable;
+
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
-      demo: { type: 'boolean', default: false },
-      target: { type: 'string', short: 't', multiple: true, default: [] },
-      data: { type: 'string', short: 'd', multiple: true, default: [] },
-      host: { type: 'string', multiple: true, default: [] },
-      json: { type: 'string' },
-      farm: { type: 'string' },
-      detach: { type: 'boolean', default: false },
-      workers: { type: 'string' },
-      attempts: { type: 'string' },
-      'retry-delay': { type: 'string' },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      quiet: { type: 'boolean', short: 'q', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
   const data: Record<string, unknown> = {};
   for (const pair of values.data) {
     const eq = pair.indexOf('=');

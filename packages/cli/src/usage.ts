@@ -1,6 +1,10 @@
 // What every subcommand does with its arguments and its report file, said the same way.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+
+/** A command's options as node:util parseArgs takes them (each command exports its table). */
+export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
 /** The parsed arguments; or the exit code when there is nothing to run (2: bad usage, 0: help shown). */
 export function parseCommand<T extends { help: boolean }>(

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FarmError, RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
 import { farmAddress } from './farm-address.js';
-import { parseCommand } from './usage.js';
+import { type OptionTable, parseCommand } from './usage.js';
 
 const help = `Usage: pyblish worker --farm redis://[USER@]HOST:PORT [options]
 
@@ -53,22 +53,21 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The command line's grammar (shared short letters: see the documented-commands test). */
+export const options = {
+  farm: { type: 'string' },
+  'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
+  concurrency: { type: 'string', short: 'c' },
+  grace: { type: 'string' },
+  'exit-when-idle': { type: 'string' },
+  'lock-duration': { type: 'string' },
+  'stalled-interval': { type: 'string' },
+  'max-stalled': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies OptionTable;
+
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      farm: { type: 'string' },
-      'plugin-path': { type: 'string', short: 'p', multiple: true, default: [] },
-      concurrency: { type: 'string', short: 'c' },
-      grace: { type: 'string' },
-      'exit-when-idle': { type: 'string' },
-      'lock-duration': { type: 'string' },
-      'stalled-interval': { type: 'string' },
-      'max-stalled': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
   // Help needs no farm (parseCommand shows it and returns before anything else is read).
   if (values.help) return { help: true } as never;
   if (values.farm === undefined)

@@ -33,7 +33,8 @@ describe('pyblish publish', () => {
     const out = join(tmp, 'demo.json');
     const { code, stdout } = await pyblish(['publish', '--demo', '--json', out]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/ {2}ok \[ *\d+%\] Collect instances › Context/);
+    // Collectors may still grow the plan: no percentage for them yet.
+    expect(stdout).toMatch(/ {2}ok \[ {4}\] Collect instances › Context/);
     expect(stdout).toMatch(/FAIL \[ *\d+%\] Validate naming › tree01/);
     expect(stdout).toContain('Stopped due to failed validation');
     expect(stdout).not.toContain('\u001b[');

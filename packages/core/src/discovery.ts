@@ -1,21 +1,21 @@
 // Discovery: load plug-in files from folders, take every exported plug-in class, validate it, and
 // report what could not be used as data (path, name, reason, code) instead of stopping.
 //
-// Reloading: ES modules are never freed by Node, so each discovery imports a file again only when
-// its content changed (the import URL carries a hash of the content). A reset without edits imports
-// nothing new and memory stays flat; an edited file is picked up on the next discovery. Only the
-// plug-in file itself is reloaded: helper modules it imports stay as first loaded until restart.
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+// Reloading (plugin-reload.ts): each discovery imports the plug-in folders' code again only when
+// something in them changed, and then all of it (plug-in files and the helpers they import from
+// the folders, ES modules and CommonJS alike). A reset without edits imports nothing new and memory
+// stays flat.
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseStack } from './log.js';
 import { pluginsByHost } from './logic.js';
 import { isPluginClass, type PluginClass, pluginProblem, pluginSource, setPluginSource } from './plugin.js';
 import { registerPluginImports } from './plugin-imports.js';
+import { pluginGeneration } from './plugin-reload.js';
 import { defaultRegistry, type Registry } from './registry.js';
 
-export const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+export const PLUGIN_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
 export interface DiscoveryError {
   /** The file (or folder) concerned. */
@@ -57,7 +57,7 @@ export interface DiscoverOptions {
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 function isPluginFile(name: string): boolean {
-  return !name.startsWith('_') && !name.endsWith('.d.ts') && PLUGIN_EXTENSIONS.includes(extname(name));
+  return !name.startsWith('_') && !/\.d\.[mc]?ts$/.test(name) && PLUGIN_EXTENSIONS.includes(extname(name));
 }
 
 let typeScript: Promise<void> | undefined;
@@ -90,13 +90,12 @@ async function importFresh(url: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Imports a plug-in file, reusing the module when the file has not changed since it was last imported. */
-async function load(path: string): Promise<{ exports: Record<string, unknown>; fresh: boolean }> {
-  const hash = createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex')
-    .slice(0, 16);
-  const url = `${pathToFileURL(path).href}?pyblish=${hash}`;
+/** Imports a plug-in file of a generation, reusing the module when that generation was imported before. */
+async function load(
+  path: string,
+  generation: string,
+): Promise<{ exports: Record<string, unknown>; fresh: boolean }> {
+  const url = `${pathToFileURL(path).href}?pyblish=${generation}`;
   const cached = modules.get(url);
   if (cached) return { exports: await cached, fresh: false };
   const loading = importFresh(url);
@@ -125,23 +124,25 @@ function describeFailure(error: unknown, file: string): string {
   return where && !error.message.includes(where) ? `${error.message} (at ${where})` : error.message;
 }
 
-async function filesOf(path: string, errors: DiscoveryError[]): Promise<string[]> {
+interface PathFiles {
+  files: string[];
+  /** The folder whose code the files belong to (a single file's is its own folder); null when missing. */
+  folder: string | null;
+  missing?: DiscoveryError;
+}
+
+async function filesOf(path: string): Promise<PathFiles> {
   const info = await stat(path).catch(() => null);
   if (!info) {
-    errors.push({
-      path,
-      name: null,
-      reason: 'No such file or folder; fix the plug-in path.',
-      code: 'PATH_NOT_FOUND',
-    });
-    return [];
+    const reason = 'No such file or folder; fix the plug-in path.';
+    return { files: [], folder: null, missing: { path, name: null, reason, code: 'PATH_NOT_FOUND' } };
   }
-  if (info.isFile()) return [path];
+  if (info.isFile()) return { files: [path], folder: dirname(path) };
   const names = (await readdir(path, { withFileTypes: true }))
     .filter((e) => e.isFile() && isPluginFile(e.name))
     .map((e) => e.name)
     .sort();
-  return names.map((n) => join(path, n));
+  return { files: names.map((n) => join(path, n)), folder: path };
 }
 
 /**
@@ -175,11 +176,14 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     byName.set(plugin.name, plugin);
   };
 
-  for (const folder of paths) {
-    for (const file of await filesOf(folder, errors)) {
+  const found = await Promise.all(paths.map(filesOf));
+  const generation = await pluginGeneration(found.flatMap((f) => (f.folder === null ? [] : [f.folder])));
+  for (const { files, missing } of found) {
+    if (missing) errors.push(missing);
+    for (const file of files) {
       let exports: Record<string, unknown>;
       try {
-        const loaded = await load(file);
+        const loaded = await load(file, generation);
         exports = loaded.exports;
         if (loaded.fresh) imported++;
         else reused++;

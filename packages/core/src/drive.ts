@@ -35,7 +35,7 @@ export interface DriveOptions {
   /** Pairs counted before this run (a Publish continuing from its Validate). */
   done: number;
   state: IterationState;
-  /** Asked before each pair: Stop was pressed. */
+  /** Asked before each pair (and after one, whether to count it): Stop was pressed. */
   stopped(): boolean;
   /** Asked before each plug-in; core's default test when left out. */
   test?: Test;
@@ -101,8 +101,10 @@ export async function drivePairs<P extends PluginLike, I extends InstanceLike>(
       own = await count([current], instances());
       counted = -1;
     }
-    if (await process(plugin, instance)) state.ordersWithError.add(plugin.order);
-    done++;
+    const failed = await process(plugin, instance);
+    if (failed) state.ordersWithError.add(plugin.order);
+    // A pair Stop ended without success (cancelled) is not done: a stopped run never shows a full bar.
+    if (!(failed && options.stopped())) done++;
     if (collecting) {
       const now = [...instances()];
       if (counted !== now.length) {

@@ -71,3 +71,20 @@ export function toPluginError(thrown: unknown, pluginPath?: string): PluginError
     exc: thrown.name && thrown.name !== 'Error' ? thrown.name : (thrown.constructor?.name ?? 'Error'),
   };
 }
+
+/**
+ * The error of a call its signal aborted (Stop in a GUI, Ctrl+C in the CLI). The abort happened
+ * to the plug-in, wherever abort() was called (inside a host's service, say), so the error
+ * points at the plug-in's file and method instead of the frame that made the reason; its line
+ * is unknown.
+ */
+export function abortError(reason: unknown, where: { path: string; func: string }): PluginError {
+  const error = toPluginError(reason);
+  return {
+    ...error,
+    fname: where.path,
+    lineNumber: null,
+    func: where.func,
+    exc: error.exc === 'Error' ? 'AbortError' : error.exc,
+  };
+}

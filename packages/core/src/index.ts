@@ -105,6 +105,7 @@ export {
   type Failure,
   hasWarning,
   jsonSafe,
+  plural,
   pluginLabel,
   type ResultReport,
   type Summary,

@@ -1,7 +1,7 @@
 // Processing one pair: one plug-in (or one of its actions, or its repair) against the context or an
 // instance. Whatever the plug-in does, the caller gets a Result; plug-in errors never propagate.
 import type { Context, Instance } from './data.js';
-import { type PluginError, PyblishError, toPluginError } from './errors.js';
+import { abortError, type PluginError, PyblishError, toPluginError } from './errors.js';
 import { type Capture, createLogger, type LogRecord, withCapture } from './log.js';
 import {
   type Action,
@@ -97,6 +97,11 @@ function invoke(
   return fn.call(object, subject, api);
 }
 
+/** The method a call runs, as a stack frame names it: `ValidateNaming.process`, `SelectFailed.process`. */
+function methodName(plugin: PluginClass, action: string | null, method: Method): string {
+  return `${action === null ? plugin.name : (findAction(plugin, action)?.name ?? action)}.${method}`;
+}
+
 async function run(
   method: Method,
   plugin: PluginClass,
@@ -125,7 +130,11 @@ async function run(
       untilAborted(() => invoke(method, plugin, context, instance ?? null, action, api), api.signal),
     );
   } catch (thrown) {
-    error = toPluginError(thrown, pluginSource(plugin).path);
+    const { path } = pluginSource(plugin);
+    error =
+      api.signal.aborted && thrown === api.signal.reason
+        ? abortError(thrown, { path, func: methodName(plugin, action, method) })
+        : toPluginError(thrown, path);
   } finally {
     // Late logging from a plug-in that ignored an abort must not change a result already returned.
     capture.closed = true;

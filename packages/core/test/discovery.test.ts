@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -152,6 +152,88 @@ describe('discovery', () => {
     const context = new Context();
     await processPlugin(edited.plugins[0]!, context, null, { registry });
     expect(context.data.version).toBe('two');
+  });
+
+  // Edit -> Reset is a TD's basic loop: discover() again in the same process must run the edited
+  // code for every kind of plug-in file, and for a plug-in whose helper module was edited. A real
+  // Node process (vitest's module runner has caches of its own).
+  it('runs edited code on the next discovery for every plug-in file kind and for edited helpers, and imports nothing when unchanged', async () => {
+    const esmPlugin = (name: string, from = '') =>
+      `import { ContextPlugin } from '@pyblish/core';\n${from ? `import { value } from '${from}';\n` : 'const value = VERSION;\n'}export class ${name} extends ContextPlugin { process(c) { c.data.${name} = value; } }\n`;
+    const cjsPlugin = (name: string, from = '') =>
+      `const { ContextPlugin } = require('@pyblish/core');\n${from ? `const { value } = require('${from}');\n` : 'const value = VERSION;\n'}exports.${name} = class ${name} extends ContextPlugin { process(c) { c.data.${name} = value; } };\n`;
+    const esm = folder({
+      'package.json': '{ "type": "module" }',
+      'esm_ts.ts': esmPlugin('EsmTs'),
+      'esm_js.js': esmPlugin('EsmJs'),
+      'mts.mts': esmPlugin('Mts'),
+      'mjs.mjs': esmPlugin('Mjs'),
+      'helped.ts': esmPlugin('EsmHelped', './lib/deep.mjs'),
+      '_helper.ts': 'export const value = VERSION;\n',
+    });
+    mkdirSync(join(esm, 'lib'));
+    writeFileSync(join(esm, 'lib/deep.mjs'), "export { value } from '../_helper.ts';\n");
+    const commonjs = folder({
+      'cjs_ts.ts': cjsPlugin('CjsTs'),
+      'cjs_js.js': cjsPlugin('CjsJs'),
+      'cts.cts': cjsPlugin('Cts'),
+      'cjs.cjs': cjsPlugin('Cjs'),
+      'helped.js': cjsPlugin('CjsHelped', './_helper'),
+      'helped_ts.ts': esmPlugin('CjsTsHelped', './_helper'),
+      '_helper.ts': 'export const value = VERSION;\n',
+    });
+    const templates = [esm, commonjs]
+      .flatMap((dir) =>
+        ['', 'lib'].flatMap((sub) =>
+          existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)).map((f) => join(dir, sub, f)) : [],
+        ),
+      )
+      .filter((f) => statSync(f).isFile());
+    const script = `const { readFileSync, writeFileSync } = await import('node:fs');
+      const { discover, Context, processPlugin, Registry } = await import(process.env.CORE);
+      const dirs = process.env.DIRS.split('\\n');
+      const originals = process.env.FILES.split('\\n').map((f) => [f, readFileSync(f, 'utf8')]);
+      const version = (v) => { for (const [f, text] of originals) writeFileSync(f, text.replaceAll('VERSION', JSON.stringify(v))); };
+      const run = async () => {
+        const found = await discover({ paths: dirs, registry: new Registry() });
+        const context = new Context();
+        for (const plugin of found.plugins) await processPlugin(plugin, context);
+        const { results, ...data } = context.data;
+        return { data, errors: found.errors.map((e) => e.reason), imported: found.imported };
+      };
+      version('one');
+      const first = await run();
+      version('two');
+      const edited = await run();
+      const unchanged = await run();
+      console.log(JSON.stringify({ first, edited, unchanged: unchanged.imported }));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      {
+        cwd: join(import.meta.dirname, '../../..'),
+        env: { ...process.env, CORE: core, DIRS: `${esm}\n${commonjs}`, FILES: templates.join('\n') },
+      },
+    );
+    const { first, edited, unchanged } = JSON.parse(stdout);
+    const kinds = [
+      'EsmTs',
+      'EsmJs',
+      'Mts',
+      'Mjs',
+      'EsmHelped',
+      'CjsTs',
+      'CjsJs',
+      'Cts',
+      'Cjs',
+      'CjsHelped',
+      'CjsTsHelped',
+    ];
+    expect(first.errors).toEqual([]);
+    expect(first.data).toEqual(Object.fromEntries(kinds.map((k) => [k, 'one'])));
+    expect(edited.errors).toEqual([]);
+    expect(edited.data).toEqual(Object.fromEntries(kinds.map((k) => [k, 'two'])));
+    expect(unchanged).toBe(0);
   });
 
   // vitest's module runner resolves imports itself, so this runs discovery in a real Node process

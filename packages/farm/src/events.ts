@@ -34,8 +34,16 @@ export type FarmEvent =
   | (Base & JobRef & { type: 'retried'; reason: string })
   /** Pairs done / pairs expected within the job. */
   | (Base & JobRef & { type: 'progress'; done: number; total: number })
-  /** A log record, as it is logged. */
-  | (Base & JobRef & { type: 'record'; plugin: string; instance: string | null; record: LogRecord })
+  /** A log record, as it is logged: the plug-in's label and id, the instance's name and id. */
+  | (Base &
+      JobRef & {
+        type: 'record';
+        plugin: string;
+        pluginId: string;
+        instance: string | null;
+        instanceId: string | null;
+        record: LogRecord;
+      })
   /** One processed pair, in the shape of a local publish's report (core's ResultReport). */
   | (Base & JobRef & { type: 'result'; result: ResultReport })
   /** Every pair of the job succeeded (a failed pair makes the attempt fail instead). */

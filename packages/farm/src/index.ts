@@ -36,6 +36,7 @@ export {
   type PlanOptions,
   type PublishPlan,
   parseJob,
+  parsePlan,
   planPublish,
 } from './job.js';
 export {

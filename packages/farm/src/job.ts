@@ -244,6 +244,34 @@ export function planPublish(context: Context, options: PlanOptions = {}): Publis
   return { publishId, origin, targets, jobs };
 }
 
+/**
+ * A plan made elsewhere (a host's `pyblish.farmPlan`), checked before anything of it is submitted:
+ * each job a well-formed document of this version, all of one publish with one origin and one set
+ * of targets, job ids unique, instances jobs first and the context job last with all their
+ * instances. Throws JOB_INVALID saying what is wrong.
+ */
+export function parsePlan(value: unknown): PublishPlan {
+  const fail = (why: string) => new FarmError('JOB_INVALID', `Refused a farm plan: ${why}.`);
+  const jobsOf = (value as { jobs?: unknown } | null)?.jobs;
+  if (!Array.isArray(jobsOf)) throw fail('it is not an object with a list of "jobs"');
+  const jobs = jobsOf.map(parseJob);
+  const context = jobs.at(-1);
+  const parts = jobs.slice(0, -1);
+  if (context?.kind !== 'context' || parts.length === 0 || parts.some((j) => j.kind !== 'instances'))
+    throw fail('it must hold one or more instances jobs, then one context job');
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const job of jobs) {
+    if (job.publishId !== context.publishId) throw fail(`job ${job.jobId} belongs to another publish`);
+    if (!same(job.origin, context.origin) || !same(job.targets, context.targets))
+      throw fail(`job ${job.jobId} has another origin or other targets than the rest`);
+  }
+  if (new Set(jobs.map((j) => j.jobId)).size !== jobs.length) throw fail('two jobs have the same id');
+  const inParts = parts.flatMap((j) => j.instances.map((i) => i.id)).sort();
+  if (!same(inParts, context.instances.map((i) => i.id).sort()))
+    throw fail('the context job must hold exactly the instances of the other jobs');
+  return { publishId: context.publishId, origin: context.origin, targets: context.targets, jobs };
+}
+
 /** The event that opens a publish's log: its jobs and their instances, without their data. */
 export function submittedEvent(plan: PublishPlan): FarmEvent {
   return {

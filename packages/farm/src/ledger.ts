@@ -61,8 +61,16 @@ export class PublishLedger {
 
   constructor(readonly publishId: string) {}
 
+  /**
+   * Whether the last event applied counted: those of a superseded attempt (a lost worker that
+   * wrote on) or of a job already over change nothing, and a follower shows them as nothing.
+   */
+  taken = false;
+
   apply(event: FarmEvent): void {
+    this.taken = false;
     if (event.publishId !== this.publishId) return;
+    this.taken = true;
     this.last = event.at;
     if (event.type === 'submitted') {
       this.origin = event.origin;
@@ -89,7 +97,10 @@ export class PublishLedger {
     }
     const job = this.jobs.get(event.jobId);
     // Events of an attempt that was superseded (a lost worker that wrote on) change nothing.
-    if (!job || event.attempt < job.attempt || TERMINAL.includes(job.state)) return;
+    if (!job || event.attempt < job.attempt || TERMINAL.includes(job.state)) {
+      this.taken = false;
+      return;
+    }
     switch (event.type) {
       case 'started':
         Object.assign(job, { state: 'running', attempt: event.attempt, machine: event.machine, results: [] });
@@ -119,6 +130,11 @@ export class PublishLedger {
       case 'record':
         return;
     }
+  }
+
+  /** One job as it stands (no copy: read, do not change). */
+  job(jobId: string): Readonly<JobStatus> | undefined {
+    return this.jobs.get(jobId);
   }
 
   /** A job that can no longer run: the context job once any instances job failed for good. */

@@ -1,7 +1,7 @@
 // Runs this process as a farm worker on a WorkSource until SIGTERM (or SIGINT): discovers the
 // worker's own plug-ins, serves jobs, and on the signal finishes the running job or, after the
 // grace period (or a second signal), hands it back to the queue.
-import { discover, Registry } from '@pyblish/core';
+import { discover, plural, Registry } from '@pyblish/core';
 import type { WorkSource } from './backend.js';
 import { createHandler, farmTest, machineName } from './worker.js';
 
@@ -37,7 +37,7 @@ export async function serveWorker(source: WorkSource, options: ServeOptions): Pr
       idleSince = Date.now();
     }
   }, options.concurrency ?? 1);
-  log(`${machine} serving with ${discovery.plugins.length} plug-in(s)`);
+  log(`${machine} serving with ${plural(discovery.plugins.length, 'plug-in')}`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (why: string, graceMs: number) => {

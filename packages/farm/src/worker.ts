@@ -12,7 +12,9 @@ import {
   isInstancePlugin,
   Order,
   type PluginClass,
+  pluginId,
   pluginLabel,
+  plural,
   publishIter,
   type Registry,
   type Result,
@@ -101,7 +103,12 @@ async function runPairs(
   const state = createState();
   const failed: Result[] = [];
   let pairs = 0;
-  let current: { plugin: string; instance: string | null } = { plugin: '', instance: null };
+  let current = {
+    plugin: '',
+    pluginId: '',
+    instance: null as string | null,
+    instanceId: null as string | null,
+  };
   const started = performance.now();
   for await (const result of publishIter({
     context,
@@ -111,7 +118,12 @@ async function runPairs(
     state,
     signal,
     onPair: (plugin, instance) => {
-      current = { plugin: pluginLabel(plugin), instance: instance?.name ?? null };
+      current = {
+        plugin: pluginLabel(plugin),
+        pluginId: pluginId(plugin),
+        instance: instance?.name ?? null,
+        instanceId: instance?.id ?? null,
+      };
     },
     onRecord: (record) => emit({ type: 'record', ...current, record }),
   })) {
@@ -206,14 +218,14 @@ export function createHandler(options: WorkerOptions): JobHandler {
     if (failed.length === 0 && state.stopped === null) {
       emit({ type: 'finished', pairs, duration });
       await claim.flush();
-      say(`job ${claim.jobId} finished (${pairs} pairs in ${Math.round(duration)} ms)`);
+      say(`job ${claim.jobId} finished (${plural(pairs, 'pair')} in ${Math.round(duration)} ms)`);
       return;
     }
     const retry = retryable(failed);
     const first = failed[0];
     const message = [
       first &&
-        `${pluginLabel(first.plugin)} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}${failed.length > 1 ? ` (and ${failed.length - 1} more failed pair(s))` : ''}`,
+        `${pluginLabel(first.plugin)} › ${first.instance?.name ?? 'Context'}: ${first.error?.message}${failed.length > 1 ? ` (and ${failed.length - 1} more failed ${failed.length === 2 ? 'pair' : 'pairs'})` : ''}`,
       state.stopped && `(${state.stopped})`,
     ]
       .filter(Boolean)

@@ -2,7 +2,7 @@
 // instance must still be integrated exactly once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { followPublish, type PublishLedger, RedisFarm } from '../src/index.js';
 import {
   examplePlugins,
@@ -13,15 +13,9 @@ import {
   stopWorkers,
   type WorkerProcess,
 } from './support/farm.js';
-import { RedisServer } from './support/redis-server.js';
+import { redisForTests } from './support/redis-server.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = redisForTests();
 
 /** A small seeded generator, so a failing run can be repeated with its seed. */
 function random(seed: number): () => number {
@@ -38,7 +32,7 @@ it('integrates every instance exactly once while workers are killed mid-job at r
 }, async () => {
   const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
   const next = random(seed);
-  const url = redis.url;
+  const url = redis.server.url;
   const live = new Set<WorkerProcess>(await Promise.all([0, 1, 2].map(() => startWorker(url))));
   const dead: WorkerProcess[] = [];
   const out = outDir();

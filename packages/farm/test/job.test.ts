@@ -1,6 +1,6 @@
 import { Context } from '@pyblish/core';
 import { describe, expect, it } from 'vitest';
-import { FarmError, JOB_SCHEMA_VERSION, parseJob, planPublish } from '../src/index.js';
+import { FarmError, JOB_SCHEMA_VERSION, parseJob, parsePlan, planPublish } from '../src/index.js';
 
 function context(count = 2, extra: Record<string, unknown> = {}) {
   const c = new Context({ currentFile: '/shots/sh010.ma', shot: 'sh010', results: ['not sent'] });
@@ -134,5 +134,34 @@ describe('a worker reading a job', () => {
     j.version = JOB_SCHEMA_VERSION + 1;
     expect(error(() => parseJob(j)).message).toContain('update pyblish on the worker');
     expect(error(() => parseJob('{}')).message).toContain('$ must be object, not string');
+  });
+});
+
+describe("a plan made elsewhere (a host's pyblish.farmPlan)", () => {
+  const plan = () => JSON.parse(JSON.stringify(planPublish(context(2))));
+
+  it('is accepted as it was planned', () => {
+    const made = plan();
+    expect(parsePlan(made)).toEqual(made);
+  });
+
+  it('is refused when its jobs do not make one publish', () => {
+    const cases: Array<[string, (p: ReturnType<typeof plan>) => void]> = [
+      ['not an object with a list of "jobs"', (p) => delete p.jobs],
+      ['one or more instances jobs, then one context job', (p) => p.jobs.reverse()],
+      ['one or more instances jobs, then one context job', (p) => p.jobs.splice(0, 2)],
+      ['belongs to another publish', (p) => (p.jobs[0].publishId = 'another-publish-id')],
+      ['another origin or other targets', (p) => (p.jobs[1].targets = ['farm', 'linux'])],
+      ['two jobs have the same id', (p) => (p.jobs[1].jobId = p.jobs[0].jobId)],
+      ['exactly the instances of the other jobs', (p) => p.jobs[2].instances.pop()],
+      ['$.instances[0].data must be object', (p) => (p.jobs[0].instances[0].data = 'forged')],
+    ];
+    for (const [message, spoil] of cases) {
+      const p = plan();
+      spoil(p);
+      const e = error(() => parsePlan(p));
+      expect(e.code).toBe('JOB_INVALID');
+      expect(e.message).toContain(message);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FarmReport, type Logged, planPublish, RedisFarm, readPublish } from '../src/index.js';
 import {
   examplePlugins,
@@ -18,23 +18,19 @@ import {
   stopWorkers,
   type WorkerProcess,
 } from './support/farm.js';
-import { freePort, RedisServer } from './support/redis-server.js';
+import { freePort, RedisServer, redisForTests } from './support/redis-server.js';
 
+const servers = redisForTests();
 let redis: RedisServer;
 let db = 0;
 let url = '';
 const workers: WorkerProcess[] = [];
 const farms: RedisFarm[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 // Each test on a database of its own: nothing left queued by one is taken by the next.
 beforeEach(() => {
-  url = `${redis.url}/${++db}`;
+  redis = servers.server;
+  ({ url, db } = servers.database());
 });
 afterEach(async () => {
   await stopWorkers(workers.splice(0));

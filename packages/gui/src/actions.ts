@@ -7,6 +7,7 @@ import { CommandError } from './errors.js';
 import type { HostMirror, PluginProxy } from './host-mirror.js';
 import type { PairRunner } from './pairs.js';
 import type { Run } from './run.js';
+import { pairDone } from './run-driver.js';
 import type { RunView } from './run-view.js';
 import type { ViewStateStore } from './view-state.js';
 
@@ -28,8 +29,8 @@ export interface SideRunOutcome {
 export class ActionRuns {
   constructor(private readonly deps: ActionDeps) {}
 
-  /** The plug-in an action runs on, once the command is found sound; else why not. */
-  checkAction(pluginId: string, actionId: string): PluginProxy {
+  /** The plug-in an action runs on and the action's label, once the command is found sound; else why not. */
+  checkAction(pluginId: string, actionId: string): { plugin: PluginProxy; label: string } {
     const { mirror, store, say } = this.deps;
     const plugin = mirror.plugin(pluginId);
     const row = store.plugin(pluginId);
@@ -43,17 +44,21 @@ export class ActionRuns {
     if (!action.active) throw new CommandError('INACTIVE_ACTION', 'Action not active.');
     if (!action.available)
       throw new CommandError('UNAVAILABLE_ACTION', `${action.label} does not apply to this plug-in's state`);
-    return plugin;
+    return { plugin, label: action.label };
   }
 
-  async runAction(run: Run, plugin: PluginProxy, actionId: string): Promise<SideRunOutcome> {
+  /** Runs the action (one pair); the message names it: "Show scene info: done", or failed, or stopped. */
+  async runAction(run: Run, plugin: PluginProxy, actionId: string, label: string): Promise<SideRunOutcome> {
     const result = await this.deps.pairs.process(run, plugin, null, actionId);
+    const done = pairDone(run.stop, result);
+    this.deps.view.progress(done ? 1 : 0, 1);
     this.deps.store.updatePlugin(plugin.id, { actionState: result.success ? 'succeeded' : 'failed' });
-    return { message: result.success ? 'Success' : 'Failed', success: result.success, last: result };
+    const outcome = !done ? 'stopped' : result.success ? 'done' : 'failed';
+    return { message: `${label}: ${outcome}`, success: result.success, last: result };
   }
 
-  /** The plug-in to repair and the targets it failed on, once the command is found sound. */
-  checkRepair(pluginId: string): { plugin: PluginProxy; targets: string[] } {
+  /** The plug-in to repair, the targets it failed on and its label, once the command is found sound. */
+  checkRepair(pluginId: string): { plugin: PluginProxy; targets: string[]; label: string } {
     const { mirror, store, view } = this.deps;
     const plugin = mirror.plugin(pluginId);
     const row = store.plugin(pluginId);
@@ -62,20 +67,24 @@ export class ActionRuns {
     const targets = view.failures.targets(pluginId);
     if (!row.hasError || targets.length === 0)
       throw new CommandError('NOTHING_TO_REPAIR', `${row.label} has not failed`);
-    return { plugin, targets };
+    return { plugin, targets, label: row.label };
   }
 
-  /** Repairs each target the plug-in failed on (the context, or an instance). */
-  async runRepair(run: Run, plugin: PluginProxy, targets: string[]): Promise<SideRunOutcome> {
+  /** Repairs each target the plug-in failed on (the context, or an instance) until Stop. */
+  async runRepair(run: Run, plugin: PluginProxy, targets: string[], label: string): Promise<SideRunOutcome> {
     const { mirror, view, pairs } = this.deps;
     let all = true;
+    let done = 0;
     let last: ResultJSON | null = null;
     for (const target of targets) {
+      if (run.stop) break;
       const instance = target === mirror.context?.id ? null : (mirror.instance(target) ?? null);
       last = await pairs.process(run, plugin, instance, null, true);
+      if (pairDone(run.stop, last)) view.progress(++done, targets.length);
       if (last.success) view.repaired(plugin.id, target);
       else all = false;
     }
-    return { message: all ? 'Repaired' : 'Repair failed', success: all, last };
+    const outcome = done < targets.length && run.stop ? 'repair stopped' : all ? 'repaired' : 'repair failed';
+    return { message: `${label}: ${outcome}`, success: all && done === targets.length, last };
   }
 }

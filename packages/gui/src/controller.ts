@@ -1,22 +1,30 @@
 // The controller: the GUI's state and its runs on the shown host. It takes commands from the page
 // (commands.ts checks their shape), keeps the mirror of the host's context (host-mirror.ts), and
-// runs Reset, Validate, Publish, actions and repairs (actions.ts). A run's pairs are driven by
-// the host itself when it can (host-run-driver.ts: our hosts), else pair by pair (run-driver.ts,
-// each pair through pairs.ts and the host client). It owns the view state (through the store)
-// and the report; the 9090 server and the web server only forward to it.
+// runs Reset, Validate, Publish (here, or on a farm: farm-run.ts), actions and repairs
+// (actions.ts). A run's pairs are driven by the host itself when it can, else pair by pair
+// (drive-run.ts). It owns the view state (through the store) and the report; the 9090 server and
+// the web server only forward to it.
 
-import { createState, type IterationState, pluginsOfRun, pluginType } from '@pyblish/core';
+import { createState, type IterationState, pluginType } from '@pyblish/core';
 import { ActionRuns, type SideRunOutcome } from './actions.js';
 import { commandProblem } from './commands.js';
+import { type DriveRunDeps, driveRun } from './drive-run.js';
 import { CommandError } from './errors.js';
+import { FarmPublisher, type FarmRunOptions } from './farm-run.js';
 import { HostMessages } from './host-messages.js';
 import { HostMirror, type PluginProxy } from './host-mirror.js';
 import type { HostEntry, HostRegistry } from './host-registry.js';
-import { driveOnHost, runSpec } from './host-run-driver.js';
 import { PairRunner, type PairTransportOptions } from './pairs.js';
 import { contextHeader } from './rows.js';
 import { lostFault, RUNNING_PHASES, Run, type RunFault, type RunKind, refuseUnusable } from './run.js';
-import { type DriveOptions, drivePairs, endMessage, phaseMessage, phaseOf } from './run-driver.js';
+import {
+  type DriveOptions,
+  endMessage,
+  type IterationKind,
+  phaseMessage,
+  phaseOf,
+  pluginsOfIteration,
+} from './run-driver.js';
 import { RunView } from './run-view.js';
 import { SceneEdits } from './scene-edits.js';
 import { ReportBuilder } from './session-report.js';
@@ -39,6 +47,8 @@ export interface ControllerOptions extends PairTransportOptions {
   reportResultLimit?: number;
   /** How long a run may take to end after Stop before its host is given up (ms, default 5000). */
   stopGraceMs?: number;
+  /** Publish on farm: the GUI's farm and how farms are opened. */
+  farm?: FarmRunOptions;
   /** Called after every run with its report (the live one: write it out during the call, or copy it). */
   onRunEnd?(report: Readonly<Report>): void;
   log?(line: string): void;
@@ -60,13 +70,15 @@ export class Controller {
     host: () => this.host,
     onRefused: (signal, err) =>
       this.say('warning', `The host did not take "${signal}": ${(err as Error).message}`, true),
+    onProgress: (delivery) => this.store.setState({ delivery }),
   });
   /** Toggles and comments between runs. */
   private readonly edits: SceneEdits;
-  private readonly pairs: PairRunner;
   private readonly actions: ActionRuns;
+  private readonly driveDeps: DriveRunDeps;
   private readonly waiters = new Waiters(() => `${this.phase}: ${this.store.state.message}`);
   private readonly grace: StopGrace;
+  private readonly farm: FarmPublisher;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = options.store;
@@ -87,14 +99,18 @@ export class Controller {
       store: this.store,
       mirror: this.mirror,
       messages: this.messages,
+      host: () => this.host,
       onToggled: () => {
         this.validatedClean = false;
       },
     });
     const deps = { store: this.store, registry: this.registry, view: this.view, mirror: this.mirror };
-    this.pairs = new PairRunner(deps, options);
-    this.actions = new ActionRuns({ ...deps, pairs: this.pairs, say: this.say.bind(this) });
+    const pairs = new PairRunner(deps, options);
+    this.actions = new ActionRuns({ ...deps, pairs, say: this.say.bind(this) });
+    this.driveDeps = { ...deps, pairs, options };
     this.store.subscribe({ patch: () => this.waiters.check() });
+    this.farm = new FarmPublisher({ log: options.log, ...options.farm });
+    this.store.setState({ farm: this.farm.nameOf({}) });
   }
 
   get phase(): Phase {
@@ -134,12 +150,14 @@ export class Controller {
       this.pendingShow = entry.port;
       this.registry.current = this.run.host.port;
       this.hostsChanged();
-      this.say('info', `${this.labelOf(entry)} asked to be shown; it will be once this run ends.`);
+      this.say('info', `${this.registry.labelOf(entry)} asked to be shown; it will be once this run ends.`);
       return;
     }
-    this.store.setState({ window: windowWith(this.store.state.window, entry.settings) });
+    const window = windowWith(this.store.state.window, entry.settings);
+    this.store.setState({ window, farm: this.farm.nameOf(entry.settings) });
     if (this.run) return;
     this.host = entry;
+    this.edits.hostShown();
     this.registry.current = entry.port;
     this.hostsChanged();
     void this.reset().catch(() => undefined);
@@ -147,10 +165,6 @@ export class Controller {
 
   hide(): void {
     this.store.setState({ visible: false });
-  }
-
-  private labelOf(entry: HostEntry): string {
-    return this.registry.summaries().find((s) => s.port === entry.port)?.label ?? `Host :${entry.port}`;
   }
 
   hostsChanged(): void {
@@ -199,6 +213,9 @@ export class Controller {
       case 'publish':
         this.startIteration('publish');
         return;
+      case 'publishOnFarm':
+        this.startIteration('farm');
+        return;
       case 'stop':
         return this.stop();
       case 'toggle':
@@ -207,6 +224,9 @@ export class Controller {
       case 'toggleSection':
         this.guardNoRun();
         return this.edits.toggleSection(c.list, c.section, c.value);
+      case 'resetToggles':
+        this.guardNoRun();
+        return this.edits.resetToggles();
       case 'comment':
         this.guardNoRun();
         return this.edits.comment(c.text, c.instanceId);
@@ -254,6 +274,7 @@ export class Controller {
     this.setPhase('stopping', 'Stopping..');
     void run.cancelOnHost();
     this.grace.watch(run);
+    run.onStop?.();
   }
 
   /** Edits wait for the run to end: the run reads the toggles as they were when it began. */
@@ -266,7 +287,7 @@ export class Controller {
   private beginRun(kind: RunKind, host: HostEntry): Run {
     const run = new Run(kind, host);
     this.run = run;
-    this.view.runBegun(kind, { port: host.port, label: this.labelOf(host) });
+    this.view.runBegun(kind, { port: host.port, label: this.registry.labelOf(host) });
     return run;
   }
 
@@ -319,13 +340,13 @@ export class Controller {
       Object.assign(host, { methods: new Set(methods), beginWaits });
       this.store.setState({ capabilities: methods.filter((m) => m.startsWith('pyblish.')) });
       const context = await this.mirror.reload(host.client);
+      this.edits.pluginsLoaded();
       this.store.appendTerminal([{ type: 'context', header: contextHeader(context.data, host.port) }]);
       this.setPhase('collecting', 'Collecting..');
       const outcome = await this.drive(run, this.collectors(), createState());
       // Once more at the end when collectors may have edited the context since it was fetched.
       if (this.mirror.stale) await this.mirror.refetch(host.client, true);
-      await this.mirror.refreshCompatibility();
-      this.syncComments();
+      await this.edits.collected();
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       this.endRun(run, stopped ? 'finished' : 'ready', stopped ?? 'Ready', null, stopped === null);
       this.messages.send('reset', { context: null });
@@ -343,27 +364,20 @@ export class Controller {
     else if (validate) this.startIteration('validate');
   }
 
-  private syncComments(): void {
-    const local = this.store.state.comment;
-    const data = this.mirror.context?.data;
-    const hostComment = typeof data?.comment === 'string' ? data.comment : '';
-    if (local && local !== hostComment) this.messages.send('commented', { comment: local });
-    else if (!local && hostComment) this.store.setState({ comment: hostComment });
-  }
-
-  /** Validate or Publish; rejected with "Busy" while anything runs (never two iterators). */
-  startIteration(kind: 'validate' | 'publish'): void {
+  /** Validate, Publish or Publish on farm; rejected with "Busy" while anything runs (never two iterators). */
+  startIteration(kind: IterationKind): void {
     const host = this.guardReadyOrFinished();
     if (!this.mirror.context) throw new CommandError('NOT_READY', 'Not ready: reset first');
-    const continuing = kind === 'publish' && this.validatedClean;
+    if (kind === 'farm') this.farm.check(host);
+    const continuing = kind !== 'validate' && this.validatedClean;
     const run = this.beginRun(kind, host);
     void this.iterateRun(run, kind, continuing);
   }
 
-  private async iterateRun(run: Run, kind: 'validate' | 'publish', continuing: boolean): Promise<void> {
+  private async iterateRun(run: Run, kind: IterationKind, continuing: boolean): Promise<void> {
     try {
       await this.deliverPending(run);
-      const plugins = pluginsOfRun(this.mirror.plugins, kind, continuing);
+      const plugins = pluginsOfIteration(this.mirror.plugins, kind, continuing);
       if (!continuing) this.view.clearRunState(new Set(this.collectors().map((p) => p.id)));
       this.mirror.applyPluginToggles();
       const first = plugins.find((p) => p.active);
@@ -371,19 +385,13 @@ export class Controller {
       this.setPhase(firstPhase, phaseMessage(firstPhase));
       const state = createState();
       let reached: Phase = firstPhase;
-      const outcome = await this.drive(
-        run,
-        plugins,
-        state,
-        (phase) => {
-          reached = phase;
-        },
-        continuing,
-      );
+      const reach = (phase: Phase) => (reached = phase);
+      const outcome = await this.drive(run, plugins, state, reach, continuing);
       this.view.markSkipped(plugins.map((p) => p.id));
       this.validatedClean = kind === 'validate' && !outcome && !run.stop && state.ordersWithError.size === 0;
       const stopped = outcome ?? (run.stop ? 'Stopped' : null);
       const failed = state.ordersWithError.size > 0;
+      if (kind === 'farm' && !stopped && !failed) return await this.publishOnFarm(run);
       const message = endMessage(kind, { stopped, failed, reached });
       this.endRun(run, 'finished', message, null, !stopped && !failed);
       this.messages.send(kind === 'validate' ? 'validated' : 'published', { context: null });
@@ -392,10 +400,16 @@ export class Controller {
     }
   }
 
-  /**
-   * Runs the pairs of `plugins`, with the progress and phases in the view: the host runs them
-   * itself when it can (host-run-driver.ts), else they go pair by pair (run-driver.ts).
-   */
+  /** Validation passed: the farm extracts and integrates (farm-run.ts), the run ends with it. */
+  private async publishOnFarm(run: Run): Promise<void> {
+    const context = this.mirror.context as NonNullable<HostMirror['context']>;
+    const setPhase = (phase: Phase, message: string) => this.setPhase(phase, message);
+    const end = await this.farm.publish({ run, store: this.store, report: this.report, context, setPhase });
+    this.endRun(run, 'finished', end.message, end.fault, end.success);
+    this.messages.send('published', { context: null });
+  }
+
+  /** Runs the pairs of `plugins` (drive-run.ts), with the progress and phases in the view. */
   private drive(
     run: Run,
     plugins: PluginProxy[],
@@ -414,21 +428,9 @@ export class Controller {
         this.setPhase(phase, phaseMessage(phase));
         reached?.(phase);
       },
-      onProgress: (done, planned) =>
-        this.store.setState({ progress: { ...this.store.state.progress, done, planned } }),
+      onProgress: (done, planned) => this.view.progress(done, planned),
     };
-    const { host } = run;
-    if (!this.options.naive && !this.options.pairByPair && host.methods.has('pyblish.run')) {
-      const phase = run.kind === 'reset' ? 'collect' : run.kind === 'validate' ? 'validate' : 'publish';
-      const deps = { view: this.view, registry: this.registry, mirror: this.mirror };
-      const spec = runSpec(this.mirror, phase, continuing);
-      return driveOnHost(run, spec, deps, { ...options, pollWaitMs: this.options.pollWaitMs ?? 1000 });
-    }
-    const client = {
-      process: this.pairs.process.bind(this.pairs, run),
-      context: () => host.client.context(),
-    };
-    return drivePairs(plugins, this.mirror, client, options);
+    return driveRun(run, plugins, this.driveDeps, options, continuing);
   }
 
   private collectors(): PluginProxy[] {
@@ -439,40 +441,38 @@ export class Controller {
 
   private startAction(pluginId: string, actionId: string): void {
     const host = this.guardReadyOrFinished();
-    const plugin = this.actions.checkAction(pluginId, actionId);
+    const { plugin, label } = this.actions.checkAction(pluginId, actionId);
     this.store.updatePlugin(pluginId, { actionState: 'running' });
     this.startSideRun(
-      'action',
-      host,
-      'Acting',
-      (run) => this.actions.runAction(run, plugin, actionId),
+      { kind: 'action', host, message: `${label}..`, planned: 1 },
+      (run) => this.actions.runAction(run, plugin, actionId, label),
       () => this.store.updatePlugin(pluginId, { actionState: 'failed' }),
     );
   }
 
   private startRepair(pluginId: string): void {
     const host = this.guardReadyOrFinished();
-    const { plugin, targets } = this.actions.checkRepair(pluginId);
-    this.startSideRun('repair', host, 'Repairing..', (run) => this.actions.runRepair(run, plugin, targets));
+    const { plugin, targets, label } = this.actions.checkRepair(pluginId);
+    const side = { kind: 'repair' as const, host, message: `Repairing ${label}..`, planned: targets.length };
+    this.startSideRun(side, (run) => this.actions.runRepair(run, plugin, targets, label));
   }
 
   /** An action or repair as a run of its own; the phase before it comes back when it ends. */
   private startSideRun(
-    kind: 'action' | 'repair',
-    host: HostEntry,
-    message: string,
+    side: { kind: 'action' | 'repair'; host: HostEntry; message: string; planned: number },
     body: (run: Run) => Promise<SideRunOutcome>,
     onFault?: () => void,
   ): void {
     const previous = this.phase;
-    const run = this.beginRun(kind, host);
-    this.setPhase('acting', message);
+    const run = this.beginRun(side.kind, side.host);
+    this.setPhase('acting', side.message);
+    this.view.progress(0, side.planned);
     void (async () => {
       try {
         await this.deliverPending(run);
         const outcome = await body(run);
         this.validatedClean = false;
-        if (outcome.last) await this.mirror.afterAction(host.client, outcome.last);
+        if (outcome.last) await this.mirror.afterAction(side.host.client, outcome.last);
         this.endRun(run, previous, outcome.message, null, outcome.success);
       } catch (err) {
         onFault?.();

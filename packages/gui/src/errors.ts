@@ -29,6 +29,7 @@ export class CommandError extends codedError('pyblish.gui.CommandError', [
   'UNAVAILABLE_ACTION', // The action does not apply to the plug-in's state (its `on`).
   'CANNOT_REPAIR', // The plug-in has no repair.
   'NOTHING_TO_REPAIR', // The plug-in has not failed.
+  'NO_FARM', // Publish on farm with no farm set up for the host (or a local farm for a Python host).
   'INTERNAL', // A fault of the GUI itself; the message says what.
   'UNREACHABLE', // Made by the page itself: the GUI process did not answer the command.
   'NOT_AUTHORISED', // Made by the page itself: the GUI process refused the page's secret (HTTP 401).

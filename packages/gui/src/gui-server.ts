@@ -1,6 +1,7 @@
 // The server hosts find at 127.0.0.1:9090: show, hide, quit, kill, heartbeat, ping and
 // find_available_port, with pyblish-qml's names and meanings (declared in @pyblish/host's
-// protocol.ts as GuiMethod), and checked arguments.
+// protocol.ts as GuiMethod), and checked arguments; plus our pyblish.register, by which a host
+// met again after a GUI restart tells its settings.
 // Served on `/`, `/RPC2` (Python's ServerProxy default) and `/pyblish`; the identity route
 // (IDENTITY_PATH) answers hosts' challenges without a token, so they can check the GUI before
 // they send it theirs.
@@ -15,6 +16,8 @@ import {
   type XmlRpcServer,
   type XmlRpcStruct,
 } from '@pyblish/xmlrpc';
+import { isFarm } from './farm-run.js';
+import { REFUSED_CALLER_ADVICE, RefusalLog } from './refusals.js';
 import { requestHasToken } from './tokens.js';
 
 export interface GuiServerHandlers {
@@ -22,7 +25,9 @@ export interface GuiServerHandlers {
   hide(): void;
   quit(): void;
   kill(): void;
-  heartbeat(port: number, authenticated: boolean): void;
+  /** True when the GUI knows the host from its heartbeats only and wants its settings. */
+  heartbeat(port: number, authenticated: boolean): boolean;
+  register(port: number, settings: ShowSettings, authenticated: boolean): void;
   findAvailablePort(start: number): Promise<number | null>;
 }
 
@@ -33,6 +38,8 @@ export interface GuiServerOptions {
   handlers: GuiServerHandlers;
   /** Told about handlers that failed (callers only see "METHOD failed"). */
   onError?: (err: unknown, method: string) => void;
+  /** Lines for the person running the GUI (callers refused for want of the token). */
+  log?: (line: string) => void;
 }
 
 function checkSettings(s: XmlRpcStruct): ShowSettings {
@@ -60,6 +67,8 @@ function checkSettings(s: XmlRpcStruct): ShowSettings {
     fail('HeartbeatInterval must be a number');
   if ('pid' in s && !(typeof s.pid === 'number' && Number.isInteger(s.pid) && s.pid > 0))
     fail('pid must be a process id');
+  if ('Farm' in s && !(typeof s.Farm === 'string' && isFarm(s.Farm)))
+    fail('Farm must be "local" or a farm URL, redis://[user:password@]HOST:PORT (rediss:// for TLS)');
   return s as ShowSettings;
 }
 
@@ -83,9 +92,12 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
       handlers.kill();
       return true;
     })
-    .register(GuiMethod.heartbeat, ([port], call) => {
-      handlers.heartbeat(port, authed(call));
-      return null;
+    .register(GuiMethod.heartbeat, ([port], call) =>
+      handlers.heartbeat(port, authed(call)) ? { settingsWanted: true } : null,
+    )
+    .register(GuiMethod.register, ([port, settings], call) => {
+      handlers.register(port, checkSettings(settings ?? {}), authed(call));
+      return true;
     })
     .register(GuiMethod.ping, () => ({ ...PING_REPLY }))
     .register(GuiMethod.findAvailablePort, async ([start = 9001]) => {
@@ -102,6 +114,9 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
   if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
     serverOptions.authenticate = exceptIdentity((req) => requestHasToken(req.headers, token));
+    serverOptions.unauthorizedMessage = REFUSED_CALLER_ADVICE;
+    const refusals = new RefusalLog(options.log ?? (() => undefined));
+    serverOptions.onUnauthorized = (req) => refusals.refused(req);
   }
   return createServer(serverOptions);
 }

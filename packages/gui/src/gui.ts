@@ -13,6 +13,7 @@ import {
 } from '@pyblish/host';
 import type { XmlRpcServer } from '@pyblish/xmlrpc';
 import { Controller } from './controller.js';
+import type { FarmRunOptions } from './farm-run.js';
 import { startGuiServer } from './gui-server.js';
 import { DEFAULT_LIVENESS, HostRegistry, type LivenessOptions } from './host-registry.js';
 import { PortAllocator } from './ports.js';
@@ -63,6 +64,8 @@ export interface GuiOptions {
   reportResultLimit?: number;
   /** How long a run may take to end after Stop before the GUI gives its host up (ms, default 5000). */
   stopGraceMs?: number;
+  /** Publish on farm: the GUI's farm (`farm.farm`, 'local' or redis://...) and how farms are opened. */
+  farm?: FarmRunOptions;
   /** Environment for the runtime directory (PYBLISH_RUNTIME_DIR...). */
   env?: NodeJS.ProcessEnv;
   /** Lines for the console (default: none). */
@@ -127,6 +130,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
     pairByPair: options.pairByPair ?? false,
     ...(options.reportResultLimit !== undefined ? { reportResultLimit: options.reportResultLimit } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.farm ? { farm: options.farm } : {}),
     log,
     onRunEnd: (report) => {
       if (options.reportFile) writeReportFile(options.reportFile, report);
@@ -179,6 +183,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
       port: options.port ?? 9090,
       token,
       allowUnauthenticated,
+      log,
       onError: (err, method) =>
         log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
       handlers: {
@@ -194,6 +199,7 @@ export async function startGui(options: GuiOptions = {}): Promise<Gui> {
         quit: () => exit(0),
         kill: () => exit(1),
         heartbeat: (port, authenticated) => registry.heartbeat(port, authenticated),
+        register: (port, settings, authenticated) => registry.register(port, settings, authenticated),
         findAvailablePort: async (start) => {
           const port = await ports.next(start);
           if (port !== null) log(`Distributing new port ${port}`);

@@ -539,6 +539,11 @@ export class HostClient {
     await this.call(HostMethod.emit, [signal, kwargs], this.timeouts.query);
   }
 
+  /** Many signals in one request (our hosts' pyblish.emitBatch). */
+  async emitBatch(signals: Array<{ signal: string; kwargs: Record<string, XmlRpcValue> }>): Promise<void> {
+    await this.call(HostMethod.emitBatch, [signals], this.timeouts.query);
+  }
+
   close(): void {
     this.client.close();
   }

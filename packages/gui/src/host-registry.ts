@@ -79,6 +79,8 @@ export interface HostEntry {
   proving: Promise<boolean> | null;
   /** Why it is lost: the connection refused or reset, no answer, or an answer without the proof. */
   lostFor: LostReason | null;
+  /** The GUI has its settings (from show or pyblish.register), not only its heartbeats. */
+  introduced: boolean;
 }
 
 /** Gone and unproven hosts of ours stay lost until they call show again. */
@@ -93,11 +95,12 @@ export interface RegistryEvents {
   told?(level: 'info' | 'warning', text: string): void;
 }
 
-function labelOf(entry: HostEntry): string {
+/** WindowTitle or ContextLabel from the host's settings; null when it has told none. */
+function nameOf(entry: HostEntry): string | null {
   const s = entry.settings;
   if (typeof s.WindowTitle === 'string' && s.WindowTitle) return s.WindowTitle;
   if (typeof s.ContextLabel === 'string' && s.ContextLabel) return s.ContextLabel;
-  return `Host :${entry.port}`;
+  return null;
 }
 
 export class HostRegistry {
@@ -154,6 +157,7 @@ export class HostRegistry {
         provenAt: performance.now(),
         proving: null,
         lostFor: null,
+        introduced: false,
       };
       const clientOptions: ConstructorParameters<typeof HostClient>[0] = {
         port,
@@ -171,24 +175,27 @@ export class HostRegistry {
     return entry;
   }
 
-  heartbeat(port: number, authenticated: boolean): void {
+  /**
+   * A heartbeat; true when the host is listed (its port answered) but known from heartbeats only,
+   * so its settings are wanted.
+   */
+  heartbeat(port: number, authenticated: boolean): boolean {
     const entry = this.hosts.get(port);
     if (entry?.provable) {
       // Anyone may send an unauthenticated heartbeat naming any port: it says nothing of who is there.
-      if (!authenticated) return;
+      if (!authenticated) return false;
       if (entry.status !== 'lost') {
         entry.provenAt = performance.now();
         this.heard(entry);
       } else if (entry.lostFor === 'silent') {
         void this.probe(entry);
       }
-      return;
-    }
-    if (entry && entry.status !== 'lost') {
+    } else if (entry && entry.status !== 'lost') {
       this.heard(entry);
-      return;
+    } else {
+      void this.checkHeartbeat(port, authenticated);
     }
-    void this.checkHeartbeat(port, authenticated);
+    return entry !== undefined && !entry.introduced;
   }
 
   /** Lists (or revives) the host at `port` once it answers; a silent port is ignored a while. */
@@ -243,6 +250,27 @@ export class HostRegistry {
   }
 
   show(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const entry = this.introduce(port, settings, authenticated);
+    entry.shown = true;
+    this.current = port;
+    this.events.changed();
+    return entry;
+  }
+
+  /**
+   * A host's settings without a show (pyblish.register): it is listed by its title, and callable.
+   * A host that showed since the GUI started keeps the settings it showed with.
+   */
+  register(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
+    const shown = this.hosts.get(port);
+    if (shown?.shown) return shown;
+    const entry = this.introduce(port, settings, authenticated);
+    this.evictUnshown();
+    this.events.changed();
+    return entry;
+  }
+
+  private introduce(port: number, settings: ShowSettings, authenticated: boolean): HostEntry {
     const entry = this.ensure(port, settings, authenticated);
     entry.settings = settings;
     entry.authenticated = authenticated;
@@ -254,13 +282,11 @@ export class HostRegistry {
           'after a silence, whatever answers at its port is taken for it.',
       );
     }
-    entry.shown = true;
     entry.provenAt = performance.now();
     entry.lostFor = null;
+    entry.introduced = true;
     this.quarantined.delete(port);
-    this.current = port;
     this.heard(entry);
-    this.events.changed();
     return entry;
   }
 
@@ -419,6 +445,11 @@ export class HostRegistry {
     if (changed || this.hosts.size > 0) this.events.changed();
   }
 
+  /** How the window names a host: its title, else its port. */
+  labelOf(entry: HostEntry): string {
+    return nameOf(entry) ?? `Host at port ${entry.port}`;
+  }
+
   summaries(): HostSummary[] {
     const now = performance.now();
     return [...this.hosts.values()]
@@ -427,10 +458,16 @@ export class HostRegistry {
         key: String(e.port),
         port: e.port,
         pid: e.pid,
-        label: labelOf(e),
+        label: this.labelOf(e),
+        named: nameOf(e) !== null,
         status: e.status,
         // Whole seconds, so a steady heartbeat does not patch the page every beat.
         silentFor: Math.floor((now - e.lastHeard) / 1000) * 1000,
+        // The GUI's own clock for its call: Python hosts have no pyblish.liveness to ask.
+        busyFor:
+          e.status === 'busy' && e.outstandingSince !== null
+            ? Math.floor((now - e.outstandingSince) / 1000) * 1000
+            : 0,
         current: e.port === this.current,
         authenticated: e.authenticated,
       }));

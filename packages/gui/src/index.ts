@@ -13,7 +13,8 @@ export { ViewStateStore } from './view-state.js';
 
 // Reports: the session report written after every run, and the viewer of a saved report
 export { ReportBuilder, writeReportFile } from './session-report.js';
-export { readReportFile, reportView } from './session-report-reader.js';
+export { reportView } from './saved-report-view.js';
+export { readReportFile } from './session-report-reader.js';
 export { openReportViewer, type ReportViewer, type ReportViewerOptions } from './viewer.js';
 
 // Errors

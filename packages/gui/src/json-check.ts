@@ -62,6 +62,7 @@ export function checkError(v: unknown, at: string): void {
     lineNumber: 'number|null?',
     func: 'string|null?',
     exc: 'string|null?',
+    source: 'string|null?',
   });
 }
 
@@ -69,3 +70,12 @@ export function checkError(v: unknown, at: string): void {
 export function checkRecords(v: unknown, at: string): void {
   listOf(v, at, { message: 'string', levelname: 'string', levelno: 'number' });
 }
+
+/** The fields that name an instance in both kinds of report (headless and GUI session). */
+export const INSTANCE_NAMING = {
+  id: 'string',
+  name: 'string',
+  label: 'string',
+  family: 'string|null',
+  families: 'string[]',
+} as const;

@@ -2,53 +2,11 @@
 // the command line: the GUI's modules load once it asks for more than the help, so that
 // `pyblish-gui --help` answers as quickly as Node starts.
 
-import { parseArgs } from 'node:util';
-
-const HELP = `Usage: pyblish-gui [options]
-
-The Pyblish GUI: hosts find it at 127.0.0.1:PORT and it drives their publishes in a window.
-
-Options:
-  --port N                  where hosts find the GUI (default 9090)
-  --web-port N              the window's port (default: any free port)
-  --no-browser              do not open a window; print its address (with the token)
-  --auto-validate           validate every host as soon as it is shown and collected
-  --auto-publish            publish every host as soon as it is shown and collected
-  --report FILE             write the report of each run to FILE (JSON)
-  --allow-unauthenticated   accept hosts that send no token (pyblish-qml 0.x Python hosts)
-  --kill                    stop the GUI already running at the port, then start
-  --demo                    also start a demo TypeScript host that shows itself
-  --open-report FILE        show a saved report read-only instead: one the GUI wrote, or
-                            the JSON of \`pyblish publish --json\`; takes only --web-port
-                            and --no-browser, and needs no port 9090
-  -h, --help                this text
-`;
-
-function parse() {
-  return parseArgs({
-    options: {
-      port: { type: 'string' },
-      'web-port': { type: 'string' },
-      'no-browser': { type: 'boolean', default: false },
-      'auto-publish': { type: 'boolean', default: false },
-      'auto-validate': { type: 'boolean', default: false },
-      report: { type: 'string' },
-      'allow-unauthenticated': { type: 'boolean', default: false },
-      kill: { type: 'boolean', default: false },
-      demo: { type: 'boolean', default: false },
-      'open-report': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-}
-
-/** The options of the command line, as read. */
-export type GuiCommandOptions = ReturnType<typeof parse>['values'];
+import { type GuiCommandOptions, HELP, parse } from './command-line.js';
 
 let options: GuiCommandOptions;
 try {
-  options = parse().values;
+  options = parse(process.argv.slice(2)).values;
 } catch (err) {
   process.stderr.write(`pyblish-gui: ${(err as Error).message}\n\n${HELP}\n`);
   process.exit(1);

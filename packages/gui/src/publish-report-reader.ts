@@ -5,7 +5,16 @@
 // caller reads the file.
 
 import { instancesByPlugin, isPublished, matches, type Summary, summaryCounts } from '@pyblish/core';
-import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
+import {
+  checkError,
+  checkRecords,
+  fields,
+  INSTANCE_NAMING,
+  isObject,
+  type Json,
+  listOf,
+  object,
+} from './json-check.js';
 import type { PluginRow, Report, SavedReportInfo } from './view-model.js';
 import type { NewTerminalEntry } from './view-state.js';
 
@@ -103,11 +112,7 @@ export function checkPublishReport(r: Json): asserts r is Json & PublishReport {
     instanceEnabled: 'boolean',
   });
   listOf(r.instances, 'report.instances', {
-    id: 'string',
-    name: 'string',
-    label: 'string',
-    family: 'string|null',
-    families: 'string[]',
+    ...INSTANCE_NAMING,
     publish: 'boolean',
   });
   const discovery = object(r.discovery, 'report.discovery');

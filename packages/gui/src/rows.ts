@@ -346,13 +346,47 @@ export function recordRow(record: RecordFields): RecordRow {
   };
 }
 
-export function errorRow(error: ErrorJSON): ErrorRow {
+/**
+ * Whether a host's errors carry the failing source line in `exc`. pyblish-base attaches the last
+ * traceback frame to an error as a tuple (file, line, function, source text), and pyblish-qml's
+ * Python hosts send the four as fname, line_number, func and exc; our hosts send the exception's
+ * class as exc. A Python host says so in its context (pythonVersion).
+ */
+export function sendsSourceAsExc(contextData: Record<string, unknown> | undefined): boolean {
+  return typeof contextData?.pythonVersion === 'string' && contextData.nodeVersion === undefined;
+}
+
+/**
+ * An error as a report keeps it (a saved pair's, older or hand-made ones lacking fields; a farm
+ * result's). Reports from before `source` kept a Python host's source line as exc (`sourceAsExc`).
+ */
+export function keptError(
+  error: (Partial<ErrorRow> & { message: string }) | null | undefined,
+  sourceAsExc = false,
+): ErrorRow | null {
+  if (!error) return null;
+  const exc = error.exc ?? null;
+  const old = sourceAsExc && error.source === undefined;
+  return {
+    message: error.message,
+    fname: error.fname ?? null,
+    lineNumber: error.lineNumber ?? null,
+    func: error.func ?? null,
+    exc: old ? null : exc,
+    source: old ? exc : (error.source ?? null),
+  };
+}
+
+/** A host's error as shown; `sourceAsExc` (sendsSourceAsExc) reads its exc as the source line. */
+export function errorRow(error: ErrorJSON, sourceAsExc = false): ErrorRow {
+  const exc = error.exc ?? null;
   return {
     message: String(error.message ?? ''),
     fname: textFrom(error.fname, null),
     lineNumber: numberFrom(error.line_number, null),
     func: textFrom(error.func, null),
-    exc: textFrom(error.exc, null),
+    exc: sourceAsExc ? null : textFrom(exc, null),
+    source: sourceAsExc ? textFrom(exc, null) : null,
   };
 }
 

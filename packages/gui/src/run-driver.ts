@@ -4,7 +4,12 @@
 // plan; the host processes each pair (one round trip), and the mirror refetches the context when
 // the result says it changed. Hosts that run a whole phase themselves are driven by
 // host-run-driver.ts instead.
-import { type DriveOptions as CoreDriveOptions, drivePairs as drive, pluginType } from '@pyblish/core';
+import {
+  type DriveOptions as CoreDriveOptions,
+  drivePairs as drive,
+  pluginsOfRun,
+  pluginType,
+} from '@pyblish/core';
 import type { ContextJSON, ResultJSON } from '@pyblish/host';
 import type { HostMirror, InstanceProxy, PluginProxy } from './host-mirror.js';
 import { Slices } from './slices.js';
@@ -49,19 +54,42 @@ export function phaseMessage(phase: Phase): string {
   return MESSAGE_OF[phase] ?? '';
 }
 
+/** What the user iterates: Validate, Publish, or Publish on farm. */
+export type IterationKind = 'validate' | 'publish' | 'farm';
+
+/**
+ * The plug-ins of an iteration (core's pluginsOfRun): Publish on farm runs the validators here
+ * (none after a clean Validate); the farm does the rest.
+ */
+export function pluginsOfIteration<P extends PluginProxy>(
+  plugins: P[],
+  kind: IterationKind,
+  continuing: boolean,
+): P[] {
+  if (kind !== 'farm') return pluginsOfRun(plugins, kind, continuing);
+  return continuing ? [] : pluginsOfRun(plugins, 'validate');
+}
+
 /**
  * The words a Validate or Publish ends with: the test's stop message, or what it reached and
  * whether a pair failed. `reached` is the last phase a pair ran in.
  */
 export function endMessage(
-  kind: 'validate' | 'publish',
+  kind: IterationKind,
   outcome: { stopped: string | null; failed: boolean; reached: Phase },
 ): string {
   const { stopped, failed, reached } = outcome;
+  if (kind === 'farm' && (stopped || failed))
+    return `Not sent to the farm: ${stopped ?? 'validation failed'}`;
   if (stopped) return stopped;
   if (kind === 'publish' && (reached === 'extracting' || reached === 'integrating'))
     return failed ? 'Published, with errors..' : 'Published';
   return failed ? 'Validated, with errors..' : 'Validated';
+}
+
+/** Whether a pair counts as done in the progress: one that Stop ended without success (cancelled on the host) does not. */
+export function pairDone(stopped: boolean, result: Pick<ResultJSON, 'success' | 'error'>): boolean {
+  return !(stopped && (!result.success || Boolean(result.error)));
 }
 
 /** Runs the pairs of `plugins` on the host, one round trip each. Resolves to the test's stop message, if any. */

@@ -15,6 +15,7 @@ import {
   type RowTally,
   recordRow,
   runEndEntry,
+  sendsSourceAsExc,
   statusOf,
   withoutError,
 } from './rows.js';
@@ -39,6 +40,8 @@ export interface ShownPair {
   repair: boolean;
   /** Its records reached the terminal while it ran. */
   streamed: boolean;
+  /** The host sends the failing source line as the error's exc (a Python host; rows.ts). */
+  sourceAsExc: boolean;
 }
 
 export class RunView {
@@ -52,10 +55,11 @@ export class RunView {
     private readonly report: ReportBuilder,
   ) {}
 
-  /** A reset: no failure is left, and the next pair is headed with its plug-in. */
+  /** A reset: no failure is left, the next pair is headed with its plug-in, and the report starts here. */
   restart(): void {
     this.failures.clear();
     this.lastTerminalPlugin = null;
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
   }
 
   pairStarted(
@@ -67,7 +71,7 @@ export class RunView {
     const rowId = instanceId ?? contextId;
     this.showRunning(pluginId, instanceId, rowId, !how.actionId);
     this.headTerminal(pluginId, instanceId, rowId);
-    return { pluginId, instanceId, rowId, ...how, streamed: false };
+    return { pluginId, instanceId, rowId, ...how, streamed: false, sourceAsExc: this.sourceAsExc(contextId) };
   }
 
   /**
@@ -76,13 +80,27 @@ export class RunView {
    * updated once, without showing a pair running in between (patches go out after the batch).
    */
   pairsDone(contextId: string, pairs: ReadonlyArray<DonePair>): void {
+    const sourceAsExc = this.sourceAsExc(contextId);
     const ended = pairs.map(({ pluginId, instanceId, result }) => {
       const rowId = instanceId ?? contextId;
       const head = this.headEntries(pluginId, instanceId, rowId);
-      const pair = { pluginId, instanceId, rowId, actionId: null, repair: false, streamed: false };
+      const pair = {
+        pluginId,
+        instanceId,
+        rowId,
+        actionId: null,
+        repair: false,
+        streamed: false,
+        sourceAsExc,
+      };
       return { pair, result, head };
     });
     this.endPairs(ended);
+  }
+
+  /** Whether the host sends the failing source line as an error's exc (the context's data says). */
+  private sourceAsExc(contextId: string): boolean {
+    return sendsSourceAsExc(this.store.instance(contextId)?.data);
   }
 
   /** The progress names this pair as the current one (the last of a batch of pairsDone). */
@@ -149,7 +167,7 @@ export class RunView {
       const records = Array.isArray(result.records) ? result.records : [];
       const error = result.error ?? null;
       const recordRows = records.map(recordRow);
-      const errorRowNow = error ? errorRow(error) : null;
+      const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
       // Streamed records are in the terminal already; the result's copy goes to the report only.
       entries.push(...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow));
       const duration = typeof result.duration === 'number' ? result.duration : 0;
@@ -189,8 +207,9 @@ export class RunView {
     if (iRow && clear.target) this.store.updateInstance(target, withoutError(iRow));
   }
 
-  /** A fresh Validate or Publish: every row but the collectors' starts over, and the progress. */
+  /** A fresh Validate or Publish: every row but the collectors' starts over, the progress and the report. */
   clearRunState(collectorIds: ReadonlySet<string>): void {
+    this.store.setState({ runStartSeq: this.store.state.terminalSeq });
     const cleared = clearedRunState();
     for (const row of this.store.instanceRows()) this.store.updateInstance(row.id, cleared);
     for (const row of this.store.pluginRows()) {
@@ -200,6 +219,11 @@ export class RunView {
       this.failures.forget(row.id);
     }
     this.store.setState({ progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null } });
+  }
+
+  /** Pairs done of those planned: of a Validate or Publish, or of an action or a repair (not the run before's). */
+  progress(done: number, planned: number): void {
+    this.store.setState({ progress: { ...this.store.state.progress, done, planned } });
   }
 
   /** Rows the run passed over: plug-ins switched off, stopped before or without work, instances off. */

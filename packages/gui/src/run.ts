@@ -6,7 +6,7 @@ import type { HostEntry } from './host-registry.js';
 import { unresponsiveMessage } from './stop-grace.js';
 import type { Phase } from './view-model.js';
 
-export type RunKind = 'reset' | 'validate' | 'publish' | 'action' | 'repair';
+export type RunKind = 'reset' | 'validate' | 'publish' | 'farm' | 'action' | 'repair';
 
 /** The phases of a run under way. */
 export const RUNNING_PHASES: readonly Phase[] = [
@@ -49,6 +49,8 @@ export class Run {
   readonly abort = new AbortController();
   /** The begun pair, or the host-side run, that Stop cancels on the host. */
   callId: string | null = null;
+  /** What else Stop ends: a farm publish's jobs (set while the GUI follows them). */
+  onStop: (() => void) | null = null;
   /** The host client's request count when the run's own requests began. */
   requestsAtStart: number;
   lost = false;

@@ -1,38 +1,29 @@
-// A saved session report (`pyblish-gui --report FILE`, or the window's "Export report") read back,
-// checked, and turned into the view state the page renders: the same rows, statuses and terminal
-// entries a live run makes, derived with the same functions (rows.ts). A headless publish's
-// report given instead is recognised and converted by publish-report-reader.ts first. Pure apart
-// from reading the file.
+// A saved session report (`pyblish-gui --report FILE`, or the window's "Export report") read back
+// and checked, refusing what is not a report file before reading it; saved-report-view.ts turns it
+// into what the page shows. A headless publish's report given instead is recognised and
+// converted by publish-report-reader.ts first.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { basename } from 'node:path';
 import { Malformed, ReportFileError } from './errors.js';
-import { checkError, checkRecords, fields, isObject, type Json, listOf, object } from './json-check.js';
+import {
+  checkError,
+  checkRecords,
+  fields,
+  INSTANCE_NAMING,
+  isObject,
+  type Json,
+  listOf,
+  object,
+} from './json-check.js';
 import {
   checkPublishReport,
   fromPublishReport,
   type HeadlessOrigin,
-  headlessHeader,
   isPublishReport,
   type PublishReport,
 } from './publish-report-reader.js';
-import {
-  afterResult,
-  clearedRunState,
-  contextHeader,
-  contextRow,
-  Failures,
-  instanceRow,
-  pairEndEntries,
-  pairStartEntries,
-  passedOver,
-  pluginRow,
-  recordRow,
-  runEndEntry,
-  withoutError,
-} from './rows.js';
-import type { ErrorRow, InstanceRow, PairReport, PluginRow, Report, ViewState } from './view-model.js';
-import { initialTop, type NewTerminalEntry } from './view-state.js';
+import type { Report } from './view-model.js';
+import type { NewTerminalEntry } from './view-state.js';
 
 const WHERE_FROM =
   'write one with `pyblish-gui --report FILE`, the window\'s "Export report" or `pyblish publish --json FILE`';
@@ -61,11 +52,7 @@ function checkReport(r: Json): void {
     label: 'string?',
   });
   listOf(r.instances, 'report.instances', {
-    id: 'string',
-    name: 'string',
-    label: 'string',
-    family: 'string|null',
-    families: 'string[]',
+    ...INSTANCE_NAMING,
     toggled: 'boolean',
     category: 'string?',
   });
@@ -89,12 +76,43 @@ function checkReport(r: Json): void {
     duration: 'number',
     actionId: 'string|null?',
     repair: 'boolean?',
+    label: 'string?',
   });
   results.forEach((result, i) => {
     const at = `report.results[${i}]`;
     checkError(result.error ?? null, `${at}.error`);
     checkRecords(result.records, `${at}.records`);
+    if (result.farm !== undefined)
+      fields(object(result.farm, `${at}.farm`), `${at}.farm`, {
+        jobId: 'string',
+        attempt: 'number',
+        machine: 'string',
+      });
   });
+  if (r.farm === undefined) return;
+  for (const [i, publish] of listOf(r.farm, 'report.farm', {
+    farm: 'string',
+    publishId: 'string',
+    cancelled: 'string|null',
+    done: 'boolean',
+  }).entries()) {
+    const jobs = listOf(publish.jobs, `report.farm[${i}].jobs`, {
+      jobId: 'string',
+      kind: 'string',
+      state: 'string',
+      attempt: 'number',
+      machine: 'string|null',
+      error: 'string|null',
+    });
+    for (const [j, job] of jobs.entries()) {
+      listOf(job.instances, `report.farm[${i}].jobs[${j}].instances`, { id: 'string', name: 'string' });
+      listOf(job.retries, `report.farm[${i}].jobs[${j}].retries`, {
+        attempt: 'number',
+        machine: 'string',
+        reason: 'string',
+      });
+    }
+  }
 }
 
 /** A report as the viewer shows it: a GUI report, or a headless publish's converted into one. */
@@ -240,207 +258,4 @@ export function readReportFile(file: string): ReadReport {
     throw new ReportFileError('REPORT_MALFORMED', file, `is a damaged pyblish-report: ${err.message}.`);
   }
   return { report: value as unknown as Report, headless: null, notes: [] };
-}
-
-// --- The view of a report ----------------------------------------------------------------
-
-export interface SavedView {
-  state: Partial<Omit<ViewState, 'version' | 'instances' | 'plugins'>>;
-  instances: InstanceRow[];
-  plugins: PluginRow[];
-  terminal: NewTerminalEntry[];
-}
-
-/** The error of a saved pair, with the fields older or hand-made reports may leave out. */
-function errorOf(error: PairReport['error']): ErrorRow | null {
-  if (!error) return null;
-  return {
-    message: error.message,
-    fname: error.fname ?? null,
-    lineNumber: error.lineNumber ?? null,
-    func: error.func ?? null,
-    exc: error.exc ?? null,
-  };
-}
-
-/**
- * Rows and terminal as the live GUI showed them when the report was written. The report keeps
- * the pairs since the last reset, not where each run began: a run begins where a plug-in
- * after the collectors runs again, or one runs with a lower order than the one before it,
- * and rows are cleared there as Validate and Publish clear them.
- */
-export function reportView({ report, headless, notes }: ReadReport, file: string): SavedView {
-  const defaults = initialTop().window;
-  const window = {
-    ...defaults,
-    title: `${basename(file)} (${headless ? 'headless publish report' : 'saved report'})`,
-    contextLabel: report.context.label ?? defaults.contextLabel,
-  };
-  const context = contextRow(report.context, window.contextLabel);
-  if (report.comment) context.comment = report.comment;
-  const instances: InstanceRow[] = [
-    context,
-    ...report.instances.map((i) => ({
-      ...instanceRow({
-        id: i.id,
-        name: i.name,
-        data: {
-          label: i.label,
-          families: i.families,
-          publish: i.toggled,
-          ...(i.family !== null ? { family: i.family } : {}),
-          ...(i.category ? { category: i.category } : {}),
-        },
-      }),
-      optional: false,
-    })),
-  ];
-  const plugins = report.plugins.map((p) => ({
-    ...pluginRow({
-      id: p.id,
-      name: p.name,
-      label: p.label,
-      order: p.order,
-      type: p.type,
-      active: p.toggled,
-      doc: p.doc ?? null,
-      families: p.families ?? [],
-      ...(p.module !== undefined ? { module: p.module } : {}),
-      ...(p.path !== undefined ? { path: p.path } : {}),
-    }),
-    hasCompatible: p.hasCompatible ?? true,
-  }));
-  const instanceById = new Map(instances.map((r) => [r.id, r]));
-  const pluginById = new Map(plugins.map((r) => [r.id, r]));
-
-  const terminal: NewTerminalEntry[] = [
-    {
-      type: 'context',
-      header: headless
-        ? headlessHeader(headless, report.context.data)
-        : contextHeader(report.context.data, report.host?.port ?? null),
-    },
-    ...notes,
-  ];
-  // Checked loosely: stats are not needed to show a report, only to say what it lacks.
-  const dropped = (report.stats as Partial<Report['stats']> | undefined)?.droppedResults;
-  if (typeof dropped === 'number' && dropped > 0) {
-    terminal.push({
-      type: 'message',
-      level: 'warning',
-      text: `This report no longer holds its ${dropped} oldest results (reportResultLimit); what follows starts after them.`,
-    });
-  }
-  let lastPlugin: string | null = null;
-  // What the previous result belonged to: "pairs" (reset, validate, publish), an action, or
-  // the repair of one plug-in. Each live run ends with a line in the terminal; so does each here.
-  let segment: string | null = null;
-  let runOrder = Number.NEGATIVE_INFINITY;
-  let inRun = false;
-  let runPairs = 0;
-  let published = false;
-  const seen = new Set<string>();
-  const failures = new Failures();
-  const clear = () => {
-    for (const row of instances) Object.assign(row, clearedRunState());
-    for (const row of plugins) {
-      if (row.verb === 'Collect') continue;
-      Object.assign(row, clearedRunState());
-      failures.forget(row.id);
-    }
-  };
-
-  for (const result of report.results) {
-    const plugin = pluginById.get(result.pluginId);
-    const target = result.instanceId ?? context.id;
-    const kind =
-      (result.actionId ?? null) !== null ? 'action' : result.repair ? `repair ${result.pluginId}` : 'pairs';
-    let boundary = kind === 'action' || kind !== segment;
-    if (plugin && kind === 'pairs' && plugin.verb !== 'Collect') {
-      const key = `${plugin.id}\0${target}`;
-      if (!inRun || plugin.order < runOrder || seen.has(key)) {
-        boundary = true;
-        clear();
-        inRun = true;
-        runPairs = 0;
-        published = false;
-        seen.clear();
-      }
-      runOrder = plugin.order;
-      seen.add(key);
-      if (plugin.verb === 'Extract' || plugin.verb === 'Integrate') published = true;
-    }
-    if (boundary && segment !== null) terminal.push(runEndEntry(null));
-    segment = kind;
-    const instanceLabel =
-      result.instanceId === null
-        ? 'Context'
-        : (instanceById.get(result.instanceId)?.label ?? result.instanceId);
-    terminal.push(
-      ...pairStartEntries(
-        lastPlugin,
-        { id: result.pluginId, label: plugin?.label ?? result.pluginId },
-        result.instanceId,
-        instanceLabel,
-      ),
-      ...pairEndEntries(
-        result.pluginId,
-        result.instanceId,
-        result.records.map(recordRow),
-        errorOf(result.error),
-      ),
-    );
-    lastPlugin = result.pluginId;
-    const row = instanceById.get(target);
-    if (!plugin || kind === 'action') continue;
-    if (kind !== 'pairs') {
-      // A repair changes no counts; a successful one clears the failure it fixed.
-      if (!result.success) continue;
-      const cleared = failures.repaired(plugin.id, target);
-      if (cleared.plugin) Object.assign(plugin, withoutError(plugin));
-      if (row && cleared.target) Object.assign(row, withoutError(row));
-      continue;
-    }
-    runPairs++;
-    const outcome = { error: result.error, records: result.records, duration: result.duration };
-    Object.assign(plugin, afterResult(plugin, outcome));
-    if (row) Object.assign(row, afterResult(row, outcome));
-    if (result.error) failures.add(plugin.id, target);
-  }
-  terminal.push(runEndEntry(report.fault));
-
-  if (inRun) {
-    // As at the end of a live Validate or Publish: what the run passed over shows as skipped.
-    const validateOnly = !published && (report.iteration ?? report.kind) !== 'publish';
-    for (const row of plugins) {
-      if (row.verb === 'Collect' || (validateOnly && row.verb !== 'Validate')) continue;
-      if (passedOver(row)) row.status = 'skipped';
-    }
-    for (const row of instances) if (passedOver(row)) row.status = 'skipped';
-  }
-
-  return {
-    state: {
-      phase: 'finished',
-      message: report.message || 'This report holds no run',
-      fault: report.fault ?? null,
-      hosts: [],
-      window,
-      progress: { done: runPairs, planned: runPairs, currentPlugin: null, currentInstance: null },
-      comment: report.comment ?? '',
-      capabilities: [],
-      visible: true,
-      savedReport: {
-        file,
-        host: report.host?.label ?? null,
-        startedAt: report.startedAt,
-        finishedAt: report.finishedAt,
-        kind: report.kind,
-        ...(headless ? { headless } : {}),
-      },
-    },
-    instances,
-    plugins,
-    terminal,
-  };
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { InstanceRow, PairReport, Phase, PluginRow, Report } from './view-model.js';
+import type { FarmPublishReport, InstanceRow, PairReport, Phase, PluginRow, Report } from './view-model.js';
 
 export interface RunEnd {
   finalPhase: Phase;
@@ -72,6 +72,7 @@ export class ReportBuilder {
     }
     this.report.kind = kind;
     if (kind === 'validate' || kind === 'publish') this.report.iteration = kind;
+    if (kind === 'farm') this.report.iteration = 'publish';
     this.report.finishedAt = null;
     this.report.fault = null;
     this.started = performance.now();
@@ -85,6 +86,10 @@ export class ReportBuilder {
     this.report.results.push(pair);
     this.report.stats.pairs++;
     if (!pair.success) this.report.stats.failed++;
+  }
+
+  addFarmPublish(publish: FarmPublishReport): void {
+    this.report.farm = [...(this.report.farm ?? []), publish];
   }
 
   addRequests(n: number): void {

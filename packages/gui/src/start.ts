@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GuiMethod, HostError, type PingJSON, provenGuiDiscovery } from '@pyblish/host';
 import { ListenError, TransportError, XmlRpcClient } from '@pyblish/xmlrpc';
+import type { GuiCommandOptions } from './command-line.js';
 import { ReportFileError } from './errors.js';
+import { isFarm } from './farm-run.js';
 import { startGui } from './gui.js';
-import type { GuiCommandOptions } from './main.js';
 import { portIsFree } from './ports.js';
 import { openReportViewer } from './viewer.js';
 
@@ -24,6 +25,14 @@ function parsePort(value: string | undefined, fallback: number, name: string, mi
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > 65535)
     fail(`${name} must be a port number (${min}..65535), not "${value}"`);
+  return n;
+}
+
+/** A whole number option (at least `min`), or undefined when not given. */
+function whole(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`${name} must be a whole number, ${min} or more, not "${value}"`);
   return n;
 }
 
@@ -101,6 +110,9 @@ const HOST_OPTIONS = [
   '--allow-unauthenticated',
   '--kill',
   '--demo',
+  '--farm',
+  '--farm-attempts',
+  '--farm-retry-delay',
 ];
 
 async function viewReport(file: string, webPort: number, openBrowser: boolean): Promise<void> {
@@ -163,6 +175,12 @@ export async function start(o: GuiCommandOptions): Promise<void> {
     );
   }
 
+  const farm = o.farm ?? process.env.PYBLISH_FARM;
+  if (farm !== undefined && !isFarm(farm))
+    fail(`--farm must be "local" or redis://[user:password@]HOST:PORT (rediss:// for TLS), not "${farm}"`);
+  const attempts = whole(o['farm-attempts'], '--farm-attempts', 1);
+  const backoffMs = whole(o['farm-retry-delay'], '--farm-retry-delay', 0);
+
   let demo: ChildProcess | null = null;
   let gui: Awaited<ReturnType<typeof startGui>>;
   try {
@@ -174,6 +192,7 @@ export async function start(o: GuiCommandOptions): Promise<void> {
       autoValidate: o['auto-validate'],
       ...(o.report ? { reportFile: o.report } : {}),
       ...(o['allow-unauthenticated'] ? { allowUnauthenticated: true } : {}),
+      farm: { ...(farm ? { farm } : {}), open: { attempts, backoffMs } },
       log: (line) => process.stderr.write(`${line}\n`),
       onExit: (code) => {
         demo?.kill();

@@ -119,11 +119,18 @@ export interface HostSummary {
   key: string;
   port: number;
   pid: number | null;
-  /** WindowTitle or ContextLabel from its show settings, else "Host :PORT". */
+  /** WindowTitle or ContextLabel from its show settings, else "Host at port PORT". */
   label: string;
+  /**
+   * The label is the host's own. False for a host known from its heartbeats only, such as a
+   * pyblish-qml host met again after a GUI restart, until it shows.
+   */
+  named: boolean;
   status: HostStatus;
   /** Milliseconds since the host was last heard from (heartbeat or reply). */
   silentFor: number;
+  /** Milliseconds (whole seconds) the busy host's current call has been running; 0 when not busy. */
+  busyFor: number;
   current: boolean;
   authenticated: boolean;
 }
@@ -158,11 +165,27 @@ export interface ViewState {
   /** In processing order. */
   plugins: PluginRow[];
   progress: Progress;
+  /** The shown host's context comment (the publish's); each host has its own. */
   comment: string;
+  /**
+   * Rows toggled away from the scene's defaults (the host's publish flags as collected, the
+   * plug-ins' own active). The GUI keeps these toggles per host across Reset; the page offers
+   * to reset them (the `resetToggles` command).
+   */
+  changedToggles: number;
+  /** Signals (toggles) still going to the host, while a long delivery lasts; null otherwise. */
+  delivery: { sent: number; total: number } | null;
   /** Which extensions the current host advertises (e.g. "pyblish.cancel", "pyblish.records"). */
   capabilities: string[];
   /** Sequence number of the last terminal entry. */
   terminalSeq: number;
+  /**
+   * The terminal's sequence number just before the current (or last) Reset, Validate or Publish
+   * began; a Publish that goes on from a clean Validate keeps the Validate's. The Report tab lists
+   * the errors and warnings after it (and the collectors' errors since the reset), so a page
+   * opened later shows the same report as one that watched the runs.
+   */
+  runStartSeq: number;
   /**
    * Entries 1..terminalDropped are no longer kept: the process keeps the last `terminalLimit`
    * (default 20,000) and drops the oldest. The page drops them too and says so.
@@ -175,6 +198,11 @@ export interface ViewState {
    * live host: the page says so, and nothing can be run or changed (commands are refused).
    */
   savedReport?: SavedReportInfo | null;
+  /**
+   * The farm "Publish on farm" sends the shown host's instances to (its URL without a password):
+   * the host's Farm setting, else the GUI's `--farm`. Null or absent: no farm, no such control.
+   */
+  farm?: string | null;
 }
 
 /** Where a report shown by `--open-report` came from. */
@@ -225,11 +253,27 @@ export interface ErrorRow {
   fname: string | null;
   lineNumber: number | null;
   func: string | null;
+  /** The exception's class ("TypeError"); null when the host does not say (Python hosts). */
   exc: string | null;
+  /**
+   * The text of the failing source line, when the host sends it: pyblish-qml's Python hosts send
+   * it where our hosts send the exception's class (see rows.ts, errorRow). Added later: older
+   * reports lack it.
+   */
+  source?: string | null;
 }
 
 interface EntryBase {
   seq: number;
+}
+
+/** Where a farm ran what an entry or a pair shows: the job, which run of it, and the machine. */
+export interface FarmRef {
+  jobId: string;
+  /** 1 for the job's first run; every run counts. */
+  attempt: number;
+  /** The farm machine's name and worker process id. */
+  machine: string;
 }
 
 export type TerminalEntry = EntryBase &
@@ -239,9 +283,23 @@ export type TerminalEntry = EntryBase &
         header: Record<string, string>;
       }
     | { type: 'plugin'; pluginId: string; label: string }
-    | { type: 'instance'; pluginId: string; instanceId: string | null; label: string }
-    | { type: 'record'; pluginId: string | null; instanceId: string | null; record: RecordRow }
-    | { type: 'error'; pluginId: string; instanceId: string | null; error: ErrorRow }
+    | { type: 'instance'; pluginId: string; instanceId: string | null; label: string; farm?: FarmRef }
+    | {
+        type: 'record';
+        pluginId: string | null;
+        instanceId: string | null;
+        record: RecordRow;
+        farm?: FarmRef;
+      }
+    | {
+        type: 'error';
+        pluginId: string;
+        instanceId: string | null;
+        error: ErrorRow;
+        farm?: FarmRef;
+        /** The plug-in's label when the list has no row for it (a farm's own plug-in, a farm job). */
+        label?: string;
+      }
     | { type: 'message'; level: 'info' | 'warning' | 'error'; text: string }
   );
 
@@ -255,9 +313,12 @@ export type Command =
   | { type: 'reset' }
   | { type: 'validate' }
   | { type: 'publish' }
+  /** Validate here, then extract and integrate on the farm (ViewState.farm). */
+  | { type: 'publishOnFarm' }
   | { type: 'stop' }
   | { type: 'toggle'; id: string; value?: boolean }
   | { type: 'toggleSection'; list: 'instances' | 'plugins'; section: string; value: boolean }
+  | { type: 'resetToggles' }
   | { type: 'comment'; text: string; instanceId?: string }
   | { type: 'action'; pluginId: string; actionId: string }
   | { type: 'repair'; pluginId: string }
@@ -277,6 +338,41 @@ export interface PairReport {
   actionId: string | null;
   /** Set on the pairs of a repair (added later: older reports do not mark them). */
   repair?: true;
+  /** Set on a pair a farm ran: which publish, and where. */
+  farm?: FarmRef & { publishId: string };
+  /** The plug-in's label, for a farm's plug-in the host does not have (no entry in `plugins`). */
+  label?: string;
+}
+
+/** A farm job as the report keeps it (its pairs are in `results`, marked with `farm`). */
+export interface FarmJobReport {
+  jobId: string;
+  kind: 'instances' | 'context';
+  instances: Array<{ id: string; name: string }>;
+  state: 'waiting' | 'running' | 'finished' | 'failed' | 'skipped' | 'cancelled';
+  /** The last run's number, 0 when it never started. */
+  attempt: number;
+  machine: string | null;
+  retries: Array<{ attempt: number; machine: string; reason: string }>;
+  /** The last failure's message (also of a run that was retried). */
+  error: string | null;
+  duration: number | null;
+}
+
+/** A "Publish on farm" as the report keeps it. */
+export interface FarmPublishReport {
+  /** The farm's URL without a password, or "local". */
+  farm: string;
+  publishId: string;
+  /** Who made the jobs: the host (pyblish.farmPlan, all its data) or the GUI (the host's whitelisted data). */
+  builtBy: 'host' | 'gui';
+  origin: { host: string; user: string; scene: string | null; time: string; pyblish: string };
+  targets: string[];
+  /** Who cancelled it, when someone did. */
+  cancelled: string | null;
+  /** Every job is over; false when the GUI stopped following (it closed) while the farm went on. */
+  done: boolean;
+  jobs: FarmJobReport[];
 }
 
 /** The document `--report FILE` writes and the front end exports. */
@@ -286,7 +382,7 @@ export interface Report {
   host: { port: number; label: string } | null;
   startedAt: string;
   finishedAt: string | null;
-  /** "validate", "publish", "reset", "action" or "repair". */
+  /** "validate", "publish", "farm" (Publish on farm), "reset", "action" or "repair". */
   kind: string;
   /**
    * The last Validate or Publish since the reset, which actions and repairs after it leave
@@ -315,6 +411,8 @@ export interface Report {
   results: PairReport[];
   /** pairs and failed count every pair since the reset; droppedResults those no longer in `results`. */
   stats: { pairs: number; failed: number; requests: number; durationMs: number; droppedResults: number };
+  /** The farm publishes since the reset (added later: absent when there were none). */
+  farm?: FarmPublishReport[];
 }
 
 export type { CommandErrorCode, ShowSettings };

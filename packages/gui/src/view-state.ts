@@ -31,8 +31,11 @@ export function initialTop(): Top {
     },
     progress: { done: 0, planned: 0, currentPlugin: null, currentInstance: null },
     comment: '',
+    changedToggles: 0,
+    delivery: null,
     capabilities: [],
     terminalSeq: 0,
+    runStartSeq: 0,
     terminalDropped: 0,
     visible: false,
   };

@@ -2,7 +2,8 @@
 // the page's server runs: no 9090 server, no discovery file, no host is contacted.
 
 import { generateToken, runtimeDir } from '@pyblish/host';
-import { readReportFile, reportView } from './session-report-reader.js';
+import { reportView } from './saved-report-view.js';
+import { readReportFile } from './session-report-reader.js';
 import type { CommandReply, Report, ViewState } from './view-model.js';
 import { ViewStateStore } from './view-state.js';
 import { startWebServer } from './web-server.js';

@@ -110,6 +110,36 @@ describe('pyblish-gui', () => {
     }
   });
 
+  it('checks its farm options (--farm, PYBLISH_FARM) before it starts', async () => {
+    const port = String(await freePort());
+    const refused = async (args: string[], env: NodeJS.ProcessEnv, status: number, says: string) => {
+      const gui = run(args, env);
+      expect(await gui.exit).toBe(status);
+      expect(gui.output()).toContain(says);
+    };
+    await Promise.all([
+      refused(
+        ['--port', port, '--no-browser', '--farm', 'ftp://farm:21'],
+        runtime(),
+        1,
+        '--farm must be "local" or redis://[user:password@]HOST:PORT',
+      ),
+      refused(
+        ['--port', port, '--no-browser'],
+        { ...runtime(), PYBLISH_FARM: 'farm.studio:6379' },
+        1,
+        'not "farm.studio:6379"',
+      ),
+      refused(
+        ['--port', port, '--no-browser', '--farm', 'local', '--farm-attempts', '0'],
+        runtime(),
+        1,
+        '--farm-attempts must be a whole number, 1 or more, not "0"',
+      ),
+      refused(['--open-report', 'r.json', '--farm', 'local'], runtime(), 2, 'drop --farm'),
+    ]);
+  }, 90_000);
+
   it('publishes headless with --auto-publish and writes the report with --report', async () => {
     const env = runtime();
     const port = await freePort();

@@ -110,6 +110,9 @@ describe('when hosts misbehave', () => {
     await command(gui, { type: 'toggle', id: instanceByName(gui.snapshot(), 'Failure 1').id, value: false });
     await command(gui, { type: 'publish' });
     await gui.waitFor((s) => s.hosts[0]?.status === 'busy');
+    // How long it has been busy counts up while it works (its heartbeats go on: silentFor stays low).
+    await gui.waitFor((s) => s.hosts[0]?.status === 'busy' && s.hosts[0].busyFor >= 2000);
+    expect(gui.snapshot().hosts[0]?.silentFor).toBeLessThan(1000);
     // Still answering commands while the host works.
     const busy = await gui.controller.command({ type: 'publish' });
     expect(busy).toEqual({ ok: false, error: { code: 'BUSY', message: 'Busy' } });
@@ -118,6 +121,7 @@ describe('when hosts misbehave', () => {
     expect(s.message).toBe('Published');
     expect(s.fault).toBeNull();
     expect(s.hosts[0]?.status).toBe('alive');
+    expect(s.hosts[0]?.busyFor).toBe(0);
   });
 
   it('rejects a double Publish: one iterator per host', async () => {

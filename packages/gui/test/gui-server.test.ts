@@ -116,6 +116,9 @@ describe('the 9090 server', () => {
     expect((await fault(c.call('show', [0, {}]))).faultCode).toBe(-32602);
     expect((await fault(c.call('show', [9001, 'notastruct']))).faultCode).toBe(-32602);
     expect((await fault(c.call('show', [9001, { WindowSize: 'big' }]))).faultCode).toBe(-32602);
+    const farm = await fault(c.call('show', [9001, { Farm: 'ftp://farm:21' }]));
+    expect(farm.faultCode).toBe(-32602);
+    expect(farm.faultString).toContain('Farm must be "local" or a farm URL');
     expect((await fault(c.call('heartbeat', ['abc']))).faultCode).toBe(-32602);
     expect((await fault(c.call('show', []))).faultCode).toBe(-32602);
     expect(gui.snapshot().phase).toBe('noHost');

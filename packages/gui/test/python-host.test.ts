@@ -90,6 +90,12 @@ describe('the GUI drives a Python standard-library host', () => {
     expect(pluginByName(s, 'ExtractSlowly').processed).toBe(false);
     // Peter01 is toggled off: never processed.
     expect(instanceByName(s, 'Peter01').processed).toBe(false);
+    // pyblish-base's traceback tuple: the failing source line is the source, not the exception.
+    expect(gui.report().results.find((r) => r.error)?.error).toMatchObject({
+      func: 'process',
+      source: 'raise AssertionError("%s is broken: repair it" % instance.name)',
+      exc: null,
+    });
 
     await command(gui, { type: 'publish' });
     await gui.controller.idle();
@@ -167,7 +173,7 @@ describe('the GUI drives a Python standard-library host', () => {
     await gui.controller.idle();
     let s = gui.snapshot();
     expect(s.phase).toBe('finished');
-    expect(s.message).toBe('Success');
+    expect(s.message).toBe('Fix it: done');
     expect(pluginByName(s, 'ValidateFailure').actionState).toBe('succeeded');
     expect(gui.store.terminalAfter(0).some((e) => e.type === 'record' && e.record.message === 'Fixed')).toBe(
       true,
@@ -176,7 +182,7 @@ describe('the GUI drives a Python standard-library host', () => {
     await command(gui, { type: 'action', pluginId: plugin.id, actionId: 'BrokenAction' });
     await gui.controller.idle();
     s = gui.snapshot();
-    expect(s.message).toBe('Failed');
+    expect(s.message).toBe('Always fails: failed');
     expect(pluginByName(s, 'ValidateFailure').actionState).toBe('failed');
 
     // The fix holds: publishing now passes validation without a reset.

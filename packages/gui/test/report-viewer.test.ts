@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openReportViewer, ReportBuilder, type ReportViewer, writeReportFile } from '../src/index.js';
 import type { TerminalEntry, ViewState } from '../src/view-model.js';
-import { cleanup, command, instanceByName, pluginByName, testGui, tsHost } from './helpers.js';
+import { cleanup, command, instanceByName, pluginByName, pythonHost, testGui, tsHost } from './helpers.js';
 
 let viewer: ReportViewer | null = null;
 const dirs: string[] = [];
@@ -73,15 +73,18 @@ describe('pyblish-gui --open-report', () => {
     await gui.controller.idle();
     const live = gui.snapshot();
     const liveTerminal = gui.store.terminalAfter(0);
-    expect(live.message).toBe('Success');
+    expect(live.message).toBe('Print instances: done');
     await cleanup();
 
     viewer = await openReportViewer({ file });
     const saved = viewer.snapshot();
     expect(shown(saved)).toEqual(shown(live));
     expect(lines(viewer.store.terminalAfter(0))).toEqual(lines(liveTerminal));
-    expect(saved.message).toBe('Success');
+    expect(saved.message).toBe('Print instances: done');
     expect(saved.progress.done).toBe(live.progress.done);
+    // The Report tab lists what came after the last run began, as in the live window.
+    expect(live.runStartSeq).toBeGreaterThan(0);
+    expect(saved.runStartSeq).toBe(live.runStartSeq);
     expect(saved.hosts).toEqual([]);
     expect(saved.savedReport).toEqual({
       file,
@@ -145,5 +148,33 @@ describe('pyblish-gui --open-report', () => {
     expect(lines(viewer.store.terminalAfter(0))).toContain(
       'warning This report no longer holds its 3 oldest results (reportResultLimit); what follows starts after them.',
     );
+  });
+
+  it("shows a Python host's failing source line as the source, also from a report written before it was kept apart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyblish-report-python-'));
+    dirs.push(dir);
+    const file = join(dir, 'python.json');
+    const gui = await testGui();
+    await pythonHost(gui);
+    await gui.controller.idle();
+    await command(gui, { type: 'validate' });
+    await gui.controller.idle();
+    const report = gui.report();
+    await cleanup();
+    // Reports written before ErrorRow.source kept the text where the host sent it: exc.
+    for (const result of report.results) {
+      if (!result.error) continue;
+      result.error.exc = result.error.source ?? null;
+      delete result.error.source;
+    }
+    writeReportFile(file, report);
+    viewer = await openReportViewer({ file });
+    const errors = viewer.store.terminalAfter(0).flatMap((e) => (e.type === 'error' ? [e.error] : []));
+    expect(errors).toEqual([
+      expect.objectContaining({
+        source: 'raise AssertionError("%s is broken: repair it" % instance.name)',
+        exc: null,
+      }),
+    ]);
   });
 });

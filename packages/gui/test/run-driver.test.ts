@@ -149,6 +149,23 @@ describe('the run driver', () => {
     expect(run.progress.at(-1)).toEqual([2, 5]);
   });
 
+  it('does not count the pair Stop cancelled as done', async () => {
+    let stop = false;
+    // Stop is pressed while the extractor runs; the host cancels it and it fails.
+    const cancelled: ScriptedPlugin = {
+      ...extractShots,
+      process: () => {
+        stop = true;
+      },
+      fails: () => 'Cancelled by the GUI',
+    };
+    const scene = await collected([collectShots, validateScene, cancelled, integrate]);
+    const run = options({ stopped: () => stop });
+    expect(await publish(scene, run)).toBeNull();
+    expect(scene.host.pairs).toEqual(['ValidateScene', 'ExtractShots:sh010']);
+    expect(run.progress.at(-1)).toEqual([1, 5]);
+  });
+
   it('skips instances toggled off and plug-ins switched off, and plans without them', async () => {
     const scene = await collected([collectShots, validateNames, extractShots, integrate]);
     const { host, mirror } = scene;

@@ -48,13 +48,13 @@ describe('the GUI drives our TypeScript host (authenticated)', () => {
     await command(gui, { type: 'repair', pluginId: failing.id });
     await gui.controller.idle();
     s = gui.snapshot();
-    expect(s.message).toBe('Repaired');
+    expect(s.message).toBe('ValidateFailure: repaired');
     expect(pluginByName(s, 'ValidateFailure').hasError).toBe(false);
 
     const print = failing.actions.find((a) => a.label === 'Print instances');
     await command(gui, { type: 'action', pluginId: failing.id, actionId: print?.id ?? '' });
     await gui.controller.idle();
-    expect(gui.snapshot().message).toBe('Success');
+    expect(gui.snapshot().message).toBe('Print instances: done');
     expect(
       gui.store
         .terminalAfter(0)

@@ -15,3 +15,8 @@ export function unauthenticatedFromEnv(env: NodeJS.ProcessEnv = process.env): bo
 export const UNAUTHENTICATED_WARNING =
   'WARNING: authentication is off (--allow-unauthenticated). Any local process or user can drive this ' +
   'host; the Content-Type, Host and Origin checks stay on. Use it only for GUIs that cannot send a token.';
+
+/** What a caller without the host's token is told in the 401 (a Python ServerProxy prints the status line). */
+export const HOST_REFUSED_ADVICE =
+  'this Pyblish host needs its token, which a pyblish-qml GUI cannot send; ' +
+  'run the host with --allow-unauthenticated to let such a GUI drive it';

@@ -190,6 +190,16 @@ export function formatRunResult(
   };
 }
 
+/**
+ * A result exactly as pyblish-qml's host formatted it: its six keys and no more (its JSON schema
+ * forbids others, and a Python GUI run with PYBLISH_SAFE rejects them). What plain `process` and
+ * `repair` answer; our extensions' results keep `action` and `contextRevision` for our GUI.
+ */
+export function pyblishQmlResult(result: ResultJSON): ResultJSON {
+  const { success, plugin, instance, error, records, duration } = result;
+  return { success, plugin, instance, error, records, duration };
+}
+
 /** pyblish.lib.time(): UTC as `YYYYMMDDTHHMMSSZ`. */
 export function pyblishTime(date: Date = new Date()): string {
   return `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;

@@ -1,8 +1,9 @@
 // The heartbeat: `heartbeat(port)` to the GUI every interval, backing off (never spinning) while
-// the GUI is down, and picking up a restarted GUI (and its new token) without a host restart.
+// the GUI is down, and picking up a restarted GUI (and its new token) without a host restart: a
+// GUI that knows the host from its heartbeats only asks for its settings, which it then sends.
 // Authenticated beats go only to a GUI that has just proven it knows the token: a GUI that died
 // leaves its port to anyone, and a kept-alive connection would reconnect to them unseen.
-import { XmlRpcClient } from '@pyblish/xmlrpc';
+import { Fault, XmlRpcClient, type XmlRpcStruct } from '@pyblish/xmlrpc';
 import { provenGuiDiscovery } from './gui-discovery-file.js';
 import { GuiMethod } from './protocol.js';
 
@@ -15,6 +16,8 @@ export interface HeartbeatOptions {
   maxBackoffMs?: number;
   /** Read the GUI's token from its discovery file and send it. */
   authenticated: boolean;
+  /** What `pyblish.register` tells a GUI that asks (a restarted GUI): the host's show settings. */
+  settings?: Record<string, unknown>;
 }
 
 export interface GuiState {
@@ -88,7 +91,8 @@ export class Heartbeat {
         this.client = null;
         return;
       }
-      await client.call(GuiMethod.heartbeat, [this.options.hostPort]);
+      const reply = await client.call(GuiMethod.heartbeat, [this.options.hostPort]);
+      if (reply?.settingsWanted === true) await this.register(client);
       this.delay = this.interval;
       this.report({ up: true, error: null });
     } catch (err) {
@@ -98,6 +102,15 @@ export class Heartbeat {
       this.report({ up: false, error: err instanceof Error ? err.message : String(err) });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.beat(), this.delay);
+  }
+
+  /** Tells a GUI that met this host by its heartbeats only who it is; a GUI without the method is left be. */
+  private async register(client: XmlRpcClient): Promise<void> {
+    const { hostPort, settings } = this.options;
+    if (!settings) return;
+    await client.call(GuiMethod.register, [hostPort, settings as XmlRpcStruct]).catch((err: unknown) => {
+      if (!(err instanceof Fault)) throw err;
+    });
   }
 
   /** Tells of a change: up or down, or down for another reason. */

@@ -242,30 +242,42 @@ export class Host {
     }
     const port = this.transport!.port;
     process.env.PYBLISH_CLIENT_PORT = String(port);
+    this.startHeartbeat(this.settings({}));
+    this.heartbeating = true;
+    return port;
+  }
+
+  /** The show settings sent to the GUI: the defaults, the caller's, and ours (pid, token, identity). */
+  private settings(given: ShowSettings): ShowSettings {
+    return {
+      ...DEFAULT_SETTINGS,
+      ...given,
+      pid: process.pid,
+      ...(this.authenticated && { token: this.token, identity: IDENTITY_SCHEME }),
+    };
+  }
+
+  /** (Re)starts the heartbeat; `settings` go to a GUI that asks for them (one restarted since). */
+  private startHeartbeat(settings: ShowSettings): void {
     this.transport!.startHeartbeat({
       guiPort: this.guiPort,
-      hostPort: port,
+      hostPort: this.transport!.port,
       authenticated: this.authenticated,
+      settings,
       ...(this.options.heartbeatIntervalMs !== undefined && { intervalMs: this.options.heartbeatIntervalMs }),
       ...(this.options.heartbeatMaxBackoffMs !== undefined && {
         maxBackoffMs: this.options.heartbeatMaxBackoffMs,
       }),
     });
-    this.heartbeating = true;
-    return port;
   }
 
   /** Asks the GUI to show this host (installing first if needed). Throws GUI_UNREACHABLE when no GUI answers. */
   async show(settings: ShowSettings = {}): Promise<void> {
     const port = await this.install();
-    const sent: ShowSettings = {
-      ...DEFAULT_SETTINGS,
-      ...settings,
-      pid: process.pid,
-      ...(this.authenticated && { token: this.token, identity: IDENTITY_SCHEME }),
-    };
+    const sent = this.settings(settings);
     // ShowSettings allows any further keys a host adds; they travel as the struct's members.
     await this.callGui(GuiMethod.show, [port, sent as XmlRpcStruct]);
+    this.startHeartbeat(sent);
   }
 
   /** Stops the heartbeat and the server. Safe to call twice. */

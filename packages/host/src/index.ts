@@ -43,6 +43,8 @@ export {
   type ErrorJSON,
   type InstanceJSON,
   type LevelName,
+  type EmitJSON,
+  type HeartbeatJSON,
   type LivenessJSON,
   PING_REPLY,
   type PingJSON,

@@ -8,6 +8,8 @@ import { MAX_BEGIN_WAIT_MS } from './begin-wait.js';
 import type {
   BeginJSON,
   ContextJSON,
+  FarmPlanJSON,
+  HeartbeatJSON,
   LivenessJSON,
   PingJSON,
   PluginJSON,
@@ -113,10 +115,26 @@ export const HostMethod = {
         'pair after them, -1 for none seen): {seq, results, current, progress, finished, stopped, cancelled, error}.',
     },
   ),
+  /** Each entry is an EmitJSON `{signal, kwargs}`. */
+  emitBatch: method<[signals: XmlRpcValue[]], number>('pyblish.emitBatch', {
+    signature: [{ type: 'array', name: 'signals' }],
+    returns: 'int',
+    help:
+      'Emits many signals in one call, in order, each as emit would ({signal, kwargs} entries); returns ' +
+      'how many. A bad entry faults the call, naming it; the entries before it were emitted.',
+  }),
   liveness: withoutParams<LivenessJSON>(
     'pyblish.liveness',
     'Whether a pair is running; answered even while a plug-in blocks the main thread.',
   ),
+  /** The host builds its farm jobs from its real Context; the GUI submits and follows them. */
+  farmPlan: method<[targets?: string[] | null], FarmPlanJSON>('pyblish.farmPlan', {
+    signature: [{ type: ['array', 'nil'], name: 'targets', optional: true }],
+    returns: 'struct',
+    help:
+      'The farm jobs of the instances set to publish, made from the real context: {plan: the ' +
+      "publish plan's JSON text (job documents of docs/farm.md), pluginPaths: this host's plug-in paths}.",
+  }),
 } as const;
 
 export type HostMethodKey = keyof typeof HostMethod;
@@ -129,6 +147,8 @@ export const HOST_EXTENSIONS: readonly HostMethodKey[] = [
   'liveness',
   'run',
   'pollRun',
+  'farmPlan',
+  'emitBatch',
 ];
 
 /** The ports find_available_port hands out (below PORT_MIN are the system's). */
@@ -148,9 +168,16 @@ export const GuiMethod = {
   hide: withoutParams<boolean>('hide', 'Hides the GUI; the process stays.'),
   quit: withoutParams<boolean>('quit', 'Ends the current run, writes its report and exits.'),
   kill: withoutParams<boolean>('kill', 'Exits at once (status 1), still writing the report.'),
-  heartbeat: method<[port: number], null>('heartbeat', {
+  /** Our GUI answers HeartbeatJSON when it wants the host's settings (pyblish-qml: nil). */
+  heartbeat: method<[port: number], HeartbeatJSON | null>('heartbeat', {
     signature: [port],
     help: 'Tells the GUI the host at port is alive.',
+  }),
+  /** Our extension; `settings` as show's. */
+  register: method<[port: number, settings?: XmlRpcStruct], boolean>('pyblish.register', {
+    signature: [port, { type: 'struct', name: 'settings', optional: true }],
+    returns: 'boolean',
+    help: "Tells the GUI a host's show settings (title, token) without showing it, when a heartbeat's reply asks.",
   }),
   ping: withoutParams<PingJSON>('ping', 'Liveness check.'),
   findAvailablePort: method<[start?: number], number>('find_available_port', {

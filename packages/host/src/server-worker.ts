@@ -17,6 +17,7 @@ import {
   type TypedHandler,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { HOST_REFUSED_ADVICE } from './auth.js';
 import { BusyBoard } from './busy-board.js';
 import { livenessOf } from './calls.js';
 import { type GuiState, Heartbeat } from './heartbeat.js';
@@ -87,6 +88,7 @@ const handlers: HostHandlers = {
   process: forward(HostMethod.process),
   repair: forward(HostMethod.repair),
   emit: forward(HostMethod.emit),
+  emitBatch: forward(HostMethod.emitBatch),
   test: forward(HostMethod.test),
   update: forward(HostMethod.update),
   begin: forward(HostMethod.begin),
@@ -94,6 +96,7 @@ const handlers: HostHandlers = {
   cancel: forward(HostMethod.cancel),
   run: forward(HostMethod.run),
   pollRun: pollRunFromWorker(forward(HostMethod.pollRun), board),
+  farmPlan: forward(HostMethod.farmPlan),
 };
 const registry = serveMethods(new MethodRegistry(), handlers, config.served, requests);
 
@@ -102,6 +105,7 @@ try {
     port: config.port,
     ...guardedRoutes({ '/pyblish': registry }, config.token, 'host'),
     gzipThreshold: Number.POSITIVE_INFINITY, // loopback only: see NO_GZIP in transport.ts
+    ...(config.token !== null && { unauthorizedMessage: HOST_REFUSED_ADVICE }),
   });
   port.on('message', async (msg: ToWorker) => {
     switch (msg.type) {

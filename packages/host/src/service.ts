@@ -1,7 +1,7 @@
 // The /pyblish service: the handlers behind the methods a GUI calls on a host (declared in
-// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness, and
-// pyblish.run/pollRun: a whole run iterated here, host-run.ts). Every call but ping, stats, the
-// polls, cancel and liveness passes through the dispatch wrapper (so does each pair of a
+// protocol.ts; docs/host.md) plus our extensions (pyblish.begin/poll/cancel/liveness/emitBatch,
+// and pyblish.run/pollRun: a whole run iterated here, host-run.ts). Every call but ping, stats,
+// the polls, cancel and liveness passes through the dispatch wrapper (so does each pair of a
 // host-side run), so an embedding application can run it on its own scheduler. Calls that may
 // change the session move its generation on, and context() and discover() replies are reused
 // while it stays (reply-cache.ts). served-methods.ts turns the handlers into the served table.
@@ -13,6 +13,7 @@ import {
   type Result,
   repairPlugin,
 } from '@pyblish/core';
+import { planPublish } from '@pyblish/farm/job';
 import {
   Fault,
   FaultCode,
@@ -27,7 +28,7 @@ import { type BusyState, livenessOf, RunningCall, type RunPairState } from './ca
 export type { BusyState } from './calls.js';
 
 import { ContextEncoder } from './context-reply.js';
-import { formatRecord, formatResult, formatRunResult } from './format.js';
+import { formatRecord, formatResult, formatRunResult, pyblishQmlResult } from './format.js';
 import { HostRun, parseRunSpec, type RunSpec, type RunWork } from './host-run.js';
 import { IdTable } from './id-table.js';
 import { HOST_EXTENSIONS, HostMethod, type HostMethodKey } from './protocol.js';
@@ -37,6 +38,7 @@ import { type HostHandlers, serveMethods } from './served-methods.js';
 import { Session, type SessionOptions } from './session.js';
 import {
   type ContextJSON,
+  type FarmPlanJSON,
   type LivenessJSON,
   PING_REPLY,
   type PluginJSON,
@@ -312,15 +314,18 @@ export class PyblishService {
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'process', 'plugin'));
           const i = optionalId(instance, 'process', 'instance');
-          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal });
+          return this.runPair('process', p, i, { action: action ?? null, signal: info.signal }).then(
+            pyblishQmlResult,
+          );
         }),
       repair: ([plugin, instance], info) =>
         this.call(() => {
           const p = s.plugin(idOf(plugin, 'repair', 'plugin'));
           const i = optionalId(instance, 'repair', 'instance');
-          return this.runPair('repair', p, i, { signal: info.signal });
+          return this.runPair('repair', p, i, { signal: info.signal }).then(pyblishQmlResult);
         }),
       emit: ([signal, kwargs]) => this.call(() => this.changing(async () => this.emit(signal, kwargs ?? {}))),
+      emitBatch: ([signals]) => this.call(() => this.changing(async () => this.emitBatch(signals))),
       test: ([vars]) => this.call(() => this.test(vars)),
       update: ([key, value, name]) =>
         this.call(() => this.changing(async () => this.update(key, value, name))),
@@ -351,7 +356,22 @@ export class PyblishService {
       // Not through the dispatch wrapper, as poll.
       pollRun: ([runId, afterSeq, afterRecord, waitMs], info) =>
         this.pollRun(runId, afterSeq, afterRecord, waitMs ?? 0, info.signal),
+      farmPlan: ([targets]) => this.call(() => this.farmPlan(targets ?? null)),
     };
+  }
+
+  /** The farm jobs of this context, made here where the real data is (the wire carries a whitelist). */
+  private farmPlan(targets: string[] | null): FarmPlanJSON {
+    const s = this.session;
+    if (targets && !targets.every((t) => typeof t === 'string'))
+      throw invalid('pyblish.farmPlan: targets must be a list of strings, or nil for ["farm"]');
+    try {
+      const plan = planPublish(s.context, targets ? { targets } : {});
+      return { plan: JSON.stringify(plan), pluginPaths: s.registry.pluginPaths() };
+    } catch (err) {
+      // NOT_JSON_SAFE names the key to fix; NOTHING_TO_PUBLISH says nothing is set to publish.
+      throw new Fault(FaultCode.ApplicationError, (err as Error).message);
+    }
   }
 
   /** pyblish.poll's reply. */
@@ -434,6 +454,26 @@ export class PyblishService {
     }
     s.registry.emit(signal, args);
     return null;
+  }
+
+  /** Many emits in one call (a section of 10,000 toggles is one request, not 10,000). */
+  private emitBatch(signals: XmlRpcValue[]): number {
+    for (const [i, entry] of signals.entries()) {
+      const { signal, kwargs = {} } = isStruct(entry) ? entry : {};
+      if (typeof signal !== 'string' || !isStruct(kwargs)) {
+        throw invalid(`pyblish.emitBatch: entry ${i} must be {signal: string, kwargs: struct}`);
+      }
+      try {
+        this.emit(signal, kwargs);
+      } catch (err) {
+        if (!(err instanceof Fault)) throw err;
+        throw new Fault(
+          err.faultCode,
+          `pyblish.emitBatch: entry ${i} (${signal.slice(0, 100)}): ${err.faultString}; the ${i} before it were emitted`,
+        );
+      }
+    }
+    return signals.length;
   }
 
   private test(vars: XmlRpcStruct): string | null {

@@ -17,6 +17,7 @@ import {
   type XmlRpcServer,
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
+import { HOST_REFUSED_ADVICE } from './auth.js';
 import { BusyBoard } from './busy-board.js';
 import type { BusyState } from './calls.js';
 import { HostError } from './errors.js';
@@ -90,6 +91,7 @@ export async function startInThread(
       ...guardedRoutes({ '/pyblish': methods }, options.token, 'host'),
       gzipThreshold: NO_GZIP,
       onError: options.onError,
+      ...(options.token !== null && { unauthorizedMessage: HOST_REFUSED_ADVICE }),
     });
   } catch (err) {
     if (err instanceof ListenError && err.code === 'EADDRINUSE') throw portInUse(options.port, err);

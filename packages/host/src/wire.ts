@@ -238,6 +238,12 @@ export interface RunPollJSON {
   error: string | null;
 }
 
+/** One entry of our extension `pyblish.emitBatch(signals)`: what one `emit(signal, kwargs)` takes. */
+export interface EmitJSON {
+  signal: string;
+  kwargs?: Record<string, unknown>;
+}
+
 /** The arguments of `test(vars)`. HEAD-era GUIs send ordersWithError as a list. */
 export interface TestVars {
   nextOrder: number;
@@ -258,7 +264,26 @@ export interface ShowSettings {
   token?: string;
   /** Our extension: the host's process id, for the host switcher and liveness. */
   pid?: number;
+  /** Our extension: the farm "Publish on farm" sends this host's instances to ('local' or redis://...). */
+  Farm?: string;
   [key: string]: unknown;
+}
+
+/** `pyblish.farmPlan()`'s reply. */
+export interface FarmPlanJSON {
+  /** The PublishPlan of @pyblish/farm as JSON text (XML-RPC would change its numbers and nulls). */
+  plan: string;
+  /** The host's plug-in paths: what a local farm's workers load. */
+  pluginPaths: string[];
+}
+
+/**
+ * Our GUI's reply to `heartbeat(port)` (pyblish-qml's is nil, which hosts ignore): it knows the
+ * host from its heartbeats only (it was restarted since the host showed), so the host sends its
+ * settings with `pyblish.register` and the GUI can list it by its title and call it.
+ */
+export interface HeartbeatJSON {
+  settingsWanted: boolean;
 }
 
 /** `ping()`'s reply, on a host and on the GUI's server. */

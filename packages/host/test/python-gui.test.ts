@@ -1,11 +1,12 @@
 // A Python process using only its standard library plays the GUI (pyblish-qml's RPC-era role):
 // it receives show() from a TypeScript host started with --register and drives a full publish.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { XmlRpcClient } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/fake-gui.js';
 import { children, fakeGui, killChildren, root, type Summary, startPeer } from './helpers/peers.js';
+import { type Reply, schemaProblems } from './helpers/pyblish-qml-schemas.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
@@ -64,6 +65,8 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
     const s = (await gui.next('summary')) as Summary;
     expect(s.exception).toBeUndefined();
     expect(s.problems).toEqual([]);
+    // pyblish-qml's exact shapes: a Python GUI validating replies (PYBLISH_SAFE) takes every one.
+    expect(schemaProblems(s.replies)).toEqual([]);
     expect(s.heartbeats).toBeGreaterThan(0);
     expect(s.contextName).toBe('Context');
     expect(s.contextData).toMatchObject({
@@ -88,7 +91,6 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
       plugin: 'ValidateNaming',
       label: 'Select invalid',
       success: true,
-      action: 'SelectInvalid',
       records: ['selected table for ValidateNaming'],
     });
     expect(s.repair).toMatchObject({
@@ -120,6 +122,10 @@ describe('a Python standard-library GUI driving a TypeScript host', () => {
     const s = (await gui.next('summary')) as Summary;
     expect(s.exception).toBeUndefined();
     expect(s.problems).toEqual([]);
+    expect(schemaProblems(s.replies)).toEqual([]);
+    expect(new Set(s.replies.map((r: Reply) => r.method))).toEqual(
+      new Set(['context', 'discover', 'process', 'repair']),
+    );
     expect((s.plugins as unknown[]).length).toBeGreaterThan(3);
     expect((s.pairs as unknown[]).length).toBeGreaterThan(3);
     host.host.kill('SIGTERM');
@@ -145,6 +151,17 @@ describe('the CLI host', () => {
     const anonymous = new XmlRpcClient(url!);
     await expect(anonymous.call('ping')).rejects.toMatchObject({ status: 401 });
     anonymous.close();
+    // A Python GUI without the token is told, in the error it prints, what to do.
+    const python = spawnSync(
+      'python3',
+      [
+        '-c',
+        `import xmlrpc.client, sys\ntry:\n  xmlrpc.client.ServerProxy(sys.argv[1]).ping()\nexcept xmlrpc.client.ProtocolError as e:\n  print(e)`,
+        url!,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(python.stdout).toMatch(/401 Unauthorized: .*run the host with --allow-unauthenticated/);
     cli.host.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });

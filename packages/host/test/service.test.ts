@@ -119,7 +119,9 @@ describe('the /pyblish service', () => {
   it('keeps plug-in errors inside the result, with records and the full plug-in', async () => {
     const naming = byName('ValidateNaming') as unknown as XmlRpcValue;
     const ok = await call<ResultJSON>('process', naming, instance('chair') as unknown as XmlRpcValue, null);
-    expect(ok).toMatchObject({ success: true, error: null, instance: { name: 'chair' }, action: null });
+    expect(ok).toMatchObject({ success: true, error: null, instance: { name: 'chair' } });
+    // Plain process answers pyblish-qml's result exactly; our extras come with pyblish.begin/poll.
+    expect(Object.keys(ok).sort()).toEqual(['duration', 'error', 'instance', 'plugin', 'records', 'success']);
     expect(ok.plugin).toEqual(byName('ValidateNaming'));
     const bad = await call<ResultJSON>('process', naming, instance('table') as unknown as XmlRpcValue, null);
     expect(bad.success).toBe(false);
@@ -142,7 +144,8 @@ describe('the /pyblish service', () => {
     const naming = byName('ValidateNaming') as unknown as XmlRpcValue;
     await call('process', naming, instance('table') as unknown as XmlRpcValue, null);
     const acted = await call<ResultJSON>('process', naming, null, 'SelectInvalid');
-    expect(acted).toMatchObject({ success: true, instance: null, action: 'SelectInvalid' });
+    expect(acted).toMatchObject({ success: true, instance: null });
+    expect(acted).not.toHaveProperty('action');
     expect(acted.records.map((r) => r.message)).toEqual(['selected table for ValidateNaming']);
     const repaired = await call<ResultJSON>('repair', naming, instance('table') as unknown as XmlRpcValue);
     expect(repaired).toMatchObject({ success: true, instance: { name: 'table' } });
@@ -168,6 +171,50 @@ describe('the /pyblish service', () => {
     // A toggle lasts for the session only: a reset rediscovers the plug-in as it was written.
     await call('reset');
     expect((await call<PluginJSON[]>('discover')).find((p) => p.name === 'ValidateRig')?.active).toBe(true);
+  });
+
+  it('applies many signals in one pyblish.emitBatch call, in order, and names a bad entry', async () => {
+    await collect();
+    signals.length = 0;
+    const [chair, table] = [instance('chair'), instance('table')];
+    const before = await call<{ totalRequestCount: number }>('stats');
+    const applied = await call('pyblish.emitBatch', [
+      { signal: 'instanceToggled', kwargs: { instance: chair.id, new_value: false, old_value: true } },
+      { signal: 'instanceToggled', kwargs: { instance: table.id, new_value: false, old_value: true } },
+      { signal: 'instanceToggled', kwargs: { instance: table.id, new_value: true, old_value: false } },
+      {
+        signal: 'pluginToggled',
+        kwargs: { plugin: byName('ValidateRig').id, new_value: false, old_value: true },
+      },
+    ]);
+    expect(applied).toBe(4);
+    expect(
+      (await call<{ totalRequestCount: number }>('stats')).totalRequestCount - before.totalRequestCount,
+    ).toBe(2);
+    const after = await call<ContextJSON>('context');
+    expect(after.children.find((i) => i.id === chair.id)?.data.publish).toBe(false);
+    expect(after.children.find((i) => i.id === table.id)?.data.publish).toBe(true);
+    expect((await call<PluginJSON[]>('discover')).find((p) => p.name === 'ValidateRig')?.active).toBe(false);
+    // Each entry reached the callbacks, as four emits would have.
+    expect(signals.map((s) => s.signal)).toEqual([
+      'instanceToggled',
+      'instanceToggled',
+      'instanceToggled',
+      'pluginToggled',
+    ]);
+
+    const bad = await fault('pyblish.emitBatch', [
+      { signal: 'instanceToggled', kwargs: { instance: chair.id, new_value: true, old_value: false } },
+      {
+        signal: 'instanceToggled',
+        kwargs: { instance: 'no-such-instance', new_value: true, old_value: false },
+      },
+    ]);
+    expect(bad.faultString).toMatch(/entry 1 \(instanceToggled\): .*the 1 before it were emitted/);
+    expect((await call<ContextJSON>('context')).children.find((i) => i.id === chair.id)?.data.publish).toBe(
+      true,
+    );
+    expect((await fault('pyblish.emitBatch', ['not a struct'])).faultCode).toBe(-32602);
   });
 
   it('stores comments, emits unknown signals to callbacks and replaces the context argument', async () => {

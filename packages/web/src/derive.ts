@@ -3,6 +3,7 @@
 import type {
   ActionRow,
   ErrorRow,
+  FarmRef,
   InstanceRow,
   ItemStatus,
   Phase,
@@ -124,7 +125,8 @@ export function controlsFor(phase: Phase, readOnly = false): Controls {
   // After a run the controller accepts another one (Publish after a clean Validate goes on
   // from extraction) and toggles, so "finished" is as idle as "ready".
   const idle = !readOnly && (phase === 'ready' || phase === 'finished');
-  const stop = !readOnly && RUNNING.includes(phase);
+  // Stop also ends an action or a repair (the host cancels the running call).
+  const stop = !readOnly && (RUNNING.includes(phase) || phase === 'acting');
   return { reset: idle, validate: idle, publish: idle, stop, editable: idle };
 }
 
@@ -173,10 +175,14 @@ export interface ReportError {
   error: ErrorRow;
   /** Instance ids, null for the context. */
   instances: Array<string | null>;
+  /** Where a farm ran the pairs that failed with it (empty: they ran here). */
+  farm: FarmRef[];
 }
 
 export interface ReportEntry {
   pluginId: string;
+  /** The plug-in's label when the list has no row for it (a farm's own plug-in, a farm job). */
+  label: string | null;
   errors: ReportError[];
   warnings: Array<{ seq: number; instanceId: string | null; record: RecordRow }>;
 }
@@ -203,10 +209,20 @@ export function openErrors(
   }));
 }
 
+/** The last run of each farm job the entries show (a job that ran again supersedes its earlier runs). */
+function lastFarmRuns(entries: readonly TerminalEntry[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const e of entries)
+    if ((e.type === 'error' || e.type === 'record') && e.farm)
+      last.set(e.farm.jobId, Math.max(e.farm.attempt, last.get(e.farm.jobId) ?? 0));
+  return last;
+}
+
 /**
  * Groups the run's errors by plug-in, then by message: each error once, with the instances
- * that failed with it. Warnings (WARNING records) are collected per plug-in. Plug-ins come in
- * the order given by `pluginOrder`.
+ * that failed with it (and the farm machines that ran them). Warnings (WARNING records) are
+ * collected per plug-in. Plug-ins come in the order given by `pluginOrder`. A farm job's earlier
+ * runs are left out: its last run says how it ended.
  */
 export function buildReport(
   entries: readonly TerminalEntry[],
@@ -216,19 +232,31 @@ export function buildReport(
   const entryFor = (pluginId: string): ReportEntry => {
     let e = byPlugin.get(pluginId);
     if (!e) {
-      e = { pluginId, errors: [], warnings: [] };
+      e = { pluginId, label: null, errors: [], warnings: [] };
       byPlugin.set(pluginId, e);
     }
     return e;
   };
+  const lastRun = lastFarmRuns(entries);
   for (const entry of entries) {
+    if ((entry.type === 'error' || entry.type === 'record') && entry.farm) {
+      if (entry.farm.attempt < (lastRun.get(entry.farm.jobId) ?? 0)) continue;
+    }
     if (entry.type === 'error') {
       const e = entryFor(entry.pluginId);
+      e.label ??= entry.label ?? null;
+      const farm = entry.farm ? [entry.farm] : [];
       const same = e.errors.find((x) => x.message === entry.error.message);
       if (same) {
         if (!same.instances.includes(entry.instanceId)) same.instances.push(entry.instanceId);
+        same.farm.push(...farm);
       } else
-        e.errors.push({ message: entry.error.message, error: entry.error, instances: [entry.instanceId] });
+        e.errors.push({
+          message: entry.error.message,
+          error: entry.error,
+          instances: [entry.instanceId],
+          farm,
+        });
     } else if (entry.type === 'record' && entry.pluginId && entry.record.levelno === 30) {
       entryFor(entry.pluginId).warnings.push({
         seq: entry.seq,
@@ -244,6 +272,17 @@ export function buildReport(
   );
 }
 
+/** "file:line", or the file alone when the line is unknown (a cancelled call). */
+export function fileAndLine(error: Pick<ErrorRow, 'fname' | 'lineNumber'>): string {
+  if (!error.fname) return '';
+  return error.lineNumber === null ? error.fname : `${error.fname}:${error.lineNumber}`;
+}
+
+/** The farm machines that ran an error's pairs, once each ("" when they ran here). */
+export function farmMachines(err: Pick<ReportError, 'farm'>): string {
+  return [...new Set(err.farm.map((f) => f.machine))].join(', ');
+}
+
 /** Plain text of the report's errors, for the clipboard. */
 export function reportText(
   report: readonly ReportEntry[],
@@ -253,8 +292,10 @@ export function reportText(
   const lines: string[] = [];
   for (const entry of report) {
     for (const err of entry.errors) {
-      const where = err.error.fname ? ` (${err.error.fname}:${err.error.lineNumber ?? '?'})` : '';
-      lines.push(`${pluginLabel(entry.pluginId)}: ${err.message}${where}`);
+      const where = err.error.fname ? ` (${fileAndLine(err.error)})` : '';
+      const machines = farmMachines(err);
+      const farm = machines ? ` [on the farm: ${machines}]` : '';
+      lines.push(`${entry.label ?? pluginLabel(entry.pluginId)}: ${err.message}${where}${farm}`);
       for (const id of err.instances) lines.push(`  - ${instanceLabel(id)}`);
     }
   }
@@ -285,14 +326,34 @@ export function entryText(entry: TerminalEntry): string {
 }
 
 /**
- * Level toggles apply to records; the text filter applies to every entry. Both must agree
- * (pyblish-qml let a text filter override the level toggles; here they work together).
+ * The terminal's filter, fed every entry in order (and then each new one); it returns what to
+ * show of each. Level toggles apply to records; the text filter applies to every entry. Both must
+ * agree (pyblish-qml let a text filter override the level toggles; here they work together). A
+ * plug-in's heading shows when it matches, or before the first of its lines that does, so a
+ * matching record still says which plug-in wrote it.
  */
-export function terminalFilter(shown: ReadonlySet<Level>, text: string): (entry: TerminalEntry) => boolean {
+export function terminalFilter(
+  shown: ReadonlySet<Level>,
+  text: string,
+): (entry: TerminalEntry) => TerminalEntry[] {
   const q = text.trim().toLowerCase();
-  return (entry) => {
+  const matches = (entry: TerminalEntry): boolean => {
     if (entry.type === 'record' && !shown.has(entry.record.levelname as Level)) return false;
     return q === '' || entryText(entry).toLowerCase().includes(q);
+  };
+  // The last plug-in heading, until it is shown.
+  let heading: Extract<TerminalEntry, { type: 'plugin' }> | null = null;
+  return (entry) => {
+    if (entry.type === 'plugin') {
+      heading = matches(entry) ? null : entry;
+      return heading ? [] : [entry];
+    }
+    if (!matches(entry)) return [];
+    const own = heading !== null && 'pluginId' in entry && entry.pluginId === heading.pluginId;
+    if (!own || !heading) return [entry];
+    const shownFirst = heading;
+    heading = null;
+    return [shownFirst, entry];
   };
 }
 
@@ -311,6 +372,17 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const m = Math.floor(ms / 60_000);
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** "1 plug-in", "2 plug-ins": a count and its noun, in the plural unless it is one. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? noun : nouns}`;
+}
+
+/** Whole seconds, as a banner counts them: "4 s", "1 min 5 s". */
+export function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 export const STATUS_TEXT: Record<ItemStatus, string> = {

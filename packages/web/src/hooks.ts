@@ -102,20 +102,23 @@ export function useReport(): ReportEntry[] {
   const terminal = useTerminal();
   const plugins = useRowsVersion('plugins');
   const instances = useRowsVersion('instances');
+  const runStart = useTopField((t) => t?.runStartSeq ?? 0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the versions signal row changes
   return useMemo(() => {
     // This run's entries, and the collectors' from the reset before it (they ran then).
-    const runStart = store.getRunStart();
     const entries = sinceLastReset(terminal.entries, terminal.count).filter(
       (e) =>
         e.seq > runStart || (e.type === 'error' && store.getRow('plugins', e.pluginId)?.verb === 'Collect'),
     );
     const contextId = store.getShape('instances').order[0] ?? '';
     return openErrors(buildReport(entries, store.getShape('plugins').order), (pluginId, instanceId) => {
-      if (store.getRow('plugins', pluginId)?.hasError !== true) return false;
+      const plugin = store.getRow('plugins', pluginId);
+      // A plug-in the list lacks ran on a farm (or is a farm job): nothing here repairs it.
+      if (!plugin) return true;
+      if (plugin.hasError !== true) return false;
       return store.getRow('instances', instanceId ?? contextId)?.hasError !== false;
     });
-  }, [terminal, store, plugins, instances]);
+  }, [terminal, store, plugins, instances, runStart]);
 }
 
 const summaries = new WeakMap<

@@ -7,7 +7,6 @@ import type {
   InstanceRow,
   Notice,
   Patch,
-  Phase,
   PluginRow,
   TerminalEntry,
   ViewState,
@@ -22,10 +21,6 @@ const SHAPE_FIELDS: Record<ListKind, readonly string[]> = {
   instances: ['category', 'label', 'name', 'family', 'families', 'isContext'],
   plugins: ['verb', 'label', 'name', 'families', 'hasCompatible'],
 };
-
-/** Phases a new run (reset, validate, publish) begins with, and the idle phases before it. */
-const STARTS: readonly Phase[] = ['initialising', 'collecting', 'validating'];
-const IDLE: readonly Phase[] = ['ready', 'finished', 'noHost'];
 
 export interface ListShape {
   order: readonly string[];
@@ -64,8 +59,6 @@ export class ViewStore {
   private connected = false;
   /** The GUI process refused this page's secret (or it had none): reconnecting will not help. */
   private unauthorised = false;
-  /** Terminal sequence number before the current validate/publish/reset began (0: unknown). */
-  private runStart = 0;
   private readonly listeners = new Map<string, Set<Listener>>();
 
   // --- subscriptions -------------------------------------------------------------------
@@ -121,9 +114,6 @@ export class ViewStore {
   getTerminal(): TerminalView {
     return this.terminalView;
   }
-  getRunStart(): number {
-    return this.runStart;
-  }
   lastTerminalSeq(): number {
     return this.terminalEntries.at(-1)?.seq ?? 0;
   }
@@ -178,12 +168,7 @@ export class ViewStore {
     if (patch.version !== this.top.version + 1) return 'gap';
     this.patchList('instances', patch.instances, patch.addedInstances, patch.instanceOrder);
     this.patchList('plugins', patch.plugins, patch.addedPlugins, patch.pluginOrder);
-    const before = this.top.phase;
     this.top = { ...this.top, ...patch.state, version: patch.version };
-    if (STARTS.includes(this.top.phase) && IDLE.includes(before)) {
-      this.runStart = this.lastTerminalSeq();
-      this.emit('terminal');
-    }
     if (patch.state?.terminalDropped !== undefined) this.trimTerminal();
     this.emit('top');
     return 'applied';

@@ -7,6 +7,7 @@ import {
   controlsFor,
   menuEntries,
   openErrors,
+  reportText,
   sinceLastReset,
   terminalFilter,
 } from '../src/derive.js';
@@ -64,6 +65,7 @@ describe('footer controls', () => {
       stop: true,
     });
     expect(controlsFor('stopping')).toMatchObject({ reset: false, stop: false });
+    expect(controlsFor('acting')).toMatchObject({ reset: false, publish: false, stop: true });
     expect(controlsFor('noHost')).toMatchObject({
       reset: false,
       validate: false,
@@ -145,6 +147,37 @@ describe('the validation report', () => {
     ];
     expect(sinceLastReset(entries).map((e) => e.seq)).toEqual([2, 3]);
   });
+
+  it("keeps a farm job's last run, with the machines that ran it and the label of a plug-in the list lacks", () => {
+    const onFarm = (entry: TerminalEntry, jobId: string, attempt: number, machine: string): TerminalEntry =>
+      ({
+        ...entry,
+        farm: { jobId, attempt, machine },
+      }) as TerminalEntry;
+    const report = buildReport(
+      [
+        onFarm(error(1, 'extract', 'a', 'disk full'), 'instance-a', 1, 'farm1:10'),
+        onFarm(error(2, 'extract', 'a', 'no faces'), 'instance-a', 2, 'farm2:20'),
+        onFarm(error(3, 'extract', 'b', 'no faces'), 'instance-b', 1, 'farm1:10'),
+        {
+          ...onFarm(error(4, 'farm-job:context', null, 'lost 3 times'), 'context', 1, 'farm2:20'),
+          label: 'Context job',
+        } as TerminalEntry,
+      ],
+      ['extract'],
+    );
+    expect(report[0]?.errors.map((e) => [e.message, e.instances, e.farm.map((f) => f.machine)])).toEqual([
+      ['no faces', ['a', 'b'], ['farm2:20', 'farm1:10']],
+    ]);
+    expect(report[1]).toMatchObject({ pluginId: 'farm-job:context', label: 'Context job' });
+    const text = reportText(
+      report,
+      (id) => id.toUpperCase(),
+      (id) => id ?? 'Context',
+    );
+    expect(text).toContain('EXTRACT: no faces (v.ts:3) [on the farm: farm2:20, farm1:10]');
+    expect(text).toContain('Context job: lost 3 times (v.ts:3) [on the farm: farm2:20]');
+  });
 });
 
 describe('terminal filters', () => {
@@ -169,8 +202,27 @@ describe('terminal filters', () => {
   });
   it('applies the text filter and the level toggles together', () => {
     const keep = terminalFilter(new Set(['INFO']), 'mesh');
-    expect(keep(record(1, 'INFO', 'Checking mesh'))).toBe(true);
-    expect(keep(record(2, 'DEBUG', 'Checking mesh'))).toBe(false);
-    expect(keep(record(3, 'INFO', 'Checking rig'))).toBe(false);
+    expect(keep(record(1, 'INFO', 'Checking mesh'))).toHaveLength(1);
+    expect(keep(record(2, 'DEBUG', 'Checking mesh'))).toEqual([]);
+    expect(keep(record(3, 'INFO', 'Checking rig'))).toEqual([]);
+  });
+
+  it("keeps the heading of a plug-in with a matching line, once, and no other plug-in's", () => {
+    const heading = (seq: number, pluginId: string): TerminalEntry => ({
+      seq,
+      type: 'plugin',
+      pluginId,
+      label: pluginId,
+    });
+    const keep = terminalFilter(new Set(['INFO']), 'mesh');
+    const entries = [
+      heading(1, 'q'),
+      { ...record(2, 'INFO', 'Checking rig'), pluginId: 'q' },
+      heading(3, 'p'),
+      record(4, 'INFO', 'Checking rig'),
+      record(5, 'INFO', 'Checking mesh'),
+      record(6, 'INFO', 'Checked mesh'),
+    ];
+    expect(entries.flatMap(keep).map((e) => e.seq)).toEqual([3, 5, 6]);
   });
 });

@@ -2,8 +2,8 @@
 // serving the demo plug-ins, and the built page in headless Chromium, found by role and name.
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Browser, ensureBuilt, launchBrowser } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Browser, ensureBuilt, launchBrowser, screenshotFailures } from './support/browser.js';
 import { type DemoHost, startDemoHost, startTestGui, type TestGui } from './support/gui.js';
 
 let t: TestGui;
@@ -35,7 +35,9 @@ async function repairFromReport(): Promise<void> {
     await page.getByRole('article', { name }).waitFor({ state: 'detached' });
   }
   await page.getByRole('tab', { name: 'Overview' }).click();
-  await item('Instances', 'Piraya12').locator('.check').click();
+  // Toggles are kept across Reset: after an earlier round, Piraya12 is off already.
+  if ((await item('Instances', 'Piraya12').getAttribute('aria-checked')) === 'true')
+    await item('Instances', 'Piraya12').locator('.check').click();
   await eventually(async () =>
     expect(await item('Instances', 'Piraya12').getAttribute('aria-checked')).toBe('false'),
   );
@@ -53,14 +55,7 @@ beforeAll(async () => {
   await page.goto(t.gui.url.replace('/#', '/?renders#'));
 }, 60_000);
 
-afterEach(async (ctx) => {
-  // A failing step leaves a picture of the page behind, for whoever reads the failure.
-  if (ctx.task.result?.state === 'fail' && page) {
-    const path = `${process.env.TMPDIR ?? '/tmp'}/pyblish-web-${ctx.task.name.replace(/\W+/g, '-')}.png`;
-    await page.screenshot({ path }).catch(() => undefined);
-    console.error(`screenshot of the failure: ${path}`);
-  }
-});
+screenshotFailures(() => page);
 
 afterAll(async () => {
   await browser?.close();

@@ -39,9 +39,14 @@ afterAll(async () => {
 describe('the page', () => {
   it('says plainly when the host is busy, lost, hidden or absent', async () => {
     const host = fixture.state.hosts[0]!;
-    fixture.patch({ state: { hosts: [{ ...host, status: 'busy', silentFor: 4000 }] } });
+    // How long it has been busy, ticking; not how long since its last heartbeat (0 s while busy).
+    fixture.patch({ state: { hosts: [{ ...host, status: 'busy', silentFor: 0, busyFor: 4000 }] } });
     await eventually(async () =>
-      expect(await page.getByRole('alert').textContent()).toContain('Bench host is busy (4 s)'),
+      expect(await page.getByRole('alert').textContent()).toContain('Bench host has been busy for 4 s'),
+    );
+    fixture.patch({ state: { hosts: [{ ...host, status: 'busy', silentFor: 0, busyFor: 65_000 }] } });
+    await eventually(async () =>
+      expect(await page.getByRole('alert').textContent()).toContain('Bench host has been busy for 1 min 5 s'),
     );
     fixture.patch({ state: { hosts: [{ ...host, status: 'lost', silentFor: 9000 }] } });
     await eventually(async () =>

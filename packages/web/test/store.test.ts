@@ -72,15 +72,6 @@ describe('the page store', () => {
     expect(calls['shape:instances']).toBe(1);
   });
 
-  it('remembers where the terminal stood when a validation began', () => {
-    const { store } = storeWith();
-    store.appendTerminal([{ seq: 1, type: 'message', level: 'info', text: 'Finished' }]);
-    store.applyPatch({ version: 2, state: { phase: 'validating' } });
-    store.appendTerminal([{ seq: 2, type: 'message', level: 'info', text: 'Finished' }]);
-    store.applyPatch({ version: 3, state: { phase: 'extracting' } });
-    expect(store.getRunStart()).toBe(1);
-  });
-
   it('appends each terminal entry once', () => {
     const store = new ViewStore();
     const entry = { seq: 1, type: 'message', level: 'info', text: 'Finished' } as const;

@@ -9,6 +9,8 @@ import type { IncomingMessage } from 'node:http';
 export interface Refusal {
   status: number;
   message: string;
+  /** The status line's text instead of the standard one (a client that shows only it still learns why). */
+  reason?: string;
   headers?: Record<string, string>;
 }
 

@@ -32,6 +32,13 @@ export interface ServerOptions {
   routes: Record<string, MethodRegistry>;
   /** Return false to answer 401 (see `tokenAuthenticator`). */
   authenticate?: (req: IncomingMessage) => boolean;
+  /**
+   * What a caller refused with 401 is told to do, in the status line (a Python `ServerProxy`
+   * shows it in its ProtocolError); the body stays "unauthorized". Default: the plain status line.
+   */
+  unauthorizedMessage?: string;
+  /** Told about each caller refused with 401, before its body is read (to say so where a person reads). */
+  onUnauthorized?: (req: IncomingMessage) => void;
   limits?: Partial<Limits>;
   /** Serve `system.listMethods`, `methodHelp`, `methodSignature` and `multicall` (default true). */
   introspection?: boolean;
@@ -65,13 +72,15 @@ type BodyProblem = 'too-large' | 'bad-body' | 'gone';
 
 function refuse(res: ServerResponse, refusal: Refusal, close = true): void {
   const body = `${refusal.message}\n`;
-  res.writeHead(refusal.status, {
+  const headers = {
     ...refusal.headers,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     // Refused before reading: the unread body would otherwise have to be drained.
     ...(close ? { Connection: 'close' } : {}),
-  });
+  };
+  if (refusal.reason === undefined) res.writeHead(refusal.status, headers);
+  else res.writeHead(refusal.status, refusal.reason, headers);
   res.end(body);
 }
 
@@ -230,9 +239,12 @@ export async function createServer(options: ServerOptions): Promise<XmlRpcServer
     const refusal = checkOrigin(req, allowedHosts);
     if (refusal !== null) return refusal;
     if (options.authenticate !== undefined && !options.authenticate(req)) {
+      options.onUnauthorized?.(req);
+      const told = options.unauthorizedMessage;
       return {
         status: 401,
         message: 'unauthorized',
+        ...(told !== undefined && { reason: `Unauthorized: ${told}` }),
         headers: { 'WWW-Authenticate': 'Basic realm="xmlrpc"' },
       };
     }

@@ -30,7 +30,8 @@ export class ShowProcessed extends Action {
   static override on = 'processed';
   static override icon = 'check-square';
   process(context: Context, plugin: PluginClass, { log }: ProcessApi) {
-    log.info(`${plugin.name} processed ${resultsOf(context, plugin).length} pair(s).`);
+    const count = resultsOf(context, plugin).length;
+    log.info(`${plugin.name} processed ${count} ${count === 1 ? 'pair' : 'pairs'}.`);
   }
 }
 

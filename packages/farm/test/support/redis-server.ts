@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -109,4 +110,33 @@ export class RedisServer {
     await this.end('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The redis-server of one test file: started before its tests, stopped after them. `database()`
+ * names a database no other test of the file was given, so nothing one test leaves queued is
+ * taken by the next.
+ */
+export function redisForTests(options: RedisServerOptions = {}) {
+  let server: RedisServer | null = null;
+  let db = 0;
+  beforeAll(async () => {
+    server = await RedisServer.start(options);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const started = (): RedisServer => {
+    if (!server) throw new Error('the redis-server of these tests has not started');
+    return server;
+  };
+  return {
+    get server(): RedisServer {
+      return started();
+    },
+    database(): { url: string; db: number } {
+      db++;
+      return { url: `${started().url}/${db}`, db };
+    },
+  };
 }

@@ -306,9 +306,11 @@ def format_plugin(plugin):
 
 
 def format_error(exc):
+    # As pyblish-rpc does: pyblish-base attaches the last traceback frame as a tuple (file, line,
+    # function, source text), sent as fname, line_number, func and exc.
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     return {"message": str(exc), "fname": frame.filename, "line_number": frame.lineno,
-            "func": frame.name, "exc": type(exc).__name__}
+            "func": frame.name, "exc": frame.line}
 
 
 # --- The /pyblish service -------------------------------------------------------------

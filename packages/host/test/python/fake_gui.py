@@ -3,8 +3,10 @@
 It serves the GUI's 9090 methods (ping, find_available_port, heartbeat, show) on the port
 given (0 = ephemeral) and, when a host calls show(), drives that host over /pyblish the way
 pyblish-qml's controller did: reset with collection, toggle, publish with the default test,
-an action and a repair. Every reply is checked against the wire shapes. Events are printed as
-JSON lines on stdout; the last one is {"event": "summary", ...}.
+an action and a repair. Every reply is checked against the wire shapes, and the replies of
+context, discover, process and repair are kept in the summary ("replies") for the test to check
+against pyblish-qml's schemas. Events are printed as JSON lines on stdout; the last one is
+{"event": "summary", ...}.
 
 Usage: fake_gui.py [--port N] [--drive] [--timeout SECONDS]
                    [--toggle-instance NAME] [--toggle-plugin NAME] [--probe-busy MARKER]
@@ -32,6 +34,8 @@ DATA_WHITELIST = {
 }
 
 NUMBER = (int, float)
+# Replies a pyblish-qml GUI validates against its JSON schemas (PYBLISH_SAFE): kept in the summary.
+SCHEMA_CHECKED = ("context", "discover", "process", "repair")
 OPTIONAL_STR = (str, type(None))
 
 
@@ -189,12 +193,15 @@ class Controller(object):
         self.port = port
         self.options = options
         self.shapes = Shapes()
-        self.summary = {"hostPort": port, "pairs": [], "collected": []}
+        self.summary = {"hostPort": port, "pairs": [], "collected": [], "replies": []}
         self.instances = []
         self.plugins = []
 
     def call(self, name, *args):
-        return getattr(self.host, name)(*args)
+        reply = getattr(self.host, name)(*args)
+        if name in SCHEMA_CHECKED:
+            self.summary["replies"].append({"method": name, "reply": reply})
+        return reply
 
     def refresh_context(self, where):
         ctx = self.call("context")
@@ -307,7 +314,7 @@ class Controller(object):
                     self.shapes.result("process(%s, None, %s)" % (plugin["name"], action["label"]), result)
                     self.summary["action"] = {
                         "plugin": plugin["name"], "label": action["label"],
-                        "success": result["success"], "action": result.get("action"),
+                        "success": result["success"],
                         "records": [r["message"] for r in result["records"]],
                         "error": (result.get("error") or {}).get("message")}
                     return

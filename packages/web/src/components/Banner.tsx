@@ -1,5 +1,5 @@
 import type { SavedReportInfo } from '@pyblish/gui/view-model';
-import { formatTimestamp, savedReportText } from '../derive.js';
+import { formatSeconds, formatTimestamp, savedReportText } from '../derive.js';
 import { useConnected, useTop, useUnauthorised } from '../hooks.js';
 
 /** What stops the artist from working, said plainly: no connection, a busy, unresponsive or lost host. */
@@ -51,15 +51,19 @@ function Problem() {
     text = top.fault.message;
     level = 'error';
   } else if (host?.status === 'lost') {
-    text = `Lost contact with ${host.label} (silent for ${Math.round(host.silentFor / 1000)} s). Save your work in the host; the GUI will pick it up again when it answers.`;
+    text = `Lost contact with ${host.label} (silent for ${formatSeconds(host.silentFor)}). Save your work in the host; the GUI will pick it up again when it answers.`;
     level = 'error';
   } else if (host?.status === 'unresponsive') {
     text = `${host.label} has not answered since the GUI stopped waiting for its call. Reset once it shows as connected again.`;
     level = 'error';
   } else if (host?.status === 'busy') {
-    text = `${host.label} is busy (${Math.round(host.silentFor / 1000)} s). Waiting for it to finish..`;
+    text = `${host.label} has been busy for ${formatSeconds(host.busyFor)}. Waiting for it to finish..`;
   } else if (top && top.phase === 'noHost') {
-    text = 'No host is connected. Open Pyblish from your application (or run a host) to start.';
+    const running = top.hosts.filter((h) => h.status !== 'lost').length;
+    text =
+      running === 0
+        ? 'No host is connected. Open Pyblish from your application (or run a host) to start.'
+        : `${running === 1 ? 'A host is' : `${running} hosts are`} running, but none is shown yet. Choose one in the host list to show it here (or open Pyblish from your application).`;
   } else if (top && top.visible === false) {
     text = 'The host hid this window. It comes back when the host shows it again.';
   }

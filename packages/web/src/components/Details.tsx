@@ -1,12 +1,12 @@
 import type { ErrorRow, InstanceRow, PluginRow, RecordRow, TerminalEntry } from '@pyblish/gui/view-model';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
-import { formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
+import { controlsFor, formatDuration, STATUS_TEXT, sinceLastReset } from '../derive.js';
 import { useRow, useServices, useTerminal, useTop } from '../hooks.js';
 import { type DetailsTarget, useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { Icon } from './Icon.js';
 import { CommentBox, ErrorBlock, STATUS_ICON } from './parts.js';
-import { Linkified, valueText } from './Text.js';
+import { Doc, Linkified, valueText } from './Text.js';
 
 /** Records shown on the page; the Terminal holds them all. */
 const RECORD_LIMIT = 500;
@@ -138,7 +138,7 @@ function PluginDoc({ row }: { row: PluginRow }) {
   return (
     <>
       <Group title="Documentation" open>
-        <div className="pre doc">{row.doc ? <Linkified text={row.doc} /> : 'No documentation'}</div>
+        <div className="pre doc">{row.doc ? <Doc text={row.doc} /> : 'No documentation'}</div>
       </Group>
       <ActionBar plugin={row} />
     </>
@@ -179,7 +179,7 @@ function InstanceParts({ row }: { row: InstanceRow }) {
         <CommentBox
           label={`Comment on ${row.label}`}
           text={row.isContext ? (top?.comment ?? row.comment) : row.comment}
-          editable={top?.phase === 'ready'}
+          editable={controlsFor(top?.phase ?? 'noHost', Boolean(top?.savedReport)).editable}
           onChange={(text) =>
             void connection.send(
               row.isContext ? { type: 'comment', text } : { type: 'comment', text, instanceId: row.id },

@@ -1,9 +1,11 @@
 import type { Command } from '@pyblish/gui/view-model';
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { controlsFor, isRunning } from '../derive.js';
 import { useServices, useTop } from '../hooks.js';
+import { FarmButton } from './FarmButton.js';
 import { Icon, type IconName } from './Icon.js';
 import { CommentBox } from './parts.js';
+import { DeliveryStatus } from './SceneEditsStatus.js';
 
 const BUTTONS: Array<{
   type: 'reset' | 'validate' | 'publish' | 'stop';
@@ -51,11 +53,12 @@ export function Footer() {
           onChange={(text) => send({ type: 'comment', text })}
         />
       )}
+      <DeliveryStatus />
       <div className="footer-bar">
         <output className={`message phase-${phase}`} aria-live="polite">
           {top?.message ?? 'Connecting..'}
         </output>
-        {progress && (running || progress.done > 0) && (
+        {progress && (running || progress.planned > 0) && (
           <div className="progress">
             <div
               className="progress-track"
@@ -89,17 +92,20 @@ export function Footer() {
             <Icon name="comment" className={hasComment ? 'filled' : ''} />
           </button>
           {BUTTONS.map((b) => (
-            <button
-              key={b.type}
-              type="button"
-              className={`button button-${b.type}`}
-              aria-label={b.label}
-              title={b.hint}
-              disabled={!controls[b.type]}
-              onClick={() => send({ type: b.type })}
-            >
-              <Icon name={b.icon} />
-            </button>
+            <Fragment key={b.type}>
+              <button
+                type="button"
+                className={`button button-${b.type}`}
+                aria-label={b.label}
+                title={b.hint}
+                disabled={!controls[b.type]}
+                onClick={() => send({ type: b.type })}
+              >
+                <Icon name={b.icon} />
+                <span className="button-text">{b.label}</span>
+              </button>
+              {b.type === 'publish' && <FarmButton enabled={controls.publish} />}
+            </Fragment>
           ))}
         </div>
       </div>

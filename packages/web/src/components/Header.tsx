@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useMemo } from 'react';
+import { plural } from '../derive.js';
 import { useRowsVersion, useServices, useTopField } from '../hooks.js';
 import { type Tab, type Theme, useUi } from '../ui.js';
 import { ExportButton } from './ExportButton.js';
@@ -41,7 +42,7 @@ export function Header({ theme, onTheme }: { theme: Theme; onTheme(): void }) {
             <Icon name={t.icon} />
             <span className="tab-text">{t.label}</span>
             {t.id === 'report' && failing > 0 && (
-              <span className="badge" role="img" aria-label={`${failing} failing plug-ins`}>
+              <span className="badge" role="img" aria-label={plural(failing, 'failing plug-in')}>
                 {failing}
               </span>
             )}

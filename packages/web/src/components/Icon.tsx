@@ -43,6 +43,7 @@ const PATHS: Record<string, string> = {
   thumb: 'M5 7l2.5-5a1.5 1.5 0 0 1 1.5 1.5V6h3.5a1 1 0 0 1 1 1.2l-1 5.5a1 1 0 0 1-1 .8H5zM2 7h3v6.5H2z',
   bomb: 'M7 4.5a5 5 0 1 0 0.01 0M9.5 4.5l1.5-1.5M11.5 1.5l1 1M13 3l1-.5',
   checkbox: 'M2.5 2.5h11v11h-11zM5 8l2 2 4-4',
+  farm: 'M2.5 2h11v5h-11zM2.5 9h11v5h-11zM5 4.5h.5M5 11.5h.5M8 4.5h3M8 11.5h3',
 };
 
 /** Font Awesome names (as plug-in actions use them) onto our glyphs. */

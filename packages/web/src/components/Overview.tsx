@@ -1,6 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import { flipped } from '../derive.js';
 import { useTopField } from '../hooks.js';
+import { KeptToggles } from './SceneEditsStatus.js';
 import { SearchBox } from './SearchBox.js';
 import { VirtualTree } from './VirtualTree.js';
 
@@ -26,6 +27,7 @@ export const Overview = memo(function Overview() {
         value={query}
         onChange={setQuery}
       />
+      <KeptToggles />
       <div className="columns">
         <VirtualTree
           kind="instances"

@@ -1,10 +1,10 @@
 // Every record and error of the session, live. Level toggles (DEBUG off at first) and a text
 // filter work together; rows expand to show the record's fields. Virtualised, with measured
 // row heights, and it follows the end while the view is scrolled to the bottom.
-import type { TerminalEntry } from '@pyblish/gui/view-model';
+import type { FarmRef, TerminalEntry } from '@pyblish/gui/view-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { flipped, LEVELS, type Level, terminalFilter } from '../derive.js';
+import { fileAndLine, flipped, LEVELS, type Level, plural, terminalFilter } from '../derive.js';
 import { useServices, useTerminal } from '../hooks.js';
 import { useStickyState } from '../ui.js';
 import { Icon, type IconName } from './Icon.js';
@@ -33,25 +33,24 @@ export const Terminal = memo(function Terminal() {
   const cache = useRef<{
     shown: ReadonlySet<Level>;
     text: string;
+    /** The filter, with what it remembers of the entries so far. */
+    sieve: (entry: TerminalEntry) => TerminalEntry[];
     /** The last sequence number filtered. */
     seen: number;
     rows: TerminalEntry[];
   } | null>(null);
   const visible = useMemo(() => {
     let c = cache.current;
-    if (!c || c.shown !== shown || c.text !== text) c = { shown, text, seen: 0, rows: [] };
-    const keep = terminalFilter(shown, text);
+    if (!c || c.shown !== shown || c.text !== text)
+      c = { shown, text, sieve: terminalFilter(shown, text), seen: 0, rows: [] };
     const first = terminal.entries[0]?.seq ?? Number.POSITIVE_INFINITY;
     let from = 0;
     while (from < c.rows.length && c.rows[from]!.seq < first) from++;
     const rows = c.rows.slice(from);
     let i = terminal.count;
     while (i > 0 && terminal.entries[i - 1]!.seq > c.seen) i--;
-    for (; i < terminal.count; i++) {
-      const e = terminal.entries[i]!;
-      if (keep(e)) rows.push(e);
-    }
-    cache.current = { shown, text, seen: terminal.entries[terminal.count - 1]?.seq ?? c.seen, rows };
+    for (; i < terminal.count; i++) rows.push(...c.sieve(terminal.entries[i]!));
+    cache.current = { ...c, seen: terminal.entries[terminal.count - 1]?.seq ?? c.seen, rows };
     return rows;
   }, [terminal, shown, text]);
 
@@ -94,7 +93,7 @@ export const Terminal = memo(function Terminal() {
             className="dim dropped"
             title="The GUI keeps only the newest entries; the report keeps the results."
           >
-            {terminal.dropped.toLocaleString('en')} earlier entries dropped
+            {plural(terminal.dropped, 'earlier entry', 'earlier entries')} dropped
           </span>
         )}
         <span className="dim count">
@@ -170,6 +169,7 @@ const Entry = memo(function Entry({
         <div className="entry entry-instance">
           <Icon name="file" />
           {entry.label}
+          {entry.farm && <FarmTag farm={entry.farm} />}
         </div>
       );
     case 'message':
@@ -197,6 +197,7 @@ const Entry = memo(function Entry({
             Function: r.funcName,
             Thread: r.threadName,
             Time: new Date(r.created * 1000).toLocaleTimeString(),
+            ...farmFields(entry.farm),
           }}
         />
       );
@@ -212,15 +213,31 @@ const Entry = memo(function Entry({
           onToggle={() => onToggle(entry.seq)}
           fields={{
             Instance: instanceLabel(entry.instanceId),
-            File: e.fname ? `${e.fname}:${e.lineNumber ?? '?'}` : '',
+            File: fileAndLine(e),
             Function: e.func ?? '',
+            Source: e.source ?? '',
             Exception: e.exc ?? '',
+            ...farmFields(entry.farm),
           }}
         />
       );
     }
   }
 });
+
+/** Where a farm ran the pair: its machine, and the run when it ran again. */
+function FarmTag({ farm }: { farm: FarmRef }) {
+  return (
+    <span className="farm-tag">
+      on {farm.machine}
+      {farm.attempt > 1 ? ` (attempt ${farm.attempt})` : ''}
+    </span>
+  );
+}
+
+function farmFields(farm: FarmRef | undefined): Record<string, string> {
+  return farm ? { 'Farm machine': farm.machine, 'Farm job': farm.jobId, Attempt: String(farm.attempt) } : {};
+}
 
 function Expandable({
   className,

@@ -1,4 +1,5 @@
-import { Fragment } from 'react';
+import { createElement, Fragment, type ReactNode } from 'react';
+import { type DocNode, docNodes } from '../doc-markup.js';
 
 const URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
 
@@ -21,6 +22,23 @@ export function Linkified({ text }: { text: string }) {
       )}
     </>
   );
+}
+
+/** A plug-in's documentation: its few kept tags rendered here, never the host's HTML (doc-markup.ts). */
+export function Doc({ text }: { text: string }) {
+  return <>{docNodes(text).map(docNode)}</>;
+}
+
+// The nodes of one doc never move, so their position is their identity.
+function docNode(node: DocNode, i: number): ReactNode {
+  if (typeof node === 'string') return <Linkified key={i} text={node} />;
+  if (node.tag === 'a')
+    return (
+      <a key={i} href={node.href} target="_blank" rel="noreferrer">
+        {node.children.map((child, j) => (typeof child === 'string' ? child : docNode(child, j)))}
+      </a>
+    );
+  return createElement(node.tag, { key: i }, ...node.children.map(docNode));
 }
 
 export function firstLine(text: string): string {

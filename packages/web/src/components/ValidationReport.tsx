@@ -1,10 +1,10 @@
-import { type ReportEntry, reportText } from '../derive.js';
+import { farmMachines, plural, type ReportEntry, reportText } from '../derive.js';
 import { useReport, useRow, useServices, useTop } from '../hooks.js';
 import { useUi } from '../ui.js';
 import { ActionBar } from './ActionBar.js';
 import { Icon } from './Icon.js';
 import { ErrorBlock } from './parts.js';
-import { Linkified } from './Text.js';
+import { Doc, Linkified } from './Text.js';
 
 /** The validation report: each error once, the instances that failed with it, and the fixes. */
 export function ValidationReport() {
@@ -23,7 +23,7 @@ export function ValidationReport() {
     );
     try {
       await navigator.clipboard.writeText(text);
-      store.pushNotice({ level: 'info', text: `Copied ${errorCount} errors to the clipboard.` });
+      store.pushNotice({ level: 'info', text: `Copied ${plural(errorCount, 'error')} to the clipboard.` });
     } catch {
       store.pushNotice({
         level: 'warning',
@@ -38,7 +38,7 @@ export function ValidationReport() {
       <div className="report-head">
         <h2>
           {errorCount > 0
-            ? `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in ${failing.length} ${failing.length === 1 ? 'plug-in' : 'plug-ins'}`
+            ? `${plural(errorCount, 'error')} in ${plural(failing.length, 'plug-in')}`
             : ran
               ? 'No errors'
               : 'Nothing to report yet'}
@@ -65,7 +65,7 @@ export function ValidationReport() {
 function ReportCard({ entry }: { entry: ReportEntry }) {
   const ui = useUi();
   const plugin = useRow('plugins', entry.pluginId);
-  const label = plugin?.label ?? entry.pluginId;
+  const label = plugin?.label ?? entry.label ?? entry.pluginId;
   const failed = entry.errors.length > 0;
   return (
     <article className={`report-card ${failed ? 'failed' : 'warning'}`} aria-label={label}>
@@ -85,7 +85,7 @@ function ReportCard({ entry }: { entry: ReportEntry }) {
       </header>
       {plugin?.doc && (
         <div className="doc-box pre">
-          <Linkified text={plugin.doc.trim()} />
+          <Doc text={plugin.doc.trim()} />
         </div>
       )}
       {entry.errors.map((err) => (
@@ -96,6 +96,14 @@ function ReportCard({ entry }: { entry: ReportEntry }) {
             pluginId={entry.pluginId}
             inReport
           />
+          {err.farm.length > 0 && (
+            <p className="farm-where">
+              On the farm: {farmMachines(err)}
+              {err.farm.some((f) => f.attempt > 1)
+                ? `, attempt ${Math.max(...err.farm.map((f) => f.attempt))}`
+                : ''}
+            </p>
+          )}
           <ul className="instances" aria-label={`Failed instances of ${label}`}>
             {err.instances.map((id) => (
               <InstanceChip key={id ?? 'context'} id={id} />

@@ -3,7 +3,15 @@
 // The list re-renders when its shape changes (order, grouping, visibility); a row re-renders
 // when that row changes (see TreeRow).
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { buildListItems, type ListItem, sectionOf } from '../derive.js';
 import { useServices, useShape } from '../hooks.js';
 import { countRender } from '../instrument.js';
@@ -65,7 +73,12 @@ export function VirtualTree(props: {
       toggleSection: (section, value) =>
         void latest.current.connection.send({ type: 'toggleSection', list: kind, section, value }),
       collapse: (key) => latest.current.props.onCollapse(key),
-      details: (id) => latest.current.ui.openDetails({ kind, id }),
+      details: (id) => {
+        // Back from Details, focus returns to this row, which the list may have re-rendered meanwhile.
+        setActiveKey(id);
+        focusPending.current = true;
+        latest.current.ui.openDetails({ kind, id });
+      },
       menu: (id, e) => {
         const el = document.getElementById(`${kind}-${id}`);
         const box = el?.getBoundingClientRect();
@@ -79,9 +92,23 @@ export function VirtualTree(props: {
     [kind],
   );
 
+  // A list hidden by Details or another tab gets its scroll position back when it shows again,
+  // without a scroll event: tell the virtualizer, or it keeps rendering the rows of the top.
+  const shown = ui.tab === 'overview' && ui.details === null;
+  useLayoutEffect(() => {
+    if (shown) scrollRef.current?.dispatchEvent(new Event('scroll'));
+  }, [shown]);
+
   useEffect(() => {
-    if (!focusPending.current) return;
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(activeKey ?? '')}"]`);
+    const list = scrollRef.current;
+    // A hidden list (Details or another tab open) keeps the request for when it shows again.
+    if (!focusPending.current || !list || list.offsetParent === null) return;
+    const now = document.activeElement;
+    if (now && now !== document.body && !list.contains(now)) {
+      focusPending.current = false; // the user has moved on
+      return;
+    }
+    const el = list.querySelector<HTMLElement>(`[data-key="${CSS.escape(activeKey ?? '')}"]`);
     if (el) {
       el.focus();
       focusPending.current = false;

@@ -3,6 +3,7 @@
 // component imports only what it shows.
 import type { ErrorRow, ItemStatus } from '@pyblish/gui/view-model';
 import { useEffect, useRef, useState } from 'react';
+import { fileAndLine } from '../derive.js';
 import { useServices, useTopField } from '../hooks.js';
 import type { IconName } from './Icon.js';
 import { Linkified } from './Text.js';
@@ -49,15 +50,21 @@ export function ErrorBlock({
         {error.fname && (
           <>
             <dt>File</dt>
-            <dd>
-              {error.fname}:{error.lineNumber ?? '?'}
-            </dd>
+            <dd>{fileAndLine(error)}</dd>
           </>
         )}
         {error.func && (
           <>
             <dt>Function</dt>
             <dd>{error.func}</dd>
+          </>
+        )}
+        {error.source && (
+          <>
+            <dt>Source</dt>
+            <dd>
+              <code>{error.source}</code>
+            </dd>
           </>
         )}
         {error.exc && (
@@ -90,29 +97,34 @@ export function CommentBox({
   useEffect(() => {
     if (!typing.current) setDraft(text);
   }, [text]);
+  // Why the box is or is not editable, said under it: comments reach the host before a run starts
+  // (a plug-in may read them while it runs), so they are edited between runs, never during one.
+  const hint = saved
+    ? 'A saved report: its comments cannot be changed.'
+    : editable
+      ? 'The host gets it before the next run starts.'
+      : 'A run is on: comments can change once it ends, and the host gets them before the next run.';
   return (
-    <textarea
-      className="comment"
-      aria-label={label}
-      placeholder={
-        saved
-          ? 'A saved report: its comments cannot be changed.'
-          : editable
-            ? 'Comment on this publish..'
-            : 'Comments can be changed before a run (Reset first).'
-      }
-      readOnly={!editable || saved}
-      value={draft}
-      onChange={(e) => {
-        const value = e.target.value;
-        setDraft(value);
-        typing.current = true;
-        if (timer.current) clearTimeout(timer.current);
-        timer.current = setTimeout(() => {
-          typing.current = false;
-          onChange(value);
-        }, 300);
-      }}
-    />
+    <>
+      <textarea
+        className="comment"
+        aria-label={label}
+        aria-description={hint}
+        placeholder="Comment.."
+        readOnly={!editable || saved}
+        value={draft}
+        onChange={(e) => {
+          const value = e.target.value;
+          setDraft(value);
+          typing.current = true;
+          if (timer.current) clearTimeout(timer.current);
+          timer.current = setTimeout(() => {
+            typing.current = false;
+            onChange(value);
+          }, 300);
+        }}
+      />
+      <p className="comment-hint">{hint}</p>
+    </>
   );
 }

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { DEFAULT_DIST } from '../../../gui/src/web-server.js';
 
 export const WEB = join(import.meta.dirname, '..', '..');
@@ -72,4 +73,25 @@ export async function launchBrowser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh browser with one page at `url` (10 s for each step), once `ready` is on it. */
+export async function openPage(url: string, ready: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(url);
+  await page.getByRole('treeitem', { name: ready, exact: true }).waitFor();
+  return { browser, page };
+}
+
+/** After a failing test, leaves a picture of the page behind for whoever reads the failure. */
+export function screenshotFailures(page: () => Page | undefined): void {
+  afterEach(async (ctx) => {
+    const shown = page();
+    if (ctx.task.result?.state !== 'fail' || !shown) return;
+    const path = `${process.env.TMPDIR ?? '/tmp'}/pyblish-web-${ctx.task.name.replace(/\W+/g, '-')}.png`;
+    await shown.screenshot({ path }).catch(() => undefined);
+    console.error(`screenshot of the failure: ${path}`);
+  });
 }

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Gui, startGui } from '@pyblish/gui';
+import { type Gui, type GuiOptions, startGui } from '@pyblish/gui';
 import type { ViewState } from '@pyblish/gui/view-model';
 import { WEB } from './browser.js';
 
@@ -16,16 +16,22 @@ export interface TestGui {
   close(): Promise<void>;
 }
 
-export async function startTestGui(): Promise<TestGui> {
+/** The GUI for page tests; `demoDelayMs` is how long the demo's slow steps take (default 1 s). */
+export async function startTestGui({
+  demoDelayMs,
+  ...options
+}: GuiOptions & { demoDelayMs?: number } = {}): Promise<TestGui> {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-web-e2e-'));
-  // The slow extractor takes a second (long enough to watch its records stream, short enough
-  // for the suite); the runtime directory isolates the token file.
-  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: '1000' };
+  // The slow extractor takes a second by default (long enough to watch its records stream, short
+  // enough for the suite); the runtime directory isolates the token file.
+  const delay = String(demoDelayMs ?? 1000);
+  const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_DEMO_DELAY: delay };
   const gui = await startGui({
     port: 0,
     env,
     flushMs: 5,
     liveness: { tickMs: 100, probeAfterMs: 800, busyAfterMs: 1500, timeouts: { probe: 800, query: 20_000 } },
+    ...options,
   });
   return {
     gui,
