@@ -7,7 +7,6 @@
 import {
   type BeginJSON,
   type ContextJSON,
-  cutText,
   HostMethod,
   type LivenessJSON,
   type PingJSON,
@@ -19,7 +18,6 @@ import {
   type RunSpecJSON,
 } from '@pyblish/host';
 import {
-  Fault,
   type MethodType,
   type ParamList,
   SystemMethod,
@@ -29,6 +27,7 @@ import {
   type XmlRpcValue,
 } from '@pyblish/xmlrpc';
 import { HostCallError } from './errors.js';
+import { explainFailure } from './host-call-failure.js';
 import { fromHost } from './host-values.js';
 
 export interface Timeouts {
@@ -99,11 +98,6 @@ export const MAX_PLUGINS = 5000;
  * instances is about 8 MiB: three times as fast that way).
  */
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
-
-/** Longest fault text of a host kept in an error message (it reaches the page and the report). */
-const MAX_FAULT_TEXT = 2000;
-
-const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'NETWORK', 'CLOSED', 'TRUNCATED']);
 
 export class HostClient {
   readonly port: number;
@@ -176,54 +170,12 @@ export class HostClient {
     giveUp.abort();
   }
 
+  /** The failure as a HostCallError; what it says of the host reaches liveness. */
   private explain(method: string, err: unknown, timeout: number): HostCallError {
-    const where = `the host at port ${this.port}`;
-    if (err instanceof Fault) {
-      this.options.onHeard?.();
-      const said = cutText(err.faultString, MAX_FAULT_TEXT);
-      return new HostCallError('HOST_FAULT', `${where} refused ${method}: ${said}`, method, {
-        cause: err,
-      });
-    }
-    if (err instanceof TransportError) {
-      if (err.code === 'ABORTED')
-        return new HostCallError('HOST_CALL_ABORTED', `${method} was cancelled`, method, { cause: err });
-      if (err.code === 'TIMEOUT') {
-        return new HostCallError(
-          'HOST_TIMEOUT',
-          `${where} did not answer ${method} within ${Math.round(timeout / 1000)} s. Check that it is not frozen, then Reset.`,
-          method,
-          { cause: err },
-        );
-      }
-      if (err.code === 'HTTP_STATUS' && (err.status === 401 || err.status === 403)) {
-        this.options.onHeard?.();
-        return new HostCallError(
-          'HOST_REFUSED_AUTH',
-          `${where} refused the GUI's credentials (HTTP ${err.status}). Call show() again from the host so the GUI learns its token.`,
-          method,
-          { cause: err },
-        );
-      }
-      if (GONE.has(err.code)) {
-        this.options.onGone?.();
-        return new HostCallError(
-          'HOST_GONE',
-          `The host at port ${this.port} stopped answering. Restart it and it will show again.`,
-          method,
-          { cause: err },
-        );
-      }
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    return new HostCallError(
-      'HOST_BAD_REPLY',
-      `${where} sent an unusable reply to ${method}: ${message}`,
-      method,
-      {
-        cause: err,
-      },
-    );
+    const { error, sign } = explainFailure(this.port, method, err, timeout);
+    if (sign === 'heard') this.options.onHeard?.();
+    else if (sign === 'gone') this.options.onGone?.();
+    return error;
   }
 
   ping(): Promise<PingJSON> {
