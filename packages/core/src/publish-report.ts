@@ -39,15 +39,15 @@ export interface Summary {
   failures: Failure[];
 }
 
-/**
- * The counts of a publish as its last line says them: "9 pairs, 7 succeeded, 2 failed, 1 with
- * warnings in 0.52 s" (the CLI prints it after "Published" or "Failed"; the viewer shows it).
- */
 /** "1 pair", "2 pairs": a count and its noun, in the plural unless it is one. */
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : nouns}`;
 }
 
+/**
+ * The counts of a publish as its last line says them: "9 pairs, 7 succeeded, 2 failed, 1 with
+ * warnings in 0.52 s" (the CLI prints it after "Published" or "Failed"; the viewer shows it).
+ */
 export function summaryCounts(summary: Omit<Summary, 'failures'>): string {
   const parts = [plural(summary.pairs, 'pair'), `${summary.succeeded} succeeded`, `${summary.failed} failed`];
   if (summary.warnings > 0) parts.push(`${summary.warnings} with warnings`);
