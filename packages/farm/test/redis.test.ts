@@ -234,9 +234,10 @@ describe('faults on a redis farm', () => {
     await queue.add('instances', good, { jobId: `${plan.publishId}.someone-else`, ...attempts });
     await queue.add('instances', 'not even an object', { jobId: `${plan.publishId}.garbage`, ...attempts });
     const failed = async (id: string) => {
+      const jobId = `${plan.publishId}.${id}`;
       for (;;) {
-        const job = await queue.getJob(`${plan.publishId}.${id}`);
-        if (job && (await job.getState()) === 'failed') return job;
+        // The state first, then the job: a job read just before it failed lacks its failedReason.
+        if ((await queue.getJobState(jobId)) === 'failed') return (await queue.getJob(jobId))!;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
