@@ -255,22 +255,38 @@ export type RowTally = Pick<
   'processed' | 'hasError' | 'hasWarning' | 'succeeded' | 'duration' | 'passed' | 'failed' | 'status'
 >;
 
+/** The tallied fields of a row, copied. */
+export function tallyOf(row: Readonly<RowTally>): RowTally {
+  return {
+    processed: row.processed,
+    status: row.status,
+    hasError: row.hasError,
+    hasWarning: row.hasWarning,
+    succeeded: row.succeeded,
+    duration: row.duration,
+    passed: row.passed,
+    failed: row.failed,
+  };
+}
+
+/** Adds one result to a tally in place: a large run adds tens of thousands between two updates of a row. */
+export function addResult(t: RowTally, outcome: PairOutcome): void {
+  const failed = outcome.error !== null;
+  t.processed = true;
+  if (!t.hasWarning) for (const r of outcome.records) if (r.levelno === 30) t.hasWarning = true;
+  if (failed) t.hasError = true;
+  else t.succeeded = true;
+  t.duration += Number.isFinite(outcome.duration) ? outcome.duration : 0;
+  if (failed) t.failed++;
+  else t.passed++;
+  t.status = statusOf(t, false);
+}
+
 /** How one result changes a row (instance or plug-in); the same rules for both. */
 export function afterResult<R extends RowTally>(row: R, outcome: PairOutcome): Partial<R> {
-  const hasWarning = row.hasWarning || outcome.records.some((r) => r.levelno === 30);
-  const hasError = row.hasError || outcome.error !== null;
-  const succeeded = row.succeeded || outcome.error === null;
-  const change = {
-    processed: true,
-    hasError,
-    hasWarning,
-    succeeded,
-    duration: row.duration + (Number.isFinite(outcome.duration) ? outcome.duration : 0),
-    passed: row.passed + (outcome.error ? 0 : 1),
-    failed: row.failed + (outcome.error ? 1 : 0),
-    status: statusOf({ hasError, hasWarning, succeeded }, false),
-  } as Partial<R>;
-  return change;
+  const change = tallyOf(row);
+  addResult(change, outcome);
+  return change as Partial<R>;
 }
 
 /** A host's record, or a record as a saved report keeps it. */

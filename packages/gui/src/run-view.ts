@@ -3,7 +3,7 @@
 // how it ended; rows.ts holds the pure row transforms applied here.
 import type { RecordJSON, ResultJSON } from '@pyblish/host';
 import {
-  afterResult,
+  addResult,
   availableActions,
   clearedRunState,
   errorRow,
@@ -17,11 +17,12 @@ import {
   runEndEntry,
   sendsSourceAsExc,
   statusOf,
+  tallyOf,
   withoutError,
 } from './rows.js';
 import type { RunKind } from './run.js';
 import type { ReportBuilder, RunEnd } from './session-report.js';
-import type { InstanceRow, PluginRow, Report } from './view-model.js';
+import type { PairReport, PluginRow, Report } from './view-model.js';
 import type { NewTerminalEntry, ViewStateStore } from './view-state.js';
 
 /** What a pair's result says of its outcome (a ResultJSON, or a host-side run's RunResultJSON). */
@@ -159,19 +160,22 @@ export class RunView {
     ended: ReadonlyArray<{ pair: ShownPair; result: PairOutcomeJSON; head: NewTerminalEntry[] }>,
   ): void {
     const entries: NewTerminalEntry[] = [];
-    const plugins = new Map<string, Partial<PluginRow> & RowTally>();
-    const instances = new Map<string, Partial<InstanceRow> & RowTally>();
+    const plugins = new Map<string, RowTally>();
+    const instances = new Map<string, RowTally>();
+    const pluginRow = (id: string) => this.store.plugin(id);
+    const instanceRow = (id: string) => this.store.instance(id);
     for (const { pair, result, head } of ended) {
       const { pluginId, instanceId, rowId } = pair;
-      entries.push(...head);
+      for (const entry of head) entries.push(entry);
       const records = Array.isArray(result.records) ? result.records : [];
       const error = result.error ?? null;
-      const recordRows = records.map(recordRow);
+      const recordRows = records.length ? records.map(recordRow) : [];
       const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
       // Streamed records are in the terminal already; the result's copy goes to the report only.
-      entries.push(...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow));
+      if ((recordRows.length && !pair.streamed) || errorRowNow)
+        entries.push(...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow));
       const duration = typeof result.duration === 'number' ? result.duration : 0;
-      this.report.addPair({
+      const reported: PairReport = {
         pluginId,
         instanceId,
         success: result.success && !error,
@@ -179,12 +183,13 @@ export class RunView {
         error: errorRowNow,
         records: recordRows,
         actionId: pair.actionId,
-        ...(pair.repair ? { repair: true } : {}),
-      });
+      };
+      if (pair.repair) reported.repair = true;
+      this.report.addPair(reported);
       if (pair.actionId || pair.repair) continue;
       const outcome = { error, records, duration };
-      tally(plugins, pluginId, this.store.plugin(pluginId), outcome);
-      tally(instances, rowId, this.store.instance(rowId), outcome);
+      tally(plugins, pluginId, pluginRow, outcome);
+      tally(instances, rowId, instanceRow, outcome);
       if (error) this.failures.add(pluginId, rowId);
     }
     this.store.appendTerminal(entries);
@@ -286,22 +291,18 @@ export interface DonePair {
 }
 
 /** Adds a result to the tally of a row (kept by id), starting from the row as it is. */
-function tally<R extends RowTally>(
-  tallies: Map<string, Partial<R> & RowTally>,
+function tally(
+  tallies: Map<string, RowTally>,
   id: string,
-  row: Readonly<R> | undefined,
+  rowOf: (id: string) => Readonly<RowTally> | undefined,
   outcome: PairOutcome,
 ): void {
-  if (!row) return;
-  const base = tallies.get(id) ?? {
-    processed: row.processed,
-    status: row.status,
-    hasError: row.hasError,
-    hasWarning: row.hasWarning,
-    succeeded: row.succeeded,
-    duration: row.duration,
-    passed: row.passed,
-    failed: row.failed,
-  };
-  tallies.set(id, Object.assign(base, afterResult(base, outcome)) as Partial<R> & RowTally);
+  let t = tallies.get(id);
+  if (!t) {
+    const row = rowOf(id);
+    if (!row) return;
+    t = tallyOf(row);
+    tallies.set(id, t);
+  }
+  addResult(t, outcome);
 }
