@@ -5,45 +5,75 @@
 // main thread then blocks.
 import type { BusyState, RunPairState } from './calls.js';
 
-/**
- * The call id (ours: `call-N-TIME`) and, for a pair of a host-side run, the run, the place and
- * the ids, as one text; when that is longer, the pair is left out (ids are rarely this long).
- */
-const ID_BYTES = 1024;
-const SEP = '\u0000';
-// Int32 slots: a sequence number (odd while a write is under way), busy flag, call id length (-1: none).
+/** Bytes for each text: the call id and a run pair's run, plug-in and instance ids (rarely this long). */
+const FIELD_BYTES = 256;
+const FIELDS = 4;
+const CALL_ID = 0;
+const RUN = 1;
+const PLUGIN = 2;
+const INSTANCE = 3;
+// Int32 slots: a sequence number (odd while a write is under way), the busy flag, whether a run
+// pair is there, its index, then each text's length in bytes (-1: none).
 const SEQ = 0;
 const BUSY = 1;
-const ID_LENGTH = 2;
-const INTS_BYTES = 16;
+const HAS_PAIR = 2;
+const INDEX = 3;
+const LENGTHS = 4;
+const INTS_BYTES = (LENGTHS + FIELDS) * 4;
 const SINCE_BYTES = 8;
 
 export class BusyBoard {
   private readonly ints: Int32Array;
-  private readonly since: BigInt64Array;
-  /** The text, copied in and out whole: the sequence number tells a reader it read a torn one. */
+  /** Seconds since the epoch; read between two equal sequence numbers, so never torn. */
+  private readonly since: Float64Array;
   private readonly text: Buffer;
+  /** What this side last wrote in each text: a run's pairs mostly change the instance alone. */
+  private readonly written: Array<string | null | undefined> = new Array(FIELDS).fill(undefined);
 
   constructor(
-    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(INTS_BYTES + SINCE_BYTES + ID_BYTES),
+    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(
+      INTS_BYTES + SINCE_BYTES + FIELDS * FIELD_BYTES,
+    ),
   ) {
-    this.ints = new Int32Array(buffer, 0, 4);
-    this.since = new BigInt64Array(buffer, INTS_BYTES, 1);
-    this.text = Buffer.from(buffer, INTS_BYTES + SINCE_BYTES, ID_BYTES);
+    this.ints = new Int32Array(buffer, 0, LENGTHS + FIELDS);
+    this.since = new Float64Array(buffer, INTS_BYTES, 1);
+    this.text = Buffer.from(buffer, INTS_BYTES + SINCE_BYTES, FIELDS * FIELD_BYTES);
   }
 
-  /** Written as each pair starts and ends: a few stores and one copy. */
+  /** Written as each pair starts and ends: a few stores, and the texts that changed. */
   write(state: BusyState | null): void {
     Atomics.add(this.ints, SEQ, 1);
     Atomics.store(this.ints, BUSY, state ? 1 : 0);
-    Atomics.store(this.since, 0, BigInt(Math.round((state?.since ?? 0) * 1000)));
-    let text = state ? textOf(state) : null;
-    // Three bytes a UTF-16 unit at most: only a long text needs counting.
-    if (text !== null && text.length * 3 > ID_BYTES && Buffer.byteLength(text) > ID_BYTES)
-      text = state?.callId ?? null;
-    const length = text === null ? -1 : this.text.write(text, 0, ID_BYTES, 'utf8');
-    Atomics.store(this.ints, ID_LENGTH, length);
+    this.since[0] = state?.since ?? 0;
+    this.put(CALL_ID, state?.callId ?? null);
+    const pair = state?.pair;
+    let complete = false;
+    if (pair) {
+      Atomics.store(this.ints, INDEX, pair.index);
+      complete =
+        this.put(RUN, pair.run) && this.put(PLUGIN, pair.plugin) && this.put(INSTANCE, pair.instance);
+    }
+    Atomics.store(this.ints, HAS_PAIR, complete ? 1 : 0);
     Atomics.add(this.ints, SEQ, 1);
+  }
+
+  /** Writes one text unless it is there already; false when it does not fit (the pair is then left out). */
+  private put(field: number, value: string | null): boolean {
+    if (this.written[field] === value) return Atomics.load(this.ints, LENGTHS + field) >= -1;
+    this.written[field] = value;
+    // Three bytes a UTF-16 unit at most: only a long text needs counting.
+    const fits = value === null || value.length * 3 <= FIELD_BYTES || Buffer.byteLength(value) <= FIELD_BYTES;
+    const length =
+      value === null ? -1 : fits ? this.text.write(value, field * FIELD_BYTES, FIELD_BYTES, 'utf8') : -2;
+    Atomics.store(this.ints, LENGTHS + field, length);
+    return length >= -1;
+  }
+
+  private textAt(field: number): string | null {
+    const length = Atomics.load(this.ints, LENGTHS + field);
+    if (length < 0) return null;
+    const start = field * FIELD_BYTES;
+    return this.text.toString('utf8', start, start + Math.min(length, FIELD_BYTES));
   }
 
   /** A consistent snapshot: reads again while a write is under way (a write takes microseconds). */
@@ -52,30 +82,20 @@ export class BusyBoard {
       const seq = Atomics.load(this.ints, SEQ);
       if (seq % 2 === 1) continue;
       const busy = Atomics.load(this.ints, BUSY) === 1;
-      const since = Number(Atomics.load(this.since, 0)) / 1000;
-      const length = Atomics.load(this.ints, ID_LENGTH);
-      const text = length < 0 ? null : this.text.toString('utf8', 0, Math.min(length, ID_BYTES));
+      const since = this.since[0] as number;
+      const callId = this.textAt(CALL_ID);
+      const hasPair = Atomics.load(this.ints, HAS_PAIR) === 1;
+      const pair: RunPairState | undefined = hasPair
+        ? {
+            run: this.textAt(RUN) ?? '',
+            index: Atomics.load(this.ints, INDEX),
+            plugin: this.textAt(PLUGIN) ?? '',
+            instance: this.textAt(INSTANCE),
+          }
+        : undefined;
       if (Atomics.load(this.ints, SEQ) !== seq) continue;
       if (!busy) return null;
-      return stateOf(text, since);
+      return pair ? { callId, since, pair } : { callId, since };
     }
   }
-}
-
-/** The board's text for a state: the call id, then the run pair's fields; null without either. */
-function textOf(state: BusyState): string | null {
-  const { callId, pair } = state;
-  if (!pair) return callId;
-  return `${callId ?? ''}${SEP}${pair.run}${SEP}${pair.index}${SEP}${pair.plugin}${SEP}${pair.instance ?? ''}`;
-}
-
-function stateOf(text: string | null, since: number): BusyState {
-  if (text === null || !text.includes(SEP)) return { callId: text, since };
-  const fields = text.split(SEP);
-  const [callId = '', run = '', index = '', plugin = '', instance = ''] = fields;
-  const complete = fields.length === 5 && Number.isInteger(Number(index));
-  const pair: RunPairState | undefined = complete
-    ? { run, index: Number(index), plugin, instance: instance || null }
-    : undefined;
-  return { callId: callId || null, since, ...(pair && { pair }) };
 }
