@@ -16,8 +16,10 @@ import {
   type ResultJSON,
   type RunPollJSON,
   type RunSpecJSON,
+  unpackRunResults,
 } from '@pyblish/host';
 import {
+  isStruct,
   type MethodType,
   type ParamList,
   SystemMethod,
@@ -99,6 +101,9 @@ export const MAX_PLUGINS = 5000;
  */
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
+/** The calls whose replies may carry result columns (run-columns.ts in @pyblish/host). */
+const RUN_METHODS: ReadonlySet<string> = new Set([HostMethod.run.name, HostMethod.pollRun.name]);
+
 export class HostClient {
   readonly port: number;
   private readonly client: XmlRpcClient;
@@ -136,6 +141,7 @@ export class HostClient {
       const callOptions = { timeout: Math.max(timeout, 0), signal: stop.signal };
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
+      if (RUN_METHODS.has(method.name)) this.unpackResults(reply as XmlRpcValue);
       // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
       return (await fromHost(reply as XmlRpcValue)) as R;
     } catch (err) {
@@ -452,6 +458,14 @@ export class HostClient {
     } finally {
       options.onRunId(null);
     }
+  }
+
+  /** A run reply's result columns (resultsAs 'columns') made the list of results, before fromHost sees them. */
+  private unpackResults(reply: XmlRpcValue): void {
+    if (!isStruct(reply) || typeof reply.resultColumns !== 'string') return;
+    // An Error thrown here becomes call()'s HOST_BAD_REPLY naming the host and the method.
+    reply.results = unpackRunResults(reply.resultColumns) as unknown as XmlRpcValue[];
+    delete reply.resultColumns;
   }
 
   private runReply(reply: RunPollJSON, method: string): RunPollJSON {

@@ -29,6 +29,7 @@ export function runSpec(mirror: HostMirror, phase: RunSpecJSON['phase'], continu
   const spec: RunSpecJSON = {
     phase,
     continuing,
+    resultsAs: 'columns',
     pluginsOff: mirror.plugins.filter((p) => !p.active).map((p) => p.id),
   };
   // While collecting the host's own publish flags count, as they do in the mirror.

@@ -10,6 +10,7 @@ import { createState, drivePairs, type Instance, type PluginLike, pluginsOfRun }
 import { Fault, FaultCode, type XmlRpcStruct, type XmlRpcValue } from '@pyblish/xmlrpc';
 import { RunningCall, type RunPairState } from './calls.js';
 import { RECORD_LIMITS } from './record-buffer.js';
+import { packRunResults } from './run-columns.js';
 import type { PluginJSON, RecordJSON, RunPollJSON, RunResultJSON, RunSpecJSON } from './wire.js';
 
 /**
@@ -33,6 +34,8 @@ export interface RunSpec {
   pluginsOff: ReadOnlySet | null;
   instancesOff: ReadOnlySet | null;
   targets: string[] | null;
+  /** Each reply's results as columns (run-columns.ts), not a list. */
+  resultsAsColumns: boolean;
 }
 
 type ReadOnlySet = ReadonlySet<string>;
@@ -57,6 +60,8 @@ export function parseRunSpec(spec: XmlRpcStruct): RunSpec {
     throw invalid(`spec.phase must be one of ${PHASES.join(', ')}`);
   if (continuing !== undefined && continuing !== null && typeof continuing !== 'boolean')
     throw invalid('spec.continuing must be a boolean');
+  if (spec.resultsAs !== undefined && spec.resultsAs !== null && spec.resultsAs !== 'columns')
+    throw invalid("spec.resultsAs must be 'columns', or left out for a list of results");
   const pluginsOff = stringList(spec.pluginsOff, 'pluginsOff');
   const instancesOff = stringList(spec.instancesOff, 'instancesOff');
   return {
@@ -65,6 +70,7 @@ export function parseRunSpec(spec: XmlRpcStruct): RunSpec {
     pluginsOff: pluginsOff && new Set(pluginsOff),
     instancesOff: instancesOff && new Set(instancesOff),
     targets: stringList(spec.targets, 'targets'),
+    resultsAsColumns: spec.resultsAs === 'columns',
   };
 }
 
@@ -75,8 +81,16 @@ export interface RunWork {
   /** The current context's instances. */
   instances(): Iterable<Instance>;
   revision(): number;
-  /** Processes one pair (its records go to `call`, `signal` aborts it); resolves to its result whatever the plug-in does. */
-  process(pair: RunPairState, call: RunningCall, signal: AbortSignal): Promise<RunResultJSON>;
+  /**
+   * Processes one pair (`instance` is the pair's, null for the context; its records go to `call`,
+   * `signal` aborts it); resolves to its result whatever the plug-in does.
+   */
+  process(
+    pair: RunPairState,
+    call: RunningCall,
+    signal: AbortSignal,
+    instance: Instance | null,
+  ): Promise<RunResultJSON>;
 }
 
 /** A plug-in as the iteration sees it: the GUI's proxy of it, from the same wire form. */
@@ -87,6 +101,7 @@ interface RunPlugin extends PluginLike {
 /** An instance as the iteration sees it, like the GUI's proxy: read again when the list changes. */
 interface InstanceView {
   id: string;
+  instance: Instance;
   data: { family?: unknown; families?: unknown; publish?: unknown };
 }
 
@@ -122,7 +137,10 @@ export class HostRun {
   /** The pairs the last of them has: it hears of any pair finished after those anyway. */
   private listeningAfter = 0;
 
-  constructor(readonly id: string) {
+  constructor(
+    readonly id: string,
+    private readonly spec: RunSpec,
+  ) {
     this.finish = new Promise((resolve) => {
       this.markEnded = resolve;
     });
@@ -132,8 +150,9 @@ export class HostRun {
     return this.ended;
   }
 
-  /** Runs the pairs of `spec`; settles when the run has ended (never rejects). */
-  async execute(spec: RunSpec, work: RunWork): Promise<void> {
+  /** Runs the pairs of its spec; settles when the run has ended (never rejects). */
+  async execute(work: RunWork): Promise<void> {
+    const spec = this.spec;
     try {
       const plugins = pluginsOfRun(runPlugins(work.plugins(), spec.pluginsOff), spec.phase, spec.continuing);
       const instances = instanceViews(work, spec.instancesOff);
@@ -182,7 +201,7 @@ export class HostRun {
     if (this.listening > 0 && index <= this.listeningAfter) {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const result = await work.process(pair, call, this.abort.signal);
+    const result = await work.process(pair, call, this.abort.signal, instance?.instance ?? null);
     call.end();
     result.records = call.records as RecordJSON[];
     this.current = null;
@@ -304,7 +323,7 @@ export class HostRun {
     return {
       runId: this.id,
       seq,
-      results,
+      ...(this.spec.resultsAsColumns ? { results: [], resultColumns: packRunResults(results) } : { results }),
       current: current && {
         index: current.pair.index,
         plugin: current.pair.plugin,
@@ -356,7 +375,11 @@ function instanceViews(work: RunWork, off: ReadOnlySet | null): () => InstanceVi
       let publish = data.publish;
       if (off && atStart?.has(instance.id)) publish = !off.has(instance.id);
       else if (off) publish = known.get(instance.id)?.data.publish ?? data.publish;
-      views.push({ id: instance.id, data: { family: data.family, families: data.families, publish } });
+      views.push({
+        id: instance.id,
+        instance,
+        data: { family: data.family, families: data.families, publish },
+      });
     }
     return views;
   };

@@ -1,6 +1,6 @@
 // The begun pairs (and the host-side runs) a host keeps by id: the ones under way, and the last
 // few that ended, until their last poll has fetched what they left.
-export class IdTable<T extends { readonly id: string; readonly done: boolean }> {
+export class IdTable<T extends { readonly id: string; readonly done: boolean }, A extends unknown[] = []> {
   private readonly items = new Map<string, T>();
   private next = 0;
 
@@ -11,11 +11,12 @@ export class IdTable<T extends { readonly id: string; readonly done: boolean }> 
   constructor(
     private readonly prefix: string,
     private readonly keepEnded: number,
-    private readonly make: (id: string) => T,
+    private readonly make: (id: string, ...args: A) => T,
   ) {}
 
-  create(): T {
-    const item = this.make(`${this.prefix}-${++this.next}-${Date.now().toString(36)}`);
+  /** A new item; `args` go to `make` after its id. */
+  create(...args: A): T {
+    const item = this.make(`${this.prefix}-${++this.next}-${Date.now().toString(36)}`, ...args);
     this.items.set(item.id, item);
     const ended = [...this.items.values()].filter((i) => i.done);
     for (const i of ended.slice(0, Math.max(0, ended.length - this.keepEnded))) this.items.delete(i.id);

@@ -61,6 +61,7 @@ export {
   type StatsJSON,
   type TestVars,
 } from './wire.js';
+export { packRunResults, type RunResultColumnsJSON, unpackRunResults } from './run-columns.js';
 export {
   DATA_WHITELIST,
   formatAction,

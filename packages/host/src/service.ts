@@ -6,6 +6,7 @@
 // change the session move its generation on, and context() and discover() replies are reused
 // while it stays (reply-cache.ts). served-methods.ts turns the handlers into the served table.
 import {
+  type Instance,
   type LogRecord,
   type PluginClass,
   type ProcessOptions,
@@ -123,7 +124,7 @@ export class PyblishService {
   /** Begun pairs: those running, and the last 32 finished until polled. */
   private readonly calls = new IdTable('call', 32, (id) => new RunningCall(id));
   /** Host-side runs: the one running, and the last 4 ended until polled. */
-  private readonly runs = new IdTable('run', 4, (id) => new HostRun(id));
+  private readonly runs = new IdTable('run', 4, (id, spec: RunSpec) => new HostRun(id, spec));
   private queue: Promise<unknown> = Promise.resolve();
   private busy: BusyState | null = null;
 
@@ -186,7 +187,8 @@ export class PyblishService {
     how: PairOptions,
   ): Promise<ResultJSON> {
     const run = async () => {
-      const result = await this.processPair(kind, plugin, instanceId, how);
+      const instance = instanceId === null ? null : this.session.instance(instanceId);
+      const result = await this.processPair(kind, plugin, instance, how);
       // A begun pair's records went out in its polls; its result does not carry them again.
       const carried = how.running ? { ...result, records: [] } : result;
       return formatResult(carried, this.session.pluginJsonOf(plugin), this.session.context);
@@ -196,11 +198,14 @@ export class PyblishService {
     return this.enqueue(how.running ? () => new Promise<void>((r) => setImmediate(r)).then(run) : run);
   }
 
-  /** Processes one pair now (the caller holds the queue). */
-  private async processPair(
+  /**
+   * Processes one pair now (the caller holds the queue). Not an async function: a host-side run
+   * calls it for every pair, and each promise fewer counts (core's log capture hooks them all).
+   */
+  private processPair(
     kind: 'process' | 'repair',
     plugin: PluginClass,
-    instanceId: string | null,
+    instance: Instance | null,
     how: PairOptions,
   ): Promise<Result> {
     const { action = null, running = null } = how;
@@ -208,60 +213,67 @@ export class PyblishService {
     // pair of a host-side run with its run.
     const signal = how.signal ?? running?.abort.signal;
     const session = this.session;
-    const instance = instanceId === null ? null : session.instance(instanceId);
     // Built field by field: this runs for every pair of a host-side run.
     const busy: BusyState = { callId: running?.id ?? null, since: Date.now() / 1000 };
     if (how.pair) busy.pair = how.pair;
     this.setBusy(busy);
     this.changes.begin();
-    let result: Result;
-    try {
-      const options: ProcessOptions = { registry: session.registry, signal, action };
-      if (running) options.onRecord = recordsInto(running);
-      result =
-        kind === 'repair'
-          ? await repairPlugin(plugin, session.context, instance, options)
-          : await processPlugin(plugin, session.context, instance, options);
-    } finally {
+    const ended = () => {
       this.changes.end();
       // A host-side run's next pair takes the board over at once; the run clears it at its end.
       if (!how.pair) this.setBusy(null);
-    }
-    return result;
+    };
+    const options: ProcessOptions = { registry: session.registry, signal, action };
+    if (running) options.onRecord = recordsInto(running);
+    // Neither throws: each resolves to a result whatever the plug-in does.
+    const processing =
+      kind === 'repair'
+        ? repairPlugin(plugin, session.context, instance, options)
+        : processPlugin(plugin, session.context, instance, options);
+    return processing.then(
+      (result) => {
+        ended();
+        return result;
+      },
+      (err: unknown) => {
+        ended();
+        throw err;
+      },
+    );
   }
 
   /** pyblish.run: the whole run takes one turn of the queue; it starts after its id is sent. */
   private startRun(spec: RunSpec): RunPollJSON {
-    const run = this.runs.create();
+    const run = this.runs.create(spec);
     const s = this.session;
     const work: RunWork = {
       plugins: () => s.pluginList(),
       instances: () => s.context,
       revision: () => s.context.revision,
-      process: async (pair, running, signal) => {
+      process: (pair, running, signal, instance) => {
         const plugin = s.plugin(pair.plugin);
-        try {
-          const how = { running, pair, signal };
-          // The default wrapper would only add a promise per pair: leave it out.
-          const result = await (this.wrapper === direct
-            ? this.processPair('process', plugin, pair.instance, how)
-            : this.wrapper(() => this.processPair('process', plugin, pair.instance, how)));
-          return formatRunResult(result, pair.plugin, pair.instance, s.context);
-        } catch (err) {
-          const {
-            plugin: _,
-            instance: __,
-            action: ___,
-            ...failed
-          } = this.failedRun(plugin, pair.instance, err);
-          return { ...failed, plugin: pair.plugin, instance: pair.instance };
-        }
+        const how = { running, pair, signal };
+        // The default wrapper would only add a promise per pair: leave it out.
+        const processing =
+          this.wrapper === direct
+            ? this.processPair('process', plugin, instance, how)
+            : this.wrapper(() => this.processPair('process', plugin, instance, how));
+        return processing.then(
+          (result) => formatRunResult(result, pair.plugin, pair.instance, s.context),
+          (err: unknown) => {
+            const {
+              plugin: _,
+              instance: __,
+              action: ___,
+              ...failed
+            } = this.failedRun(plugin, pair.instance, err);
+            return { ...failed, plugin: pair.plugin, instance: pair.instance };
+          },
+        );
       },
     };
     void this.enqueue(() =>
-      new Promise<void>((r) => setImmediate(r))
-        .then(() => run.execute(spec, work))
-        .then(() => this.setBusy(null)),
+      new Promise<void>((r) => setImmediate(r)).then(() => run.execute(work)).then(() => this.setBusy(null)),
     );
     return run.reply(0, -1);
   }

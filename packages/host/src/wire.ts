@@ -199,6 +199,11 @@ export interface RunSpecJSON {
   instancesOff?: string[];
   /** The session's targets: when given, only plug-ins of these targets run. */
   targets?: string[];
+  /**
+   * 'columns': each reply carries its results as `resultColumns` (run-columns.ts), which both
+   * ends handle several times faster than a list of structs. Left out: `results`.
+   */
+  resultsAs?: 'columns';
 }
 
 /** The pair a host-side run is processing now, and its records so far. */
@@ -220,6 +225,8 @@ export interface RunPollJSON {
   seq: number;
   /** The results of the pairs finished after `afterSeq`, in order (at most a batch per reply). */
   results: RunResultJSON[];
+  /** With `resultsAs: 'columns'`: the results as the JSON text of their columns (`results` is then empty). */
+  resultColumns?: string;
   /** The pair running now (once every finished pair's result has been sent), or null. */
   current: RunningPairJSON | null;
   /**

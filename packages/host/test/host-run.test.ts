@@ -17,6 +17,7 @@ import { Fault, XmlRpcClient } from '@pyblish/xmlrpc';
 import { describe, expect, it } from 'vitest';
 import { Host } from '../src/host.js';
 import { HostMethod } from '../src/protocol.js';
+import { unpackRunResults } from '../src/run-columns.js';
 import type { RunPollJSON, RunSpecJSON } from '../src/wire.js';
 import { CollectShots } from './helpers/shots.js';
 
@@ -321,6 +322,36 @@ for (const offMainThread of [true, false]) {
         }
         expect(pairs).toBe(40);
         expect(replies).toBeLessThan(pairs);
+      }));
+
+    it('sends the same results as columns when asked (resultsAs), records and errors included', () =>
+      withHost(offMainThread, async (client) => {
+        await client.call(HostMethod.reset, []);
+        await follow(client, { phase: 'collect' });
+        const asList = await follow(client, { phase: 'validate' });
+        const started = await client.call(HostMethod.run, [{ phase: 'validate', resultsAs: 'columns' }]);
+        expect(started.results).toEqual([]);
+        const packed: RunPollJSON['results'] = [];
+        let reply = started;
+        for (;;) {
+          expect(reply.results).toEqual([]);
+          if (reply.resultColumns) packed.push(...unpackRunResults(reply.resultColumns));
+          if (reply.finished) break;
+          reply = await client.call(HostMethod.pollRun, [reply.runId, reply.seq, -1, 1000]);
+        }
+        // The two runs differ only in time: durations and when each record was made.
+        const comparable = (r: RunPollJSON['results'][number]) => ({
+          ...r,
+          duration: 0,
+          records: r.records.map((record) => ({ ...record, created: 0, msecs: 0, relativeCreated: 0 })),
+        });
+        expect(asList.failed.length).toBeGreaterThan(0);
+        expect(asList.results.some((r) => r.records.length > 0)).toBe(true);
+        expect(packed.map(comparable)).toEqual(asList.results.map(comparable));
+        const refusal = await client
+          .call(HostMethod.run, [{ phase: 'validate', resultsAs: 'xml' }])
+          .catch((e) => e);
+        expect((refusal as Fault).faultString).toMatch(/spec\.resultsAs must be 'columns'/);
       }));
 
     it('refuses a spec it cannot run, saying what to send', () =>
