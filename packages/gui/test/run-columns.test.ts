@@ -1,6 +1,7 @@
 // Our GUI asks our hosts for a run's results as columns (resultsAs 'columns'). A host that sends
 // columns the GUI cannot read fails the run with a reply error naming the host and the method;
 // one that ignores the ask and sends the plain list is read as before.
+import { packRunResults } from '@pyblish/host';
 import { createServer, MethodRegistry, type XmlRpcServer } from '@pyblish/xmlrpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostCallError } from '../src/errors.js';
@@ -53,16 +54,7 @@ function follow(client: HostClient) {
 describe('a run reply with result columns', () => {
   it('is read into the results it packs', async () => {
     const client = await hostAnswering({
-      resultColumns: JSON.stringify({
-        success: [true],
-        plugin: ['Collect'],
-        instance: [null],
-        error: [null],
-        records: [[]],
-        duration: [1],
-        contextRevision: [null],
-        firstRecordsStreamed: null,
-      }),
+      resultColumns: packRunResults([result]),
     });
     const { done, replies } = follow(client);
     await done;
@@ -73,7 +65,7 @@ describe('a run reply with result columns', () => {
   it('fails the run with HOST_BAD_REPLY, saying what is wrong, when the columns cannot be read', async () => {
     for (const [columns, said] of [
       ['{"plugin": ["Collect"', /result columns are not JSON/],
-      ['{"plugin": ["Collect"], "success": []}', /result columns lack "success"/],
+      ['{"plugin": [0], "instance": [null], "success": []}', /result columns lack "success"/],
     ] as const) {
       const client = await hostAnswering({ resultColumns: columns });
       const failure = await follow(client).done.catch((e: unknown) => e);

@@ -7,13 +7,17 @@ import type { ErrorJSON, RecordJSON, RunResultJSON } from './wire.js';
 
 /** The wire form of a batch of results, before JSON.stringify (docs/host.md). */
 export interface RunResultColumnsJSON {
-  success: boolean[];
-  plugin: string[];
+  /** The plug-ins of the batch, each once; `plugin` holds places in this list. */
+  plugins: string[];
+  plugin: number[];
   instance: Array<string | null>;
-  error: Array<ErrorJSON | null>;
-  records: RecordJSON[][];
+  success: boolean[];
+  /** Milliseconds, to the microsecond. */
   duration: number[];
   contextRevision: Array<number | null>;
+  /** The few results with an error or records: [place in the batch, its error or records]. */
+  errors: Array<[number, ErrorJSON]>;
+  records: Array<[number, RecordJSON[]]>;
   /** The first result's recordsStreamed (the pair the GUI followed while it ran), or null. */
   firstRecordsStreamed: number | null;
 }
@@ -21,30 +25,48 @@ export interface RunResultColumnsJSON {
 /** `results` as the JSON text of their columns. */
 export function packRunResults(results: readonly RunResultJSON[]): string {
   const n = results.length;
+  const places = new Map<string, number>();
   const columns: RunResultColumnsJSON = {
-    success: new Array(n),
+    plugins: [],
     plugin: new Array(n),
     instance: new Array(n),
-    error: new Array(n),
-    records: new Array(n),
+    success: new Array(n),
     duration: new Array(n),
     contextRevision: new Array(n),
+    errors: [],
+    records: [],
     firstRecordsStreamed: results[0]?.recordsStreamed ?? null,
   };
   for (let i = 0; i < n; i++) {
     const r = results[i] as RunResultJSON;
-    columns.success[i] = r.success;
-    columns.plugin[i] = r.plugin;
+    let place = places.get(r.plugin);
+    if (place === undefined) {
+      place = columns.plugins.push(r.plugin) - 1;
+      places.set(r.plugin, place);
+    }
+    columns.plugin[i] = place;
     columns.instance[i] = r.instance;
-    columns.error[i] = r.error;
-    columns.records[i] = r.records;
-    columns.duration[i] = r.duration;
+    columns.success[i] = r.success;
+    columns.duration[i] = Math.round(r.duration * 1000) / 1000;
     columns.contextRevision[i] = r.contextRevision ?? null;
+    if (r.error) columns.errors.push([i, r.error]);
+    if (r.records.length) columns.records.push([i, r.records]);
   }
   return JSON.stringify(columns);
 }
 
-const FIELDS = ['success', 'plugin', 'instance', 'error', 'records', 'duration', 'contextRevision'] as const;
+const LISTS = ['plugin', 'instance', 'success', 'duration', 'contextRevision'] as const;
+
+/** Where sparse entries ([place, value]) are, checked against the batch's length. */
+function sparse<T>(entries: unknown, n: number, field: string): Array<[number, T]> {
+  const ok =
+    Array.isArray(entries) &&
+    entries.every(
+      (e) => Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && e[0] >= 0 && e[0] < n,
+    );
+  if (!ok) throw new Error(`its result columns' "${field}" is not a list of [place, value] within the batch`);
+  return entries as Array<[number, T]>;
+}
 
 /**
  * The results packed by packRunResults. Throws an Error saying what is wrong when the text is
@@ -61,26 +83,33 @@ export function unpackRunResults(text: string): RunResultJSON[] {
   if (typeof columns !== 'object' || columns === null)
     throw new Error('its result columns are not an object');
   const n = Array.isArray(columns.plugin) ? columns.plugin.length : -1;
-  for (const field of FIELDS) {
+  for (const field of LISTS) {
     const column = columns[field];
     if (!Array.isArray(column) || column.length !== n)
       throw new Error(`its result columns lack "${field}", or it is not a list as long as "plugin"`);
   }
   const c = columns as RunResultColumnsJSON;
+  if (!Array.isArray(c.plugins)) throw new Error('its result columns lack "plugins"');
+  const errors = sparse<ErrorJSON>(c.errors, n, 'errors');
+  const records = sparse<RecordJSON[]>(c.records, n, 'records');
   const results = new Array<RunResultJSON>(n);
   for (let i = 0; i < n; i++) {
+    const plugin = c.plugins[c.plugin[i] as number];
+    if (typeof plugin !== 'string') throw new Error(`its result columns name no plug-in for result ${i}`);
     const result: RunResultJSON = {
       success: c.success[i] as boolean,
-      plugin: c.plugin[i] as string,
+      plugin,
       instance: c.instance[i] as string | null,
-      error: c.error[i] as ErrorJSON | null,
-      records: c.records[i] as RecordJSON[],
+      error: null,
+      records: [],
       duration: c.duration[i] as number,
     };
     const revision = c.contextRevision[i];
     if (revision !== null && revision !== undefined) result.contextRevision = revision;
     results[i] = result;
   }
+  for (const [i, error] of errors) (results[i] as RunResultJSON).error = error;
+  for (const [i, list] of records) (results[i] as RunResultJSON).records = list;
   const first = results[0];
   if (first && typeof c.firstRecordsStreamed === 'number') first.recordsStreamed = c.firstRecordsStreamed;
   return results;

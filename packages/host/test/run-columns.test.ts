@@ -33,14 +33,16 @@ const results: RunResultJSON[] = [
 ];
 
 describe('result columns', () => {
-  it('unpack to the results packed, field by field', () => {
+  it('unpack to the results packed, field by field (durations to the microsecond)', () => {
+    const precise = { ...(results[0] as RunResultJSON), duration: 0.123456789 };
+    expect(unpackRunResults(packRunResults([precise]))[0]?.duration).toBe(0.123);
     expect(unpackRunResults(packRunResults(results))).toEqual(results);
     expect(unpackRunResults(packRunResults([]))).toEqual([]);
   });
 
   it('are refused, saying why, when they are not JSON, not an object or a column is missing or short', () => {
     expect(() => unpackRunResults('{"plugin": [')).toThrow(/result columns are not JSON/);
-    expect(() => unpackRunResults('[1, 2]')).toThrow(/lack "success"/);
+    expect(() => unpackRunResults('[1, 2]')).toThrow(/lack "plugin"/);
     expect(() => unpackRunResults('null')).toThrow(/not an object/);
     const columns = JSON.parse(packRunResults(results));
     columns.duration.pop();
