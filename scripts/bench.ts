@@ -2,7 +2,9 @@
 // figures measured in the same run are not disturbed by each other, then prints the targets of
 // the speed work (issue #13) side by side from the figures the benches recorded in this run.
 // `npm run bench -- gui host` runs only those packages; `--quick` asks the benches that have a
-// quick mode to use it (the GUI bench measures 1,000 instances only).
+// quick mode to use it (the GUI bench measures 1,000 instances only). The benches measure the
+// built packages (`npm run bench` builds first; the pyblish-source condition is not on), as a
+// user runs them: the bench scripts alone are TypeScript compiled on load.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

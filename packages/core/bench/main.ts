@@ -13,7 +13,7 @@ import {
   processPlugin,
   publishIter,
   Registry,
-} from '../src/index.js';
+} from '@pyblish/core';
 
 const INSTANCES = 10_000;
 const PLUGINS = 20;

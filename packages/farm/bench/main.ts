@@ -12,7 +12,7 @@ import {
   LocalFarm,
   planPublish,
   RedisFarm,
-} from '../src/index.js';
+} from '@pyblish/farm';
 import { examplePlugins, outDir, startWorker, stopWorkers } from '../test/support/farm.js';
 import { RedisServer } from '../test/support/redis-server.js';
 

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { HostMethod, type RunPollJSON, type RunSpecJSON } from '@pyblish/host';
 import { XmlRpcClient, type XmlRpcStruct } from '@pyblish/xmlrpc';
 import { median, recordFigures } from '../../../scripts/bench-figures.js';
-import { type Gui, startGui } from '../src/index.js';
+import { type Gui, startGui } from '@pyblish/gui';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BENCH_PLUGINS = fileURLToPath(new URL('../test/fixtures/bench-plugins', import.meta.url));
@@ -73,7 +73,7 @@ function publishCommand(instances: number, runs: number): number[] {
 /** The headless publish of `instances`, `runs` times in one process, warm: the milliseconds of each. */
 function warmPublish(instances: number, runs: number): number[] {
   // The first runs warm the code up; the rest are the work alone.
-  const out = execFileSync(process.execPath, [HEADLESS, String(runs + 3)], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', HEADLESS, String(runs + 3)], {
     env: { ...process.env, PYBLISH_BENCH_INSTANCES: String(instances) },
   });
   return (JSON.parse(out.toString()) as number[]).slice(3);
@@ -217,7 +217,7 @@ for (const n of sizes) {
   floorMs.set(n, median(await hostAlone(n, n >= 10_000 ? 3 : 5)));
   headlessMs.set(n, median(publishCommand(n, 5)));
   warmMs.set(n, median(warmPublish(n, n >= 10_000 ? 5 : 9)));
-  rows.push(await measure('host-side', n, n >= 10_000 ? 3 : 5));
+  rows.push(await measure('host-side', n, 5));
 }
 rows.push(await measure('pair by pair', 1000, 3));
 rows.push(await measure('Python host', 1000, 3));

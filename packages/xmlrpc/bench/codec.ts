@@ -2,7 +2,7 @@
 // the round trips leave behind in the bench's own process slows what runs after them.
 // usage: codec.ts encode|encode-bytes|decode PAYLOAD.xml ROUNDS SECONDS   (prints one JSON object)
 import { readFileSync } from 'node:fs';
-import { decodeMethodResponse, encodeMethodResponse, encodeMethodResponseBytes } from '../src/index.js';
+import { decodeMethodResponse, encodeMethodResponse, encodeMethodResponseBytes } from '@pyblish/xmlrpc';
 
 const [mode, path, rounds, seconds] = process.argv.slice(2) as [string, string, string, string];
 const data = readFileSync(path);

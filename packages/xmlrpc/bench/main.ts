@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { encodeMethodCall, encodeMethodResponse, XmlRpcClient } from '../src/index.js';
+import { encodeMethodCall, encodeMethodResponse, XmlRpcClient } from '@pyblish/xmlrpc';
 import { structPayload } from './payload.js';
 
 const here = import.meta.dirname;

@@ -1,4 +1,4 @@
-import type { XmlRpcValue } from '../src/index.js';
+import type { XmlRpcValue } from '@pyblish/xmlrpc';
 
 /**
  * A struct-heavy payload of about `bytes` bytes of XML: instance-like records with nested data,

@@ -3,7 +3,7 @@
 // stdin is answered on stdout with the CPU time this process has used, in microseconds)
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer, MethodRegistry } from '../src/index.js';
+import { createServer, MethodRegistry } from '@pyblish/xmlrpc';
 
 const mode = process.argv[2];
 process.stdin.on('data', () => {
