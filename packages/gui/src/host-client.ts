@@ -16,7 +16,8 @@ import {
   type ResultJSON,
   type RunPollJSON,
   type RunSpecJSON,
-  unpackRunResults,
+  readRunColumns,
+  runResultsOf,
 } from '@pyblish/host';
 import {
   isStruct,
@@ -101,6 +102,17 @@ export const MAX_PLUGINS = 5000;
  */
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A run reply's result columns (resultsAs 'columns'), read and checked, taken out of the reply;
+ * null when it has none. An Error thrown here becomes call()'s HOST_BAD_REPLY naming the method.
+ */
+function takeColumns(reply: XmlRpcValue): XmlRpcValue | null {
+  if (!isStruct(reply) || typeof reply.resultColumns !== 'string') return null;
+  const columns = readRunColumns(reply.resultColumns);
+  delete reply.resultColumns;
+  return columns as unknown as XmlRpcValue;
+}
+
 /** The calls whose replies may carry result columns (run-columns.ts in @pyblish/host). */
 const RUN_METHODS: ReadonlySet<string> = new Set([HostMethod.run.name, HostMethod.pollRun.name]);
 
@@ -141,9 +153,12 @@ export class HostClient {
       const callOptions = { timeout: Math.max(timeout, 0), signal: stop.signal };
       const reply = await this.client.call(method, params, callOptions);
       this.options.onHeard?.();
-      if (RUN_METHODS.has(method.name)) this.unpackResults(reply as XmlRpcValue);
+      const columns = RUN_METHODS.has(method.name) ? takeColumns(reply as XmlRpcValue) : null;
       // Where host data enters the GUI: from here on it is plain JSON (host-values.ts).
-      return (await fromHost(reply as XmlRpcValue)) as R;
+      const safe = (await fromHost(reply as XmlRpcValue)) as R;
+      // Result columns are made safe as columns (a few lists, not 5,000 structs), then made results.
+      if (columns) (safe as RunPollJSON).results = runResultsOf((await fromHost(columns)) as never);
+      return safe;
     } catch (err) {
       throw this.explain(method.name, err, timeout);
     } finally {
@@ -458,14 +473,6 @@ export class HostClient {
     } finally {
       options.onRunId(null);
     }
-  }
-
-  /** A run reply's result columns (resultsAs 'columns') made the list of results, before fromHost sees them. */
-  private unpackResults(reply: XmlRpcValue): void {
-    if (!isStruct(reply) || typeof reply.resultColumns !== 'string') return;
-    // An Error thrown here becomes call()'s HOST_BAD_REPLY naming the host and the method.
-    reply.results = unpackRunResults(reply.resultColumns) as unknown as XmlRpcValue[];
-    delete reply.resultColumns;
   }
 
   private runReply(reply: RunPollJSON, method: string): RunPollJSON {

@@ -183,35 +183,42 @@ export class HostRun {
     return true;
   }
 
-  private async pair(plugin: RunPlugin, instance: InstanceView | null, work: RunWork): Promise<boolean> {
+  /** Runs one pair; resolves to whether it failed. Not async itself: a promise fewer per pair. */
+  private pair(plugin: RunPlugin, instance: InstanceView | null, work: RunWork): Promise<boolean> {
     // Quick pairs run back to back on microtasks: now and then let polls and cancels in.
-    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (performance.now() - this.lastYield <= YIELD_EVERY_MS) return this.runPair(plugin, instance, work);
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.lastYield = performance.now();
-      if (this.cancelled) return false;
-    }
+      return this.cancelled ? false : this.runPair(plugin, instance, work);
+    });
+  }
+
+  private runPair(plugin: RunPlugin, instance: InstanceView | null, work: RunWork): Promise<boolean> {
     const index = this.base + this.finished.length;
     // Its records are buffered as a begun pair's are; it is followed through the run, not by id.
     const call = new RunningCall(`${this.id}:${index}`);
     const pair: RunPairState = { run: this.id, index, plugin: plugin.id, instance: instance?.id ?? null };
     this.current = { pair, call };
     this.notify();
+    const process = () => work.process(pair, call, this.abort.signal, instance?.instance ?? null);
     // A poll waiting with nothing else to take hears of this pair before it starts: a plug-in
     // that then blocks the thread would otherwise hold the reply (the GUI would not know what runs).
-    if (this.listening > 0 && index <= this.listeningAfter) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const result = await work.process(pair, call, this.abort.signal, instance?.instance ?? null);
-    call.end();
-    result.records = call.records as RecordJSON[];
-    this.current = null;
-    this.finished.push({
-      result,
-      chars: call.recordChars,
-      done: this.doneCount,
-      planned: this.plannedCount,
+    const processing =
+      this.listening > 0 && index <= this.listeningAfter
+        ? new Promise<void>((resolve) => setImmediate(resolve)).then(process)
+        : process();
+    return processing.then((result) => {
+      call.end();
+      result.records = call.records as RecordJSON[];
+      this.current = null;
+      this.finished.push({
+        result,
+        chars: call.recordChars,
+        done: this.doneCount,
+        planned: this.plannedCount,
+      });
+      return Boolean(result.error);
     });
-    return Boolean(result.error);
   }
 
   private progressed(done: number, planned: number): void {

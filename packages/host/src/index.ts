@@ -61,7 +61,13 @@ export {
   type StatsJSON,
   type TestVars,
 } from './wire.js';
-export { packRunResults, type RunResultColumnsJSON, unpackRunResults } from './run-columns.js';
+export {
+  packRunResults,
+  type RunResultColumnsJSON,
+  readRunColumns,
+  runResultsOf,
+  unpackRunResults,
+} from './run-columns.js';
 export {
   DATA_WHITELIST,
   formatAction,

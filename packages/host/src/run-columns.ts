@@ -57,23 +57,27 @@ export function packRunResults(results: readonly RunResultJSON[]): string {
 
 const LISTS = ['plugin', 'instance', 'success', 'duration', 'contextRevision'] as const;
 
-/** Where sparse entries ([place, value]) are, checked against the batch's length. */
-function sparse<T>(entries: unknown, n: number, field: string): Array<[number, T]> {
+/** Checks sparse entries ([place, value]) against the batch's length. */
+function sparse(entries: unknown, n: number, field: string): void {
   const ok =
     Array.isArray(entries) &&
     entries.every(
       (e) => Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && e[0] >= 0 && e[0] < n,
     );
   if (!ok) throw new Error(`its result columns' "${field}" is not a list of [place, value] within the batch`);
-  return entries as Array<[number, T]>;
+}
+
+/** The results packed by packRunResults (readRunColumns, then runResultsOf). */
+export function unpackRunResults(text: string): RunResultJSON[] {
+  return runResultsOf(readRunColumns(text));
 }
 
 /**
- * The results packed by packRunResults. Throws an Error saying what is wrong when the text is
- * not such columns (the caller names the host and the method); the results' own fields are
- * the caller's to check, as they are in a list.
+ * The columns of packRunResults' text, checked: every list as long as the batch, the sparse
+ * entries within it. Throws an Error saying what is wrong when they are not (the caller names
+ * the host and the method); the results' own fields are the caller's to check, as in a list.
  */
-export function unpackRunResults(text: string): RunResultJSON[] {
+export function readRunColumns(text: string): RunResultColumnsJSON {
   let columns: Partial<RunResultColumnsJSON> | null = null;
   try {
     columns = JSON.parse(text) as Partial<RunResultColumnsJSON>;
@@ -90,15 +94,23 @@ export function unpackRunResults(text: string): RunResultJSON[] {
   }
   const c = columns as RunResultColumnsJSON;
   if (!Array.isArray(c.plugins)) throw new Error('its result columns lack "plugins"');
-  const errors = sparse<ErrorJSON>(c.errors, n, 'errors');
-  const records = sparse<RecordJSON[]>(c.records, n, 'records');
+  sparse(c.errors, n, 'errors');
+  sparse(c.records, n, 'records');
+  for (let i = 0; i < n; i++) {
+    if (typeof c.plugins[c.plugin[i] as number] !== 'string')
+      throw new Error(`its result columns name no plug-in for result ${i}`);
+  }
+  return c;
+}
+
+/** The results of columns readRunColumns checked. */
+export function runResultsOf(c: RunResultColumnsJSON): RunResultJSON[] {
+  const n = c.plugin.length;
   const results = new Array<RunResultJSON>(n);
   for (let i = 0; i < n; i++) {
-    const plugin = c.plugins[c.plugin[i] as number];
-    if (typeof plugin !== 'string') throw new Error(`its result columns name no plug-in for result ${i}`);
     const result: RunResultJSON = {
       success: c.success[i] as boolean,
-      plugin,
+      plugin: c.plugins[c.plugin[i] as number] as string,
       instance: c.instance[i] as string | null,
       error: null,
       records: [],
@@ -108,8 +120,8 @@ export function unpackRunResults(text: string): RunResultJSON[] {
     if (revision !== null && revision !== undefined) result.contextRevision = revision;
     results[i] = result;
   }
-  for (const [i, error] of errors) (results[i] as RunResultJSON).error = error;
-  for (const [i, list] of records) (results[i] as RunResultJSON).records = list;
+  for (const [i, error] of c.errors) (results[i] as RunResultJSON).error = error;
+  for (const [i, list] of c.records) (results[i] as RunResultJSON).records = list;
   const first = results[0];
   if (first && typeof c.firstRecordsStreamed === 'number') first.recordsStreamed = c.firstRecordsStreamed;
   return results;
