@@ -19,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type Gui, startGui } from '@pyblish/gui';
 import { HostMethod, type RunPollJSON, type RunSpecJSON } from '@pyblish/host';
 import { XmlRpcClient, type XmlRpcStruct } from '@pyblish/xmlrpc';
 import { median, recordFigures } from '../../../scripts/bench-figures.js';
-import { type Gui, startGui } from '@pyblish/gui';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BENCH_PLUGINS = fileURLToPath(new URL('../test/fixtures/bench-plugins', import.meta.url));
