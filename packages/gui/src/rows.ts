@@ -408,14 +408,14 @@ export function errorRow(error: ErrorJSON, sourceAsExc = false): ErrorRow {
 
 // --- Terminal entries of a pair: the same for a live run and a saved report --------------
 
-/** The plug-in heading (when the plug-in changed) and the instance line a pair starts with. */
+/** The plug-in heading (when the plug-in changed) and the instance line a pair starts with, added to `entries`. */
 export function pairStartEntries(
   previousPluginId: string | null,
   plugin: { id: string; label: string },
   instanceId: string | null,
   instanceLabel: string,
+  entries: NewTerminalEntry[] = [],
 ): NewTerminalEntry[] {
-  const entries: NewTerminalEntry[] = [];
   if (previousPluginId !== plugin.id)
     entries.push({ type: 'plugin', pluginId: plugin.id, label: plugin.label });
   entries.push({ type: 'instance', pluginId: plugin.id, instanceId, label: instanceLabel });

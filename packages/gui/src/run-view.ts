@@ -81,22 +81,26 @@ export class RunView {
    * updated once, without showing a pair running in between (patches go out after the batch).
    */
   pairsDone(contextId: string, pairs: ReadonlyArray<DonePair>): void {
-    const sourceAsExc = this.sourceAsExc(contextId);
-    const ended = pairs.map(({ pluginId, instanceId, result }) => {
-      const rowId = instanceId ?? contextId;
-      const head = this.headEntries(pluginId, instanceId, rowId);
-      const pair = {
-        pluginId,
-        instanceId,
-        rowId,
-        actionId: null,
-        repair: false,
-        streamed: false,
-        sourceAsExc,
-      };
-      return { pair, result, head };
-    });
-    this.endPairs(ended);
+    const ending = newEnding();
+    // One pair for the whole batch: ending a pair reads it and keeps nothing of it (90,000 pairs
+    // of a large run are shown in a few dozen batches; each object fewer counts).
+    const pair: ShownPair = {
+      pluginId: '',
+      instanceId: null,
+      rowId: '',
+      actionId: null,
+      repair: false,
+      streamed: false,
+      sourceAsExc: this.sourceAsExc(contextId),
+    };
+    for (const { pluginId, instanceId, result } of pairs) {
+      pair.pluginId = pluginId;
+      pair.instanceId = instanceId;
+      pair.rowId = instanceId ?? contextId;
+      this.headEntries(pluginId, instanceId, pair.rowId, ending.entries);
+      this.endPair(ending, pair, result);
+    }
+    this.applyEnding(ending);
   }
 
   /** Whether the host sends the failing source line as an error's exc (the context's data says). */
@@ -113,16 +117,16 @@ export class RunView {
     this.store.appendTerminal(this.headEntries(pluginId, instanceId, rowId));
   }
 
-  /** The terminal lines that head a pair (its plug-in, when another ran before it). */
-  private headEntries(pluginId: string, instanceId: string | null, rowId: string): NewTerminalEntry[] {
+  /** The terminal lines that head a pair (its plug-in, when another ran before it), added to `entries`. */
+  private headEntries(
+    pluginId: string,
+    instanceId: string | null,
+    rowId: string,
+    entries: NewTerminalEntry[] = [],
+  ): NewTerminalEntry[] {
     const label = this.store.plugin(pluginId)?.label ?? pluginId;
     const instanceLabel = instanceId ? (this.store.instance(rowId)?.label ?? instanceId) : 'Context';
-    const entries = pairStartEntries(
-      this.lastTerminalPlugin,
-      { id: pluginId, label },
-      instanceId,
-      instanceLabel,
-    );
+    pairStartEntries(this.lastTerminalPlugin, { id: pluginId, label }, instanceId, instanceLabel, entries);
     this.lastTerminalPlugin = pluginId;
     return entries;
   }
@@ -152,52 +156,53 @@ export class RunView {
   }
 
   pairEnded(pair: ShownPair, result: PairOutcomeJSON): void {
-    this.endPairs([{ pair, result, head: [] }]);
+    const ending = newEnding();
+    this.endPair(ending, pair, result);
+    this.applyEnding(ending);
   }
 
-  /** Ends pairs in order, each after its `head` lines: terminal and report pair by pair, each row once. */
-  private endPairs(
-    ended: ReadonlyArray<{ pair: ShownPair; result: PairOutcomeJSON; head: NewTerminalEntry[] }>,
-  ): void {
-    const entries: NewTerminalEntry[] = [];
-    const plugins = new Map<string, RowTally>();
-    const instances = new Map<string, RowTally>();
-    const pluginRow = (id: string) => this.store.plugin(id);
-    const instanceRow = (id: string) => this.store.instance(id);
-    for (const { pair, result, head } of ended) {
-      const { pluginId, instanceId, rowId } = pair;
-      for (const entry of head) entries.push(entry);
-      const records = Array.isArray(result.records) ? result.records : [];
-      const error = result.error ?? null;
-      const recordRows = records.length ? records.map(recordRow) : [];
-      const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
-      // Streamed records are in the terminal already; the result's copy goes to the report only.
-      if ((recordRows.length && !pair.streamed) || errorRowNow)
-        entries.push(...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow));
-      const duration = typeof result.duration === 'number' ? result.duration : 0;
-      const reported: PairReport = {
-        pluginId,
-        instanceId,
-        success: result.success && !error,
-        duration,
-        error: errorRowNow,
-        records: recordRows,
-        actionId: pair.actionId,
-      };
-      if (pair.repair) reported.repair = true;
-      this.report.addPair(reported);
-      if (pair.actionId || pair.repair) continue;
-      const outcome = { error, records, duration };
-      tally(plugins, pluginId, pluginRow, outcome);
-      tally(instances, rowId, instanceRow, outcome);
-      if (error) this.failures.add(pluginId, rowId);
-    }
-    this.store.appendTerminal(entries);
-    for (const [id, change] of plugins) {
+  /** Ends a pair: its terminal lines and tallies go to `ending`, its result to the report. */
+  private endPair(ending: Ending, pair: ShownPair, result: PairOutcomeJSON): void {
+    const { pluginId, instanceId, rowId } = pair;
+    const records = Array.isArray(result.records) ? result.records : [];
+    const error = result.error ?? null;
+    const recordRows = records.length ? records.map(recordRow) : [];
+    const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
+    // Streamed records are in the terminal already; the result's copy goes to the report only.
+    if ((recordRows.length && !pair.streamed) || errorRowNow)
+      ending.entries.push(
+        ...pairEndEntries(pluginId, instanceId, pair.streamed ? [] : recordRows, errorRowNow),
+      );
+    const duration = typeof result.duration === 'number' ? result.duration : 0;
+    const reported: PairReport = {
+      pluginId,
+      instanceId,
+      success: result.success && !error,
+      duration,
+      error: errorRowNow,
+      records: recordRows,
+      actionId: pair.actionId,
+    };
+    if (pair.repair) reported.repair = true;
+    this.report.addPair(reported);
+    if (pair.actionId || pair.repair) return;
+    const outcome = { error, records, duration };
+    tally(ending.plugins, pluginId, this.pluginRowOf, outcome);
+    tally(ending.instances, rowId, this.instanceRowOf, outcome);
+    if (error) this.failures.add(pluginId, rowId);
+  }
+
+  private readonly pluginRowOf = (id: string) => this.store.plugin(id);
+  private readonly instanceRowOf = (id: string) => this.store.instance(id);
+
+  /** The terminal lines in order, then each row updated once. */
+  private applyEnding(ending: Ending): void {
+    this.store.appendTerminal(ending.entries);
+    for (const [id, change] of ending.plugins) {
       this.store.updatePlugin(id, change);
       this.updateActions(id);
     }
-    for (const [id, change] of instances) this.store.updateInstance(id, change);
+    for (const [id, change] of ending.instances) this.store.updateInstance(id, change);
   }
 
   /** A successful repair clears the failure it fixed, on the plug-in and on the instance. */
@@ -288,6 +293,17 @@ export interface DonePair {
   pluginId: string;
   instanceId: string | null;
   result: PairOutcomeJSON;
+}
+
+/** What ending pairs gathers: their terminal lines, and each row's tally (applied once, at the end). */
+interface Ending {
+  entries: NewTerminalEntry[];
+  plugins: Map<string, RowTally>;
+  instances: Map<string, RowTally>;
+}
+
+function newEnding(): Ending {
+  return { entries: [], plugins: new Map(), instances: new Map() };
 }
 
 /** Adds a result to the tally of a row (kept by id), starting from the row as it is. */
