@@ -198,11 +198,11 @@ export class RunView {
   /** The terminal lines in order, then each row updated once. */
   private applyEnding(ending: Ending): void {
     this.store.appendTerminal(ending.entries);
-    for (const [id, change] of ending.plugins) {
-      this.store.updatePlugin(id, change);
+    for (const [id, tally] of ending.plugins) {
+      this.store.tallyPlugin(id, tally);
       this.updateActions(id);
     }
-    for (const [id, change] of ending.instances) this.store.updateInstance(id, change);
+    for (const [id, tally] of ending.instances) this.store.tallyInstance(id, tally);
   }
 
   /** A successful repair clears the failure it fixed, on the plug-in and on the instance. */
