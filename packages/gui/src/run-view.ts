@@ -94,9 +94,13 @@ export class RunView {
       sourceAsExc: this.sourceAsExc(contextId),
     };
     for (const { pluginId, instanceId, result } of pairs) {
+      const rowId = instanceId ?? contextId;
+      // The store's own copy of the id from here on: a string the maps have seen is found at
+      // once, the reply's copy is hashed and compared character by character each time.
+      const id = this.store.instance(rowId)?.id ?? rowId;
       pair.pluginId = pluginId;
-      pair.instanceId = instanceId;
-      pair.rowId = instanceId ?? contextId;
+      pair.instanceId = instanceId === null ? null : id;
+      pair.rowId = id;
       this.headEntries(pluginId, instanceId, pair.rowId, ending.entries);
       this.endPair(ending, pair, result);
     }
