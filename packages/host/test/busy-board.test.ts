@@ -29,4 +29,23 @@ describe('the busy board shared with the server worker', () => {
     writer.write({ callId: 'call-10-z', since, pair: { ...pair, plugin: 'P'.repeat(2000) } });
     expect(reader.read()).toEqual({ callId: 'call-10-z', since });
   });
+
+  it('reads back ids that are not ASCII, and what changed from one pair to the next', () => {
+    const writer = new BusyBoard();
+    const reader = new BusyBoard(writer.buffer);
+    const pair = { run: 'run-1-x', index: 7, plugin: 'ValidateNames', instance: 'sh020-id' };
+    for (const instance of ['shot_ü_010', 'é'.repeat(100), '5f0c2e1a-1111-4a4a-8b8b-000000000001']) {
+      writer.write({ callId: null, since: 1234.5, pair: { ...pair, instance } });
+      expect(reader.read()).toEqual({ callId: null, since: 1234.5, pair: { ...pair, instance } });
+    }
+    // The next plug-in on the same instance: only the plug-in changed.
+    const next = {
+      ...pair,
+      index: 8,
+      plugin: 'ExtractAlembic',
+      instance: '5f0c2e1a-1111-4a4a-8b8b-000000000001',
+    };
+    writer.write({ callId: null, since: 1235, pair: next });
+    expect(reader.read()?.pair).toEqual(next);
+  });
 });
