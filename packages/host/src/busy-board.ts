@@ -29,6 +29,8 @@ export class BusyBoard {
   private readonly text: Buffer;
   /** What this side last wrote in each text: a run's pairs mostly change the instance alone. */
   private readonly written: Array<string | null | undefined> = new Array(FIELDS).fill(undefined);
+  /** And the length it wrote for it (-1 none, -2 did not fit), kept here to spare a shared read. */
+  private readonly lengths: number[] = new Array(FIELDS).fill(-1);
 
   constructor(
     readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(
@@ -40,29 +42,34 @@ export class BusyBoard {
     this.text = Buffer.from(buffer, INTS_BYTES + SINCE_BYTES, FIELDS * FIELD_BYTES);
   }
 
-  /** Written as each pair starts and ends: a few stores, and the texts that changed. */
+  /**
+   * Written as each pair starts and ends: a few stores, and the texts that changed. Only the
+   * sequence number is written atomically (each atomic is a full barrier, and this runs for
+   * every pair): a reader that sees it even and unchanged around its reads read a whole state.
+   */
   write(state: BusyState | null): void {
     Atomics.add(this.ints, SEQ, 1);
-    Atomics.store(this.ints, BUSY, state ? 1 : 0);
+    this.ints[BUSY] = state ? 1 : 0;
     this.since[0] = state?.since ?? 0;
     this.put(CALL_ID, state?.callId ?? null);
     const pair = state?.pair;
     let complete = false;
     if (pair) {
-      Atomics.store(this.ints, INDEX, pair.index);
+      this.ints[INDEX] = pair.index;
       complete =
         this.put(RUN, pair.run) && this.put(PLUGIN, pair.plugin) && this.put(INSTANCE, pair.instance);
     }
-    Atomics.store(this.ints, HAS_PAIR, complete ? 1 : 0);
+    this.ints[HAS_PAIR] = complete ? 1 : 0;
     Atomics.add(this.ints, SEQ, 1);
   }
 
   /** Writes one text unless it is there already; false when it does not fit (the pair is then left out). */
   private put(field: number, value: string | null): boolean {
-    if (this.written[field] === value) return Atomics.load(this.ints, LENGTHS + field) >= -1;
+    if (this.written[field] === value) return (this.lengths[field] as number) >= -1;
     this.written[field] = value;
     const length = value === null ? -1 : this.encode(value, field * FIELD_BYTES);
-    Atomics.store(this.ints, LENGTHS + field, length);
+    this.lengths[field] = length;
+    this.ints[LENGTHS + field] = length;
     return length >= -1;
   }
 
