@@ -5,7 +5,7 @@
 // live records, the phase it moves the run to, a failure noted for the end message, and the
 // mirror refetching the context when a result says it changed; so both give the same rows,
 // terminal and report.
-import type { RecordJSON, RunPollJSON, RunSpecJSON } from '@pyblish/host';
+import type { RecordJSON, RunPollJSON, RunResultJSON, RunSpecJSON } from '@pyblish/host';
 import { HostCallError } from './errors.js';
 import type { HostMirror } from './host-mirror.js';
 import type { HostRegistry } from './host-registry.js';
@@ -90,7 +90,8 @@ export async function driveOnHost(
     };
     // The pairs of this reply ran before it was sent: a fetch after one of them shows them all.
     let fetched = false;
-    for (const [i, result] of reply.results.entries()) {
+    for (let i = 0; i < reply.results.length; i++) {
+      const result = reply.results[i] as RunResultJSON;
       if (shown?.index === seq + i) {
         // Its result brings the records after those streamed while it ran; the report has all.
         if (result.records.length) view.streamed(shown.pair, result.records);
@@ -99,7 +100,7 @@ export async function driveOnHost(
         registry.callEnded(host);
       } else {
         enter(result.plugin);
-        done.push({ pluginId: result.plugin, instanceId: result.instance, result });
+        done.push(result);
       }
       if (result.error) state.ordersWithError.add(mirror.plugin(result.plugin)?.order ?? Number.NaN);
       if (mirror.changedBy(result, collecting)) {

@@ -22,7 +22,7 @@ import {
 } from './rows.js';
 import type { RunKind } from './run.js';
 import type { ReportBuilder, RunEnd } from './session-report.js';
-import type { PairReport, PluginRow, Report } from './view-model.js';
+import type { PairReport, PluginRow, RecordRow, Report } from './view-model.js';
 import type { NewTerminalEntry, ViewStateStore } from './view-state.js';
 
 /** What a pair's result says of its outcome (a ResultJSON, or a host-side run's RunResultJSON). */
@@ -93,7 +93,8 @@ export class RunView {
       streamed: false,
       sourceAsExc: this.sourceAsExc(contextId),
     };
-    for (const { pluginId, instanceId, result } of pairs) {
+    for (const result of pairs) {
+      const { plugin: pluginId, instance: instanceId } = result;
       const rowId = instanceId ?? contextId;
       // The store's own copy of the id from here on: a string the maps have seen is found at
       // once, the reply's copy is hashed and compared character by character each time.
@@ -170,7 +171,7 @@ export class RunView {
     const { pluginId, instanceId, rowId } = pair;
     const records = Array.isArray(result.records) ? result.records : [];
     const error = result.error ?? null;
-    const recordRows = records.length ? records.map(recordRow) : [];
+    const recordRows = records.length ? records.map(recordRow) : NO_RECORD_ROWS;
     const errorRowNow = error ? errorRow(error, pair.sourceAsExc) : null;
     // Streamed records are in the terminal already; the result's copy goes to the report only.
     if ((recordRows.length && !pair.streamed) || errorRowNow)
@@ -293,11 +294,14 @@ export class RunView {
 }
 
 /** A pair of a batch: its plug-in, instance (null: the context) and result. */
-export interface DonePair {
-  pluginId: string;
-  instanceId: string | null;
-  result: PairOutcomeJSON;
+/** A pair that ran and ended between two looks at the host: its result, naming its plug-in and instance by id. */
+export interface DonePair extends PairOutcomeJSON {
+  plugin: string;
+  instance: string | null;
 }
+
+/** The report's records of every pair that logged nothing (most): one frozen list, not one each. */
+const NO_RECORD_ROWS = Object.freeze([]) as unknown as RecordRow[];
 
 /** What ending pairs gathers: their terminal lines, and each row's tally (applied once, at the end). */
 interface Ending {

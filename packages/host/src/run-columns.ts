@@ -55,6 +55,9 @@ export function packRunResults(results: readonly RunResultJSON[]): string {
   return JSON.stringify(columns);
 }
 
+/** The records of every result that has none (most): one frozen list, not one each. */
+const NO_RECORDS = Object.freeze([]) as unknown as RecordJSON[];
+
 const LISTS = ['plugin', 'instance', 'success', 'duration', 'contextRevision'] as const;
 
 /** Checks sparse entries ([place, value]) against the batch's length. */
@@ -113,7 +116,7 @@ export function runResultsOf(c: RunResultColumnsJSON): RunResultJSON[] {
       plugin: c.plugins[c.plugin[i] as number] as string,
       instance: c.instance[i] as string | null,
       error: null,
-      records: [],
+      records: NO_RECORDS,
       duration: c.duration[i] as number,
     };
     const revision = c.contextRevision[i];
