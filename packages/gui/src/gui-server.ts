@@ -13,12 +13,12 @@ import {
   Fault,
   FaultCode,
   MethodRegistry,
+  tokenMatcher,
   type XmlRpcServer,
   type XmlRpcStruct,
 } from '@pyblish/xmlrpc';
 import { isFarm } from './farm-run.js';
 import { REFUSED_CALLER_ADVICE, RefusalLog } from './refusals.js';
-import { requestHasToken } from './tokens.js';
 
 export interface GuiServerHandlers {
   show(port: number, settings: ShowSettings, authenticated: boolean): void;
@@ -74,7 +74,8 @@ function checkSettings(s: XmlRpcStruct): ShowSettings {
 
 export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcServer> {
   const { handlers, token } = options;
-  const authed = (call: { headers: IncomingMessage['headers'] }) => requestHasToken(call.headers, token);
+  const hasToken = tokenMatcher(token);
+  const authed = (call: { headers: IncomingMessage['headers'] }) => hasToken(call.headers);
   const methods = new MethodRegistry()
     .register(GuiMethod.show, ([port, settings], call) => {
       handlers.show(port, checkSettings(settings ?? {}), authed(call));
@@ -113,7 +114,7 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
   };
   if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
-    serverOptions.authenticate = exceptIdentity((req) => requestHasToken(req.headers, token));
+    serverOptions.authenticate = exceptIdentity((req) => hasToken(req.headers));
     serverOptions.unauthorizedMessage = REFUSED_CALLER_ADVICE;
     const refusals = new RefusalLog(options.log ?? (() => undefined));
     serverOptions.onUnauthorized = (req) => refusals.refused(req);

@@ -12,8 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkHost, loopbackHosts } from '@pyblish/xmlrpc';
-import { presentedToken, tokensEqual } from './tokens.js';
+import { checkHost, loopbackHosts, tokenMatcher } from '@pyblish/xmlrpc';
 import type { Command, CommandReply, Report } from './view-model.js';
 import type { ViewStateStore } from './view-state.js';
 
@@ -102,10 +101,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let allowedHosts: ReadonlySet<string> = new Set();
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  function authorised(req: IncomingMessage): boolean {
-    const presented = presentedToken(req.headers);
-    return presented !== null && tokensEqual(presented, options.secret);
-  }
+  const hasSecret = tokenMatcher(options.secret);
+  const authorised = (req: IncomingMessage) => hasSecret(req.headers);
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     const wanted = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');

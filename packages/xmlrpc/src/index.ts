@@ -39,8 +39,10 @@ export {
   checkHost,
   checkOrigin,
   loopbackHosts,
+  presentedToken,
   type Refusal,
   tokenAuthenticator,
+  tokenMatcher,
 } from './guards.js';
 export {
   type AnyMethodType,

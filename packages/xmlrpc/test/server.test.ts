@@ -279,6 +279,14 @@ describe('request guards', () => {
       expect(err.status).toBe(401);
     }
     expect((await rawRequest(server.port, {})).status).toBe(401);
+    // Basic needs "user:password"; the token alone, or under another scheme, is not the password.
+    for (const authorization of [
+      `Basic ${Buffer.from('s3cret').toString('base64')}`,
+      'Token s3cret',
+      'Bearers3cret',
+    ]) {
+      expect((await rawRequest(server.port, { headers: { authorization } })).status).toBe(401);
+    }
   });
 
   it('listen fails loudly when the port is taken', async () => {
