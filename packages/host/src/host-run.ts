@@ -83,14 +83,16 @@ export interface RunWork {
   revision(): number;
   /**
    * Processes one pair (`instance` is the pair's, null for the context; its records go to `call`,
-   * `signal` aborts it); resolves to its result whatever the plug-in does.
+   * `signal` aborts it) and hands its result, whatever the plug-in does, to `then`, whose value
+   * the promise resolves to (one promise a pair, not one a step).
    */
-  process(
+  process<T>(
     pair: RunPairState,
     call: RunningCall,
     signal: AbortSignal,
     instance: Instance | null,
-  ): Promise<RunResultJSON>;
+    then: (result: RunResultJSON) => T,
+  ): Promise<T>;
 }
 
 /** A plug-in as the iteration sees it: the GUI's proxy of it, from the same wire form. */
@@ -195,30 +197,35 @@ export class HostRun {
 
   private runPair(plugin: RunPlugin, instance: InstanceView | null, work: RunWork): Promise<boolean> {
     const index = this.base + this.finished.length;
-    // Its records are buffered as a begun pair's are; it is followed through the run, not by id.
-    const call = new RunningCall(`${this.id}:${index}`);
+    // Its records are buffered as a begun pair's are; it is followed through the run, so it
+    // goes by the run's id (what liveness names, and pyblish.cancel takes).
+    const call = new RunningCall(this.id);
     const pair: RunPairState = { run: this.id, index, plugin: plugin.id, instance: instance?.id ?? null };
     this.current = { pair, call };
     this.notify();
-    const process = () => work.process(pair, call, this.abort.signal, instance?.instance ?? null);
+    const process = () =>
+      work.process(pair, call, this.abort.signal, instance?.instance ?? null, (result) =>
+        this.pairEnded(call, result),
+      );
     // A poll waiting with nothing else to take hears of this pair before it starts: a plug-in
     // that then blocks the thread would otherwise hold the reply (the GUI would not know what runs).
-    const processing =
-      this.listening > 0 && index <= this.listeningAfter
-        ? new Promise<void>((resolve) => setImmediate(resolve)).then(process)
-        : process();
-    return processing.then((result) => {
-      call.end();
-      result.records = call.records as RecordJSON[];
-      this.current = null;
-      this.finished.push({
-        result,
-        chars: call.recordChars,
-        done: this.doneCount,
-        planned: this.plannedCount,
-      });
-      return Boolean(result.error);
+    return this.listening > 0 && index <= this.listeningAfter
+      ? new Promise<void>((resolve) => setImmediate(resolve)).then(process)
+      : process();
+  }
+
+  /** The running pair ended with `result`: whether it failed. */
+  private pairEnded(call: RunningCall, result: RunResultJSON): boolean {
+    call.end();
+    result.records = call.records as RecordJSON[];
+    this.current = null;
+    this.finished.push({
+      result,
+      chars: call.recordChars,
+      done: this.doneCount,
+      planned: this.plannedCount,
     });
+    return Boolean(result.error);
   }
 
   private progressed(done: number, planned: number): void {
@@ -272,8 +279,10 @@ export class HostRun {
       } finally {
         this.listening--;
       }
-      // Only finished pairs are worth waiting for; a pair that just started is told at once.
-      if (timeUp.over || this.pending(afterSeq) === 0) return;
+      // Only finished pairs are worth waiting for; a pair that just started is told at once, and
+      // a full reply goes at once (a GUI behind a quick run would otherwise wait at every poll).
+      const pending = this.pending(afterSeq);
+      if (timeUp.over || pending === 0 || pending >= MAX_RUN_BATCH) return;
       // Not woken by every pair (that would cost more than the pairs): by the time, or the end.
       const linger = timer(LINGER_MS, signal);
       try {

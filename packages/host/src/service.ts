@@ -77,6 +77,11 @@ function invalid(message: string): Fault {
   return new Fault(FaultCode.InvalidParams, message);
 }
 
+const same = <T>(value: T): T => value;
+const rethrow = (err: unknown): never => {
+  throw err;
+};
+
 /** Where a begun pair's records go as the plug-in logs them. */
 function recordsInto(running: RunningCall): (record: LogRecord) => void {
   return (record) => running.addRecord(formatRecord(record));
@@ -188,7 +193,7 @@ export class PyblishService {
   ): Promise<ResultJSON> {
     const run = async () => {
       const instance = instanceId === null ? null : this.session.instance(instanceId);
-      const result = await this.processPair(kind, plugin, instance, how);
+      const result = await this.processPair(kind, plugin, instance, how, same, rethrow);
       // A begun pair's records went out in its polls; its result does not carry them again.
       const carried = how.running ? { ...result, records: [] } : result;
       return formatResult(carried, this.session.pluginJsonOf(plugin), this.session.context);
@@ -199,15 +204,19 @@ export class PyblishService {
   }
 
   /**
-   * Processes one pair now (the caller holds the queue). Not an async function: a host-side run
-   * calls it for every pair, and each promise fewer counts (core's log capture hooks them all).
+   * Processes one pair now (the caller holds the queue) and hands its result to `next` (or a
+   * failure of the host, not of the plug-in, to `failed`). Not an async function, and the
+   * caller's own step runs in this one `then`: a host-side run calls it for every pair, and each
+   * promise fewer counts (core's log capture hooks them all).
    */
-  private processPair(
+  private processPair<T>(
     kind: 'process' | 'repair',
     plugin: PluginClass,
     instance: Instance | null,
     how: PairOptions,
-  ): Promise<Result> {
+    next: (result: Result) => T,
+    failed: (err: unknown) => T,
+  ): Promise<T> {
     const { action = null, running = null } = how;
     // A begun pair is aborted by pyblish.cancel; a plain call when its caller disconnects; a
     // pair of a host-side run with its run.
@@ -217,12 +226,10 @@ export class PyblishService {
     const busy: BusyState = { callId: running?.id ?? null, since: Date.now() / 1000 };
     if (how.pair) busy.pair = how.pair;
     this.setBusy(busy);
-    this.changes.begin();
-    const ended = () => {
-      this.changes.end();
-      // A host-side run's next pair takes the board over at once; the run clears it at its end.
-      if (!how.pair) this.setBusy(null);
-    };
+    // A host-side run is one change from its start to its end (startRun), not one a pair; its
+    // next pair takes the board over at once, and the run clears it at its end.
+    const alone = !how.pair;
+    if (alone) this.changes.begin();
     const options: ProcessOptions = { registry: session.registry, signal, action };
     if (running) options.onRecord = recordsInto(running);
     // Neither throws: each resolves to a result whatever the plug-in does.
@@ -230,14 +237,19 @@ export class PyblishService {
       kind === 'repair'
         ? repairPlugin(plugin, session.context, instance, options)
         : processPlugin(plugin, session.context, instance, options);
+    if (!alone) return processing.then(next, failed);
+    const ended = () => {
+      this.changes.end();
+      this.setBusy(null);
+    };
     return processing.then(
       (result) => {
         ended();
-        return result;
+        return next(result);
       },
       (err: unknown) => {
         ended();
-        throw err;
+        return failed(err);
       },
     );
   }
@@ -250,30 +262,31 @@ export class PyblishService {
       plugins: () => s.pluginList(),
       instances: () => s.context,
       revision: () => s.context.revision,
-      process: (pair, running, signal, instance) => {
+      process: (pair, running, signal, instance, then) => {
         const plugin = s.plugin(pair.plugin);
         const how = { running, pair, signal };
+        const done = (result: Result) => then(formatRunResult(result, pair.plugin, pair.instance, s.context));
+        const failed = (err: unknown) => {
+          const {
+            plugin: _,
+            instance: __,
+            action: ___,
+            ...rest
+          } = this.failedRun(plugin, pair.instance, err);
+          return then({ ...rest, plugin: pair.plugin, instance: pair.instance });
+        };
         // The default wrapper would only add a promise per pair: leave it out.
-        const processing =
-          this.wrapper === direct
-            ? this.processPair('process', plugin, instance, how)
-            : this.wrapper(() => this.processPair('process', plugin, instance, how));
-        return processing.then(
-          (result) => formatRunResult(result, pair.plugin, pair.instance, s.context),
-          (err: unknown) => {
-            const {
-              plugin: _,
-              instance: __,
-              action: ___,
-              ...failed
-            } = this.failedRun(plugin, pair.instance, err);
-            return { ...failed, plugin: pair.plugin, instance: pair.instance };
-          },
-        );
+        return this.wrapper === direct
+          ? this.processPair('process', plugin, instance, how, done, failed)
+          : this.wrapper(() => this.processPair('process', plugin, instance, how, done, failed)).catch(
+              failed,
+            );
       },
     };
     void this.enqueue(() =>
-      new Promise<void>((r) => setImmediate(r)).then(() => run.execute(work)).then(() => this.setBusy(null)),
+      new Promise<void>((r) => setImmediate(r))
+        .then(() => this.changing(() => run.execute(work)))
+        .then(() => this.setBusy(null)),
     );
     return run.reply(0, -1);
   }

@@ -236,7 +236,10 @@ for (const offMainThread of [true, false]) {
         expect(quiet.results).toEqual([]);
         expect(quiet.current?.records).toEqual([]);
 
-        expect(await client.call(HostMethod.cancel, [started.runId])).toBe(true);
+        // Liveness names the run as the busy call, and that id cancels it.
+        const live = await client.call(HostMethod.liveness, []);
+        expect(live).toMatchObject({ busy: true, callId: started.runId });
+        expect(await client.call(HostMethod.cancel, [live.callId as string])).toBe(true);
         let end = quiet;
         while (!end.finished) end = await client.call(HostMethod.pollRun, [started.runId, seq, 1, 1000]);
         expect(end.cancelled).toBe(true);
