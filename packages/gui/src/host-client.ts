@@ -68,7 +68,10 @@ export interface RunFollowOptions {
   pollWaitMs: number;
   /** The run id while the run goes on (what pyblish.cancel stops), then null. */
   onRunId(runId: string | null): void;
-  /** Each reply in turn; the next poll waits until it has been taken in. */
+  /**
+   * Each reply in turn, the next not before this one has been taken in. The next poll is out
+   * meanwhile (one at most): the host sends its batch while the GUI shows this one.
+   */
   onReply(reply: RunPollJSON): void | Promise<void>;
   /** Asked when a poll timed out: a blocked host delays polls too; poll on while it lives. */
   stillAlive(): boolean;
@@ -454,25 +457,38 @@ export class HostClient {
     let reply = started;
     try {
       for (;;) {
-        await options.onReply(reply);
-        if (reply.finished) return reply;
-        // The records of the running pair the GUI has seen (-1: it has not seen that pair yet).
-        const current = reply.current;
-        const afterRecord = current && current.index === reply.seq ? current.seq : -1;
-        options.onPolling(true);
+        // The next poll goes out before this reply is taken in: the host sends the next batch
+        // while the GUI shows this one (one poll out at most, so a GUI behind a run still holds it back).
+        const next = reply.finished ? null : this.pollRun(started.runId, reply, options);
         try {
-          const params = [started.runId, reply.seq, afterRecord, options.pollWaitMs] as const;
-          reply = this.runReply(
-            await this.longPoll(HostMethod.pollRun, [...params], options),
-            'pyblish.pollRun',
-          );
-        } finally {
-          options.onPolling(false);
+          await options.onReply(reply);
+        } catch (err) {
+          next?.abort();
+          throw err;
         }
+        if (next === null) return reply;
+        reply = await next.reply;
       }
     } finally {
       options.onRunId(null);
     }
+  }
+
+  /** The poll after `reply`, under way: its reply, and a way to call it off. */
+  private pollRun(runId: string, reply: RunPollJSON, options: RunFollowOptions) {
+    const controller = new AbortController();
+    const signal = AbortSignal.any([options.signal, controller.signal]);
+    // The records of the running pair the GUI has seen (-1: it has not seen that pair yet).
+    const current = reply.current;
+    const afterRecord = current && current.index === reply.seq ? current.seq : -1;
+    const params = [runId, reply.seq, afterRecord, options.pollWaitMs] as const;
+    options.onPolling(true);
+    const polled = this.longPoll(HostMethod.pollRun, [...params], { ...options, signal })
+      .then((r) => this.runReply(r, 'pyblish.pollRun'))
+      .finally(() => options.onPolling(false));
+    // Called off, it is never awaited: its rejection must not go unhandled.
+    polled.catch(() => undefined);
+    return { reply: polled, abort: () => controller.abort() };
   }
 
   private runReply(reply: RunPollJSON, method: string): RunPollJSON {
