@@ -11,8 +11,10 @@
 //   only reads the replies (no rows, no terminal, no report)
 // A GUI publish is what the artist waits for with --auto-publish: Reset (discovery, collection,
 // the context) and then Publish, from the command to the last row shown; the headless publish
-// collects too. Each figure is the median of its runs (the first GUI run of a host is a warm-up).
-// `--quick` measures 1,000 instances only.
+// collects too. Each figure is the median of its runs (the first run of a GUI or a host is a
+// warm-up). The command, the floor and the GUI on our host take turns, round after round (as the
+// host bench's hosts do), each alone on the machine: its speed drifts over minutes, and a drift
+// then slows all three alike instead of one of them. `--quick` measures 1,000 instances only.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,20 +56,13 @@ const LABEL: Record<Way, string> = {
   'Python host': 'GUI, Python host pair by pair',
 };
 
-/** `pyblish publish` of `instances`, `runs` times: the publish time each reported (ms). */
-function publishCommand(instances: number, runs: number): number[] {
-  const dir = mkdtempSync(join(tmpdir(), 'pyblish-gui-bench-cli-'));
-  try {
-    return Array.from({ length: runs }, () => {
-      const report = join(dir, 'report.json');
-      execFileSync(process.execPath, [CLI, 'publish', '-q', '-p', BENCH_PLUGINS, '--json', report], {
-        env: { ...process.env, PYBLISH_BENCH_INSTANCES: String(instances) },
-      });
-      return (JSON.parse(readFileSync(report, 'utf8')) as { summary: { duration: number } }).summary.duration;
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** `pyblish publish` of `instances` once, in a folder of its own: the publish time it reported (ms). */
+function publishCommand(instances: number, dir: string): number {
+  const report = join(dir, 'report.json');
+  execFileSync(process.execPath, [CLI, 'publish', '-q', '-p', BENCH_PLUGINS, '--json', report], {
+    env: { ...process.env, PYBLISH_BENCH_INSTANCES: String(instances) },
+  });
+  return (JSON.parse(readFileSync(report, 'utf8')) as { summary: { duration: number } }).summary.duration;
 }
 
 /** The headless publish of `instances`, `runs` times in one process, warm: the milliseconds of each. */
@@ -100,7 +95,16 @@ function startHost(way: Way, gui: Gui, instances: number, env: NodeJS.ProcessEnv
   return spawn(process.execPath, [CLI, ...args], { env, stdio: 'ignore' });
 }
 
-async function measure(way: Way, instances: number, runs: number): Promise<Row> {
+/** One GUI Reset + Publish: the time of each, and the requests and pairs it took. */
+interface GuiRun {
+  reset: number;
+  publish: number;
+  requests: number;
+  pairs: number;
+}
+
+/** A GUI driving a host of `way`, started, with the host registered and collected once. */
+async function guiSide(way: Way, instances: number) {
   const runtime = mkdtempSync(join(tmpdir(), 'pyblish-gui-bench-'));
   const env = { ...process.env, PYBLISH_RUNTIME_DIR: runtime, PYBLISH_BENCH_INSTANCES: String(instances) };
   const gui = await startGui({
@@ -109,90 +113,136 @@ async function measure(way: Way, instances: number, runs: number): Promise<Row> 
     env,
     pairByPair: way === 'pair by pair',
   });
-  let child: ChildProcess | null = null;
-  try {
-    child = startHost(way, gui, instances, env);
-    await gui.waitFor((s) => s.phase === 'ready' && s.instances.length === instances + 1, 600_000);
-    const resets: number[] = [];
-    const publishes: number[] = [];
-    const requests: number[] = [];
-    const pairs: number[] = [];
-    // The first Reset and Publish warm the host and the GUI up; the runs after it are timed.
-    for (let i = 0; i <= runs; i++) {
-      const reset = await run(gui, 'reset', 'Ready');
-      const resetRequests = gui.report().stats.requests;
-      const resetPairs = gui.report().results.length;
-      const publish = await run(gui, 'publish', 'Published');
-      const after = gui.report();
-      if (i === 0) continue;
-      resets.push(reset);
-      publishes.push(publish);
-      requests.push(resetRequests + after.stats.requests);
-      pairs.push(resetPairs + after.results.length);
-    }
-    const totals = resets.map((r, i) => r + (publishes[i] ?? 0));
-    return {
-      way,
-      instances,
-      pairs: pairs[0] ?? 0,
-      resetMs: median(resets),
-      publishMs: median(publishes),
-      ms: median(totals),
-      requests: median(requests),
-    };
-  } finally {
-    child?.kill('SIGKILL');
+  const child = startHost(way, gui, instances, env);
+  const close = async () => {
+    child.kill('SIGKILL');
     await gui.close();
     rmSync(runtime, { recursive: true, force: true });
+  };
+  try {
+    await gui.waitFor((s) => s.phase === 'ready' && s.instances.length === instances + 1, 600_000);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    async once(): Promise<GuiRun> {
+      const reset = await run(gui, 'reset', 'Ready');
+      const before = gui.report();
+      const publish = await run(gui, 'publish', 'Published');
+      const after = gui.report();
+      return {
+        reset,
+        publish,
+        requests: before.stats.requests + after.stats.requests,
+        pairs: before.results.length + after.results.length,
+      };
+    },
+    close,
+  };
+}
+
+function rowOf(way: Way, instances: number, runs: GuiRun[]): Row {
+  return {
+    way,
+    instances,
+    pairs: runs[0]?.pairs ?? 0,
+    resetMs: median(runs.map((r) => r.reset)),
+    publishMs: median(runs.map((r) => r.publish)),
+    ms: median(runs.map((r) => r.reset + r.publish)),
+    requests: median(runs.map((r) => r.requests)),
+  };
+}
+
+/** `runs` timed GUI runs after a warm-up, on a GUI and host of their own. */
+async function measure(way: Way, instances: number, runs: number): Promise<Row> {
+  const side = await guiSide(way, instances);
+  try {
+    await side.once();
+    const timed: GuiRun[] = [];
+    for (let i = 0; i < runs; i++) timed.push(await side.once());
+    return rowOf(way, instances, timed);
+  } finally {
+    await side.close();
   }
 }
 
 /**
  * The floor: our host runs Reset's collection and Publish as it does for the GUI, and a bare
  * client follows them (reset, discover(), the collection, context(), the publish), reading each
- * reply and nothing more. Milliseconds of each run, after a warm-up.
+ * reply and nothing more. `once` times one such run.
  */
-async function hostAlone(instances: number, runs: number): Promise<number[]> {
+async function hostAlone(instances: number) {
   const env = { ...process.env, PYBLISH_BENCH_INSTANCES: String(instances) };
   const args = ['host', '--port', '0', '--plugin-path', BENCH_PLUGINS];
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-      let url = '';
-      child.once('exit', (code) => reject(new Error(`the host exited with ${code}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        url = /serving (\S+)/.exec(line)?.[1] ?? url;
-        const found = /token (\S+)/.exec(line)?.[1];
-        if (found) resolve({ url, token: found });
-      });
+  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    let url = '';
+    child.once('exit', (code) => reject(new Error(`the host exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      url = /serving (\S+)/.exec(line)?.[1] ?? url;
+      const found = /token (\S+)/.exec(line)?.[1];
+      if (found) resolve({ url, token: found });
     });
-    const client = new XmlRpcClient(url, { token, keepAlive: true });
-    const follow = async (spec: RunSpecJSON) => {
-      let reply: RunPollJSON = await client.call(HostMethod.run, [spec as unknown as XmlRpcStruct]);
-      while (!reply.finished) {
-        // The records of the running pair already read, as the GUI says (-1 would make it news again).
-        const { current } = reply;
-        const afterRecord = current && current.index === reply.seq ? current.seq : -1;
-        reply = await client.call(HostMethod.pollRun, [reply.runId, reply.seq, afterRecord, 1000]);
-      }
-    };
-    const times: number[] = [];
-    try {
-      for (let i = 0; i <= runs; i++) {
-        const started = performance.now();
-        await client.call(HostMethod.reset, []);
-        await client.call(HostMethod.discover, []);
-        await follow({ phase: 'collect', resultsAs: 'columns' });
-        await client.call(HostMethod.context, []);
-        await follow({ phase: 'publish', pluginsOff: [], instancesOff: [], resultsAs: 'columns' });
-        if (i > 0) times.push(performance.now() - started);
-      }
-    } finally {
-      client.close();
-    }
-    return times;
-  } finally {
+  }).catch((err) => {
     child.kill('SIGKILL');
+    throw err;
+  });
+  const client = new XmlRpcClient(url, { token, keepAlive: true });
+  const follow = async (spec: RunSpecJSON) => {
+    let reply: RunPollJSON = await client.call(HostMethod.run, [spec as unknown as XmlRpcStruct]);
+    while (!reply.finished) {
+      // The records of the running pair already read, as the GUI says (-1 would make it news again).
+      const { current } = reply;
+      const afterRecord = current && current.index === reply.seq ? current.seq : -1;
+      reply = await client.call(HostMethod.pollRun, [reply.runId, reply.seq, afterRecord, 1000]);
+    }
+  };
+  return {
+    async once(): Promise<number> {
+      const started = performance.now();
+      await client.call(HostMethod.reset, []);
+      await client.call(HostMethod.discover, []);
+      await follow({ phase: 'collect', resultsAs: 'columns' });
+      await client.call(HostMethod.context, []);
+      await follow({ phase: 'publish', pluginsOff: [], instancesOff: [], resultsAs: 'columns' });
+      return performance.now() - started;
+    },
+    close() {
+      client.close();
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** The time of one warm run of `side` (after a first run that warms it up), then closes it. */
+async function warmOnce<T>(side: { once(): Promise<T>; close(): unknown }): Promise<T> {
+  try {
+    await side.once();
+    return await side.once();
+  } finally {
+    await side.close();
+  }
+}
+
+/**
+ * The command, the floor and the GUI on our host at `instances`, taking turns for `rounds`
+ * rounds: the times of each. Each side runs alone (the others' processes are gone, so nothing
+ * they do after a run, such as collecting garbage, lands in another's time), in processes
+ * started for the round, and is timed on its second run.
+ */
+async function takingTurns(instances: number, rounds: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'pyblish-gui-bench-cli-'));
+  const out = { headless: [] as number[], floor: [] as number[], gui: [] as GuiRun[] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      out.headless.push(publishCommand(instances, dir));
+      out.floor.push(await warmOnce(await hostAlone(instances)));
+      out.gui.push(await warmOnce(await guiSide('host-side', instances)));
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -214,11 +264,12 @@ const headlessMs = new Map<number, number>();
 const warmMs = new Map<number, number>();
 const floorMs = new Map<number, number>();
 for (const n of sizes) {
-  // Nine runs each: a run of 10,000 instances varies by a tenth either way on a shared 2-core machine.
-  floorMs.set(n, median(await hostAlone(n, 9)));
-  headlessMs.set(n, median(publishCommand(n, 9)));
+  // Nine rounds: a run of 10,000 instances varies by a tenth either way on a shared 2-core machine.
+  const turns = await takingTurns(n, 9);
+  floorMs.set(n, median(turns.floor));
+  headlessMs.set(n, median(turns.headless));
+  rows.push(rowOf('host-side', n, turns.gui));
   warmMs.set(n, median(warmPublish(n, n >= 10_000 ? 5 : 9)));
-  rows.push(await measure('host-side', n, 9));
 }
 rows.push(await measure('pair by pair', 1000, 3));
 rows.push(await measure('Python host', 1000, 3));
