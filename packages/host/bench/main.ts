@@ -24,7 +24,7 @@ import { median, recordFigures } from '../../../scripts/bench-figures.js';
 
 const PROCESS_CALLS = 3000;
 const ROUNDS = 6;
-const CONTEXT_RUNS = 7;
+const CONTEXT_RUNS = 25;
 const BATCH = 32;
 const cli = fileURLToPath(new URL('../../cli/bin/pyblish.mjs', import.meta.url));
 const benchPlugins = fileURLToPath(new URL('./plugins', import.meta.url));

@@ -145,7 +145,7 @@ for (const offMainThread of [true, false]) {
 }
 
 describe('the context encoder', () => {
-  it('encodes what formatContext gives, reusing the parts of instances unchanged since', () => {
+  it('encodes what formatContext gives, inline at first, then reusing the parts of instances unchanged since', () => {
     const scene = new Context();
     for (const name of ['a', 'b', 'c', 'd']) scene.createInstance(name, { family: 'shot', frames: [1, 2] });
     const encoder = new ContextEncoder();
@@ -162,6 +162,12 @@ describe('the context encoder', () => {
     scene.createInstance('e', { family: 'shot' });
     scene.sort((x, y) => y.name.localeCompare(x.name));
     scene.data.comment = 'changed';
+    check();
+    // Sent unchanged a second time, the parts are encoded on their own; then kept while unchanged.
+    check();
+    check();
+    a!.data.label = 'relabelled again';
+    scene.createInstance('f', { family: 'shot' });
     check();
     check();
   });
