@@ -1,7 +1,7 @@
 // `pyblish worker`: serve a farm's publish jobs with this machine's own plug-ins.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FarmError, RedisWorkSource, redisOptions, serveWorker } from '@pyblish/farm';
+import { FarmError, redisOptions, serveWorker } from '@pyblish/farm';
 import { farmAddress } from './farm-address.js';
 import { type OptionTable, parseCommand } from './usage.js';
 
@@ -37,6 +37,7 @@ function count(value: string | undefined, name: string, fallback: number): numbe
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand('worker', help, argv, parse);
   if (typeof args === 'number') return args;
+  const { RedisWorkSource } = await import('@pyblish/farm/redis');
   const source = new RedisWorkSource(args.farm, args.worker);
   try {
     await serveWorker(source, {

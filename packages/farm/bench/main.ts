@@ -5,7 +5,8 @@
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Context, collect, discover, publishIter, Registry } from '@pyblish/core';
-import { type FarmBackend, farmTest, followPublish, LocalFarm, planPublish, RedisFarm } from '@pyblish/farm';
+import { type FarmBackend, farmTest, followPublish, LocalFarm, planPublish } from '@pyblish/farm';
+import { RedisFarm } from '@pyblish/farm/redis';
 import { examplePlugins, outDir, startWorker, stopWorkers } from '../test/support/farm.js';
 import { RedisServer } from '../test/support/redis-server.js';
 

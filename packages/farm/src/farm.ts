@@ -1,18 +1,60 @@
 // Opening a farm by its name, submitting a publish and following it: what the CLI and the GUI use.
 import type { Context } from '@pyblish/core';
-import type { FarmBackend, Logged } from './backend.js';
+import type { EventsOptions, FarmBackend, Logged } from './backend.js';
 import { FarmError } from './errors.js';
 import { type PlanOptions, planPublish } from './job.js';
 import { PublishLedger } from './ledger.js';
 import { LocalFarm, type LocalFarmOptions } from './local.js';
-import { RedisFarm, type RedisFarmOptions } from './redis.js';
+import type { RedisFarm, RedisFarmOptions } from './redis.js';
+import { redisOptions } from './redis-url.js';
 
 export interface OpenOptions extends RedisFarmOptions, Partial<LocalFarmOptions> {}
+
+/**
+ * A Redis farm whose backend (BullMQ, ioredis: a fifth of a second to load) is loaded at its
+ * first use, so a program that may publish on a farm does not pay for it at start.
+ */
+class LazyRedisFarm implements FarmBackend {
+  readonly name: string;
+  private loaded: Promise<RedisFarm> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: RedisFarmOptions,
+  ) {
+    this.name = redisOptions(url).name;
+  }
+
+  private farm(): Promise<RedisFarm> {
+    this.loaded ??= import('./redis.js').then((m) => new m.RedisFarm(this.url, this.options));
+    return this.loaded;
+  }
+
+  async reach(): Promise<void> {
+    return (await this.farm()).reach();
+  }
+
+  async submit(plan: Parameters<FarmBackend['submit']>[0]): Promise<void> {
+    return (await this.farm()).submit(plan);
+  }
+
+  async *events(publishId: string, options?: EventsOptions): AsyncIterable<Logged> {
+    yield* (await this.farm()).events(publishId, options);
+  }
+
+  async cancel(publishId: string, by: string): Promise<void> {
+    return (await this.farm()).cancel(publishId, by);
+  }
+
+  async close(): Promise<void> {
+    if (this.loaded) await (await this.loaded).close();
+  }
+}
 
 /** 'local' (worker processes of this machine), or redis://[user:password@]HOST:PORT[/DB] (rediss:// for TLS). */
 export function openFarm(spec: string, options: OpenOptions = {}): FarmBackend {
   if (spec === 'local') return new LocalFarm({ pluginPaths: [], ...options });
-  if (/^rediss?:\/\//.test(spec)) return new RedisFarm(spec, options);
+  if (/^rediss?:\/\//.test(spec)) return new LazyRedisFarm(spec, options);
   throw new FarmError(
     'FARM_URL',
     `"${spec}" is not a farm: use "local", or redis://[user:password@]HOST:PORT.`,

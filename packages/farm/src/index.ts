@@ -49,13 +49,10 @@ export {
   type Retry,
 } from './ledger.js';
 export { LocalFarm, type LocalFarmOptions } from './local.js';
-export {
-  RedisFarm,
-  type RedisFarmOptions,
-  type RedisWorkerOptions,
-  RedisWorkSource,
-  redisOptions,
-} from './redis.js';
+// The Redis farm itself is '@pyblish/farm/redis' (it loads BullMQ and ioredis); openFarm loads it
+// when a redis:// farm is first used.
+export type { RedisFarmOptions, RedisWorkerOptions } from './redis.js';
+export { redisOptions } from './redis-url.js';
 export { check, type Problem, type Schema } from './schema.js';
 export { type ServeOptions, serveWorker } from './serve.js';
 export { createHandler, type FarmData, farmTest, machineName, type WorkerOptions } from './worker.js';

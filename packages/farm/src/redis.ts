@@ -1,7 +1,7 @@
 // The BullMQ farm: jobs in a BullMQ flow (the context job is the parent of the instances jobs, so
 // it runs once they all finished), events in one Redis stream per publish, cancellation as a key.
 import { DelayedError, FlowProducer, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type {
   Claim,
   EventsOptions,
@@ -14,6 +14,7 @@ import type {
 import { FarmError, HandBack, JobFailure } from './errors.js';
 import type { FarmEvent } from './events.js';
 import { type PublishPlan, submittedEvent } from './job.js';
+import { redisOptions } from './redis-url.js';
 
 export interface RedisFarmOptions extends RetryOptions {
   /** How long the events and cancellation of a publish are kept, in seconds. Default 7 days. */
@@ -36,31 +37,6 @@ export interface RedisWorkerOptions {
 }
 
 const QUEUE = 'publish';
-
-/** ioredis options for a redis:// or rediss:// URL (user, password, database; TLS for rediss). */
-export function redisOptions(url: string): { url: string; options: RedisOptions; name: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new FarmError(
-      'FARM_URL',
-      `"${url}" is not a farm: use "local", or redis://[user:password@]HOST:PORT.`,
-    );
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    throw new FarmError(
-      'FARM_URL',
-      `"${parsed.protocol}" farms are not known: use "local", redis://HOST:PORT or rediss://HOST:PORT (TLS).`,
-    );
-  const name = parsed.password ? url.replace(`:${parsed.password}@`, ':***@') : url;
-  // BullMQ's workers block on Redis: a command must wait for a reconnect rather than fail.
-  return {
-    url,
-    options: { maxRetriesPerRequest: null, enableAutoPipelining: true, lazyConnect: false },
-    name,
-  };
-}
 
 function connect(url: string): Redis {
   const { options } = redisOptions(url);

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { followPublish, type PublishLedger, RedisFarm } from '../src/index.js';
+import { followPublish, type PublishLedger } from '../src/index.js';
+import { RedisFarm } from '../src/redis.js';
 import {
   examplePlugins,
   integrated,

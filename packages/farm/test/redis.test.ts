@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FarmReport, type Logged, planPublish, RedisFarm, readPublish } from '../src/index.js';
+import { type FarmReport, type Logged, planPublish, readPublish } from '../src/index.js';
+import { RedisFarm } from '../src/redis.js';
 import {
   examplePlugins,
   integrated,
