@@ -2,7 +2,7 @@
 import type { Context } from '@pyblish/core';
 import type { EventsOptions, FarmBackend, Logged } from './backend.js';
 import { FarmError } from './errors.js';
-import { type PlanOptions, planPublish } from './job.js';
+import { type PlanOptions, type PublishPlan, planPublish } from './job.js';
 import { PublishLedger } from './ledger.js';
 import { LocalFarm, type LocalFarmOptions } from './local.js';
 import type { RedisFarm, RedisFarmOptions } from './redis.js';
@@ -34,7 +34,7 @@ class LazyRedisFarm implements FarmBackend {
     return (await this.farm()).reach();
   }
 
-  async submit(plan: Parameters<FarmBackend['submit']>[0]): Promise<void> {
+  async submit(plan: PublishPlan): Promise<void> {
     return (await this.farm()).submit(plan);
   }
 

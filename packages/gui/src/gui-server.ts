@@ -6,13 +6,13 @@
 // (IDENTITY_PATH) answers hosts' challenges without a token, so they can check the GUI before
 // they send it theirs.
 
-import type { IncomingMessage } from 'node:http';
 import { exceptIdentity, GuiMethod, identityRoute, PING_REPLY, type ShowSettings } from '@pyblish/host';
 import {
   createServer,
   Fault,
   FaultCode,
   MethodRegistry,
+  tokenAuthenticator,
   tokenMatcher,
   type XmlRpcServer,
   type XmlRpcStruct,
@@ -75,10 +75,9 @@ function checkSettings(s: XmlRpcStruct): ShowSettings {
 export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcServer> {
   const { handlers, token } = options;
   const hasToken = tokenMatcher(token);
-  const authed = (call: { headers: IncomingMessage['headers'] }) => hasToken(call.headers);
   const methods = new MethodRegistry()
     .register(GuiMethod.show, ([port, settings], call) => {
-      handlers.show(port, checkSettings(settings ?? {}), authed(call));
+      handlers.show(port, checkSettings(settings ?? {}), hasToken(call.headers));
       return true;
     })
     .register(GuiMethod.hide, () => {
@@ -94,10 +93,10 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
       return true;
     })
     .register(GuiMethod.heartbeat, ([port], call) =>
-      handlers.heartbeat(port, authed(call)) ? { settingsWanted: true } : null,
+      handlers.heartbeat(port, hasToken(call.headers)) ? { settingsWanted: true } : null,
     )
     .register(GuiMethod.register, ([port, settings], call) => {
-      handlers.register(port, checkSettings(settings ?? {}), authed(call));
+      handlers.register(port, checkSettings(settings ?? {}), hasToken(call.headers));
       return true;
     })
     .register(GuiMethod.ping, () => ({ ...PING_REPLY }))
@@ -114,7 +113,7 @@ export async function startGuiServer(options: GuiServerOptions): Promise<XmlRpcS
   };
   if (options.onError) serverOptions.onError = options.onError;
   if (!options.allowUnauthenticated) {
-    serverOptions.authenticate = exceptIdentity((req) => hasToken(req.headers));
+    serverOptions.authenticate = exceptIdentity(tokenAuthenticator(token));
     serverOptions.unauthorizedMessage = REFUSED_CALLER_ADVICE;
     const refusals = new RefusalLog(options.log ?? (() => undefined));
     serverOptions.onUnauthorized = (req) => refusals.refused(req);

@@ -62,7 +62,7 @@ export function checkContentType(req: IncomingMessage): Refusal | null {
 const digest = (s: string) => hash('sha256', s, 'buffer');
 
 /** The token in `Authorization: Bearer TOKEN`, or HTTP Basic with TOKEN as the password, if any. */
-export function presentedToken(headers: IncomingHttpHeaders): string | null {
+function presentedToken(headers: IncomingHttpHeaders): string | null {
   const header = headers.authorization;
   if (typeof header !== 'string') return null;
   const space = header.indexOf(' ');

@@ -39,7 +39,6 @@ export {
   checkHost,
   checkOrigin,
   loopbackHosts,
-  presentedToken,
   type Refusal,
   tokenAuthenticator,
   tokenMatcher,
